@@ -1,0 +1,5 @@
+// Every command the binary knows, in the order --help lists them.
+// Add a command: create its module beside this file and add one line here.
+import type { Command } from '../command.ts';
+
+export const COMMANDS: Command[] = [];

@@ -1,0 +1,96 @@
+// The one config loader: defaults < config file < environment < flags (applied by the caller).
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError } from './errors.ts';
+import { configSchema, type Config } from './schema.ts';
+
+export const DEFAULT_CONFIG_FILE = 'ghl-etl.config.json';
+const PRODUCTION_BASE_URL = 'https://services.leadconnectorhq.com';
+const MARKETPLACE_AUTH_URL = 'https://marketplace.gohighlevel.com/v2/oauth/chooselocation';
+
+type Env = Record<string, string | undefined>;
+
+function readConfigFile(path: string | undefined, env: Env): { data: Record<string, unknown>; path?: string } {
+  const explicit = path ?? env.GHL_ETL_CONFIG;
+  const file = resolve(explicit ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(file)) {
+    if (explicit) throw new ConfigError(`config file ${file} does not exist: fix --config / GHL_ETL_CONFIG`);
+    return { data: {} };
+  }
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new Error('the top level must be a JSON object');
+    }
+    return { data: data as Record<string, unknown>, path: file };
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON (${(err as Error).message}): fix the file`);
+  }
+}
+
+/** Environment variables of CONVENTIONS.md, written over the file's values. */
+function applyEnv(data: Record<string, unknown>, env: Env): Record<string, unknown> {
+  const out: Record<string, any> = structuredClone(data);
+  const set = (section: string, key: string, value: string | undefined) => {
+    if (value === undefined || value === '') return;
+    out[section] = { ...(out[section] ?? {}), [key]: value };
+  };
+  if (env.GHL_BASE_URL) out.baseUrl = env.GHL_BASE_URL;
+  if (env.GHL_AUTH_URL) out.authUrl = env.GHL_AUTH_URL;
+  if (env.GHL_ETL_DB) out.db = env.GHL_ETL_DB;
+  if (env.GHL_ETL_SECRET) out.secret = env.GHL_ETL_SECRET;
+  if (env.GHL_COMPANY_ID) out.companyId = env.GHL_COMPANY_ID;
+  if (env.GHL_WEBHOOK_PUBLIC_KEY) out.webhookPublicKey = env.GHL_WEBHOOK_PUBLIC_KEY;
+  if (env.INTAKE_SECRET) out.intakeSecret = env.INTAKE_SECRET;
+  set('oauth', 'clientId', env.GHL_CLIENT_ID);
+  set('oauth', 'clientSecret', env.GHL_CLIENT_SECRET);
+  set('oauth', 'redirectUri', env.GHL_REDIRECT_URI);
+  set('leadcars', 'baseUrl', env.LEADCARS_BASE_URL);
+  set('leadcars', 'token', env.LEADCARS_TOKEN);
+  if (env.GHL_LOCATION_ID) {
+    // One location from the environment; its token overrides the file's entry for that id.
+    const listed: Array<Record<string, unknown>> = Array.isArray(out.locations) ? out.locations : [];
+    const others = listed.filter((l) => l.id !== env.GHL_LOCATION_ID);
+    const same = listed.find((l) => l.id === env.GHL_LOCATION_ID) ?? {};
+    out.locations = [...others, { ...same, id: env.GHL_LOCATION_ID, ...(env.GHL_TOKEN ? { token: env.GHL_TOKEN } : {}) }];
+  } else if (env.GHL_TOKEN) {
+    throw new ConfigError('GHL_TOKEN is set without GHL_LOCATION_ID: set the location id the token belongs to');
+  }
+  return out;
+}
+
+export interface LoadedConfig extends Config {
+  /** The config file read, if any. */
+  configFile?: string;
+  /** The authorize URL actually used: explicit, else derived from baseUrl. */
+  authUrl: string;
+}
+
+export function loadConfig(opts: { configPath?: string; env?: Env } = {}): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const file = readConfigFile(opts.configPath, env);
+  const parsed = configSchema.safeParse(applyEnv(file.data, env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path.join('.') || '(top level)';
+    const where = file.path ? `config file ${file.path}` : 'configuration';
+    throw new ConfigError(`${where}: "${key}" ${issue.message}: fix that key (see ghl-etl.config.example.json)`);
+  }
+  const config = parsed.data;
+  const base = config.baseUrl.replace(/\/+$/, '');
+  const authUrl = config.authUrl ?? (base === PRODUCTION_BASE_URL ? MARKETPLACE_AUTH_URL : `${base}/v2/oauth/chooselocation`);
+  return { ...config, baseUrl: base, authUrl, ...(file.path ? { configFile: file.path } : {}) };
+}
+
+/** The configuration with every secret masked, for `config check` and logs. */
+export function maskSecrets(config: LoadedConfig): unknown {
+  const mask = (s: string | undefined) => (s ? '****' : s);
+  return {
+    ...config,
+    secret: mask(config.secret),
+    locations: config.locations.map((l) => ({ ...l, token: mask(l.token) })),
+    oauth: { ...config.oauth, clientSecret: mask(config.oauth.clientSecret) },
+    leadcars: { ...config.leadcars, token: mask(config.leadcars.token) },
+    intakeSecret: mask(config.intakeSecret),
+  };
+}

@@ -1,0 +1,80 @@
+// The configuration file's shape (ghl-etl.config.json). Every key has a safe default, so an
+// empty file (or none) plus GHL_LOCATION_ID and GHL_TOKEN is a working setup.
+import { z } from 'zod';
+
+const location = z.strictObject({
+  id: z.string().min(1),
+  /** Private Integration Token; omit for OAuth-connected locations. */
+  token: z.string().min(1).optional(),
+  name: z.string().optional(),
+});
+
+export const configSchema = z.strictObject({
+  baseUrl: z.url().default('https://services.leadconnectorhq.com'),
+  authUrl: z.url().optional(),
+  db: z.string().min(1).default('data/ghl.sqlite'),
+  secret: z.string().min(32, 'must be at least 32 characters').optional(),
+  locations: z.array(location).default([]),
+  companyId: z.string().optional(),
+  oauth: z
+    .strictObject({
+      clientId: z.string().optional(),
+      clientSecret: z.string().optional(),
+      redirectUri: z.url().optional(),
+      scopes: z.array(z.string()).optional(),
+      /** Refresh this many seconds before the access token expires. */
+      refreshAheadSeconds: z.number().int().nonnegative().default(300),
+    })
+    .prefault({}),
+  rateLimit: z
+    .strictObject({
+      /** Requests per interval, per location (HighLevel: 100 per 10 s). */
+      max: z.number().int().positive().default(100),
+      intervalMs: z.number().int().positive().default(10_000),
+      /** HighLevel's daily limit per location. */
+      daily: z.number().int().positive().default(200_000),
+      /** Stop cleanly (exit 3) once this share of the daily limit is spent. */
+      dailyShare: z.number().gt(0).max(1).default(0.8),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      timeoutMs: z.number().int().positive().default(30_000),
+      retries: z.number().int().nonnegative().default(5),
+    })
+    .prefault({}),
+  sync: z
+    .strictObject({
+      concurrency: z.number().int().positive().max(50).default(4),
+      lister: z.enum(['list', 'search']).default('list'),
+      /** Every contact's tasks and notes are re-read at least once in this many days. */
+      rollingDays: z.number().positive().default(7),
+      /** Refuse a run that would soft-delete more than this share of a location's contacts. */
+      maxDeleteShare: z.number().min(0).max(1).default(0.2),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      cron: z.string().default('0 2 * * *'),
+      timezone: z.string().default('UTC'),
+    })
+    .prefault({}),
+  phoneCountry: z.string().length(2).default('ES'),
+  webhookPublicKey: z.string().optional(),
+  leadcars: z
+    .strictObject({
+      baseUrl: z.url().optional(),
+      token: z.string().optional(),
+    })
+    .prefault({}),
+  intakeSecret: z.string().optional(),
+  serve: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8787),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type LocationConfig = z.infer<typeof location>;
