@@ -1,0 +1,163 @@
+// The sandbox's in-memory model: objects shaped as HighLevel returns them (live shape, see
+// src/ghl/spec/overlay and ../shared/ghl-api/NOTES.md), plus the store interface that the HTTP
+// layer (src/sandbox/server.ts, routes) calls. The store owns HighLevel's behaviour rules;
+// the HTTP layer owns transport concerns (auth, validation, rate limits, faults).
+
+export type CustomFieldValue = string | number | string[];
+
+export interface SandboxContact {
+  id: string;
+  locationId: string;
+  firstName: string | null;
+  lastName: string | null;
+  contactName: string | null; // lower-cased "first last", as live
+  companyName: string | null;
+  email: string | null;
+  phone: string | null; // E.164
+  additionalEmails: string[];
+  businessId: string | null;
+  source: string | null;
+  type: 'lead' | 'customer';
+  assignedTo: string | null;
+  dnd: boolean;
+  address1: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+  country: string | null; // ISO 3166 alpha-2
+  timezone: string | null;
+  website: string | null;
+  dateOfBirth: string | null; // ISO date-time
+  dateAdded: string; // ISO-8601 UTC, millisecond precision
+  dateUpdated: string;
+  tags: string[]; // lower-cased, as HighLevel stores tags
+  customFields: Array<{ id: string; value: CustomFieldValue }>;
+}
+
+export interface SandboxTask {
+  id: string;
+  contactId: string;
+  title: string;
+  body: string | null;
+  assignedTo: string | null;
+  dueDate: string; // ISO
+  completed: boolean;
+}
+
+export interface SandboxNote {
+  id: string;
+  contactId: string;
+  body: string;
+  userId: string | null;
+  dateAdded: string; // ISO
+}
+
+export type CustomFieldDataType =
+  | 'TEXT' | 'LARGE_TEXT' | 'NUMERICAL' | 'PHONE' | 'MONETORY' | 'CHECKBOX'
+  | 'SINGLE_OPTIONS' | 'MULTIPLE_OPTIONS' | 'DATE' | 'TEXTBOX_LIST' | 'RADIO' | 'EMAIL';
+
+export interface SandboxCustomField {
+  id: string;
+  name: string;
+  fieldKey: string; // "contact.some_key"
+  placeholder: string;
+  dataType: CustomFieldDataType;
+  position: number;
+  picklistOptions: string[];
+  locationId: string;
+  model: 'contact';
+}
+
+export interface SandboxLocation {
+  id: string;
+  name: string;
+  companyId: string;
+  /** This location's Private Integration Token ("pit-" + uuid). */
+  token: string;
+  /** HighLevel's per-location setting; when false a duplicate create answers 400. */
+  allowDuplicateContact: boolean;
+}
+
+export interface ContactCursor {
+  startAfter: number; // epoch ms of the last contact's dateAdded
+  startAfterId: string;
+}
+
+export interface SearchFilter {
+  field?: string;
+  operator?: 'eq' | 'not_eq' | 'contains' | 'not_contains' | 'exists' | 'not_exists' | 'range';
+  value?: unknown;
+  group?: 'AND' | 'OR';
+  filters?: SearchFilter[];
+}
+
+export interface SearchRequest {
+  locationId: string;
+  pageLimit: number;
+  page?: number;
+  searchAfter?: Array<string | number>;
+  filters?: SearchFilter[];
+  sort?: Array<{ field: string; direction: 'asc' | 'desc' }>;
+  query?: string;
+}
+
+/** A HighLevel-shaped refusal the HTTP layer turns into a response. */
+export class SandboxError extends Error {
+  constructor(
+    readonly status: number,
+    message: string | string[],
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(Array.isArray(message) ? message.join('; ') : message);
+  }
+}
+
+export interface SandboxStore {
+  readonly companyId: string;
+  locations(): SandboxLocation[];
+  location(id: string): SandboxLocation | undefined;
+
+  /** GET /contacts/: keyset order (dateAdded, id) ascending; `query` matches name/email/phone. */
+  listContactsPage(locationId: string, q: { limit: number; startAfter?: number; startAfterId?: string; query?: string }):
+    { contacts: SandboxContact[]; total: number; next?: ContactCursor };
+  /** POST /contacts/search: each contact gets `searchAfter`. */
+  searchContacts(req: SearchRequest): { contacts: Array<SandboxContact & { searchAfter: Array<string | number> }>; total: number };
+  getContact(id: string): SandboxContact | undefined;
+  createContact(locationId: string, body: Record<string, unknown>): SandboxContact; // throws SandboxError 400 with {meta:{contactId}} on duplicate
+  updateContact(id: string, body: Record<string, unknown>): SandboxContact;
+  upsertContact(locationId: string, body: Record<string, unknown>): { contact: SandboxContact; new: boolean };
+  deleteContact(id: string): void;
+  addTags(id: string, tags: string[]): string[];
+  removeTags(id: string, tags: string[]): string[];
+  contactsByBusiness(businessId: string, q: { skip: number; limit: number }): { contacts: SandboxContact[]; total: number };
+
+  listTasks(contactId: string): SandboxTask[];
+  getTask(contactId: string, taskId: string): SandboxTask | undefined;
+  createTask(contactId: string, body: Record<string, unknown>): SandboxTask;
+  updateTask(contactId: string, taskId: string, body: Record<string, unknown>): SandboxTask;
+  completeTask(contactId: string, taskId: string, completed: boolean): SandboxTask;
+  deleteTask(contactId: string, taskId: string): void;
+  searchTasks(locationId: string, q: { contactId?: string[]; completed?: boolean; assignedTo?: string[]; query?: string; skip: number; limit: number }):
+    { tasks: SandboxTask[]; total: number };
+
+  listNotes(contactId: string): SandboxNote[];
+  getNote(contactId: string, noteId: string): SandboxNote | undefined;
+  createNote(contactId: string, body: Record<string, unknown>): SandboxNote;
+  updateNote(contactId: string, noteId: string, body: Record<string, unknown>): SandboxNote;
+  deleteNote(contactId: string, noteId: string): void;
+
+  customFields(locationId: string): SandboxCustomField[];
+
+  /** Ground truth for tests: everything live in one location (or all). */
+  state(locationId?: string): { contacts: SandboxContact[]; tasks: SandboxTask[]; notes: SandboxNote[]; customFields: SandboxCustomField[] };
+  /** A day of changes, deterministic in `seed`: creates, updates, tag changes, deletes, task and note changes. */
+  mutate(opts: { changes: number; seed: number; locationId?: string }): { applied: number; byKind: Record<string, number> };
+}
+
+export interface SeedOptions {
+  seed: number;
+  locations: number;
+  contactsPerLocation: number;
+  /** The clock: contact writes set dateUpdated from it. Defaults to Date.now. */
+  now?: () => number;
+}
