@@ -1,0 +1,58 @@
+// Progress on stderr for long work. On a terminal: one line redrawn in place (a bar when the
+// total is known, counts, ETA, time spent waiting on the rate limit). Elsewhere (cron, CI, pipes)
+// nothing is drawn: the job's JSON logs tell the story instead.
+
+export interface ProgressFields {
+  label: string;
+  done: number;
+  total?: number;
+  /** Extra counters shown after the bar, e.g. { contacts: 1200, children: 300 }. */
+  counts?: Record<string, number>;
+  waitedMs?: number;
+}
+
+export interface Progress {
+  update(fields: ProgressFields): void;
+  done(message?: string): void;
+}
+
+function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** The line drawn for a state; pure so it can be tested. */
+export function renderProgressLine(f: ProgressFields, elapsedMs: number, width = 24): string {
+  const parts = [f.label];
+  if (f.total && f.total > 0) {
+    const share = Math.min(1, f.done / f.total);
+    const filled = Math.round(share * width);
+    parts.push(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${f.done}/${f.total}`);
+    if (f.done > 0 && share < 1) parts.push(`ETA ${formatDuration((elapsedMs / f.done) * (f.total - f.done))}`);
+  } else {
+    parts.push(String(f.done));
+  }
+  for (const [k, v] of Object.entries(f.counts ?? {})) parts.push(`${k} ${v}`);
+  if (f.waitedMs) parts.push(`rate-limit wait ${formatDuration(f.waitedMs)}`);
+  return parts.join('  ');
+}
+
+export function createProgress(stream: NodeJS.WriteStream = process.stderr, enabled = stream.isTTY === true): Progress {
+  if (!enabled) return { update() {}, done() {} };
+  const started = Date.now();
+  let last = 0;
+  return {
+    update(fields) {
+      const now = Date.now();
+      if (now - last < 100) return; // redraw at most 10 times a second
+      last = now;
+      const line = renderProgressLine(fields, now - started).slice(0, (stream.columns ?? 120) - 1);
+      stream.write(`\r\x1b[2K${line}`);
+    },
+    done(message) {
+      stream.write(`\r\x1b[2K${message ? message + '\n' : ''}`);
+    },
+  };
+}
