@@ -22,10 +22,19 @@ function readConfigFile(path: string | undefined, env: Env): { data: Record<stri
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new Error('the top level must be a JSON object');
     }
-    return { data: data as Record<string, unknown>, path: file };
+    return { data: stripComments(data) as Record<string, unknown>, path: file };
   } catch (err) {
     throw new ConfigError(`config file ${file} is not valid JSON (${(err as Error).message}): fix the file`);
   }
+}
+
+/** JSON has no comments, so keys starting with "//" are comments (see ghl-etl.config.example.json). */
+function stripComments(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripComments);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).filter(([k]) => !k.startsWith('//')).map(([k, v]) => [k, stripComments(v)]),
+  );
 }
 
 /** Environment variables of CONVENTIONS.md, written over the file's values. */

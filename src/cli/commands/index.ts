@@ -1,5 +1,8 @@
 // Every command the binary knows, in the order --help lists them.
 // Add a command: create its module beside this file and add one line here.
 import type { Command } from '../command.ts';
+import { configCheck } from './config-check.ts';
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [
+  configCheck,
+];
