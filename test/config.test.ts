@@ -1,0 +1,56 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, maskSecrets } from '../src/config/load.ts';
+import { ConfigError } from '../src/config/errors.ts';
+
+function configFile(content: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-config-'));
+  const path = join(dir, 'ghl-etl.config.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('configuration', () => {
+  it('applies defaults < file < environment', () => {
+    const path = configFile({ db: 'from-file.sqlite', rateLimit: { max: 50 }, locations: [{ id: 'loc1', token: 'file-token' }] });
+    const config = loadConfig({ configPath: path, env: { GHL_ETL_DB: 'from-env.sqlite', GHL_LOCATION_ID: 'loc1', GHL_TOKEN: 'env-token' } });
+    expect(config.db).toBe('from-env.sqlite');
+    expect(config.rateLimit.max).toBe(50);
+    expect(config.rateLimit.intervalMs).toBe(10_000);
+    expect(config.locations).toEqual([{ id: 'loc1', token: 'env-token' }]);
+  });
+
+  it('derives the authorize URL from a non-production base URL', () => {
+    const config = loadConfig({ env: { GHL_BASE_URL: 'http://127.0.0.1:9999/', GHL_ETL_CONFIG: undefined } });
+    expect(config.baseUrl).toBe('http://127.0.0.1:9999');
+    expect(config.authUrl).toBe('http://127.0.0.1:9999/v2/oauth/chooselocation');
+  });
+
+  it('names the bad key and the fix', () => {
+    const path = configFile({ sync: { concurrency: 0 } });
+    expect(() => loadConfig({ configPath: path, env: {} })).toThrowError(/"sync\.concurrency".*fix that key/);
+    const typo = configFile({ rateLimits: {} });
+    expect(() => loadConfig({ configPath: typo, env: {} })).toThrowError(ConfigError);
+    expect(() => loadConfig({ configPath: configFile('{not json'), env: {} })).toThrowError(/not valid JSON/);
+    expect(() => loadConfig({ configPath: '/nonexistent/x.json', env: {} })).toThrowError(/does not exist/);
+  });
+
+  it('refuses a token without its location', () => {
+    expect(() => loadConfig({ env: { GHL_TOKEN: 'pit-abc' } })).toThrowError(/GHL_LOCATION_ID/);
+  });
+
+  it('accepts the shipped example, whose comment keys are ignored', () => {
+    const config = loadConfig({ configPath: join(import.meta.dirname, '..', 'ghl-etl.config.example.json'), env: {} });
+    expect(config.sync.lister).toBe('list');
+    expect(config.locations.length).toBe(1);
+  });
+
+  it('masks every secret', () => {
+    const secret = 'x'.repeat(40);
+    const config = loadConfig({ env: { GHL_LOCATION_ID: 'l', GHL_TOKEN: 'pit-secret-token', GHL_CLIENT_SECRET: 'client-secret-value', GHL_ETL_SECRET: secret } });
+    const text = JSON.stringify(maskSecrets(config));
+    for (const s of ['pit-secret-token', 'client-secret-value', secret]) expect(text).not.toContain(s);
+  });
+});
