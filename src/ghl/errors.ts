@@ -1,0 +1,111 @@
+// Typed failures of the HighLevel client. Callers branch on the class (and `exitCode` for the
+// CLI); messages carry HighLevel's own words, never a token.
+
+/** What was being attempted, so a caller can decide what to do after a failure (e.g. re-read). */
+export interface GhlOperation {
+  /** The client function's name, e.g. "createContact". */
+  name: string;
+  method: string;
+  /** Path without query string or host, e.g. "/contacts/". */
+  path: string;
+  locationId: string;
+}
+
+export interface GhlErrorInit {
+  operation: GhlOperation;
+  status?: number | undefined;
+  retries?: number | undefined;
+  cause?: unknown;
+}
+
+export class GhlError extends Error {
+  override name = 'GhlError';
+  /** HTTP status of the last answer; undefined when none came back. */
+  readonly status: number | undefined;
+  readonly operation: GhlOperation;
+  /** How many times the request was repeated before giving up. */
+  readonly retries: number;
+  /** The process exit code this failure maps to (CONVENTIONS.md). */
+  readonly exitCode: number = 1;
+
+  constructor(message: string, init: GhlErrorInit) {
+    super(`${init.operation.name} (${init.operation.method} ${init.operation.path}): ${message}`,
+      init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.operation = init.operation;
+    this.retries = init.retries ?? 0;
+  }
+}
+
+/** 401/403: bad, expired or under-scoped token, or no access to the location. */
+export class AuthError extends GhlError {
+  override name = 'AuthError';
+}
+
+export class NotFoundError extends GhlError {
+  override name = 'NotFoundError';
+}
+
+/** 400/422: HighLevel refused the request; `messages` are its words, `meta` its extra details. */
+export class ValidationError extends GhlError {
+  override name = 'ValidationError';
+  readonly messages: string[];
+  readonly meta: Record<string, unknown>;
+  constructor(messages: string[], meta: Record<string, unknown>, init: GhlErrorInit) {
+    super(messages.join('; ') || 'request refused', init);
+    this.messages = messages;
+    this.meta = meta;
+  }
+}
+
+/** A location that forbids duplicates refused a create; `contactId` is the existing contact. */
+export class DuplicateContactError extends ValidationError {
+  override name = 'DuplicateContactError';
+  readonly contactId: string;
+  constructor(contactId: string, messages: string[], meta: Record<string, unknown>, init: GhlErrorInit) {
+    super(messages, meta, init);
+    this.contactId = contactId;
+  }
+}
+
+/** 429 after every retry was spent. */
+export class RateLimitError extends GhlError {
+  override name = 'RateLimitError';
+}
+
+/** 5xx after every retry was spent. */
+export class ServerError extends GhlError {
+  override name = 'ServerError';
+}
+
+/** No answer (connection failure or timeout) after every retry was spent. */
+export class NetworkError extends GhlError {
+  override name = 'NetworkError';
+}
+
+/**
+ * A non-idempotent write (a create) was sent but its outcome is unknown: the connection dropped
+ * or timed out after sending, or the server answered 5xx. It was NOT repeated, because that
+ * could create a second record; the caller decides (e.g. re-read and look for it).
+ */
+export class OutcomeUnknownError extends GhlError {
+  override name = 'OutcomeUnknownError';
+}
+
+/** The configured share of the location's daily API limit is spent; nothing was sent. Exit 3. */
+export class DailyBudgetExhaustedError extends GhlError {
+  override name = 'DailyBudgetExhaustedError';
+  override readonly exitCode: number = 3;
+  readonly dailyLimit: number;
+  readonly dailyRemaining: number;
+  constructor(dailyLimit: number, dailyRemaining: number, init: GhlErrorInit) {
+    super(`daily API budget spent for location ${init.operation.locationId}: ${dailyLimit - dailyRemaining} of ${dailyLimit} used`, init);
+    this.dailyLimit = dailyLimit;
+    this.dailyRemaining = dailyRemaining;
+  }
+}
+
+/** A paging cursor came back unchanged: following it would loop forever. */
+export class CursorStuckError extends GhlError {
+  override name = 'CursorStuckError';
+}

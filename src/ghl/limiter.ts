@@ -1,0 +1,243 @@
+// Client-side rate limiting, one limiter per location (HighLevel counts per app and location).
+//
+// A reservoir refreshed every interval is a FIXED window: it lets 2 x max requests through
+// around a window edge, which a sliding-window server answers with 429s. So requests are
+// spaced instead: Bottleneck's minTime = interval / max (plus a small margin for network
+// jitter) means no window of `interval` ms, wherever it starts, sees more than max. A log of
+// send times backs that up after pauses or setting changes. The server's X-RateLimit-* answers
+// steer it: when fewer requests remain than this client alone would explain (someone else
+// shares the location's budget), spacing widens; a 429's Retry-After pauses the location.
+import Bottleneck from 'bottleneck';
+import { DailyBudgetExhaustedError, type GhlOperation } from './errors.ts';
+import { sleep } from './retry.ts';
+
+export interface RateLimitSettings {
+  /** Requests per interval, per location. */
+  max: number;
+  intervalMs: number;
+  /** The location's daily request limit (used until the server reports its own). */
+  daily: number;
+  /** Stop before sending once this share of the daily limit is spent. */
+  dailyShare: number;
+}
+
+export interface LimiterOptions {
+  /** Requests in flight at once per location. */
+  maxConcurrent?: number;
+  /** Extra spacing, as a share of interval/max, that absorbs network jitter. */
+  spacingMargin?: number;
+}
+
+export interface LocationStats {
+  /** Requests sent (every attempt counts). */
+  requests: number;
+  /** Attempts that repeated an earlier one. */
+  retries: number;
+  /** 429 answers seen. */
+  rateLimited: number;
+  /** Time requests spent queued in the limiter before being sent. */
+  waitedMs: number;
+}
+
+export function emptyStats(): LocationStats {
+  return { requests: 0, retries: 0, rateLimited: 0, waitedMs: 0 };
+}
+
+/** The rate headers of one answer, parsed; absent headers stay undefined. */
+export interface RateHeaders {
+  max?: number | undefined;
+  remaining?: number | undefined;
+  intervalMs?: number | undefined;
+  dailyLimit?: number | undefined;
+  dailyRemaining?: number | undefined;
+}
+
+function numberHeader(headers: Headers, name: string): number | undefined {
+  const raw = headers.get(name);
+  if (raw === null || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function readRateHeaders(headers: Headers): RateHeaders {
+  return {
+    max: numberHeader(headers, 'x-ratelimit-max'),
+    remaining: numberHeader(headers, 'x-ratelimit-remaining'),
+    intervalMs: numberHeader(headers, 'x-ratelimit-interval-milliseconds'),
+    dailyLimit: numberHeader(headers, 'x-ratelimit-limit-daily'),
+    dailyRemaining: numberHeader(headers, 'x-ratelimit-daily-remaining'),
+  };
+}
+
+export class LocationLimiter {
+  readonly stats: LocationStats = emptyStats();
+  private readonly bottleneck: Bottleneck;
+  private readonly margin: number;
+  private max: number;
+  private intervalMs: number;
+  /** Planned send times, oldest first; a sliding-window log of this client's own requests. */
+  private sent: number[] = [];
+  private pausedUntil = 0;
+  private inFlight = 0;
+  private minTime: number;
+  private dailyLimit: number;
+  /** Last reported daily remaining; until the server reports one, counted down locally. */
+  private dailyRemaining: number;
+  private readonly dailyShare: number;
+
+  constructor(readonly locationId: string, settings: RateLimitSettings, opts: LimiterOptions = {}) {
+    this.max = settings.max;
+    this.intervalMs = settings.intervalMs;
+    this.margin = opts.spacingMargin ?? 0.03;
+    this.dailyLimit = settings.daily;
+    this.dailyRemaining = settings.daily;
+    this.dailyShare = settings.dailyShare;
+    this.minTime = this.baseMinTime();
+    this.bottleneck = new Bottleneck({
+      maxConcurrent: opts.maxConcurrent ?? Math.max(4, Math.ceil(settings.max / 10)),
+      minTime: this.minTime,
+    });
+  }
+
+  private baseMinTime(): number {
+    return (this.intervalMs / this.max) * (1 + this.margin);
+  }
+
+  /**
+   * Run `send` when the location's rate allows. Throws DailyBudgetExhaustedError instead of
+   * sending once the daily budget share is spent.
+   */
+  schedule<T>(operation: GhlOperation, send: () => Promise<T>): Promise<T> {
+    const queuedAt = Date.now();
+    return this.bottleneck.schedule(async () => {
+      await this.waitForWindow();
+      this.checkDailyBudget(operation);
+      this.stats.waitedMs += Date.now() - queuedAt;
+      this.stats.requests++;
+      this.inFlight++;
+      this.dailyRemaining--;
+      try {
+        return await send();
+      } finally {
+        this.inFlight--;
+      }
+    });
+  }
+
+  private async waitForWindow(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      const at = Math.max(now, this.pausedUntil, this.nextFreeSlot(now));
+      if (at <= now) {
+        this.sent.push(now);
+        return;
+      }
+      await sleep(at - now);
+    }
+  }
+
+  /** The earliest time a new request keeps this client's own log within max per interval. */
+  private nextFreeSlot(now: number): number {
+    const horizon = now - this.intervalMs;
+    let drop = 0;
+    while (drop < this.sent.length && this.sent[drop]! <= horizon) drop++;
+    if (drop > 0) this.sent = this.sent.slice(drop);
+    if (this.sent.length < this.max) return now;
+    const oldestThatCounts = this.sent[this.sent.length - this.max]!;
+    return oldestThatCounts + this.intervalMs + Math.ceil(this.baseMinTime() * this.margin) + 1;
+  }
+
+  private checkDailyBudget(operation: GhlOperation): void {
+    const floor = this.dailyLimit * (1 - this.dailyShare);
+    // In-flight requests are already counted down locally, so `dailyRemaining` is conservative.
+    if (this.dailyRemaining <= floor) {
+      throw new DailyBudgetExhaustedError(this.dailyLimit, Math.max(0, this.dailyRemaining), { operation });
+    }
+  }
+
+  /** Learn from an answer's X-RateLimit-* headers. */
+  observe(h: RateHeaders): void {
+    if (h.dailyLimit !== undefined && h.dailyLimit > 0) this.dailyLimit = h.dailyLimit;
+    if (h.dailyRemaining !== undefined) {
+      // Called while this request still counts as in flight. The others in flight may not be in
+      // the server's count yet: keep them subtracted so the budget check errs on the safe side.
+      // Trusting the latest answer also picks up the daily counter's reset.
+      this.dailyRemaining = h.dailyRemaining - Math.max(0, this.inFlight - 1);
+    }
+    this.adoptStricterWindow(h);
+    this.steer(h);
+  }
+
+  /** The server's own max/interval win when they are stricter than the configured ones. */
+  private adoptStricterWindow(h: RateHeaders): void {
+    if (h.max === undefined || h.intervalMs === undefined || h.max <= 0 || h.intervalMs <= 0) return;
+    if (h.intervalMs / h.max > this.intervalMs / this.max) {
+      this.max = h.max;
+      this.intervalMs = h.intervalMs;
+      this.setMinTime(this.baseMinTime());
+    }
+  }
+
+  /**
+   * Compare what the server says remains with what this client's own traffic leaves. A clear
+   * shortfall means other clients use the same budget: spread ours over what is left.
+   */
+  private steer(h: RateHeaders): void {
+    if (h.remaining === undefined) return;
+    const now = Date.now();
+    const ownRecent = this.sent.filter((t) => t > now - this.intervalMs && t <= now).length;
+    const expected = this.max - ownRecent;
+    const tolerance = this.inFlight + 2;
+    const foreign = expected - h.remaining - tolerance;
+    if (foreign > 0) {
+      const share = Math.max(1, this.max - foreign);
+      this.setMinTime((this.intervalMs / share) * (1 + this.margin));
+    } else if (this.minTime !== this.baseMinTime()) {
+      this.setMinTime(this.baseMinTime());
+    }
+    if (h.remaining <= 0) this.pause(this.baseMinTime() * 2);
+  }
+
+  private setMinTime(ms: number): void {
+    if (Math.abs(ms - this.minTime) < 0.01) return;
+    this.minTime = ms;
+    void this.bottleneck.updateSettings({ minTime: ms });
+  }
+
+  /** Hold every request of this location for `ms` (e.g. a 429's Retry-After). */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+  }
+
+  /** Current pacing, for progress output and tests. */
+  pacing(): { minTimeMs: number; max: number; intervalMs: number; dailyLimit: number; dailyRemaining: number } {
+    return { minTimeMs: this.minTime, max: this.max, intervalMs: this.intervalMs, dailyLimit: this.dailyLimit, dailyRemaining: this.dailyRemaining };
+  }
+
+  async stop(): Promise<void> {
+    await this.bottleneck.stop({ dropWaitingJobs: true }).catch(() => undefined);
+  }
+}
+
+/** One limiter per location, created on first use. */
+export class LimiterPool {
+  private readonly byLocation = new Map<string, LocationLimiter>();
+  constructor(private readonly settings: RateLimitSettings, private readonly opts: LimiterOptions = {}) {}
+
+  for(locationId: string): LocationLimiter {
+    let limiter = this.byLocation.get(locationId);
+    if (!limiter) {
+      limiter = new LocationLimiter(locationId, this.settings, this.opts);
+      this.byLocation.set(locationId, limiter);
+    }
+    return limiter;
+  }
+
+  locations(): LocationLimiter[] {
+    return [...this.byLocation.values()];
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.locations().map((l) => l.stop()));
+  }
+}
