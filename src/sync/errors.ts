@@ -1,0 +1,32 @@
+// Why a sync stopped early. Each carries the CLI exit code of CONVENTIONS.md.
+
+/** More contacts would be soft-deleted than `sync.maxDeleteShare` allows; nothing was deleted. */
+export class MassDeleteRefusedError extends Error {
+  override name = 'MassDeleteRefusedError';
+  readonly exitCode = 1;
+  constructor(
+    readonly locationId: string,
+    readonly wouldDelete: number,
+    readonly live: number,
+    readonly maxShare: number,
+  ) {
+    super(
+      `location ${locationId}: ${wouldDelete} of ${live} contacts (${percent(wouldDelete / Math.max(1, live))}) ` +
+        `no longer exist in HighLevel, more than sync.maxDeleteShare (${percent(maxShare)}); nothing was deleted. ` +
+        'If that is expected, run `ghl-etl sync --allow-mass-delete`',
+    );
+  }
+}
+
+/** Ctrl-C / SIGTERM: the current page or transaction finished and was checkpointed. */
+export class SyncInterruptedError extends Error {
+  override name = 'SyncInterruptedError';
+  readonly exitCode = 130;
+  constructor() {
+    super('interrupted: state checkpointed, the next `ghl-etl sync` resumes');
+  }
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 1000) / 10}%`;
+}
