@@ -1,0 +1,152 @@
+// Opening the mirror: one better-sqlite3 connection with the pragmas every caller relies on,
+// pending migrations applied, and the schema version checked against this code's migrations.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.ts';
+import { rebuildContactsWideView } from './views.ts';
+
+export type Sqlite = Database.Database;
+export type Orm = BetterSQLite3Database<typeof schema>;
+
+export interface Db {
+  /** The file opened (as given). */
+  readonly path: string;
+  readonly readonly: boolean;
+  /** The raw connection, for prepared statements. */
+  readonly sqlite: Sqlite;
+  /** Drizzle over the same connection, typed by `schema.ts`. */
+  readonly orm: Orm;
+  /**
+   * Runs `fn` in one transaction (synchronous, like better-sqlite3). Nested calls become
+   * savepoints, so the upserts, which wrap themselves, can be grouped per page by the caller.
+   */
+  transaction<T>(fn: () => T): T;
+  /** The schema version (number of migrations applied). */
+  readonly schemaVersion: number;
+  close(): void;
+}
+
+export interface OpenOptions {
+  /** Open without writing: no migrations; fails when the file is missing or its schema is behind. */
+  readonly?: boolean;
+}
+
+/** Thrown when the database cannot be used with this version of the code. */
+export class DatabaseVersionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseVersionError';
+  }
+}
+
+// Resolved from this file, not the cwd: the CLI may run from anywhere.
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
+const MIGRATIONS_TABLE = '__drizzle_migrations';
+const BUSY_TIMEOUT_MS = 5_000;
+
+interface JournalEntry { idx: number; when: number; tag: string }
+
+function readJournal(): JournalEntry[] {
+  const text = readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8');
+  return (JSON.parse(text) as { entries: JournalEntry[] }).entries;
+}
+
+interface AppliedState { count: number; lastWhen: number | undefined }
+
+function appliedMigrations(sqlite: Sqlite): AppliedState {
+  const exists = sqlite
+    .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`)
+    .get(MIGRATIONS_TABLE);
+  if (!exists) return { count: 0, lastWhen: undefined };
+  const row = sqlite
+    .prepare(`SELECT count(*) AS count, max(CAST(created_at AS INTEGER)) AS lastWhen FROM ${MIGRATIONS_TABLE}`)
+    .get() as { count: number; lastWhen: number | null };
+  return { count: row.count, lastWhen: row.lastWhen ?? undefined };
+}
+
+function pendingCount(journal: JournalEntry[], applied: AppliedState): number {
+  // drizzle applies every journal entry newer than the last applied one.
+  return journal.filter((e) => applied.lastWhen === undefined || e.when > applied.lastWhen).length;
+}
+
+function assertNotNewer(path: string, journal: JournalEntry[], applied: AppliedState): void {
+  const codeLast = journal.at(-1)?.when ?? 0;
+  if (applied.count > journal.length || (applied.lastWhen !== undefined && applied.lastWhen > codeLast)) {
+    throw new DatabaseVersionError(
+      `database ${path} has schema version ${applied.count}, newer than this ghl-etl understands ` +
+        `(${journal.length}); upgrade ghl-etl or use a different database file (GHL_ETL_DB)`,
+    );
+  }
+}
+
+function contactsWideExists(sqlite: Sqlite): boolean {
+  return !!sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = 'contacts_wide'`).get();
+}
+
+/**
+ * Opens (creating when needed) the SQLite mirror at `path`: WAL journal, foreign keys on,
+ * 5 s busy timeout, pending migrations applied. Throws `DatabaseVersionError` when the file was
+ * written by a newer ghl-etl, or (read-only) when it still needs migrations.
+ */
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  const readonly = options.readonly ?? false;
+  const inMemory = path === ':memory:';
+  if (!readonly && !inMemory) mkdirSync(dirname(path), { recursive: true });
+
+  const sqlite = new Database(path, { readonly, fileMustExist: readonly });
+  try {
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!readonly) sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    const orm = drizzle(sqlite, { schema });
+    const journal = readJournal();
+
+    let applied = appliedMigrations(sqlite);
+    assertNotNewer(path, journal, applied);
+    if (pendingCount(journal, applied) > 0) {
+      if (readonly) {
+        throw new DatabaseVersionError(
+          `database ${path} is at schema version ${applied.count} but this ghl-etl needs ${journal.length}; ` +
+            'open it once read-write (e.g. run `ghl-etl sync`) to migrate it',
+        );
+      }
+      applyMigrations(sqlite, orm);
+      applied = appliedMigrations(sqlite);
+      sqlite.pragma(`user_version = ${applied.count}`);
+    }
+    if (!readonly && !contactsWideExists(sqlite)) rebuildContactsWideView(sqlite);
+
+    const db: Db = {
+      path,
+      readonly,
+      sqlite,
+      orm,
+      schemaVersion: applied.count,
+      transaction: <T>(fn: () => T): T => sqlite.transaction(fn)(),
+      close: () => sqlite.close(),
+    };
+    return db;
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+}
+
+function applyMigrations(sqlite: Sqlite, orm: Orm): void {
+  // contacts_wide is generated from data, and a migration that rebuilds a table it reads
+  // (drizzle-kit recreates SQLite tables to alter them) would fail on the dangling view, so it
+  // is dropped first and rebuilt after.
+  sqlite.exec('DROP VIEW IF EXISTS contacts_wide');
+  try {
+    migrate(orm, { migrationsFolder: MIGRATIONS_FOLDER, migrationsTable: MIGRATIONS_TABLE });
+  } catch (err) {
+    // Another process may have migrated between our check and our BEGIN (drizzle's check is not
+    // inside its transaction): if nothing is pending any more, that is success.
+    if (pendingCount(readJournal(), appliedMigrations(sqlite)) > 0) throw err;
+  }
+  rebuildContactsWideView(sqlite);
+}

@@ -1,0 +1,194 @@
+// Pure mapping from HighLevel's JSON objects (camelCase, live shape: see src/sandbox/types.ts)
+// to the mirror's rows. No I/O here, so the sync and the webhook receiver map identically.
+import type {
+  CustomFieldValue, SandboxContact, SandboxCustomField, SandboxNote, SandboxTask,
+} from '../sandbox/types.ts';
+
+/**
+ * A contact as received. Only `id` is certain: live objects omit fields and send nulls, and
+ * carry fields we do not type (kept in `raw`).
+ */
+export type HighLevelContact = { id: string } & Partial<Omit<SandboxContact, 'id'>> & Record<string, unknown>;
+export type HighLevelTask = { id: string } & Partial<Omit<SandboxTask, 'id'>> & Record<string, unknown>;
+export type HighLevelNote = { id: string } & Partial<Omit<SandboxNote, 'id'>> & Record<string, unknown>;
+export type HighLevelCustomField = { id: string } & Partial<Omit<SandboxCustomField, 'id'>> & Record<string, unknown>;
+
+/** How a custom field value is stored: see `contact_custom_fields.value_type`. */
+export type CustomValueType = 'string' | 'number' | 'boolean' | 'list';
+
+export interface CustomValueRow {
+  fieldId: string;
+  /** Scalars as text (numbers as decimal text, booleans 'true'/'false'); lists as JSON array text. */
+  value: string;
+  valueType: CustomValueType;
+}
+
+/** One `contacts` row plus the contact's tags and custom values (replaced on upsert). */
+export interface ContactRow {
+  id: string;
+  locationId: string;
+  firstName: string | null;
+  lastName: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  companyName: string | null;
+  businessId: string | null;
+  source: string | null;
+  type: string | null;
+  assignedTo: string | null;
+  dnd: 0 | 1;
+  address1: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+  country: string | null;
+  timezone: string | null;
+  dateOfBirth: string | null;
+  dateAdded: string | null;
+  dateUpdated: string | null;
+  raw: string;
+  tags: string[];
+  customValues: CustomValueRow[];
+}
+
+export interface TaskRow {
+  id: string;
+  contactId: string;
+  locationId: string;
+  title: string | null;
+  body: string | null;
+  dueDate: string | null;
+  completed: 0 | 1;
+  assignedTo: string | null;
+  raw: string;
+}
+
+export interface NoteRow {
+  id: string;
+  contactId: string;
+  locationId: string;
+  body: string | null;
+  userId: string | null;
+  dateAdded: string | null;
+  raw: string;
+}
+
+export interface CustomFieldRow {
+  id: string;
+  locationId: string;
+  name: string;
+  fieldKey: string | null;
+  dataType: string | null;
+  raw: string;
+}
+
+function str(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return v === '' ? null : v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return null;
+}
+
+function flag(v: unknown): 0 | 1 {
+  return v === true || v === 1 || v === 'true' ? 1 : 0;
+}
+
+/** Stores a custom field value; undefined when there is nothing to store (null, empty). */
+export function customValueToRow(fieldId: string, value: CustomFieldValue | boolean | null | undefined): CustomValueRow | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) {
+    const items = value.filter((x) => x !== null && x !== undefined).map(String);
+    return items.length === 0 ? undefined : { fieldId, value: JSON.stringify(items), valueType: 'list' };
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? { fieldId, value: String(value), valueType: 'number' } : undefined;
+  if (typeof value === 'boolean') return { fieldId, value: String(value), valueType: 'boolean' };
+  if (typeof value === 'string') return value === '' ? undefined : { fieldId, value, valueType: 'string' };
+  return undefined;
+}
+
+function displayName(c: HighLevelContact): string | null {
+  const parts = [str(c.firstName), str(c.lastName)].filter((p): p is string => p !== null);
+  return parts.length > 0 ? parts.join(' ') : str(c.contactName);
+}
+
+/** Maps a HighLevel contact to its row; `locationId` fills in when the object lacks one. */
+export function contactToRow(contact: HighLevelContact, locationId: string): ContactRow {
+  const tags = Array.isArray(contact.tags)
+    ? [...new Set(contact.tags.map((t) => String(t).trim()).filter((t) => t !== ''))]
+    : [];
+  const customValues: CustomValueRow[] = [];
+  const seenFields = new Set<string>();
+  for (const cf of Array.isArray(contact.customFields) ? contact.customFields : []) {
+    if (!cf || typeof cf.id !== 'string' || seenFields.has(cf.id)) continue;
+    const row = customValueToRow(cf.id, (cf as { value?: CustomFieldValue | null }).value);
+    if (row) {
+      seenFields.add(cf.id);
+      customValues.push(row);
+    }
+  }
+  return {
+    id: contact.id,
+    locationId: str(contact.locationId) ?? locationId,
+    firstName: str(contact.firstName),
+    lastName: str(contact.lastName),
+    name: displayName(contact),
+    email: str(contact.email),
+    phone: str(contact.phone),
+    companyName: str(contact.companyName),
+    businessId: str(contact.businessId),
+    source: str(contact.source),
+    type: str(contact.type),
+    assignedTo: str(contact.assignedTo),
+    dnd: flag(contact.dnd),
+    address1: str(contact.address1),
+    city: str(contact.city),
+    state: str(contact.state),
+    postalCode: str(contact.postalCode),
+    country: str(contact.country),
+    timezone: str(contact.timezone),
+    dateOfBirth: str(contact.dateOfBirth),
+    dateAdded: str(contact.dateAdded),
+    dateUpdated: str(contact.dateUpdated),
+    raw: JSON.stringify(contact),
+    tags,
+    customValues,
+  };
+}
+
+export function taskToRow(task: HighLevelTask, contactId: string, locationId: string): TaskRow {
+  return {
+    id: task.id,
+    contactId: str(task.contactId) ?? contactId,
+    locationId,
+    title: str(task.title),
+    body: str(task.body),
+    dueDate: str(task.dueDate),
+    completed: flag(task.completed),
+    assignedTo: str(task.assignedTo),
+    raw: JSON.stringify(task),
+  };
+}
+
+export function noteToRow(note: HighLevelNote, contactId: string, locationId: string): NoteRow {
+  return {
+    id: note.id,
+    contactId: str(note.contactId) ?? contactId,
+    locationId,
+    body: str(note.body),
+    userId: str(note.userId),
+    dateAdded: str(note.dateAdded),
+    raw: JSON.stringify(note),
+  };
+}
+
+export function customFieldToRow(field: HighLevelCustomField, locationId: string): CustomFieldRow {
+  return {
+    id: field.id,
+    locationId: str(field.locationId) ?? locationId,
+    name: str(field.name) ?? field.id,
+    fieldKey: str(field.fieldKey),
+    dataType: str(field.dataType),
+    raw: JSON.stringify(field),
+  };
+}

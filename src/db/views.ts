@@ -1,0 +1,102 @@
+// contacts_wide: one row per live contact, typed columns + tags + one column per custom field.
+// Its columns follow the custom field definitions, so it is regenerated from them (after
+// definitions change, and after migrations) instead of living in a static migration.
+import type { Sqlite } from './open.ts';
+
+/** The typed columns of contacts_wide, in order (custom field columns follow `tags`). */
+export const CONTACTS_WIDE_BASE_COLUMNS = [
+  'id', 'location_id', 'first_name', 'last_name', 'name', 'email', 'phone', 'company_name',
+  'business_id', 'source', 'type', 'assigned_to', 'dnd', 'address1', 'city', 'state',
+  'postal_code', 'country', 'timezone', 'date_of_birth', 'date_added', 'date_updated',
+  'synced_at', 'tags',
+] as const;
+
+/** A live definition as the planner needs it. */
+export interface FieldDefinition {
+  id: string;
+  name: string;
+  fieldKey: string | null;
+}
+
+/** One custom column: its name and the field ids (one per location) that feed it. */
+export interface WideColumn {
+  column: string;
+  fieldIds: string[];
+}
+
+/**
+ * Names the custom columns. Definitions sharing name and key (the same field copied into several
+ * locations) share one column. A name used by two different keys, or by a typed column, gets its
+ * key appended: "Budget (contact.budget)". Names compare case-insensitively, as SQLite's do.
+ */
+export function planContactsWideColumns(defs: FieldDefinition[]): WideColumn[] {
+  const groups = new Map<string, { name: string; key: string | null; fieldIds: string[] }>();
+  for (const d of [...defs].sort((a, b) => a.id.localeCompare(b.id))) {
+    const name = d.name.trim() || d.id;
+    const groupKey = `${name.toLowerCase()}\u0000${d.fieldKey ?? `id:${d.id}`}`;
+    const group = groups.get(groupKey) ?? { name, key: d.fieldKey, fieldIds: [] };
+    group.fieldIds.push(d.id);
+    groups.set(groupKey, group);
+  }
+  const ordered = [...groups.values()].sort(
+    (a, b) => a.name.localeCompare(b.name) || (a.key ?? '').localeCompare(b.key ?? ''),
+  );
+  const nameUses = new Map<string, number>();
+  for (const g of ordered) nameUses.set(g.name.toLowerCase(), (nameUses.get(g.name.toLowerCase()) ?? 0) + 1);
+  const taken = new Set<string>(CONTACTS_WIDE_BASE_COLUMNS);
+  const columns: WideColumn[] = [];
+  for (const g of ordered) {
+    const lower = g.name.toLowerCase();
+    const collides = (nameUses.get(lower) ?? 0) > 1 || taken.has(lower);
+    let column = collides ? `${g.name} (${g.key ?? g.fieldIds[0]})` : g.name;
+    // Last resort (same name and key differing only in case, say): number it.
+    for (let n = 2; taken.has(column.toLowerCase()); n++) column = `${g.name} (${g.key ?? g.fieldIds[0]}) ${n}`;
+    taken.add(column.toLowerCase());
+    columns.push({ column, fieldIds: g.fieldIds });
+  }
+  return columns;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function quoteText(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** The CREATE VIEW statement for the given columns (pure, for tests and `catalog`). */
+export function contactsWideViewSql(columns: WideColumn[]): string {
+  const base = CONTACTS_WIDE_BASE_COLUMNS.filter((c) => c !== 'tags').map((c) => `  c.${c}`);
+  const tags =
+    `  (SELECT group_concat(t.tag, ' | ' ORDER BY t.tag) FROM contact_tags t WHERE t.contact_id = c.id) AS tags`;
+  // Lists are stored as JSON array text; in the view they read like a CSV cell: "a | b".
+  const custom = columns.map(({ column, fieldIds }) => {
+    const ids = fieldIds.map(quoteText).join(', ');
+    return (
+      `  (SELECT CASE WHEN v.value_type = 'list' ` +
+      `THEN (SELECT group_concat(j.value, ' | ') FROM json_each(v.value) j) ELSE v.value END ` +
+      `FROM contact_custom_fields v WHERE v.contact_id = c.id AND v.field_id IN (${ids}) LIMIT 1) AS ${quoteIdent(column)}`
+    );
+  });
+  return [
+    'CREATE VIEW contacts_wide AS SELECT',
+    [...base, tags, ...custom].join(',\n'),
+    'FROM contacts c WHERE c.deleted_at IS NULL',
+  ].join('\n');
+}
+
+/** Drops and recreates contacts_wide from the live custom field definitions. */
+export function rebuildContactsWideView(db: Sqlite | { sqlite: Sqlite }): WideColumn[] {
+  const sqlite = 'sqlite' in db ? db.sqlite : db;
+  const defs = sqlite
+    .prepare(`SELECT id, name, field_key AS fieldKey FROM custom_fields WHERE deleted_at IS NULL`)
+    .all() as FieldDefinition[];
+  const columns = planContactsWideColumns(defs);
+  const rebuild = sqlite.transaction(() => {
+    sqlite.exec('DROP VIEW IF EXISTS contacts_wide');
+    sqlite.exec(contactsWideViewSql(columns));
+  });
+  rebuild();
+  return columns;
+}
