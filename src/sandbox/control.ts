@@ -1,0 +1,70 @@
+// The `/__sandbox/` control endpoints of CONVENTIONS.md: ground truth and levers for tests.
+// They are never part of the HighLevel surface: no auth (the sandbox binds loopback only), no
+// rate limit, no faults, and they are not counted in the stats.
+import type { Route } from './http.ts';
+import type { SandboxStore } from './types.ts';
+import { errorResponse } from './routes/context.ts';
+
+export const CONTROL_PREFIX = '/__sandbox/';
+
+export interface SandboxStats {
+  /** HighLevel-surface requests received (control endpoints excluded). */
+  requests: number;
+  /** By route template, e.g. "GET /contacts/{contactId}"; unknown paths under "unmatched". */
+  byRoute: Record<string, number>;
+  /** By status sent; dropped connections are not answers and appear only under `faults`. */
+  byStatus: Record<string, number>;
+  rateLimited: number;
+  /** The highest number of requests admitted within one rate window, over all locations. */
+  maxInWindow: number;
+  /** Injected faults by kind (http500, http502, http503, drop, slow). */
+  faults: Record<string, number>;
+}
+
+export interface ControlDeps {
+  store: SandboxStore;
+  stats(): SandboxStats;
+  resetStats(): void;
+}
+
+export function controlRoutes<C>(deps: ControlDeps): Array<Route<C>> {
+  return [
+    {
+      method: 'GET',
+      pattern: '/__sandbox/state',
+      handler: (req) => {
+        const locationId = req.query.locationId;
+        if (locationId !== undefined && !deps.store.location(locationId)) return errorResponse(400, `unknown locationId ${locationId}`);
+        return { status: 200, body: deps.store.state(locationId) };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/__sandbox/mutate',
+      handler: (req) => {
+        const body = (req.body ?? {}) as { changes?: unknown; seed?: unknown; locationId?: unknown };
+        if (!Number.isInteger(body.changes) || (body.changes as number) < 0 || !Number.isInteger(body.seed)) {
+          return errorResponse(400, 'send {"changes": N, "seed": S, "locationId"?: "..."} with whole numbers');
+        }
+        if (body.locationId !== undefined && (typeof body.locationId !== 'string' || !deps.store.location(body.locationId))) {
+          return errorResponse(400, `unknown locationId ${String(body.locationId)}`);
+        }
+        const result = deps.store.mutate({
+          changes: body.changes as number,
+          seed: body.seed as number,
+          ...(typeof body.locationId === 'string' ? { locationId: body.locationId } : {}),
+        });
+        return { status: 200, body: result };
+      },
+    },
+    { method: 'GET', pattern: '/__sandbox/stats', handler: () => ({ status: 200, body: deps.stats() }) },
+    {
+      method: 'POST',
+      pattern: '/__sandbox/stats/reset',
+      handler: () => {
+        deps.resetStats();
+        return { status: 200, body: deps.stats() };
+      },
+    },
+  ];
+}

@@ -1,0 +1,54 @@
+// Deterministic fault injection: a share `rate` of HighLevel-surface requests fails, spread evenly
+// over the ways a real upstream fails. The sequence depends only on the fault seed and the order in
+// which requests arrive, so a failing test replays.
+
+export type FaultKind = 'http500' | 'http502' | 'http503' | 'drop' | 'slow';
+
+export const FAULT_KINDS: readonly FaultKind[] = ['http500', 'http502', 'http503', 'drop', 'slow'];
+
+export interface FaultOptions {
+  /** Share of requests that fail, 0..1. */
+  rate: number;
+  seed: number;
+}
+
+export interface FaultInjector {
+  /** The fault for the next request, or undefined when it should be served normally. */
+  next(): FaultKind | undefined;
+}
+
+/** mulberry32: a small, well-known 32-bit PRNG; good enough to spread faults, and seedable. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function createFaultInjector(opts: FaultOptions): FaultInjector {
+  if (!(opts.rate >= 0 && opts.rate <= 1)) throw new RangeError(`faults must be between 0 and 1, got ${opts.rate}`);
+  const random = seededRandom(opts.seed);
+  return {
+    next() {
+      if (opts.rate === 0) return undefined;
+      // Two draws per request whatever the outcome, so the sequence does not shift with the rate.
+      const roll = random();
+      const kind = FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)]!;
+      return roll < opts.rate ? kind : undefined;
+    },
+  };
+}
+
+/** The body a gateway sends with a 5xx: HighLevel's edge answers these without its JSON envelope. */
+export function faultStatus(kind: FaultKind): number | undefined {
+  switch (kind) {
+    case 'http500': return 500;
+    case 'http502': return 502;
+    case 'http503': return 503;
+    default: return undefined;
+  }
+}
