@@ -1,0 +1,186 @@
+// HighLevel's OAuth endpoints (apps/oauth.json): code exchange, refresh, agency location tokens,
+// installed locations. Plain HTTP calls that return parsed answers; no storage here.
+import { z } from 'zod';
+
+export type FetchFn = typeof fetch;
+export type UserType = 'Location' | 'Company';
+
+const API_VERSION = '2021-07-28';
+
+const tokenAnswer = z.looseObject({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.number(),
+  refresh_token: z.string().min(1).optional(),
+  scope: z.string().optional(),
+  userType: z.string().optional(),
+  locationId: z.string().optional(),
+  companyId: z.string().optional(),
+  userId: z.string().optional(),
+});
+export type TokenAnswer = z.infer<typeof tokenAnswer>;
+
+const installedAnswer = z.looseObject({
+  locations: z.array(z.looseObject({ _id: z.string(), name: z.string().optional(), address: z.string().optional() })).default([]),
+  count: z.number().optional(),
+});
+export interface InstalledLocation { id: string; name: string; address: string }
+
+/**
+ * A refusal from the OAuth endpoints. `kind` is what callers branch on:
+ * invalid_grant (the refresh token or code is spent: log in again), location_inactive
+ * (a suspended sub-account: try again later), invalid_client (wrong client id/secret),
+ * unauthorized (a bad or expired bearer token), other.
+ */
+export class OAuthApiError extends Error {
+  override name = 'OAuthApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly kind: 'invalid_grant' | 'location_inactive' | 'invalid_client' | 'unauthorized' | 'other',
+  ) {
+    super(message);
+  }
+}
+
+export interface OAuthClientCredentials {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  fetch?: FetchFn;
+}
+
+/** The marketplace app id is the part of the client id before its '-' suffix. */
+export function appIdOf(clientId: string): string {
+  return clientId.split('-')[0] ?? clientId;
+}
+
+function describe(body: unknown): string {
+  if (body && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    const text = b.error_description ?? b.message ?? b.error;
+    if (Array.isArray(text)) return text.join('; ');
+    if (typeof text === 'string') return text;
+  }
+  return 'no details';
+}
+
+function errorFrom(status: number, body: unknown, what: string): OAuthApiError {
+  const detail = describe(body);
+  const b = (body ?? {}) as Record<string, unknown>;
+  let kind: OAuthApiError['kind'] = 'other';
+  if (b.error === 'invalid_grant' || /invalid grant/i.test(detail)) kind = 'invalid_grant';
+  else if (/location is not active/i.test(detail)) kind = 'location_inactive';
+  else if (b.error === 'invalid_client' || /invalid client/i.test(detail)) kind = 'invalid_client';
+  else if (status === 401) kind = 'unauthorized';
+  // The detail is HighLevel's message: it never echoes tokens or secrets back.
+  return new OAuthApiError(`${what} failed: HTTP ${status} ${detail}`, status, kind);
+}
+
+async function call(fetchFn: FetchFn, url: string, init: RequestInit, what: string): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetchFn(url, { ...init, redirect: 'manual' });
+  } catch (err) {
+    throw new OAuthApiError(`${what} failed: ${(err as Error).message} (${new URL(url).origin})`, 0, 'other');
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = { message: text.slice(0, 200) };
+  }
+  if (!res.ok) throw errorFrom(res.status, body, what);
+  return body;
+}
+
+async function tokenCall(creds: OAuthClientCredentials, fields: Record<string, string>, what: string): Promise<TokenAnswer> {
+  const form = new URLSearchParams({ client_id: creds.clientId, client_secret: creds.clientSecret, ...fields });
+  const body = await call(
+    creds.fetch ?? fetch,
+    `${creds.baseUrl}/oauth/token`,
+    { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form },
+    what,
+  );
+  const parsed = tokenAnswer.safeParse(body);
+  if (!parsed.success) throw new OAuthApiError(`${what} failed: the answer has no access token`, 200, 'other');
+  return parsed.data;
+}
+
+export function exchangeCode(
+  creds: OAuthClientCredentials,
+  opts: { code: string; redirectUri: string; userType: UserType },
+): Promise<TokenAnswer> {
+  return tokenCall(
+    creds,
+    { grant_type: 'authorization_code', code: opts.code, user_type: opts.userType, redirect_uri: opts.redirectUri },
+    'exchanging the authorization code',
+  );
+}
+
+export function refreshTokens(
+  creds: OAuthClientCredentials,
+  opts: { refreshToken: string; userType: UserType; redirectUri?: string | undefined },
+): Promise<TokenAnswer> {
+  return tokenCall(
+    creds,
+    {
+      grant_type: 'refresh_token',
+      refresh_token: opts.refreshToken,
+      user_type: opts.userType,
+      ...(opts.redirectUri ? { redirect_uri: opts.redirectUri } : {}),
+    },
+    'refreshing the access token',
+  );
+}
+
+/** Agency installs: a location token minted from the Company token. */
+export async function mintLocationToken(
+  opts: { baseUrl: string; companyToken: string; companyId: string; locationId: string; fetch?: FetchFn },
+): Promise<TokenAnswer> {
+  const body = await call(
+    opts.fetch ?? fetch,
+    `${opts.baseUrl}/oauth/locationToken`,
+    {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${opts.companyToken}`,
+        version: API_VERSION,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: new URLSearchParams({ companyId: opts.companyId, locationId: opts.locationId }),
+    },
+    `getting a location token for ${opts.locationId}`,
+  );
+  const parsed = tokenAnswer.safeParse(body);
+  if (!parsed.success) throw new OAuthApiError('getting a location token failed: the answer has no access token', 200, 'other');
+  return parsed.data;
+}
+
+/** Every location the app is installed on, paging through skip/limit. */
+export async function listInstalledLocations(
+  opts: { baseUrl: string; companyToken: string; companyId: string; appId: string; fetch?: FetchFn },
+): Promise<InstalledLocation[]> {
+  const out: InstalledLocation[] = [];
+  const limit = 100;
+  for (let skip = 0; ; skip += limit) {
+    const query = new URLSearchParams({
+      companyId: opts.companyId,
+      appId: opts.appId,
+      isInstalled: 'true',
+      skip: String(skip),
+      limit: String(limit),
+    });
+    const body = await call(
+      opts.fetch ?? fetch,
+      `${opts.baseUrl}/oauth/installedLocations?${query}`,
+      { headers: { authorization: `Bearer ${opts.companyToken}`, version: API_VERSION, accept: 'application/json' } },
+      'listing installed locations',
+    );
+    const page = installedAnswer.parse(body);
+    out.push(...page.locations.map((l) => ({ id: l._id, name: l.name ?? '', address: l.address ?? '' })));
+    if (page.locations.length < limit || (page.count !== undefined && out.length >= page.count)) return out;
+  }
+}
