@@ -173,7 +173,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   const options = resolveOptions(input);
   const createStore = input.createStore ?? (await import('./store.ts')).createSandboxStore;
   const store = createStore({ seed: options.seed, locations: options.locations, contactsPerLocation: options.contacts, now: options.clock });
-  const checker = input.requestChecker ?? (await createRequestChecker());
+  const checker = input.requestChecker ?? createRequestChecker();
 
   const limiter = createRateLimiter({
     burst: options.rateLimit,
@@ -257,7 +257,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     }
     if (bodyError) return { response: errorResponse(400, bodyError), rateHeaders };
     if (op) {
-      const problems = checker.validateRequest(op, { headers: request.headers, query: request.query, body: request.body, params: request.params });
+      const problems = checker.validateRequest(op, { headers: request.headers, query: request.query, body: request.body });
       if (problems.length > 0) return { response: errorResponse(422, problems), rateHeaders };
     }
     const ctx: RouteContext = { store, token: info, baseUrl };
