@@ -1,9 +1,9 @@
-// Cross-process serialization of token refreshes: a named row in the `locks` table, taken by
-// whichever process inserts it first, waited for by the others. A holder that died (same host,
-// pid gone) or overran its lease is taken over, so a crash never blocks refreshes for long.
+// Cross-process serialization of token refreshes: the db lock `oauth-refresh:<location>`
+// (src/db/locks.ts), waited for by polling. A holder that died (same host) or overran its lease
+// is taken over by acquireLock, so a crash never blocks refreshes for long.
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Db } from '../db/open.ts';
+import { acquireLock, releaseLock } from '../db/locks.ts';
 
 /** Runs `fn` while holding the named lock. */
 export type LockRunner = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
@@ -19,47 +19,17 @@ export class LockTimeoutError extends Error {
   override name = 'LockTimeoutError';
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function withDbLock(db: Db, opts: DbLockOptions = {}): LockRunner {
   const leaseMs = opts.leaseMs ?? 60_000;
   const waitMs = opts.waitMs ?? 120_000;
-  const host = hostname();
-  const select = db.sqlite.prepare('SELECT owner, pid, hostname, expires_at AS expiresAt FROM locks WHERE name = ?');
-  const upsert = db.sqlite.prepare(
-    `INSERT INTO locks (name, owner, pid, hostname, acquired_at, expires_at) VALUES (@name, @owner, @pid, @hostname, @now, @expires)
-     ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, hostname = excluded.hostname,
-       acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
-  );
-  const remove = db.sqlite.prepare('DELETE FROM locks WHERE name = ? AND owner = ?');
-
-  // IMMEDIATE: the read and the write happen under SQLite's write lock, so two processes
-  // cannot both see the lock free.
-  const tryAcquire = db.sqlite.transaction((name: string, owner: string): boolean => {
-    const held = select.get(name) as { owner: string; pid: number; hostname: string; expiresAt: string } | undefined;
-    const nowMs = Date.now();
-    if (held) {
-      const abandoned = held.hostname === host && held.pid !== process.pid && !pidAlive(held.pid);
-      if (!abandoned && Date.parse(held.expiresAt) > nowMs) return false;
-    }
-    upsert.run({ name, owner, pid: process.pid, hostname: host, now: new Date(nowMs).toISOString(), expires: new Date(nowMs + leaseMs).toISOString() });
-    return true;
-  });
-
   return async (name, fn) => {
-    const owner = randomUUID();
+    // One owner id per holding: two refreshes in one process must not share a lock.
+    const owner = `${process.pid}:${randomUUID()}`;
     const deadline = Date.now() + waitMs;
     let pause = 10;
-    while (!tryAcquire.immediate(name, owner)) {
+    while (!acquireLock(db, name, owner, leaseMs).acquired) {
       if (Date.now() > deadline) throw new LockTimeoutError(`timed out waiting for lock ${name} held by another ghl-etl process`);
       await sleep(pause + Math.random() * pause);
       pause = Math.min(pause * 2, 200);
@@ -67,7 +37,7 @@ export function withDbLock(db: Db, opts: DbLockOptions = {}): LockRunner {
     try {
       return await fn();
     } finally {
-      remove.run(name, owner);
+      releaseLock(db, name, owner);
     }
   };
 }

@@ -12,6 +12,7 @@
 // sandbox's route table (src/sandbox/http.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Route, SandboxRequest } from './http.ts';
+import type { SandboxExtension } from './server.ts';
 import type { SandboxLocation } from './types.ts';
 
 export type UserType = 'Location' | 'Company';
@@ -330,4 +331,26 @@ export function oauthRoutes<C>(oauth: SandboxOAuth): Route<C>[] {
       },
     },
   ];
+}
+
+/**
+ * Plugs OAuth into a sandbox: `startSandbox({ extensions: [oauthExtension()] })`. The token
+ * endpoints authenticate themselves ('open' routes), OAuth access tokens are accepted by the
+ * HighLevel routes, and the handle gains `oauth: {clientId, clientSecret}` plus `oauthAuthority`
+ * (the SandboxOAuth, for tests: e.g. `setLocationActive`).
+ */
+export function oauthExtension(): SandboxExtension {
+  return (api) => {
+    const oauth = createSandboxOAuth({
+      seed: api.options.seed,
+      companyId: api.store.companyId,
+      locations: () => api.store.locations(),
+      tokenTtlSeconds: api.options.tokenTtlSeconds,
+      timeScale: api.options.timeScale,
+      now: api.options.clock,
+    });
+    api.addRoutes(oauthRoutes(oauth), 'open');
+    api.addTokenResolver((token) => oauth.resolveToken(token));
+    api.expose({ oauth: { clientId: oauth.clientId, clientSecret: oauth.clientSecret }, oauthAuthority: oauth });
+  };
 }
