@@ -78,12 +78,12 @@ const LIVE_CONTACT: SchemaObject = {
     companyName: nullable(str()),
     email: nullable(str()),
     phone: nullable(str()),
-    dnd: nullable(bool()),
+    dnd: bool(),
     dndSettings: ref('DndSettingsSchema'),
     type: nullable(str()),
     assignedTo: nullable(str()),
-    dateAdded: nullable(str()),
-    dateUpdated: nullable(str()),
+    dateAdded: str(),
+    dateUpdated: str(),
     dateOfBirth: nullable(str()),
     address1: nullable(str()),
     city: nullable(str()),
@@ -165,7 +165,7 @@ const LIVE_TASK: SchemaObject = {
     completed: bool(),
     contactId: str(),
   },
-  required: ['id', 'contactId'],
+  required: ['id', 'title', 'dueDate', 'completed', 'contactId'],
 };
 
 const ERROR_SCHEMAS: Record<string, SchemaObject> = {
@@ -337,6 +337,36 @@ export const CORRECTIONS: readonly SpecCorrection[] = [
         const s = schema(doc, name);
         s.required = Object.keys(properties(s));
       }
+    },
+  },
+  {
+    app: 'contacts',
+    what: 'successful single-object answers carry their object',
+    why:
+      'NOTES.md "Writing" and "Listing contacts": a 200/201 of get, create, update and upsert returns the contact, ' +
+      'task or note it is about (the files mark nothing required, so every wrapper property reads as optional).',
+    apply(doc) {
+      const required: Array<[string, string[]]> = [
+        ['ContactsByIdSuccessfulResponseDto', ['contact']],
+        ['CreateContactsSuccessfulResponseDto', ['contact']],
+        ['UpdateContactsSuccessfulResponseDto', ['contact']],
+        ['UpsertContactsSuccessfulResponseDto', ['contact']],
+        ['TaskByIsSuccessfulResponseDto', ['task']],
+        ['GetCreateUpdateNoteSuccessfulResponseDto', ['note']],
+        ['CreateAddTagSuccessfulResponseDto', ['tags']],
+        ['CreateDeleteTagSuccessfulResponseDto', ['tags']],
+      ];
+      for (const [name, props] of required) schema(doc, name).required = props;
+    },
+  },
+  {
+    app: 'locations',
+    what: 'GET /locations/{locationId}/customFields: the list is always there',
+    why: 'NOTES.md "Basics": custom field definitions are read with locations/customFields.readonly; a 200 carries the list.',
+    apply(doc) {
+      schema(doc, 'CustomFieldsListSuccessfulResponseDto').required = ['customFields'];
+      const field = schema(doc, 'CustomFieldSchema');
+      field.required = ['id', 'name', 'fieldKey', 'dataType'];
     },
   },
   {
