@@ -1,0 +1,46 @@
+// The sync's checkpoint: one JSON value per location in sync_state (key "pass"), written in the
+// same transaction as the data it describes. Present = a pass is unfinished; absent = the next
+// run starts a new pass.
+import type { Clock } from '../db/mirror.ts';
+import type { Db } from '../db/open.ts';
+import { getSyncState, setSyncState } from '../db/runs.ts';
+
+export const PASS_KEY = 'pass';
+
+/** GET /contacts/'s keyset cursor, or POST /contacts/search's searchAfter. */
+export type ListCursor = { startAfter: number; startAfterId: string } | { searchAfter: Array<string | number> };
+
+export interface PassState {
+  /** The run that started this listing pass; every contact the pass sees carries it in run_id. */
+  passRunId: number;
+  startedAt: string;
+  lister: 'list' | 'search';
+  phase: 'listing' | 'children';
+  /** Where the listing continues; absent before the first page and after the last. */
+  cursor?: ListCursor | undefined;
+  /** The run re-reads every contact's tasks and notes. */
+  full: boolean;
+  /** When the children phase began: contacts read since then are done. */
+  childrenSince?: string;
+  /** How many of the rolling share are still to be re-read. */
+  rollingLeft?: number;
+}
+
+export function readPass(db: Db, locationId: string): PassState | undefined {
+  const value = getSyncState(db, locationId, PASS_KEY);
+  if (value === undefined) return undefined;
+  try {
+    const pass = JSON.parse(value) as PassState;
+    return typeof pass.passRunId === 'number' && (pass.phase === 'listing' || pass.phase === 'children') ? pass : undefined;
+  } catch {
+    return undefined; // unreadable: start a new pass (costs calls, never correctness)
+  }
+}
+
+export function writePass(db: Db, locationId: string, pass: PassState, clock?: Clock): void {
+  setSyncState(db, locationId, PASS_KEY, JSON.stringify(pass), clock);
+}
+
+export function clearPass(db: Db, locationId: string): void {
+  setSyncState(db, locationId, PASS_KEY, null);
+}

@@ -1,0 +1,379 @@
+// One location's sync, Nango style: fetch a page, save the batch, checkpoint; repeat.
+//
+//   1. custom field definitions (contacts_wide rebuilt when they changed);
+//   2. the listing pass: each page of contacts is upserted in ONE transaction together with the
+//      checkpoint (the cursor of the next page), so a kill at any moment resumes exactly there;
+//   3. after a COMPLETE pass only, contacts the pass did not see are soft-deleted (guarded by
+//      sync.maxDeleteShare), in the transaction that moves the checkpoint to the children phase;
+//   4. tasks and notes of new and changed contacts, plus a rolling share of the rest, in batches,
+//      each batch saved with the checkpoint;
+//   5. the checkpoint is cleared and the run recorded in sync_runs.
+//
+// Nothing here holds the whole location in memory: the state lives in SQLite between pages.
+// Every call is a read, so a request repeated after a crash or a fault is harmless.
+import pLimit from 'p-limit';
+import type { Progress } from '../cli/progress.ts';
+import type { Config } from '../config/schema.ts';
+import {
+  contactsNeedingChildren, countLiveContacts, markContactsDeleted, replaceContactChildren, upsertContacts,
+  upsertCustomFieldDefinitions, upsertLocation,
+} from '../db/mirror.ts';
+import type { Db } from '../db/open.ts';
+import {
+  contactToRow, customFieldToRow, noteToRow, taskToRow,
+  type HighLevelContact, type HighLevelCustomField, type HighLevelNote, type HighLevelTask,
+} from '../db/rows.ts';
+import { finishRun, startRun, updateRun, type SyncRunCounters } from '../db/runs.ts';
+import { AuthError, CursorStuckError, DailyBudgetExhaustedError, NotFoundError, ValidationError } from '../ghl/errors.ts';
+import type { GhlClient } from '../ghl/index.ts';
+import { log } from '../log.ts';
+import { clearPass, readPass, writePass, type ListCursor, type PassState } from './checkpoint.ts';
+import { MassDeleteRefusedError, SyncInterruptedError } from './errors.ts';
+import { decideDeletion, rollingCutoff, rollingShareSize } from './plan.ts';
+
+export type Lister = 'list' | 'search';
+/** How tasks are fetched: the location task search batched by contact ids, or one call per contact. */
+export type TasksVia = 'search' | 'contact';
+
+/** The client functions a sync uses (all reads). */
+export type SyncClient = Pick<
+  GhlClient,
+  'fetchContactPage' | 'searchContactPage' | 'listCustomFields' | 'listContactTasks' | 'searchLocationTasks' | 'listContactNotes' | 'stats'
+>;
+
+export interface SyncLocationOptions {
+  db: Db;
+  client: SyncClient;
+  locationId: string;
+  /** Re-read every contact's tasks and notes (the listing and deletions are the same either way). */
+  full: boolean;
+  lister: Lister;
+  config: Pick<Config, 'sync'>;
+  progress?: Progress;
+  signal?: AbortSignal;
+  allowMassDelete?: boolean;
+  /** Default 'search' (fewer calls: see test/bench/sync.ts). */
+  tasksVia?: TasksVia;
+  /** Contacts per listing page: 100 for GET /contacts/ (its maximum), up to 500 for search. */
+  pageSize?: number;
+  /** Contacts per children batch (one task search + one notes call each, one transaction). */
+  childrenBatch?: number;
+  locationName?: string;
+  now?: () => Date;
+}
+
+export type RunStatus = 'ok' | 'failed' | 'interrupted' | 'budget';
+
+export interface RunSummary extends SyncRunCounters {
+  runId: number;
+  locationId: string;
+  mode: 'full' | 'incremental';
+  lister: Lister;
+  status: RunStatus;
+  /** This run continued a listing pass or children phase an earlier run left unfinished. */
+  resumed: boolean;
+  /** The listing pass completed in this run (deletions were applied). */
+  listingComplete: boolean;
+  pages: number;
+  /** Contacts whose tasks and notes were fetched. */
+  childrenFetched: number;
+  tasksDeleted: number;
+  notesDeleted: number;
+  customFieldsChanged: boolean;
+  waitedMs: number;
+  durationMs: number;
+  error?: string;
+}
+
+const TASK_SEARCH_LIMIT = 100;
+
+export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummary> {
+  const { db, client, locationId, lister } = opts;
+  const now = opts.now ?? (() => new Date());
+  const clock = now;
+  const started = Date.now();
+  const mode = opts.full ? 'full' : 'incremental';
+  const pageSize = opts.pageSize ?? (lister === 'search' ? 500 : 100);
+  const batchSize = opts.childrenBatch ?? 50;
+  const tasksVia = opts.tasksVia ?? 'search';
+  const logger = log().child({ locationId, mode, lister });
+
+  upsertLocation(db, { id: locationId, ...(opts.locationName ? { name: opts.locationName } : {}) }, null, clock);
+  abandonStaleRuns(db, locationId, now());
+  const runId = startRun(db, { locationId, mode }, clock);
+  const statsAtStart = locationStats(client, locationId);
+
+  const summary: RunSummary = {
+    runId, locationId, mode, lister, status: 'ok', resumed: false, listingComplete: false, pages: 0,
+    contactsSeen: 0, contactsNew: 0, contactsUpdated: 0, contactsDeleted: 0, tasks: 0, notes: 0,
+    apiCalls: 0, retries: 0, rateLimited: 0, childrenFetched: 0, tasksDeleted: 0, notesDeleted: 0,
+    customFieldsChanged: false, waitedMs: 0, durationMs: 0,
+  };
+  const refreshCallCounts = () => {
+    const s = locationStats(client, locationId);
+    summary.apiCalls = s.requests - statsAtStart.requests;
+    summary.retries = s.retries - statsAtStart.retries;
+    summary.rateLimited = s.rateLimited - statsAtStart.rateLimited;
+    summary.waitedMs = s.waitedMs - statsAtStart.waitedMs;
+  };
+  const checkAbort = () => {
+    if (opts.signal?.aborted) throw new SyncInterruptedError();
+  };
+  const showProgress = (label: string, done: number, total?: number) => {
+    refreshCallCounts();
+    opts.progress?.update({
+      label: `${locationId} ${label}`, done, ...(total !== undefined ? { total } : {}),
+      counts: { pages: summary.pages, contacts: summary.contactsSeen, children: summary.childrenFetched, calls: summary.apiCalls },
+      waitedMs: summary.waitedMs,
+    });
+  };
+
+  logger.info({ runId }, 'sync started');
+  try {
+    checkAbort();
+    // 1. Custom field definitions: one call; contacts_wide follows them.
+    const defs = (await client.listCustomFields(locationId)) as unknown as HighLevelCustomField[];
+    summary.customFieldsChanged = upsertCustomFieldDefinitions(db, locationId, defs.map((d) => customFieldToRow(d, locationId)), runId, clock);
+
+    // Resume an unfinished pass, or start one. A pass cut short under another lister cannot
+    // continue (the cursors differ): start over.
+    let pass = readPass(db, locationId);
+    if (pass && pass.phase === 'listing' && pass.lister !== lister) pass = undefined;
+    if (pass) {
+      summary.resumed = true;
+      if (opts.full && !pass.full) pass = { ...pass, full: true, childrenSince: now().toISOString() };
+      logger.info({ passRunId: pass.passRunId, phase: pass.phase }, 'resuming from checkpoint');
+    } else {
+      pass = { passRunId: runId, startedAt: now().toISOString(), lister, phase: 'listing', full: opts.full };
+    }
+    writePass(db, locationId, pass, clock);
+
+    // 2. The listing pass.
+    if (pass.phase === 'listing') {
+      let cursor = pass.cursor;
+      const seenCursors = new Set<string>();
+      let total: number | undefined;
+      for (;;) {
+        checkAbort();
+        const page = await fetchContacts(client, locationId, lister, pageSize, cursor);
+        total = page.total;
+        const rows = page.contacts.map((c) => contactToRow(c, locationId));
+        const listingPass: PassState = page.next ? { ...pass, cursor: page.next } : { ...pass, cursor: undefined };
+        // Contacts carry the id of the run that STARTED the pass: a pass resumed over several
+        // runs must still tell seen from unseen in one comparison (markContactsDeleted).
+        const outcome = db.transaction(() => {
+          const result = upsertContacts(db, rows, pass!.passRunId, clock);
+          writePass(db, locationId, listingPass, clock);
+          return result;
+        });
+        pass = listingPass;
+        summary.pages += 1;
+        summary.contactsSeen += rows.length;
+        summary.contactsNew += outcome.new;
+        summary.contactsUpdated += outcome.updated;
+        showProgress('contacts', summary.contactsSeen, total);
+        if (!page.next) break;
+        const key = JSON.stringify(page.next);
+        if (seenCursors.has(key)) {
+          throw new CursorStuckError(`paging cursor ${key} did not advance`, {
+            operation: { name: 'syncLocation', method: lister === 'list' ? 'GET' : 'POST', path: lister === 'list' ? '/contacts/' : '/contacts/search', locationId },
+          });
+        }
+        seenCursors.add(key);
+        cursor = page.next;
+      }
+
+      // 3. The pass is complete: sweep what it did not see, guarded.
+      const live = countLiveContacts(db, locationId);
+      const missing = countUnseen(db, locationId, pass.passRunId);
+      const decision = decideDeletion({ live, missing, maxShare: opts.config.sync.maxDeleteShare, allowMassDelete: opts.allowMassDelete ?? false });
+      if (!decision.allowed) {
+        // Forget the pass: the next run lists afresh rather than trusting a suspicious listing.
+        clearPass(db, locationId);
+        throw new MassDeleteRefusedError(locationId, missing, live, opts.config.sync.maxDeleteShare);
+      }
+      const childrenPhase: PassState = {
+        ...pass, phase: 'children', cursor: undefined, childrenSince: now().toISOString(),
+        rollingLeft: pass.full ? 0 : rollingShareSize(live - missing, opts.config.sync.rollingDays),
+      };
+      summary.contactsDeleted = db.transaction(() => {
+        const deleted = markContactsDeleted(db, locationId, pass!.passRunId, clock);
+        writePass(db, locationId, childrenPhase, clock);
+        return deleted;
+      });
+      pass = childrenPhase;
+      summary.listingComplete = true;
+      logger.info({ pages: summary.pages, seen: summary.contactsSeen, deleted: summary.contactsDeleted }, 'listing pass complete');
+    }
+
+    // 4. Tasks and notes.
+    const since = pass.childrenSince ?? now().toISOString();
+    const cutoff = pass.full ? since : rollingCutoff(now(), opts.config.sync.rollingDays);
+    const planned = countNeedingChildren(db, locationId, cutoff) + (pass.rollingLeft ?? 0);
+    const limit = pLimit(opts.config.sync.concurrency);
+    for (;;) {
+      checkAbort();
+      let rolling = false;
+      let batch = contactsNeedingChildren(db, locationId, { rollingCutoff: cutoff, limit: batchSize });
+      if (batch.length === 0 && (pass.rollingLeft ?? 0) > 0) {
+        // The rolling share: the contacts whose children were read longest ago (before this phase).
+        rolling = true;
+        batch = contactsNeedingChildren(db, locationId, { rollingCutoff: since, limit: Math.min(batchSize, pass.rollingLeft ?? 0) });
+        if (batch.length === 0) pass = { ...pass, rollingLeft: 0 };
+      }
+      if (batch.length === 0) break;
+
+      const ids = batch.map((c) => c.id);
+      const [tasksByContact, notesByContact] = await Promise.all([
+        fetchTasks(client, locationId, ids, tasksVia, limit),
+        Promise.all(ids.map((id) => limit(() => fetchNotesOrGone(client, locationId, id)))),
+      ]);
+      const next: PassState = rolling ? { ...pass, rollingLeft: Math.max(0, (pass.rollingLeft ?? 0) - batch.length) } : pass;
+      db.transaction(() => {
+        batch.forEach((contact, i) => {
+          const notes = notesByContact[i] ?? [];
+          const tasks = tasksByContact.get(contact.id) ?? [];
+          const result = replaceContactChildren(
+            db, contact.id,
+            tasks.map((t) => taskToRow(t, contact.id, locationId)),
+            notes.map((n) => noteToRow(n, contact.id, locationId)),
+            runId, { contactDateUpdated: contact.dateUpdated, clock },
+          );
+          summary.tasks += result.tasksUpserted;
+          summary.notes += result.notesUpserted;
+          summary.tasksDeleted += result.tasksDeleted;
+          summary.notesDeleted += result.notesDeleted;
+        });
+        writePass(db, locationId, next, clock);
+        updateRun(db, runId, { tasks: summary.tasks, notes: summary.notes });
+      });
+      pass = next;
+      summary.childrenFetched += batch.length;
+      showProgress('tasks+notes', summary.childrenFetched, Math.max(planned, summary.childrenFetched));
+    }
+
+    // 5. Done: the next run starts a new pass.
+    clearPass(db, locationId);
+  } catch (err) {
+    summary.status = statusOf(err);
+    summary.error = explainFailure(err, locationId);
+  } finally {
+    refreshCallCounts();
+    summary.durationMs = Date.now() - started;
+    const { runId: _r, locationId: _l, mode: _m, lister: _li, status, resumed: _re, listingComplete: _lc, pages: _p,
+      childrenFetched: _c, tasksDeleted: _td, notesDeleted: _nd, customFieldsChanged: _cf, waitedMs: _w, durationMs: _d, error, ...counters } = summary;
+    finishRun(db, runId, { status, error: error ?? null, ...counters }, clock);
+    const level = summary.status === 'ok' ? 'info' : summary.status === 'failed' ? 'error' : 'warn';
+    logger[level]({ ...summary }, `sync ${summary.status}`);
+  }
+  return summary;
+}
+
+function statusOf(err: unknown): RunStatus {
+  if (err instanceof SyncInterruptedError) return 'interrupted';
+  if (err instanceof DailyBudgetExhaustedError) return 'budget';
+  return 'failed';
+}
+
+/** One line that names the fix where there is one. */
+function explainFailure(err: unknown, locationId: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof AuthError) {
+    return `${message}: HighLevel refused the token of location ${locationId}; check GHL_TOKEN / locations[].token ` +
+      '(a Private Integration Token with the contacts, custom fields and tasks read scopes) or run `ghl-etl auth login`';
+  }
+  return message;
+}
+
+function locationStats(client: SyncClient, locationId: string) {
+  return client.stats().byLocation[locationId] ?? { requests: 0, retries: 0, rateLimited: 0, waitedMs: 0 };
+}
+
+/** Runs a killed process left 'running' forever: the lock proves they are not running now. */
+function abandonStaleRuns(db: Db, locationId: string, now: Date): void {
+  db.sqlite
+    .prepare(
+      `UPDATE sync_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, 'the process ended before the run finished (killed?)')
+       WHERE location_id = ? AND status = 'running'`,
+    )
+    .run(now.toISOString(), locationId);
+}
+
+/** Live contacts a complete pass begun by `passRunId` did not see (what markContactsDeleted removes). */
+function countUnseen(db: Db, locationId: string, passRunId: number): number {
+  const row = db.sqlite
+    .prepare(`SELECT count(*) AS n FROM contacts WHERE location_id = ? AND deleted_at IS NULL AND (run_id IS NULL OR run_id <> ?)`)
+    .get(locationId, passRunId) as { n: number };
+  return row.n;
+}
+
+function countNeedingChildren(db: Db, locationId: string, cutoff: string): number {
+  const row = db.sqlite
+    .prepare(
+      `SELECT count(*) AS n FROM contacts WHERE location_id = ? AND deleted_at IS NULL AND (
+         children_synced_at IS NULL OR children_date_updated IS NOT date_updated OR children_synced_at < ?)`,
+    )
+    .get(locationId, cutoff) as { n: number };
+  return row.n;
+}
+
+interface FetchedPage {
+  contacts: HighLevelContact[];
+  total: number;
+  next: ListCursor | undefined;
+}
+
+async function fetchContacts(client: SyncClient, locationId: string, lister: Lister, pageSize: number, cursor: ListCursor | undefined): Promise<FetchedPage> {
+  if (lister === 'list') {
+    const at = cursor && 'startAfterId' in cursor ? cursor : undefined;
+    const page = await client.fetchContactPage(locationId, { limit: pageSize, ...(at ? { startAfter: at.startAfter, startAfterId: at.startAfterId } : {}) });
+    return { contacts: page.contacts as unknown as HighLevelContact[], total: page.total, next: page.next };
+  }
+  const searchAfter = cursor && 'searchAfter' in cursor ? cursor.searchAfter : undefined;
+  const page = await client.searchContactPage({ locationId, pageLimit: pageSize, ...(searchAfter ? { searchAfter } : {}) } as Parameters<SyncClient['searchContactPage']>[0]);
+  // `searchAfter` on each hit is the search's paging cursor, not contact data: the mirror keeps
+  // the contact as GET /contacts/ returns it, so both listers store identical rows.
+  const contacts = (page.contacts as unknown as HighLevelContact[]).map(({ searchAfter: _cursor, ...contact }) => contact as HighLevelContact);
+  return { contacts, total: page.total, next: page.searchAfter ? { searchAfter: page.searchAfter } : undefined };
+}
+
+/** A contact deleted in HighLevel since the listing answers 404 (or 400 "Contact not found"). */
+function isGone(err: unknown): boolean {
+  return err instanceof NotFoundError || (err instanceof ValidationError && /not found/i.test(err.message));
+}
+
+async function fetchNotesOrGone(client: SyncClient, locationId: string, contactId: string): Promise<HighLevelNote[]> {
+  try {
+    return (await client.listContactNotes(locationId, contactId)) as unknown as HighLevelNote[];
+  } catch (err) {
+    // Its children are gone with it; the next complete listing pass soft-deletes the contact.
+    if (isGone(err)) return [];
+    throw err;
+  }
+}
+
+async function fetchTasks(
+  client: SyncClient, locationId: string, contactIds: string[], via: TasksVia, limit: ReturnType<typeof pLimit>,
+): Promise<Map<string, HighLevelTask[]>> {
+  const byContact = new Map<string, HighLevelTask[]>(contactIds.map((id) => [id, []]));
+  if (via === 'contact') {
+    await Promise.all(contactIds.map((id) => limit(async () => {
+      try {
+        byContact.set(id, (await client.listContactTasks(locationId, id)) as unknown as HighLevelTask[]);
+      } catch (err) {
+        if (!isGone(err)) throw err;
+      }
+    })));
+    return byContact;
+  }
+  // One search for the whole batch, paged with skip until a short page.
+  for (let skip = 0; ; skip += TASK_SEARCH_LIMIT) {
+    const page = await limit(() => client.searchLocationTasks(locationId, { contactId: contactIds, skip, limit: TASK_SEARCH_LIMIT }));
+    for (const task of page.tasks as unknown as HighLevelTask[]) {
+      const owner = typeof task.contactId === 'string' ? byContact.get(task.contactId) : undefined;
+      owner?.push(task);
+    }
+    if (page.tasks.length < TASK_SEARCH_LIMIT) break;
+  }
+  return byContact;
+}

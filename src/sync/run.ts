@@ -1,0 +1,72 @@
+// A sync over several locations of one database: the run lock (one sync per database at a time),
+// each location in turn, and one exit code for the lot.
+import { randomUUID } from 'node:crypto';
+import type { Progress } from '../cli/progress.ts';
+import { EXIT } from '../cli/exit-codes.ts';
+import type { Config } from '../config/schema.ts';
+import { acquireLock, refreshLock, releaseLock, type LockHolder } from '../db/locks.ts';
+import type { Db } from '../db/open.ts';
+import { syncLocation, type Lister, type RunSummary, type SyncClient, type TasksVia } from './location.ts';
+
+export const SYNC_LOCK = 'sync';
+const LOCK_TTL_MS = 60_000;
+
+export interface SyncAllOptions {
+  db: Db;
+  client: SyncClient;
+  locations: Array<{ id: string; name?: string | undefined }>;
+  full: boolean;
+  lister: Lister;
+  config: Pick<Config, 'sync'>;
+  allowMassDelete?: boolean;
+  progress?: Progress;
+  signal?: AbortSignal;
+  tasksVia?: TasksVia;
+  pageSize?: number;
+}
+
+export interface SyncAllResult {
+  runs: RunSummary[];
+  exitCode: number;
+  /** Set when another run holds the lock (exit 4); nothing was synced. */
+  lockedBy?: LockHolder;
+}
+
+/** Interrupted beats budget beats failed: the most actionable outcome decides the exit code. */
+export function exitCodeOf(runs: RunSummary[]): number {
+  if (runs.some((r) => r.status === 'interrupted')) return EXIT.interrupted;
+  if (runs.some((r) => r.status === 'budget')) return EXIT.dailyBudget;
+  if (runs.some((r) => r.status === 'failed')) return EXIT.failed;
+  return EXIT.ok;
+}
+
+export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
+  const owner = randomUUID();
+  const lock = acquireLock(opts.db, SYNC_LOCK, owner, LOCK_TTL_MS);
+  if (!lock.acquired) return { runs: [], exitCode: EXIT.locked, lockedBy: lock.holder };
+  // Keep the lock while we work; a process killed without releasing it is detected by pid.
+  const keepAlive = setInterval(() => refreshLock(opts.db, SYNC_LOCK, owner, LOCK_TTL_MS), LOCK_TTL_MS / 3);
+  keepAlive.unref();
+  const runs: RunSummary[] = [];
+  try {
+    for (const location of opts.locations) {
+      if (opts.signal?.aborted) break;
+      const summary = await syncLocation({
+        db: opts.db, client: opts.client, locationId: location.id, full: opts.full, lister: opts.lister,
+        config: opts.config,
+        ...(location.name ? { locationName: location.name } : {}),
+        ...(opts.allowMassDelete !== undefined ? { allowMassDelete: opts.allowMassDelete } : {}),
+        ...(opts.progress ? { progress: opts.progress } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.tasksVia ? { tasksVia: opts.tasksVia } : {}),
+        ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+      });
+      runs.push(summary);
+      if (summary.status === 'interrupted') break;
+    }
+  } finally {
+    clearInterval(keepAlive);
+    releaseLock(opts.db, SYNC_LOCK, owner);
+  }
+  return { runs, exitCode: exitCodeOf(runs) };
+}
