@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   acquireLock, contactToRow, contactsNeedingChildren, countLiveContacts, customFieldToRow,
   DatabaseVersionError, finishRun, getRun, getSyncState, markContactsDeleted, noteToRow,
-  openDatabase, releaseLock, replaceContactChildren, setSyncState, startRun, taskToRow,
+  openDatabase, rebuildFullTextIndexes, releaseLock, replaceContactChildren, setSyncState, startRun, taskToRow,
   upsertContacts, upsertCustomFieldDefinitions, upsertLocation,
   type Db, type HighLevelContact,
 } from '../src/db/index.ts';
@@ -78,6 +78,14 @@ describe('openDatabase', () => {
     db.close();
     expect(() => openDatabase(dbPath)).toThrow(DatabaseVersionError);
     expect(() => openDatabase(dbPath)).toThrow(/newer than this ghl-etl/);
+  });
+
+  it('opens read-only without migrating, and says so when the schema is behind', () => {
+    expect(() => openDatabase(dbPath, { readonly: true })).toThrow(); // no file: nothing created
+    const db = openDb();
+    db.sqlite.prepare(`DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)`).run();
+    db.close();
+    expect(() => openDatabase(dbPath, { readonly: true })).toThrow(/open it once read-write/);
   });
 
   it('lets a read-only connection read while another writes (WAL)', () => {
@@ -214,6 +222,9 @@ describe('tasks and notes', () => {
     expect(findNotes('convertible')).toEqual([]);
     expect(findNotes('estate')).toEqual(['n1']);
     expect(findNotes('lunch')).toEqual([]); // n2 soft-deleted
+    db.sqlite.exec('VACUUM');
+    rebuildFullTextIndexes(db);
+    expect(findNotes('estate')).toEqual(['n1']);
   });
 });
 

@@ -13,7 +13,7 @@ export {
 export type {
   Clock, LocationInput, ContactOutcome, ContactUpsertResult, ChildrenResult, ContactNeedingChildren,
 } from './mirror.ts';
-export { rebuildContactsWideView, planContactsWideColumns, contactsWideViewSql, CONTACTS_WIDE_BASE_COLUMNS } from './views.ts';
+export { rebuildContactsWideView, rebuildFullTextIndexes, planContactsWideColumns, contactsWideViewSql, CONTACTS_WIDE_BASE_COLUMNS } from './views.ts';
 export type { FieldDefinition, WideColumn } from './views.ts';
 export {
   startRun, updateRun, finishRun, getRun, listRuns, getSyncState, setSyncState, startExportRun, finishExportRun,

@@ -100,3 +100,15 @@ export function rebuildContactsWideView(db: Sqlite | { sqlite: Sqlite }): WideCo
   rebuild();
   return columns;
 }
+
+/**
+ * Rebuilds notes_fts and tasks_fts from their tables. Needed only after a VACUUM, which may
+ * renumber the rowids the full-text indexes point at (notes and tasks have text primary keys).
+ */
+export function rebuildFullTextIndexes(db: Sqlite | { sqlite: Sqlite }): void {
+  const sqlite = 'sqlite' in db ? db.sqlite : db;
+  sqlite.transaction(() => {
+    sqlite.exec(`INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')`);
+    sqlite.exec(`INSERT INTO tasks_fts(tasks_fts) VALUES ('rebuild')`);
+  })();
+}
