@@ -97,7 +97,8 @@ export interface ContactUpsertResult {
 /**
  * Upserts one page of contacts, marking each as seen by `runId` (see `markContactsDeleted`),
  * and replaces their tags and custom values. Outcome: new (not live before), updated
- * (date_updated moved, or the JSON changed without it), unchanged. Idempotent.
+ * (date_updated moved), unchanged (same date_updated; the row is still rewritten if the JSON
+ * differs, otherwise only its synced_at/run_id are touched). Idempotent.
  */
 export function upsertContacts(db: Db, rows: ContactRow[], runId: number, clock: Clock = systemClock): ContactUpsertResult {
   const s = db.sqlite;
