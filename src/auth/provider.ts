@@ -53,7 +53,7 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
   const { db, config } = opts;
   const now = opts.now ?? Date.now;
   const logger = (opts.logger ?? log()).child({ component: 'oauth' });
-  const store: TokenStore = createTokenStore(db, opts.cipher ?? cipherForDb({ dbPath: db.path, secret: config.secret }));
+  const store: TokenStore = createTokenStore(db, opts.cipher ?? cipherForDb({ dbPath: db.path, secret: config.secret }), { now });
   const lock: LockRunner = opts.lock ?? withDbLock(db);
   const inflight = new Map<string, Promise<string>>();
   // A suspended location is reported once per run and tried again by the next run.

@@ -65,8 +65,10 @@ function summarize(row: Row): TokenSummary {
   };
 }
 
-export function createTokenStore(db: Db, cipher: TokenCipher): TokenStore {
+export function createTokenStore(db: Db, cipher: TokenCipher, opts: { now?: () => number } = {}): TokenStore {
   const { orm } = db;
+  // The clock that stamps updated_at; the provider passes its own so expiry maths agree.
+  const nowIso = () => new Date((opts.now ?? Date.now)()).toISOString();
   const row = (locationId: string) => orm.select().from(oauthTokens).where(eq(oauthTokens.locationId, locationId)).get();
 
   return {
@@ -99,7 +101,7 @@ export function createTokenStore(db: Db, cipher: TokenCipher): TokenStore {
         expiresAt: new Date(t.expiresAt).toISOString(),
         status: 'ok',
         statusMessage: null,
-        updatedAt: new Date().toISOString(),
+        updatedAt: nowIso(),
       };
       const saved = orm
         .insert(oauthTokens)
@@ -113,7 +115,7 @@ export function createTokenStore(db: Db, cipher: TokenCipher): TokenStore {
     setStatus(locationId, status, message) {
       orm
         .update(oauthTokens)
-        .set({ status, statusMessage: message, updatedAt: new Date().toISOString() })
+        .set({ status, statusMessage: message, updatedAt: nowIso() })
         .where(eq(oauthTokens.locationId, locationId))
         .run();
     },

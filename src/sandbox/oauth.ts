@@ -58,6 +58,19 @@ export interface SandboxOAuth {
   resolveToken(token: string): ResolvedToken | undefined;
   setLocationActive(locationId: string, active: boolean): void;
   isLocationActive(locationId: string): boolean;
+  /** What the token endpoint answered, for tests: a refresh race shows as graceReplays. */
+  counters(): OAuthCounters;
+}
+
+export interface OAuthCounters {
+  codeExchanges: number;
+  /** Refreshes that spent a fresh refresh token. */
+  refreshes: number;
+  /** Refreshes with an already spent token answered from the grace window. */
+  graceReplays: number;
+  /** Refreshes refused with invalid_grant. */
+  invalidGrants: number;
+  locationTokens: number;
 }
 
 /** Scopes the sandbox grants when the authorize URL asks for none. */
@@ -118,6 +131,7 @@ export function createSandboxOAuth(opts: SandboxOAuthOptions): SandboxOAuth {
   const access = new Map<string, AccessRecord>();
   const refresh = new Map<string, RefreshRecord>();
   const inactive = new Set<string>();
+  const counts: OAuthCounters = { codeExchanges: 0, refreshes: 0, graceReplays: 0, invalidGrants: 0, locationTokens: 0 };
 
   const findLocation = (id: string) => opts.locations().find((l) => l.id === id);
 
@@ -204,6 +218,7 @@ export function createSandboxOAuth(opts: SandboxOAuthOptions): SandboxOAuth {
         const redirectUri = form.get('redirect_uri');
         if (redirectUri && redirectUri !== record.redirectUri) return invalidGrant('Invalid grant: redirect_uri does not match');
         record.used = true;
+        counts.codeExchanges++;
         const grant: Grant = {
           userType,
           companyId: opts.companyId,
@@ -217,13 +232,21 @@ export function createSandboxOAuth(opts: SandboxOAuthOptions): SandboxOAuth {
       if (grantType === 'refresh_token') {
         const token = form.get('refresh_token') ?? '';
         const record = refresh.get(token);
-        if (!record) return invalidGrant('Invalid grant: refresh token is invalid');
+        if (!record) {
+          counts.invalidGrants++;
+          return invalidGrant('Invalid grant: refresh token is invalid');
+        }
         if (record.grant.locationId && inactive.has(record.grant.locationId)) return badRequest('Location is not active');
         if (record.usedAt !== undefined) {
           // Concurrent refreshes with one token inside the grace window share the first answer.
-          if (record.answer && now() - record.usedAt <= REFRESH_GRACE_MS / scale) return { status: 200, body: record.answer };
+          if (record.answer && now() - record.usedAt <= REFRESH_GRACE_MS / scale) {
+            counts.graceReplays++;
+            return { status: 200, body: record.answer };
+          }
+          counts.invalidGrants++;
           return invalidGrant('Invalid grant: refresh token is invalid');
         }
+        counts.refreshes++;
         record.usedAt = now();
         record.answer = issue(record.grant);
         return { status: 200, body: record.answer };
@@ -243,6 +266,7 @@ export function createSandboxOAuth(opts: SandboxOAuthOptions): SandboxOAuth {
       const location = findLocation(locationId);
       if (!location || location.companyId !== grant.companyId) return badRequest('Location not found');
       if (inactive.has(locationId)) return badRequest('Location is not active');
+      counts.locationTokens++;
       const body = issue({ ...grant, userType: 'Location', locationId });
       return { status: 200, body: { ...body, appId, versionId: appId } };
     },
@@ -294,6 +318,8 @@ export function createSandboxOAuth(opts: SandboxOAuthOptions): SandboxOAuth {
     isLocationActive(locationId) {
       return !inactive.has(locationId);
     },
+
+    counters: () => ({ ...counts }),
   };
   return oauth;
 }
@@ -307,8 +333,9 @@ function formOf(req: SandboxRequest): URLSearchParams {
 }
 
 /**
- * The OAuth routes plus a test control route: `POST /__sandbox/oauth/location-status`
- * with `{"locationId": "...", "active": false}` suspends a location ("Location is not active").
+ * The OAuth routes plus test control routes: `POST /__sandbox/oauth/location-status`
+ * with `{"locationId": "...", "active": false}` suspends a location ("Location is not active");
+ * `GET /__sandbox/oauth/stats` returns the token endpoint's counters.
  */
 export function oauthRoutes<C>(oauth: SandboxOAuth): Route<C>[] {
   const query = (req: SandboxRequest) => new URLSearchParams(req.query);
@@ -330,6 +357,7 @@ export function oauthRoutes<C>(oauth: SandboxOAuth): Route<C>[] {
         return { status: 200, body: { locationId: body.locationId, active: body.active } };
       },
     },
+    { method: 'GET', pattern: '/__sandbox/oauth/stats', handler: () => ({ status: 200, body: oauth.counters() }) },
   ];
 }
 
