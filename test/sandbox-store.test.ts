@@ -109,6 +109,18 @@ describe('sandbox store: paging', () => {
       searchAfter = result.contacts[result.contacts.length - 1]!.searchAfter;
     }
     expect(seen.size).toBe(1_000);
+
+    // Default order (dateAdded, newest first) pages the same way.
+    const newestFirst: string[] = [];
+    searchAfter = undefined;
+    for (let guard = 0; guard < 100; guard++) {
+      const result = store.searchContacts({ locationId, pageLimit: 100, ...(searchAfter ? { searchAfter } : {}) });
+      newestFirst.push(...result.contacts.map((c) => c.id));
+      if (result.contacts.length < 100) break;
+      searchAfter = result.contacts[result.contacts.length - 1]!.searchAfter;
+    }
+    expect(new Set(newestFirst).size).toBe(1_000);
+    expect(newestFirst).toHaveLength(1_000);
     expect(thrown(() => store.searchContacts({ locationId, pageLimit: 500, page: 21 })).status).toBe(400);
   });
 

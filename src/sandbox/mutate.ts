@@ -163,14 +163,14 @@ function applyOne(ctx: MutationContext, serial: number): string {
 
 /** Applies `changes` random changes; a change the store refuses (e.g. a duplicate phone) is
  * counted under `refused` and not in `applied`. */
-export function applyMutations(store: MutationTarget, opts: { changes: number; seed: number; locationId?: string }):
+export function applyMutations(store: MutationTarget, opts: { changes: number; seed: number; locationId?: string; run?: number }):
   { applied: number; byKind: Record<string, number> } {
   const rng = createRng(deriveSeed(opts.seed, 'mutate'));
   const locationIds = opts.locationId !== undefined ? [opts.locationId] : store.locationIds();
   const byKind: Record<string, number> = {};
   let applied = 0;
   if (locationIds.length === 0) return { applied, byKind };
-  const tag = `m${(opts.seed >>> 0).toString(36)}${rng.id(4).toLowerCase()}`;
+  const tag = `m${(opts.seed >>> 0).toString(36)}r${opts.run ?? 0}${rng.id(4).toLowerCase()}`;
   for (let serial = 0; serial < Math.max(0, Math.trunc(opts.changes)); serial++) {
     const ctx: MutationContext = { store, rng, locationId: rng.pick(locationIds), tag };
     try {

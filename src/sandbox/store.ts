@@ -161,6 +161,7 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
   private readonly byBusiness = new Map<string, Set<string>>();
 
   private readonly idRng: Rng;
+  private mutationRuns = 0;
 
   constructor(seeded: SeededSandbox, now: () => number, seed: number) {
     this.companyId = seeded.companyId;
@@ -281,7 +282,8 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     for (const key of STRING_FIELDS) {
       if (!(key in body)) continue;
       const value = body[key];
-      draft[key] = typeof value === 'string' && value.trim() !== '' ? value : null;
+      if (typeof value === 'number') draft[key] = String(value);
+      else draft[key] = typeof value === 'string' && value.trim() !== '' ? value : null;
     }
     if (typeof body.name === 'string' && !('firstName' in body) && !('lastName' in body)) {
       const name = body.name.trim();
@@ -680,7 +682,9 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
 
   mutate(opts: { changes: number; seed: number; locationId?: string }): { applied: number; byKind: Record<string, number> } {
     if (opts.locationId !== undefined) this.requireLocation(opts.locationId);
-    return applyMutations(this, opts);
+    // Each run gets its own number so that repeating a seed still creates fresh emails.
+    this.mutationRuns++;
+    return applyMutations(this, { ...opts, run: this.mutationRuns });
   }
 
   // ---- what mutate needs beyond the HTTP surface ---------------------------------------------------------
