@@ -10,6 +10,8 @@ export interface FaultOptions {
   /** Share of requests that fail, 0..1. */
   rate: number;
   seed: number;
+  /** The kinds to spread faults over; all of them by default (tests narrow it, e.g. to 'drop'). */
+  kinds?: readonly FaultKind[];
 }
 
 export interface FaultInjector {
@@ -31,19 +33,20 @@ export function seededRandom(seed: number): () => number {
 
 export function createFaultInjector(opts: FaultOptions): FaultInjector {
   if (!(opts.rate >= 0 && opts.rate <= 1)) throw new RangeError(`faults must be between 0 and 1, got ${opts.rate}`);
+  const kinds = opts.kinds && opts.kinds.length > 0 ? opts.kinds : FAULT_KINDS;
   const random = seededRandom(opts.seed);
   return {
     next() {
       if (opts.rate === 0) return undefined;
       // Two draws per request whatever the outcome, so the sequence does not shift with the rate.
       const roll = random();
-      const kind = FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)]!;
+      const kind = kinds[Math.floor(random() * kinds.length)]!;
       return roll < opts.rate ? kind : undefined;
     },
   };
 }
 
-/** The body a gateway sends with a 5xx: HighLevel's edge answers these without its JSON envelope. */
+/** The status of a fault that is answered (drops and slow answers have none of their own). */
 export function faultStatus(kind: FaultKind): number | undefined {
   switch (kind) {
     case 'http500': return 500;

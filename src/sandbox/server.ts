@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { log } from '../log.ts';
 import { CONTROL_PREFIX, controlRoutes, type SandboxStats } from './control.ts';
-import { createFaultInjector, faultStatus, type FaultKind } from './faults.ts';
+import { FAULT_KINDS, createFaultInjector, faultStatus, type FaultKind } from './faults.ts';
 import {
   Router, flatHeaders, parseBody, readBody, sendJson,
   type Route, type SandboxRequest, type SandboxResponse,
@@ -50,6 +50,8 @@ export interface SandboxOptions {
   faults?: number;
   /** Seed of the fault sequence; defaults to `seed`. */
   faultSeed?: number;
+  /** Restricts faults to these kinds (default: all of 500/502/503, drop, slow). */
+  faultKinds?: FaultKind[];
   /** How long a "slow" fault holds its answer; default 2 s divided by timeScale. */
   slowMs?: number;
   /** Divides rate windows, the daily window and token lifetimes, so tests run quickly. */
@@ -107,6 +109,7 @@ export interface ResolvedOptions {
   dailyLimit: number;
   faults: number;
   faultSeed: number;
+  faultKinds: FaultKind[];
   slowMs: number;
   timeScale: number;
   tokenTtlSeconds: number;
@@ -134,6 +137,7 @@ export function resolveOptions(o: SandboxOptions = {}): ResolvedOptions {
     dailyLimit: o.dailyLimit ?? 200_000,
     faults: o.faults ?? 0,
     faultSeed: o.faultSeed ?? seed,
+    faultKinds: o.faultKinds ?? [...FAULT_KINDS],
     slowMs: o.slowMs ?? 2_000 / timeScale,
     timeScale,
     tokenTtlSeconds: o.tokenTtlSeconds ?? 86_399,
@@ -182,7 +186,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     dayMs: DAY_MS / options.timeScale,
     clock: options.clock,
   });
-  const faults = createFaultInjector({ rate: options.faults, seed: options.faultSeed });
+  const faults = createFaultInjector({ rate: options.faults, seed: options.faultSeed, kinds: options.faultKinds });
   let counters = emptyStats();
   const stats = (): SandboxStats => ({ ...structuredClone(counters), maxInWindow: limiter.maxInWindow() });
 
