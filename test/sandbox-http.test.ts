@@ -74,7 +74,7 @@ describe('authentication and access', () => {
   it('answers 401 "Invalid JWT" without a token or with an unknown one', async () => {
     const sb = sandbox();
     const loc = sb.locations[0]!;
-    for (const headers of [{ Version: '2021-07-28' }, { Version: '2021-07-28', Authorization: 'Bearer pit-not-a-token' }]) {
+    for (const headers of [{ Version: '2021-07-28' }, { Version: '2021-07-28', Authorization: 'Bearer pit-not-a-token' }] as Array<Record<string, string>>) {
       const res = await fetch(`${sb.url}/contacts/?locationId=${loc.id}`, { headers });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({ statusCode: 401, message: 'Invalid JWT', error: 'Unauthorized' });
