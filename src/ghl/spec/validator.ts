@@ -116,6 +116,11 @@ function closeObjectSchemas(node: unknown, insideAllOf = false): void {
     obj.additionalProperties = false;
   }
   for (const [key, value] of Object.entries(obj)) {
+    if (key === 'properties' && value !== null && typeof value === 'object') {
+      // Property names are data, not keywords: a property called `example` is still a schema.
+      for (const propertySchema of Object.values(value)) closeObjectSchemas(propertySchema);
+      continue;
+    }
     if (key === 'example' || key === 'examples' || key === 'default' || key === 'enum') continue;
     closeObjectSchemas(value, key === 'allOf');
   }
