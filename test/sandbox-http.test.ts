@@ -337,7 +337,9 @@ describe('ghl-etl sandbox', () => {
     try {
       const lines = createInterface({ input: child.stdout! });
       const [line] = (await once(lines, 'line')) as [string];
-      const info = JSON.parse(line) as { url: string; locations: Array<{ id: string; token: string }>; companyId: string };
+      const info = JSON.parse(line) as { url: string; locations: Array<{ id: string; token: string }>; oauth: { clientId: string; clientSecret: string }; companyId: string };
+      expect(Object.keys(info)).toEqual(['url', 'locations', 'oauth', 'companyId']);
+      expect(info.oauth.clientId).toBeTruthy();
       expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(info.locations).toHaveLength(1);
       expect(typeof info.companyId).toBe('string');

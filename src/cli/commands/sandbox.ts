@@ -4,6 +4,7 @@ import type { Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { log } from '../../log.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index.ts';
+import { oauthExtension } from '../../sandbox/oauth.ts';
 
 const USAGE = `ghl-etl sandbox [--port N] [--locations N] [--contacts N] [--seed N]
     [--rate-limit 100/10s|none] [--rate-window sliding|fixed] [--daily-limit N]
@@ -98,6 +99,7 @@ function humanSummary(sandbox: Sandbox): string {
     `HighLevel sandbox listening on ${sandbox.url}`,
     ...sandbox.locations.map((l) => `  location ${l.id}  token ${l.token}`),
     `  company  ${sandbox.companyId}`,
+    ...(sandbox.oauth ? [`  OAuth app client id ${sandbox.oauth.clientId} (--json also prints its secret)`] : []),
   ];
   if (first) {
     lines.push(
@@ -115,7 +117,7 @@ function humanSummary(sandbox: Sandbox): string {
 
 async function run(argv: string[]): Promise<number> {
   const { options, json } = sandboxOptionsFromFlags(argv);
-  const sandbox = await startSandbox(options);
+  const sandbox = await startSandbox({ ...options, extensions: [oauthExtension()] });
   // The sandbox's tokens are fake and printing them is its purpose; stdout only, never the log.
   process.stdout.write(json ? `${JSON.stringify(describeSandbox(sandbox))}\n` : `${humanSummary(sandbox)}\n`);
   log().info({ url: sandbox.url, locations: sandbox.locations.length }, 'sandbox started');
