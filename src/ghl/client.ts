@@ -1,0 +1,80 @@
+// createGhlClient: one transport (auth, limiter, retries, typed errors) and every typed function
+// on top of it. Build one per process and share it: its limiters are per location, so two
+// clients for the same location would each think they own the whole rate budget.
+import type { Logger } from '../log.ts';
+import { contactsApi } from './contacts.ts';
+import { customFieldsApi } from './custom-fields.ts';
+import { LimiterPool, type LocationStats, type RateLimitSettings } from './limiter.ts';
+import { notesApi } from './notes.ts';
+import type { BackoffOptions } from './retry.ts';
+import { tasksApi } from './tasks.ts';
+import { Transport, type SentRequest, type TokenProvider } from './transport.ts';
+
+export interface GhlClientOptions {
+  baseUrl: string;
+  tokens: TokenProvider;
+  /** Config `rateLimit`: max per intervalMs per location, the daily limit and the share to spend. */
+  rateLimit: RateLimitSettings;
+  /** Config `http`: per-request timeout and retries after the first attempt. */
+  http: { timeoutMs: number; retries: number };
+  logger?: Logger;
+  fetch?: typeof fetch;
+  /** Backoff between retries (default: 500 ms base, 30 s cap, full jitter). */
+  backoff?: BackoffOptions;
+  /** Requests in flight at once per location (default max/10, at least 4). */
+  maxConcurrent?: number;
+  /** Extra spacing as a share of interval/max, absorbing network jitter (default 0.03). */
+  spacingMargin?: number;
+  /** Sees every request as sent, without its Authorization header (tests validate them). */
+  onRequest?: (req: SentRequest) => void;
+}
+
+export interface GhlClientStats {
+  total: LocationStats;
+  byLocation: Record<string, LocationStats>;
+}
+
+export function createGhlClient(opts: GhlClientOptions) {
+  const limiters = new LimiterPool(opts.rateLimit, {
+    ...(opts.maxConcurrent !== undefined ? { maxConcurrent: opts.maxConcurrent } : {}),
+    ...(opts.spacingMargin !== undefined ? { spacingMargin: opts.spacingMargin } : {}),
+  });
+  const transport = new Transport({
+    baseUrl: opts.baseUrl,
+    tokens: opts.tokens,
+    limiters,
+    timeoutMs: opts.http.timeoutMs,
+    retries: opts.http.retries,
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+  });
+  return {
+    ...contactsApi(transport),
+    ...tasksApi(transport),
+    ...notesApi(transport),
+    ...customFieldsApi(transport),
+    /** The shared transport, for calls without a typed function yet. */
+    transport,
+    /** Requests, retries, 429s seen and time spent waiting on the limiter, per location. */
+    stats: (): GhlClientStats => transport.stats(),
+    /** A location's current pacing (spacing, server-reported limits, daily budget left). */
+    pacing: (locationId: string) => limiters.for(locationId).pacing(),
+    /** Drop queued requests and release timers. */
+    close: (): Promise<void> => limiters.stop(),
+  };
+}
+
+export type GhlClient = ReturnType<typeof createGhlClient>;
+
+/** A TokenProvider for static tokens (Private Integration Tokens) keyed by location. */
+export function staticTokens(tokens: Record<string, string>): TokenProvider {
+  return {
+    async getToken(locationId) {
+      const token = tokens[locationId];
+      if (token === undefined) throw new Error(`no token configured for location ${locationId}`);
+      return token;
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// Contacts: listing (GET /contacts/ keyset and POST /contacts/search), reads and writes.
+// Shapes come from the generated API types (spec + overlay); nothing here re-describes them.
+import type * as Api from './api-types.ts';
+import type { GhlOperation } from './errors.ts';
+import { followCursor } from './paging.ts';
+import type { Transport } from './transport.ts';
+
+/** GET /contacts/'s keyset cursor: the last contact's dateAdded (epoch ms) and id. */
+export interface ContactCursor {
+  startAfter: number;
+  startAfterId: string;
+}
+
+export interface ContactPage {
+  contacts: Api.Contact[];
+  total: number;
+  /** Absent on the last page. */
+  next?: ContactCursor;
+}
+
+export interface ContactPageQuery {
+  limit: number;
+  startAfter?: number;
+  startAfterId?: string;
+  query?: string;
+}
+
+export interface SearchContactPage {
+  contacts: Api.ContactSearchHit[];
+  total: number;
+  /** Pass back as `searchAfter` for the next page; absent on the last page. */
+  searchAfter?: Array<string | number>;
+}
+
+export interface BusinessContactsPage {
+  contacts: Api.Contact[];
+  total: number;
+}
+
+const enc = encodeURIComponent;
+
+export function contactsApi(t: Transport) {
+  async function fetchContactPage(locationId: string, q: ContactPageQuery): Promise<ContactPage> {
+    const res = await t.request<Api.ContactsListResponse>({
+      name: 'fetchContactPage', method: 'GET', path: '/contacts/', locationId,
+      query: { locationId, limit: q.limit, startAfter: q.startAfter, startAfterId: q.startAfterId, query: q.query },
+    });
+    const contacts = res.contacts ?? [];
+    const meta = res.meta;
+    const page: ContactPage = { contacts, total: meta?.total ?? res.count ?? contacts.length };
+    // NOTES.md: page until a short page or no cursor.
+    if (contacts.length >= q.limit && typeof meta?.startAfter === 'number' && typeof meta.startAfterId === 'string') {
+      page.next = { startAfter: meta.startAfter, startAfterId: meta.startAfterId };
+    }
+    return page;
+  }
+
+  async function searchContactPage(body: Api.ContactSearchBody): Promise<SearchContactPage> {
+    const res = await t.request<Api.ContactSearchResponse>({
+      name: 'searchContactPage', method: 'POST', path: '/contacts/search', locationId: body.locationId, body, idempotent: true,
+    });
+    const contacts = res.contacts ?? [];
+    const page: SearchContactPage = { contacts, total: res.total ?? contacts.length };
+    const last = contacts[contacts.length - 1];
+    if (contacts.length >= body.pageLimit && last?.searchAfter) page.searchAfter = last.searchAfter;
+    return page;
+  }
+
+  async function getContact(locationId: string, contactId: string): Promise<Api.Contact> {
+    const res = await t.request<Api.GetContactResponse>({ name: 'getContact', method: 'GET', path: `/contacts/${enc(contactId)}`, locationId });
+    return res.contact;
+  }
+
+  /** Not idempotent: an unknown outcome throws OutcomeUnknownError instead of repeating. */
+  async function createContact(body: Api.CreateContactBody): Promise<Api.Contact> {
+    const res = await t.request<Api.CreateContactResponse>({
+      name: 'createContact', method: 'POST', path: '/contacts/', locationId: body.locationId, body, idempotent: false,
+    });
+    return res.contact;
+  }
+
+  async function updateContact(locationId: string, contactId: string, body: Api.UpdateContactBody): Promise<Api.Contact> {
+    const res = await t.request<Api.UpdateContactResponse>({ name: 'updateContact', method: 'PUT', path: `/contacts/${enc(contactId)}`, locationId, body });
+    return res.contact;
+  }
+
+  /** Safe to repeat: HighLevel matches on email/phone, so a second call finds the first's contact. */
+  async function upsertContact(body: Api.UpsertContactBody): Promise<{ contact: Api.Contact; created: boolean }> {
+    const res = await t.request<Api.UpsertContactResponse>({
+      name: 'upsertContact', method: 'POST', path: '/contacts/upsert', locationId: body.locationId, body, idempotent: true,
+    });
+    return { contact: res.contact, created: res.new === true };
+  }
+
+  async function deleteContact(locationId: string, contactId: string): Promise<void> {
+    await t.request({ name: 'deleteContact', method: 'DELETE', path: `/contacts/${enc(contactId)}`, locationId });
+  }
+
+  /** Returns the contact's tags after the change. Adding a tag twice is harmless, so retried. */
+  async function addContactTags(locationId: string, contactId: string, tags: string[]): Promise<string[]> {
+    const res = await t.request<Api.TagsResponse>({
+      name: 'addContactTags', method: 'POST', path: `/contacts/${enc(contactId)}/tags`, locationId, body: { tags }, idempotent: true,
+    });
+    return res.tags ?? [];
+  }
+
+  async function removeContactTags(locationId: string, contactId: string, tags: string[]): Promise<string[]> {
+    const res = await t.request<Api.TagsResponse>({
+      name: 'removeContactTags', method: 'DELETE', path: `/contacts/${enc(contactId)}/tags`, locationId, body: { tags },
+    });
+    return res.tags ?? [];
+  }
+
+  async function fetchBusinessContacts(locationId: string, businessId: string, q: { skip: number; limit: number }): Promise<BusinessContactsPage> {
+    const res = await t.request<Api.BusinessContactsResponse>({
+      name: 'fetchBusinessContacts', method: 'GET', path: `/contacts/business/${enc(businessId)}`, locationId,
+      query: { locationId, skip: q.skip, limit: q.limit },
+    });
+    const contacts = res.contacts ?? [];
+    return { contacts, total: res.total ?? contacts.length };
+  }
+
+  /** Every contact page of GET /contacts/ in keyset order; CursorStuckError if the cursor repeats. */
+  function iterateContacts(locationId: string, opts: { pageSize: number; query?: string; start?: ContactCursor }): AsyncGenerator<ContactPage, void, undefined> {
+    const operation: GhlOperation = { name: 'iterateContacts', method: 'GET', path: '/contacts/', locationId };
+    return followCursor<ContactPage, ContactCursor>({
+      operation,
+      start: opts.start,
+      fetchPage: (cursor) => fetchContactPage(locationId, {
+        limit: opts.pageSize,
+        ...(cursor ? { startAfter: cursor.startAfter, startAfterId: cursor.startAfterId } : {}),
+        ...(opts.query !== undefined ? { query: opts.query } : {}),
+      }),
+      nextCursor: (page) => page.next,
+    });
+  }
+
+  /** Every page of POST /contacts/search, following `searchAfter` (no 10,000-record cap). */
+  function iterateSearchContacts(
+    body: Omit<Api.ContactSearchBody, 'searchAfter' | 'page' | 'pageLimit'>,
+    opts: { pageSize: number; start?: Array<string | number> },
+  ): AsyncGenerator<SearchContactPage, void, undefined> {
+    const operation: GhlOperation = { name: 'iterateSearchContacts', method: 'POST', path: '/contacts/search', locationId: body.locationId };
+    return followCursor<SearchContactPage, Array<string | number>>({
+      operation,
+      start: opts.start,
+      fetchPage: (searchAfter) => searchContactPage({ ...body, pageLimit: opts.pageSize, ...(searchAfter ? { searchAfter } : {}) } as Api.ContactSearchBody),
+      nextCursor: (page) => page.searchAfter,
+    });
+  }
+
+  return {
+    fetchContactPage, searchContactPage, getContact, createContact, updateContact, upsertContact, deleteContact,
+    addContactTags, removeContactTags, fetchBusinessContacts, iterateContacts, iterateSearchContacts,
+  };
+}
+
+export type ContactsApi = ReturnType<typeof contactsApi>;
