@@ -102,6 +102,24 @@ describe('authentication and access', () => {
     expect((await sandboxState(sb, b.id)).contacts.some((c) => c.firstName === 'Eve')).toBe(false);
   });
 
+  it('accepts tokens from a plugged-in resolver, checking scopes and expiry', async () => {
+    const sb = sandbox();
+    const loc = sb.locations[0]!;
+    sb.addTokenResolver((token) => {
+      if (token === 'read-only') return { locationId: loc.id, scopes: ['contacts.readonly'] };
+      if (token === 'stale') return { locationId: loc.id, scopes: ['contacts.readonly'], expired: true };
+      return undefined;
+    });
+    const contact = (await sandboxState(sb, loc.id)).contacts[0]!;
+    expect((await fetch(`${sb.url}/contacts/${contact.id}`, { headers: authHeaders('read-only') })).status).toBe(200);
+    const write = await fetch(`${sb.url}/contacts/${contact.id}/notes`, {
+      method: 'POST', headers: authHeaders('read-only', { 'Content-Type': 'application/json' }), body: JSON.stringify({ body: 'no' }),
+    });
+    expect(write.status).toBe(401);
+    expect(await write.json()).toMatchObject({ statusCode: 401, message: 'The token is not authorized for this scope.' });
+    expect((await fetch(`${sb.url}/contacts/${contact.id}`, { headers: authHeaders('stale') })).status).toBe(401);
+  });
+
   it('answers an unknown route like NestJS: 404 "Cannot GET /x"', async () => {
     const sb = sandbox();
     const res = await fetch(`${sb.url}/x`, { headers: authHeaders(sb.locations[0]!.token) });
