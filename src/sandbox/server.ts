@@ -1,5 +1,9 @@
 // The sandbox: HighLevel's HTTP surface over the in-memory store, on 127.0.0.1.
 //
+// A missing or wrong `Version` header is refused like any other invalid input: 422 with
+// `message: string[]` (NOTES.md "Basics": every operation declares Version as a required header;
+// "Errors": 422 is HighLevel's answer to invalid input, `{statusCode, message: string[], error}`).
+//
 // A HighLevel-surface request goes through the steps HighLevel's NestJS stack applies, in
 // its order: route (404) -> bearer token (401) -> rate limit (429) -> scopes (401) ->
 // spec validation (422) -> location access (403) -> the route. Faults are drawn first, per
@@ -16,7 +20,7 @@ import {
 } from './http.ts';
 import { createRateLimiter, type RateWindow } from './rate-limit.ts';
 import { contactRoutes } from './routes/contacts.ts';
-import { NO_ACCESS, errorResponse, type RouteContext, type TokenInfo } from './routes/context.ts';
+import { errorResponse, type RouteContext, type TokenInfo } from './routes/context.ts';
 import { customFieldRoutes } from './routes/custom-fields.ts';
 import { noteRoutes } from './routes/notes.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -392,4 +396,3 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   return sandbox;
 }
 
-export { NO_ACCESS };
