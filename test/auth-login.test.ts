@@ -132,6 +132,22 @@ describe('ghl-etl auth login', () => {
     t.cleanup();
   });
 
+  it('lists an agency\'s installed locations', async () => {
+    const t = tempDir();
+    const dbPath = join(t.dir, 'ghl.sqlite');
+    const env = envFor(sandbox, dbPath, { GHL_COMPANY_ID: sandbox.companyId });
+    const login = runCli(['auth', 'login', '--paste'], { ...env, GHL_REDIRECT_URI: 'https://example.com/callback' });
+    const authorizeUrl = await login.waitForUrl();
+    expect(new URL(authorizeUrl).searchParams.get('scope')).toContain('oauth.readonly');
+    login.write(`${await approveInBrowser(authorizeUrl)}\n`);
+    expect(await login.exitCode).toBe(0);
+    const listed = runCli(['auth', 'locations', '--json'], env);
+    expect(await listed.exitCode).toBe(0);
+    const body = JSON.parse(listed.stdout()) as { locations: Array<{ id: string }> };
+    expect(body.locations.map((l) => l.id).sort()).toEqual(sandbox.locations.map((l) => l.id).sort());
+    t.cleanup();
+  });
+
   it('names the missing settings', async () => {
     const t = tempDir();
     const env = envFor(sandbox, join(t.dir, 'ghl.sqlite'));

@@ -155,6 +155,9 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
           redirectUri: config.oauth.redirectUri,
         });
       } catch (err) {
+        // An agency can mint a new location token instead of asking for a login.
+        const agencyCanMint = row.userType === 'Location' && locationId !== config.companyId && companyRow() !== undefined;
+        if (err instanceof OAuthApiError && err.kind === 'invalid_grant' && agencyCanMint) return mintFromCompany(locationId);
         throw classify(locationId, err);
       }
       // Committed before use: the old refresh token is spent from this moment.
