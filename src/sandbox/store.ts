@@ -190,8 +190,9 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
       this.byLocation.set(seededLocation.location.id, index);
       this.locationOrder.push(seededLocation.location.id);
 
-      for (const contact of seededLocation.contacts) {
-        const entry: ContactEntry = { contact, addedMs: Date.parse(contact.dateAdded), updatedMs: Date.parse(contact.dateUpdated) };
+      for (let position = 0; position < seededLocation.contacts.length; position++) {
+        const contact = seededLocation.contacts[position]!;
+        const entry: ContactEntry = { contact, addedMs: seededLocation.addedMs[position]!, updatedMs: seededLocation.updatedMs[position]! };
         this.contacts.set(contact.id, entry);
         index.ordered.push(entry);
         this.indexContact(index, contact);
