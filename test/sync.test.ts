@@ -139,6 +139,26 @@ describe('sync', () => {
     expect(compareWithTruth(path, await fetchTruth(sandbox.url, locationId))).toEqual([]);
   });
 
+  it('interrupted mid-listing: stops on a checkpoint, deletes nothing, and the next run resumes to the truth', async () => {
+    const { sandbox, path, db, client, sync, locationId } = await setup({ contacts: 500, seed: 20 });
+    await sync({ full: true });
+    for (const c of sandbox.store.state(locationId).contacts.slice(0, 5)) sandbox.store.deleteContact(c.id);
+    const controller = new AbortController();
+    const stopAfterFirstPage = { update: () => controller.abort(), done: () => {} };
+    const cut = await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG, signal: controller.signal, progress: stopAfterFirstPage });
+    expect(cut.status).toBe('interrupted');
+    expect(cut.pages).toBe(1);
+    expect(cut.contactsDeleted).toBe(0);
+    expect((db.sqlite.prepare(`SELECT count(*) AS n FROM contacts WHERE deleted_at IS NOT NULL`).get() as { n: number }).n).toBe(0);
+    const resumed = await sync();
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.pages).toBeLessThan(6);
+    expect(resumed.contactsDeleted).toBe(5);
+    expect(compareWithTruth(path, await fetchTruth(sandbox.url, locationId))).toEqual([]);
+    const runs = db.sqlite.prepare(`SELECT status FROM sync_runs ORDER BY id`).all() as Array<{ status: string }>;
+    expect(runs.map((r) => r.status)).toEqual(['ok', 'interrupted', 'ok']);
+  });
+
   it('several locations share one database; each equals its truth', async () => {
     const { sandbox, path, db, client } = await setup({ contacts: 150, locations: 2, seed: 16 });
     const result = await syncAll({ db, client, locations: sandbox.locations, full: false, lister: 'list', config: SYNC_CONFIG });
@@ -174,19 +194,22 @@ describe('sync command', () => {
   });
 
   it('killed with SIGKILL at random moments (faults on), the next runs resume and end equal to the truth', async () => {
-    const sandbox = await startSandbox({ locations: 1, contacts: 600, seed: 19, rateLimit: 'none', faults: 0.05, timeScale: 20 });
+    const sandbox = await startSandbox({ locations: 1, contacts: 800, seed: 19, rateLimit: 'none', faults: 0.05, timeScale: 20 });
     cleanups.push(() => sandbox.stop());
     const locationId = sandbox.locations[0]!.id;
     const path = tempDbPath();
     const env = cliEnv(sandbox, path, locationId);
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    for (let i = 0; i < 5; i++) {
-      const res = await runCli(['sync'], { env, timeoutMs: 150 + Math.floor(random() * 1500) });
+    // The binary takes about a second to start (tsx), so the kills land 1-4 s in: during the
+    // listing, between and inside children batches.
+    for (let i = 0; i < 6; i++) {
+      const res = await runCli(['sync'], { env, timeoutMs: 1000 + Math.floor(random() * 3000) });
       if (res.code === 0) continue;
       expect(res.signal).toBe('SIGKILL');
       const db = openDatabase(path);
       try {
+        if (process.env.SYNC_KILL_DEBUG) console.error('killed', JSON.stringify(db.sqlite.prepare(`SELECT (SELECT count(*) FROM contacts) AS contacts, (SELECT count(*) FROM contacts WHERE children_synced_at IS NOT NULL) AS withChildren, (SELECT value FROM sync_state WHERE key = 'pass') AS pass`).get()));
         // A listing pass cut short never deletes anything (nothing was deleted in HighLevel).
         expect((db.sqlite.prepare(`SELECT count(*) AS n FROM contacts WHERE deleted_at IS NOT NULL`).get() as { n: number }).n).toBe(0);
       } finally {
