@@ -141,6 +141,11 @@ describe('sandbox store: paging', () => {
       filters: [{ group: 'OR', filters: [{ field: 'email', operator: 'not_exists' }, { field: 'phone', operator: 'not_exists' }] }],
     });
     expect(either.total).toBe(contacts.filter((c) => c.email === null || c.phone === null).length);
+
+    const spanish = contacts.find((c) => c.phone?.startsWith('+34'))!;
+    const local = spanish.phone!.slice(3).replace(/(\d{3})(\d{3})(\d{3})/, '$1 $2 $3');
+    const byPhone = store.searchContacts({ locationId, pageLimit: 10, filters: [{ field: 'phone', operator: 'eq', value: local }] });
+    expect(byPhone.contacts.map((c) => c.id)).toContain(spanish.id);
   });
 });
 

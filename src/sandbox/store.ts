@@ -813,7 +813,17 @@ function invalidFilter(message: string): SandboxError {
   return new SandboxError(422, [message], { error: 'Unprocessable Entity' });
 }
 
-function accessorFor(index: LocationIndex, field: string): { get: Accessor; isDate: boolean } {
+/** Field names HighLevel's search accepts that are spelled differently on the contact. */
+const FIELD_ALIASES: Record<string, string> = {
+  firstNameLowerCase: 'firstName',
+  lastNameLowerCase: 'lastName',
+  fullNameLowerCase: 'contactName',
+  companyNameLowerCase: 'companyName',
+  contactId: 'id',
+};
+
+function accessorFor(index: LocationIndex, requested: string): { get: Accessor; isDate: boolean } {
+  const field = FIELD_ALIASES[requested] ?? requested;
   if (field === 'dateAdded') return { get: (e) => e.addedMs, isDate: true };
   if (field === 'dateUpdated') return { get: (e) => e.updatedMs, isDate: true };
   if (field === 'dateOfBirth') return { get: (e) => toMs(e.contact.dateOfBirth), isDate: true };
@@ -868,7 +878,10 @@ function compileFilter(index: LocationIndex, filter: SearchFilter): (entry: Cont
   }
   if (typeof filter.field !== 'string' || filter.field === '') throw invalidFilter('filters: field must be a string');
   const { get, isDate } = accessorFor(index, filter.field);
-  const expected = filter.value;
+  // Phones are stored as E.164; compare like with like whatever spelling the filter uses.
+  const expected = filter.field === 'phone' && (filter.operator === 'eq' || filter.operator === 'not_eq')
+    ? (Array.isArray(filter.value) ? filter.value.map(normalizePhone) : normalizePhone(filter.value))
+    : filter.value;
   switch (filter.operator) {
     case 'eq': return (entry) => valueEquals(get(entry), expected, isDate);
     case 'not_eq': return (entry) => !valueEquals(get(entry), expected, isDate);
