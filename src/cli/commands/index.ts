@@ -8,10 +8,12 @@ import { authStatus } from './auth-status.ts';
 import { configCheck } from './config-check.ts';
 import { sandboxCommand } from './sandbox.ts';
 import { syncCommand } from './sync.ts';
+import { demoCommand } from './demo.ts';
 
 export const COMMANDS: Command[] = [
   sandboxCommand,
   syncCommand,
+  demoCommand,
   authLogin,
   authStatus,
   authLogout,
