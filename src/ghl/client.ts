@@ -23,7 +23,7 @@ export interface GhlClientOptions {
   backoff?: BackoffOptions;
   /** Requests in flight at once per location (default max/10, at least 4). */
   maxConcurrent?: number;
-  /** Extra spacing as a share of interval/max, absorbing network jitter (default 0.03). */
+  /** Extra spacing as a share of interval/max, for smoother pacing (default 0.01). */
   spacingMargin?: number;
   /** Sees every request as sent, without its Authorization header (tests validate them). */
   onRequest?: (req: SentRequest) => void;

@@ -2,11 +2,13 @@
 //
 // A reservoir refreshed every interval is a FIXED window: it lets 2 x max requests through
 // around a window edge, which a sliding-window server answers with 429s. So requests are
-// spaced instead: Bottleneck's minTime = interval / max (plus a small margin for network
-// jitter) means no window of `interval` ms, wherever it starts, sees more than max. A log of
-// send times backs that up after pauses or setting changes. The server's X-RateLimit-* answers
-// steer it: when fewer requests remain than this client alone would explain (someone else
-// shares the location's budget), spacing widens; a 429's Retry-After pauses the location.
+// spaced instead (Bottleneck's minTime = interval / max, plus a small margin), and a log of this
+// client's own requests gates them exactly: an entry counts from the moment it is sent until
+// `interval` after its ANSWER arrived. The server admitted the request somewhere between those
+// two instants, so the server's window never holds more of ours than the log does, however
+// much the network or a busy event loop delays single requests. The server's X-RateLimit-*
+// answers steer the rest: fewer remaining than our own traffic explains (another client shares
+// the location's budget) widens the spacing, and a 429's Retry-After pauses the location.
 import Bottleneck from 'bottleneck';
 import { DailyBudgetExhaustedError, type GhlOperation } from './errors.ts';
 import { sleep } from './retry.ts';
@@ -24,7 +26,7 @@ export interface RateLimitSettings {
 export interface LimiterOptions {
   /** Requests in flight at once per location. */
   maxConcurrent?: number;
-  /** Extra spacing, as a share of interval/max, that absorbs network jitter. */
+  /** Extra spacing, as a share of interval/max (the log gate, not this margin, keeps the count exact). */
   spacingMargin?: number;
 }
 
@@ -69,14 +71,22 @@ export function readRateHeaders(headers: Headers): RateHeaders {
   };
 }
 
+interface LogEntry {
+  sentAt: number;
+  /** When the answer (or failure) arrived; undefined while in flight. */
+  doneAt?: number;
+}
+
 export class LocationLimiter {
   readonly stats: LocationStats = emptyStats();
   private readonly bottleneck: Bottleneck;
   private readonly margin: number;
   private max: number;
   private intervalMs: number;
-  /** Planned send times, oldest first; a sliding-window log of this client's own requests. */
-  private sent: number[] = [];
+  /** This client's requests still counting against the window, oldest first. */
+  private log: LogEntry[] = [];
+  /** Wakes requests waiting for a full window when an answer arrives. */
+  private answered: Array<() => void> = [];
   private pausedUntil = 0;
   private inFlight = 0;
   private minTime: number;
@@ -88,7 +98,7 @@ export class LocationLimiter {
   constructor(readonly locationId: string, settings: RateLimitSettings, opts: LimiterOptions = {}) {
     this.max = settings.max;
     this.intervalMs = settings.intervalMs;
-    this.margin = opts.spacingMargin ?? 0.03;
+    this.margin = opts.spacingMargin ?? 0.01;
     this.dailyLimit = settings.daily;
     this.dailyRemaining = settings.daily;
     this.dailyShare = settings.dailyShare;
@@ -110,8 +120,13 @@ export class LocationLimiter {
   schedule<T>(operation: GhlOperation, send: () => Promise<T>): Promise<T> {
     const queuedAt = Date.now();
     return this.bottleneck.schedule(async () => {
-      await this.waitForWindow();
-      this.checkDailyBudget(operation);
+      const entry = await this.waitForWindow();
+      try {
+        this.checkDailyBudget(operation);
+      } catch (err) {
+        this.finish(entry, true);
+        throw err;
+      }
       this.stats.waitedMs += Date.now() - queuedAt;
       this.stats.requests++;
       this.inFlight++;
@@ -120,31 +135,56 @@ export class LocationLimiter {
         return await send();
       } finally {
         this.inFlight--;
+        this.finish(entry, false);
       }
     });
   }
 
-  private async waitForWindow(): Promise<void> {
+  private finish(entry: LogEntry, unsent: boolean): void {
+    if (unsent) this.log = this.log.filter((e) => e !== entry);
+    else entry.doneAt = Date.now();
+    const waiting = this.answered;
+    this.answered = [];
+    for (const wake of waiting) wake();
+  }
+
+  /** Waits until a request may go out, then records it in the log. */
+  private async waitForWindow(): Promise<LogEntry> {
     for (;;) {
       const now = Date.now();
-      const at = Math.max(now, this.pausedUntil, this.nextFreeSlot(now));
-      if (at <= now) {
-        this.sent.push(now);
-        return;
+      if (now < this.pausedUntil) {
+        await sleep(this.pausedUntil - now);
+        continue;
       }
-      await sleep(at - now);
+      const freeAt = this.nextFreeSlot(now);
+      if (freeAt === undefined) {
+        // The window is full of requests still in flight: only an answer can free a place.
+        await new Promise<void>((resolve) => this.answered.push(resolve));
+        continue;
+      }
+      if (freeAt > now) {
+        await sleep(freeAt - now);
+        continue;
+      }
+      const entry: LogEntry = { sentAt: now };
+      this.log.push(entry);
+      return entry;
     }
   }
 
-  /** The earliest time a new request keeps this client's own log within max per interval. */
-  private nextFreeSlot(now: number): number {
+  /**
+   * When the log lets one more request go: now, a time, or undefined when only an answer to a
+   * request in flight can make room.
+   */
+  private nextFreeSlot(now: number): number | undefined {
     const horizon = now - this.intervalMs;
-    let drop = 0;
-    while (drop < this.sent.length && this.sent[drop]! <= horizon) drop++;
-    if (drop > 0) this.sent = this.sent.slice(drop);
-    if (this.sent.length < this.max) return now;
-    const oldestThatCounts = this.sent[this.sent.length - this.max]!;
-    return oldestThatCounts + this.intervalMs + Math.ceil(this.baseMinTime() * this.margin) + 1;
+    this.log = this.log.filter((e) => e.doneAt === undefined || e.doneAt > horizon);
+    if (this.log.length < this.max) return now;
+    const expiries = this.log.flatMap((e) => (e.doneAt === undefined ? [] : [e.doneAt + this.intervalMs])).sort((a, b) => a - b);
+    // Room for one more once (count - max + 1) entries have expired.
+    const needed = this.log.length - this.max;
+    const at = expiries[needed];
+    return at === undefined ? undefined : at + 1;
   }
 
   private checkDailyBudget(operation: GhlOperation): void {
@@ -185,7 +225,7 @@ export class LocationLimiter {
   private steer(h: RateHeaders): void {
     if (h.remaining === undefined) return;
     const now = Date.now();
-    const ownRecent = this.sent.filter((t) => t > now - this.intervalMs && t <= now).length;
+    const ownRecent = this.log.filter((e) => e.doneAt === undefined || e.doneAt > now - this.intervalMs).length;
     const expected = this.max - ownRecent;
     const tolerance = this.inFlight + 2;
     const foreign = expected - h.remaining - tolerance;
@@ -195,7 +235,8 @@ export class LocationLimiter {
     } else if (this.minTime !== this.baseMinTime()) {
       this.setMinTime(this.baseMinTime());
     }
-    if (h.remaining <= 0) this.pause(this.baseMinTime() * 2);
+    // Nothing left that our own log does not explain: someone else filled the window.
+    if (h.remaining <= 0 && foreign > 0) this.pause(this.baseMinTime() * 2);
   }
 
   private setMinTime(ms: number): void {
