@@ -37,6 +37,13 @@ export interface BusinessContactsPage {
   total: number;
 }
 
+/**
+ * The upsert body with `createNewIfDuplicateAllowed` optional: the spec gives it a default
+ * (false), which openapi-typescript turns into a required property; HighLevel does not need it.
+ */
+export type UpsertContactInput = Omit<Api.UpsertContactBody, 'createNewIfDuplicateAllowed'> &
+  Partial<Pick<Api.UpsertContactBody, 'createNewIfDuplicateAllowed'>>;
+
 const enc = encodeURIComponent;
 
 export function contactsApi(t: Transport) {
@@ -85,7 +92,7 @@ export function contactsApi(t: Transport) {
   }
 
   /** Safe to repeat: HighLevel matches on email/phone, so a second call finds the first's contact. */
-  async function upsertContact(body: Api.UpsertContactBody): Promise<{ contact: Api.Contact; created: boolean }> {
+  async function upsertContact(body: UpsertContactInput): Promise<{ contact: Api.Contact; created: boolean }> {
     const res = await t.request<Api.UpsertContactResponse>({
       name: 'upsertContact', method: 'POST', path: '/contacts/upsert', locationId: body.locationId, body, idempotent: true,
     });

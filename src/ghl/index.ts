@@ -2,7 +2,7 @@
 export { createGhlClient, staticTokens, type GhlClient, type GhlClientOptions, type GhlClientStats } from './client.ts';
 export type { TokenProvider, SentRequest, RequestSpec } from './transport.ts';
 export { API_VERSION } from './transport.ts';
-export type { ContactCursor, ContactPage, ContactPageQuery, SearchContactPage, BusinessContactsPage } from './contacts.ts';
+export type { ContactCursor, ContactPage, ContactPageQuery, SearchContactPage, BusinessContactsPage, UpsertContactInput } from './contacts.ts';
 export type { TaskSearchQuery, TaskSearchPage } from './tasks.ts';
 export type { LocationStats, RateLimitSettings } from './limiter.ts';
 export * from './errors.ts';

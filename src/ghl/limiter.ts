@@ -188,9 +188,10 @@ export class LocationLimiter {
   }
 
   private checkDailyBudget(operation: GhlOperation): void {
-    const floor = this.dailyLimit * (1 - this.dailyShare);
     // In-flight requests are already counted down locally, so `dailyRemaining` is conservative.
-    if (this.dailyRemaining <= floor) {
+    // Compared as requests spent against the allowance (50 x 0.8 is exactly 40; 50 x 0.2 is not 10).
+    const spent = this.dailyLimit - this.dailyRemaining;
+    if (spent >= this.dailyLimit * this.dailyShare - 1e-9) {
       throw new DailyBudgetExhaustedError(this.dailyLimit, Math.max(0, this.dailyRemaining), { operation });
     }
   }

@@ -1,0 +1,302 @@
+// The HighLevel client against the real sandbox over HTTP: pacing under the sliding-window
+// limit, retries through faults, writes that are never blindly repeated, typed errors, the
+// daily budget, and requests that match spec + overlay.
+import { describe, expect, it } from 'vitest';
+import {
+  AuthError, createGhlClient, CursorStuckError, DailyBudgetExhaustedError, DuplicateContactError, NetworkError,
+  OutcomeUnknownError, staticTokens, type GhlClientOptions, type SentRequest, type TokenProvider,
+} from '../src/ghl/index.ts';
+import { followCursor } from '../src/ghl/paging.ts';
+import { backoffDelay, parseRetryAfter } from '../src/ghl/retry.ts';
+import { createSpecValidator } from '../src/ghl/spec/validator.ts';
+import type { Sandbox } from '../src/sandbox/index.ts';
+import { sandboxState, withSandbox } from './helpers/sandbox.ts';
+
+const FAST_BACKOFF = { baseMs: 5, capMs: 40 };
+
+function clientFor(sandbox: Sandbox, overrides: Partial<GhlClientOptions> = {}) {
+  const tokens: Record<string, string> = {};
+  for (const l of sandbox.locations) tokens[l.id] = l.token;
+  return createGhlClient({
+    baseUrl: sandbox.url,
+    tokens: staticTokens(tokens),
+    // The test sandboxes run without a burst limit unless a test sets one: pace quickly.
+    rateLimit: { max: 100, intervalMs: 1_000, daily: 200_000, dailyShare: 0.8 },
+    http: { timeoutMs: 5_000, retries: 5 },
+    backoff: FAST_BACKOFF,
+    ...overrides,
+  });
+}
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('rate limiting', () => {
+  it('sends 1,000 requests under a 100-per-500 ms sliding window without a single 429', async () => {
+    await withSandbox({ contacts: 5, rateLimit: { max: 100, windowMs: 10_000 }, rateWindow: 'sliding', timeScale: 20 }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      const client = clientFor(sandbox, { rateLimit: { max: 100, intervalMs: 500, daily: 200_000, dailyShare: 0.8 } });
+      await Promise.all(Array.from({ length: 1000 }, () => client.fetchContactPage(location.id, { limit: 1 })));
+      const server = sandbox.stats();
+      expect(server.requests).toBe(1000);
+      expect(server.rateLimited).toBe(0);
+      expect(server.maxInWindow).toBeLessThanOrEqual(100);
+      const stats = client.stats();
+      expect(stats.total).toMatchObject({ requests: 1000, retries: 0, rateLimited: 0 });
+      // Most requests queued behind the limiter: the wait is counted for progress output.
+      expect(stats.byLocation[location.id]!.waitedMs).toBeGreaterThan(0);
+      await client.close();
+    });
+  });
+
+  it('honours Retry-After when its own limit is looser than the server\'s, and counts the 429s', async () => {
+    await withSandbox({ contacts: 5, rateLimit: { max: 20, windowMs: 10_000 }, timeScale: 20 }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      // Configured for 4x the server's rate, and the answers' headers are only read after the fact.
+      const client = clientFor(sandbox, { rateLimit: { max: 80, intervalMs: 500, daily: 200_000, dailyShare: 0.8 }, http: { timeoutMs: 5_000, retries: 20 } });
+      const pages = await Promise.all(Array.from({ length: 60 }, () => client.fetchContactPage(location.id, { limit: 1 })));
+      expect(pages).toHaveLength(60);
+      const stats = client.stats().total;
+      expect(stats.rateLimited).toBe(sandbox.stats().rateLimited);
+      expect(stats.retries).toBe(stats.rateLimited);
+      expect(stats.requests).toBe(60 + stats.retries);
+      // The server's stricter X-RateLimit-Max / Interval were adopted.
+      expect(client.pacing(location.id)).toMatchObject({ max: 20, intervalMs: 500 });
+      await client.close();
+    });
+  });
+});
+
+describe('faults', () => {
+  it('reads every contact (list and search) through 5% failures: 5xx, dropped connections, timeouts', async () => {
+    await withSandbox({ contacts: 120, faults: 0.05, faultSeed: 7, slowMs: 400 }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      const client = clientFor(sandbox, { http: { timeoutMs: 200, retries: 8 } });
+      const listed: string[] = [];
+      for await (const page of client.iterateContacts(location.id, { pageSize: 5 })) listed.push(...page.contacts.map((c) => c.id));
+      const searched: string[] = [];
+      for await (const page of client.iterateSearchContacts({ locationId: location.id }, { pageSize: 5 })) searched.push(...page.contacts.map((c) => c.id));
+      for (const id of listed.slice(0, 15)) {
+        await client.listContactTasks(location.id, id);
+        await client.listContactNotes(location.id, id);
+      }
+
+      const truth = (await sandboxState(sandbox, location.id)).contacts.map((c) => c.id).sort();
+      expect(listed).toHaveLength(truth.length);
+      expect([...listed].sort()).toEqual(truth);
+      expect([...searched].sort()).toEqual(truth);
+      const faults = sandbox.stats().faults;
+      expect(Object.values(faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      expect(client.stats().total.retries).toBeGreaterThan(0);
+      await client.close();
+    });
+  });
+
+  it('does not repeat a create whose connection dropped after the write: OutcomeUnknownError, one new contact', async () => {
+    await withSandbox({ contacts: 3, faults: 1, faultKinds: ['drop'] }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      const client = clientFor(sandbox);
+      const before = (await sandboxState(sandbox, location.id)).contacts.length;
+      const err = await caught(client.createContact({ locationId: location.id, firstName: 'Once', email: 'once@example.com' }));
+      expect(err).toBeInstanceOf(OutcomeUnknownError);
+      expect((err as OutcomeUnknownError).operation).toMatchObject({ name: 'createContact', method: 'POST', path: '/contacts/', locationId: location.id });
+      expect(client.stats().total).toMatchObject({ requests: 1, retries: 0 });
+      const after = (await sandboxState(sandbox, location.id)).contacts;
+      expect(after).toHaveLength(before + 1);
+      expect(after.filter((c) => c.email === 'once@example.com')).toHaveLength(1);
+      await client.close();
+    });
+  });
+
+  it('does not repeat a create answered 5xx, but retries reads until it gives up with NetworkError', async () => {
+    await withSandbox({ contacts: 3, faults: 1, faultKinds: ['http503'] }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      const client = clientFor(sandbox, { http: { timeoutMs: 5_000, retries: 2 } });
+      const err = await caught(client.createTask(location.id, 'anything', { title: 'x', dueDate: '2030-01-01T00:00:00Z', completed: false }));
+      expect(err).toBeInstanceOf(OutcomeUnknownError);
+      expect((err as OutcomeUnknownError).status).toBe(503);
+      expect(client.stats().total.requests).toBe(1);
+      await client.close();
+    });
+    await withSandbox({ contacts: 3, faults: 1, faultKinds: ['drop'] }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      const client = clientFor(sandbox, { http: { timeoutMs: 5_000, retries: 2 } });
+      const err = await caught(client.fetchContactPage(location.id, { limit: 5 }));
+      expect(err).toBeInstanceOf(NetworkError);
+      expect((err as NetworkError).retries).toBe(2);
+      expect(client.stats().total.requests).toBe(3);
+      await client.close();
+    });
+  });
+});
+
+describe('typed errors', () => {
+  it('a duplicate create gives DuplicateContactError with the existing contact id', async () => {
+    await withSandbox({ contacts: 5 }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      const existing = (await sandboxState(sandbox, location.id)).contacts.find((c) => c.email)!;
+      const client = clientFor(sandbox);
+      const err = await caught(client.createContact({ locationId: location.id, firstName: 'Again', email: existing.email! }));
+      expect(err).toBeInstanceOf(DuplicateContactError);
+      expect((err as DuplicateContactError).contactId).toBe(existing.id);
+      expect((err as DuplicateContactError).status).toBe(400);
+      expect((err as DuplicateContactError).message).toMatch(/does not allow duplicated contacts/);
+      await client.close();
+    });
+  });
+
+  it('a bad token gives AuthError with HighLevel\'s message and never the token', async () => {
+    await withSandbox({ contacts: 2 }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      const badToken = 'pit-this-is-not-a-valid-token-0123456789';
+      const client = clientFor(sandbox, { tokens: staticTokens({ [location.id]: badToken }) });
+      const err = await caught(client.getContact(location.id, 'whatever'));
+      expect(err).toBeInstanceOf(AuthError);
+      expect((err as AuthError).status).toBe(401);
+      expect((err as AuthError).message).toMatch(/Invalid JWT/);
+      expect((err as AuthError).message).not.toContain(badToken);
+      expect(JSON.stringify(err)).not.toContain(badToken);
+      await client.close();
+    });
+  });
+
+  it('on a 401 asks the token provider once for a fresh token and retries with it', async () => {
+    await withSandbox({ contacts: 2 }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      const asked: string[] = [];
+      const tokens: TokenProvider = {
+        getToken: async () => 'pit-expired',
+        onUnauthorized: async (_locationId, token) => {
+          asked.push(token);
+          return location.token;
+        },
+      };
+      const client = clientFor(sandbox, { tokens });
+      const page = await client.fetchContactPage(location.id, { limit: 2 });
+      expect(page.contacts).toHaveLength(2);
+      expect(asked).toEqual(['pit-expired']);
+      await client.close();
+    });
+  });
+});
+
+describe('daily budget', () => {
+  it('stops before sending once 80% of a 50-request day is spent', async () => {
+    await withSandbox({ contacts: 2, dailyLimit: 50 }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      const client = clientFor(sandbox, { rateLimit: { max: 100, intervalMs: 1_000, daily: 200_000, dailyShare: 0.8 } });
+      let sent = 0;
+      let err: unknown;
+      for (let i = 0; i < 60 && err === undefined; i++) {
+        try {
+          await client.fetchContactPage(location.id, { limit: 1 });
+          sent++;
+        } catch (e) {
+          err = e;
+        }
+      }
+      expect(err).toBeInstanceOf(DailyBudgetExhaustedError);
+      expect((err as DailyBudgetExhaustedError).exitCode).toBe(3);
+      expect((err as DailyBudgetExhaustedError).dailyLimit).toBe(50);
+      expect(sent).toBe(40);
+      // Nothing more reached the server: the refusal happens before sending.
+      expect(sandbox.stats().requests).toBe(sent);
+      await expect(client.getContact(location.id, 'x')).rejects.toBeInstanceOf(DailyBudgetExhaustedError);
+      expect(sandbox.stats().requests).toBe(sent);
+      await client.close();
+    });
+  });
+});
+
+describe('requests match spec + overlay', () => {
+  it('every typed function sends a request the sandbox accepts and the validator passes', async () => {
+    await withSandbox({ contacts: 6 }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      const sent: SentRequest[] = [];
+      const client = clientFor(sandbox, { onRequest: (r) => sent.push(r) });
+      const state = await sandboxState(sandbox, location.id);
+      const someone = state.contacts[0]!;
+
+      await client.fetchContactPage(location.id, { limit: 3 });
+      await client.fetchContactPage(location.id, { limit: 3, startAfter: Date.parse(someone.dateAdded), startAfterId: someone.id, query: 'a' });
+      await client.searchContactPage({ locationId: location.id, pageLimit: 3, filters: [{ field: 'tags', operator: 'exists' }], sort: [{ field: 'dateAdded', direction: 'asc' }] });
+      await client.getContact(location.id, someone.id);
+      const created = await client.createContact({ locationId: location.id, firstName: 'Spec', lastName: 'Check', email: 'spec@example.com', tags: ['vip'] });
+      expect(created.id).toBeTruthy();
+      await client.updateContact(location.id, created.id, { lastName: 'Checked' });
+      const upserted = await client.upsertContact({ locationId: location.id, email: 'spec@example.com', city: 'Madrid' });
+      expect(upserted).toMatchObject({ created: false, contact: { id: created.id } });
+      expect(await client.addContactTags(location.id, created.id, ['new-tag'])).toContain('new-tag');
+      expect(await client.removeContactTags(location.id, created.id, ['new-tag'])).not.toContain('new-tag');
+      await client.fetchBusinessContacts(location.id, someone.businessId ?? 'none', { skip: 0, limit: 10 });
+
+      const task = await client.createTask(location.id, created.id, { title: 'Call', dueDate: '2030-01-01T09:00:00Z', completed: false });
+      expect(await client.listContactTasks(location.id, created.id)).toHaveLength(1);
+      await client.getTask(location.id, created.id, task.id);
+      await client.updateTask(location.id, created.id, task.id, { title: 'Call back' });
+      expect((await client.completeTask(location.id, created.id, task.id)).completed).toBe(true);
+      const search = await client.searchLocationTasks(location.id, { contactId: [created.id], completed: true, skip: 0, limit: 10 });
+      expect(search.tasks.map((t) => t.id)).toEqual([task.id]);
+      await client.deleteTask(location.id, created.id, task.id);
+
+      const note = await client.createNote(location.id, created.id, { body: 'First call went well' });
+      expect(await client.listContactNotes(location.id, created.id)).toHaveLength(1);
+      await client.getNote(location.id, created.id, note.id);
+      expect((await client.updateNote(location.id, created.id, note.id, { body: 'Edited' })).body).toBe('Edited');
+      await client.deleteNote(location.id, created.id, note.id);
+
+      expect((await client.listCustomFields(location.id)).length).toBe(state.customFields.length);
+      await client.deleteContact(location.id, created.id);
+      expect((await sandboxState(sandbox, location.id)).contacts.some((c) => c.id === created.id)).toBe(false);
+
+      // The sandbox refuses invalid requests with 422; none came back. Check the record too.
+      expect(sandbox.stats().byStatus['422']).toBeUndefined();
+      const validator = createSpecValidator();
+      const problems: string[] = [];
+      for (const req of sent) {
+        const op = validator.match(req.method, req.path);
+        if (!op) {
+          problems.push(`${req.method} ${req.path}: no operation`);
+          continue;
+        }
+        const found = validator.validateRequest(op, { headers: { ...req.headers, authorization: 'Bearer recorded' }, query: req.query, body: req.body });
+        if (found.length) problems.push(`${req.method} ${req.path}: ${found.join('; ')}`);
+      }
+      expect(problems).toEqual([]);
+      expect(sent.length).toBeGreaterThanOrEqual(24);
+      expect(sent.every((r) => r.headers.Version === '2021-07-28' && r.headers.Accept === 'application/json')).toBe(true);
+      await client.close();
+    });
+  });
+});
+
+describe('paging and retry policy', () => {
+  it('stops with CursorStuckError when a cursor does not advance', async () => {
+    const operation = { name: 'iterateContacts', method: 'GET', path: '/contacts/', locationId: 'loc' };
+    const pages: number[] = [];
+    const run = async () => {
+      for await (const page of followCursor<number, string>({ operation, fetchPage: async (c) => (c === undefined ? 1 : 2), nextCursor: () => 'same' })) pages.push(page);
+    };
+    await expect(run()).rejects.toBeInstanceOf(CursorStuckError);
+    expect(pages).toEqual([1, 2]);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date, and jitters backoff under a growing cap', () => {
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter('0.05')).toBe(50);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(null)).toBeUndefined();
+    const opts = { baseMs: 100, capMs: 1_000 };
+    expect(backoffDelay(0, opts, () => 0.999)).toBeLessThan(100);
+    expect(backoffDelay(3, opts, () => 0.999)).toBeLessThan(800);
+    expect(backoffDelay(10, opts, () => 0.999)).toBeLessThan(1_000);
+    expect(backoffDelay(10, opts, () => 0)).toBe(0);
+  });
+});
