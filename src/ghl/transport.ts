@@ -8,7 +8,7 @@ import {
 } from './errors.ts';
 import { emptyStats, readRateHeaders, type LimiterPool, type LocationStats } from './limiter.ts';
 import {
-  backoffDelay, DEFAULT_BACKOFF, failedBeforeSending, isRetryableStatus, isTimeout, parseRetryAfter, sleep,
+  backoffDelay, DEFAULT_BACKOFF, errorCode, failedBeforeSending, isRetryableStatus, isTimeout, parseRetryAfter, sleep,
   type BackoffOptions,
 } from './retry.ts';
 
@@ -84,7 +84,10 @@ export class Transport {
     const operation: GhlOperation = { name: spec.name, method: spec.method, path: spec.path, locationId: spec.locationId };
     const idempotent = spec.idempotent ?? spec.method !== 'POST';
     const limiter = this.opts.limiters.for(spec.locationId);
-    let token = await this.opts.tokens.getToken(spec.locationId);
+    // Asked again before every attempt: a request can wait long in the limiter's queue, and the
+    // provider refreshes OAuth tokens ahead of expiry. After a 401, the fresh token it gave wins.
+    let freshToken: string | undefined;
+    let token = '';
     let triedFreshToken = false;
     let retries = 0;
 
@@ -92,9 +95,13 @@ export class Transport {
     for (;;) {
       let answer: Answer;
       try {
-        answer = await limiter.schedule(operation, () => this.send(spec, token, (h) => limiter.observe(h)));
+        answer = await limiter.schedule(operation, async () => {
+          token = freshToken ?? (await this.opts.tokens.getToken(spec.locationId));
+          return this.send(spec, token, (h) => limiter.observe(h));
+        });
       } catch (err) {
         if (err instanceof GhlError) throw err; // the daily budget: nothing was sent
+        if (!isNetworkFailure(err)) throw err; // e.g. the token provider's own failure
         const what = isTimeout(err) ? `no answer within ${this.opts.timeoutMs} ms` : `connection failed (${describe(err)})`;
         if (!idempotent && !failedBeforeSending(err)) {
           throw new OutcomeUnknownError(`${what}; the request may have been applied and was not repeated`, { operation, retries, cause: err });
@@ -113,7 +120,7 @@ export class Transport {
         triedFreshToken = true;
         const fresh = await this.opts.tokens.onUnauthorized(spec.locationId, token);
         if (fresh !== undefined && fresh !== token) {
-          token = fresh;
+          freshToken = fresh;
           continue;
         }
       }
@@ -205,6 +212,14 @@ export class Transport {
     }
     return { total, byLocation };
   }
+}
+
+/** A failure of fetch itself (connection, timeout), as opposed to a bug or a provider error. */
+function isNetworkFailure(err: unknown): boolean {
+  if (isTimeout(err)) return true;
+  // undici: TypeError('fetch failed') with the socket error as cause; body reads fail with
+  // 'terminated' or a socket error code.
+  return err instanceof TypeError || errorCode(err) !== undefined;
 }
 
 function describe(err: unknown): string {
