@@ -1,7 +1,7 @@
 // createGhlClient: one transport (auth, limiter, retries, typed errors) and every typed function
 // on top of it. Build one per process and share it: its limiters are per location, so two
 // clients for the same location would each think they own the whole rate budget.
-import type { Logger } from '../log.ts';
+import { log, type Logger } from '../log.ts';
 import { contactsApi } from './contacts.ts';
 import { customFieldsApi } from './custom-fields.ts';
 import { LimiterPool, type LocationStats, type RateLimitSettings } from './limiter.ts';
@@ -17,6 +17,7 @@ export interface GhlClientOptions {
   rateLimit: RateLimitSettings;
   /** Config `http`: per-request timeout and retries after the first attempt. */
   http: { timeoutMs: number; retries: number };
+  /** Retries are logged at debug level (default: the process logger). */
   logger?: Logger;
   fetch?: typeof fetch;
   /** Backoff between retries (default: 500 ms base, 30 s cap, full jitter). */
@@ -46,7 +47,7 @@ export function createGhlClient(opts: GhlClientOptions) {
     timeoutMs: opts.http.timeoutMs,
     retries: opts.http.retries,
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
-    ...(opts.logger ? { logger: opts.logger } : {}),
+    logger: opts.logger ?? log(),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
   });

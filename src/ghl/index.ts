@@ -5,4 +5,5 @@ export { API_VERSION } from './transport.ts';
 export type { ContactCursor, ContactPage, ContactPageQuery, SearchContactPage, BusinessContactsPage, UpsertContactInput } from './contacts.ts';
 export type { TaskSearchQuery, TaskSearchPage } from './tasks.ts';
 export type { LocationStats, RateLimitSettings } from './limiter.ts';
+export { followCursor, type FollowCursorOptions } from './paging.ts';
 export * from './errors.ts';
