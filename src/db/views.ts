@@ -68,8 +68,10 @@ function quoteText(value: string): string {
 /** The CREATE VIEW statement for the given columns (pure, for tests and `catalog`). */
 export function contactsWideViewSql(columns: WideColumn[]): string {
   const base = CONTACTS_WIDE_BASE_COLUMNS.filter((c) => c !== 'tags').map((c) => `  c.${c}`);
+  // Sorted in a subquery: group_concat(... ORDER BY ...) needs SQLite 3.44, and analysts open
+  // this file with older shells (Debian 12 ships 3.40), which then refuse the whole schema.
   const tags =
-    `  (SELECT group_concat(t.tag, ' | ' ORDER BY t.tag) FROM contact_tags t WHERE t.contact_id = c.id) AS tags`;
+    `  (SELECT group_concat(tag, ' | ') FROM (SELECT t.tag FROM contact_tags t WHERE t.contact_id = c.id ORDER BY t.tag)) AS tags`;
   // Lists are stored as JSON array text; in the view they read like a CSV cell: "a | b".
   const custom = columns.map(({ column, fieldIds }) => {
     const ids = fieldIds.map(quoteText).join(', ');
