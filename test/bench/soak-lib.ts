@@ -149,16 +149,19 @@ export class Cleanup {
     for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   }
 
-  /** SIGTERM first so the sandbox closes its port; SIGKILL whatever is left after a grace. */
-  async stop(graceMs = 3000): Promise<void> {
-    const waiting = [...this.children].map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) return resolve();
-      c.once('exit', () => resolve());
-    }));
-    this.killAll('SIGTERM');
-    const grace = setTimeout(() => this.killAll('SIGKILL'), graceMs);
-    await Promise.all(waiting);
-    clearTimeout(grace);
+  /**
+   * Newest first (a sync before the sandbox it talks to, so it can finish its page), each with
+   * SIGTERM and then SIGKILL after a grace; then the temp dirs.
+   */
+  async stop(graceMs = 5000): Promise<void> {
+    for (const child of [...this.children].reverse()) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const grace = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(grace);
+    }
     this.removeDirs();
   }
 
@@ -198,6 +201,8 @@ export async function startSandboxProcess(s: SoakSettings, cleanup: Cleanup): Pr
 
 export interface SyncResult extends SyncExit {
   durationMs: number;
+  /** From our signal to the process's exit. */
+  stopMs?: number;
   peakRssKb: number;
   stdout: string;
   stderr: string;
@@ -224,6 +229,7 @@ export function runSync(
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     let peak = 0;
     let sentSignal: NodeJS.Signals | undefined;
+    let signalledAt = 0;
     let timedOut = false;
     const poll = setInterval(() => {
       const kb = child.pid !== undefined ? peakRssKb(child.pid) : undefined;
@@ -232,6 +238,7 @@ export function runSync(
     const killer = opts.killAfterMs !== undefined
       ? setTimeout(() => {
         sentSignal = opts.killSignal ?? 'SIGKILL';
+        signalledAt = performance.now();
         child.kill(sentSignal);
       }, opts.killAfterMs)
       : undefined;
@@ -251,7 +258,7 @@ export function runSync(
       clearTimeout(timeout);
       resolve({
         code, signal, timedOut, durationMs: Math.round(performance.now() - started), peakRssKb: peak, stdout, stderr,
-        ...(sentSignal ? { sentSignal } : {}),
+        ...(sentSignal ? { sentSignal, stopMs: Math.round(performance.now() - signalledAt) } : {}),
       });
     });
   });

@@ -21,6 +21,8 @@ import {
 } from './soak-lib.ts';
 
 const say = (line: string) => process.stderr.write(`soak: ${line}\n`);
+/** Set on Ctrl-C/SIGTERM: the children die at our hand, which is not the sync's fault. */
+let stopping = false;
 
 interface Mismatch {
   round: number;
@@ -44,6 +46,8 @@ interface SoakState {
   exitCodes: Record<string, number>;
   unexpected: Array<{ round: number; exit: string; stderr: string }>;
   syncInvocations: number;
+  /** Longest time a sync took to stop on a checkpoint after our SIGTERM. */
+  maxSigtermStopMs: number;
   stopReason: string;
 }
 
@@ -86,6 +90,7 @@ async function soak(s: SoakSettings, cleanup: Cleanup, state: SoakState): Promis
   const lastDuration = { full: 0, incremental: 0 };
 
   const sync = async (round: number, args: string[], kill?: { afterMs: number; signal: NodeJS.Signals }): Promise<SyncResult> => {
+    if (stopping) throw new Error('stopped by a signal');
     state.syncInvocations++;
     const result = await runSync(args, env, dir, cleanup, {
       timeoutMs: s.syncTimeoutMs,
@@ -93,7 +98,8 @@ async function soak(s: SoakSettings, cleanup: Cleanup, state: SoakState): Promis
     });
     bump(state.exitCodes, exitKey(result));
     state.maxRssKb = Math.max(state.maxRssKb, result.peakRssKb);
-    if (!isExpectedExit(result)) {
+    if (result.sentSignal === 'SIGTERM' && result.stopMs !== undefined) state.maxSigtermStopMs = Math.max(state.maxSigtermStopMs, result.stopMs);
+    if (!isExpectedExit(result) && !stopping) {
       state.unexpected.push({ round, exit: exitKey(result), stderr: tail(result.stderr) });
       say(`round ${round}: unexpected exit ${exitKey(result)}${result.sentSignal ? ` after our ${result.sentSignal}` : ''}\n${tail(result.stderr)}`);
     }
@@ -127,7 +133,7 @@ async function soak(s: SoakSettings, cleanup: Cleanup, state: SoakState): Promis
     if (result.sentSignal) {
       state.kills++;
       bump(state.killsBySignal, result.sentSignal);
-      notes.push(`${result.sentSignal} at ${(kill!.afterMs / 1000).toFixed(1)}s -> ${exitKey(result)}`);
+      notes.push(`${result.sentSignal} at ${(kill!.afterMs / 1000).toFixed(1)}s -> ${exitKey(result)}${result.sentSignal === 'SIGTERM' ? ` in ${result.stopMs} ms` : ''}`);
     }
     // Resume until the round's sync completes (a SIGTERM may have landed after the work was done).
     for (let attempt = 0; attempt < 3 && result.code !== 0; attempt++) {
@@ -143,7 +149,7 @@ async function soak(s: SoakSettings, cleanup: Cleanup, state: SoakState): Promis
       for (const run of json?.runs ?? []) {
         apiCalls += run.apiCalls;
         state.rateLimitedSeen += run.rateLimited;
-        if (run.error) notes.push(`${run.locationId}: ${run.status}: ${run.error}`);
+        if (run.error && run.status !== 'interrupted') notes.push(`${run.locationId}: ${run.status}: ${run.error}`);
       }
     }
     const stats = await control<{ requests: number; rateLimited: number; faults: Record<string, number> }>(sandbox, 'stats');
@@ -178,7 +184,7 @@ const cleanup = new Cleanup();
 const state: SoakState = {
   rounds: 0, kills: 0, killsBySignal: {}, fullSyncs: 0, mismatches: [], maxRssKb: 0, dbMb: 0, maxDbMb: 0,
   apiCalls: [], sandboxRequests: [], rateLimited: 0, rateLimitedSeen: 0, exitCodes: {}, unexpected: [],
-  syncInvocations: 0, stopReason: 'error',
+  syncInvocations: 0, maxSigtermStopMs: 0, stopReason: 'error',
 };
 
 // However this ends: children killed, temp dir (database, config with tokens) removed.
@@ -186,7 +192,6 @@ process.on('exit', () => {
   cleanup.killAll('SIGKILL');
   cleanup.removeDirs();
 });
-let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     if (stopping) return;
@@ -202,7 +207,7 @@ try {
   await soak(settings, cleanup, state);
 } catch (err) {
   failure = err;
-  say(`failed: ${(err as Error).stack ?? String(err)}`);
+  if (!stopping) say(`failed: ${(err as Error).stack ?? String(err)}`);
 } finally {
   await cleanup.stop();
 }
@@ -224,6 +229,7 @@ process.stdout.write(JSON.stringify({
   rateLimitedInSummaries: state.rateLimitedSeen,
   maxDbMb: state.maxDbMb,
   syncInvocations: state.syncInvocations,
+  maxSigtermStopMs: state.maxSigtermStopMs,
   unexpectedExits: state.unexpected.map((u) => ({ round: u.round, exit: u.exit })),
   mismatchRounds: state.mismatches.map((m) => ({ round: m.round, check: m.check, count: m.differences.length, first: m.differences[0] })),
   stopReason: state.stopReason,
