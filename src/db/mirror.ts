@@ -4,6 +4,7 @@
 // callers pass rows mapped by `rows.ts`.
 import type { Db } from './open.ts';
 import type { ContactRow, CustomFieldRow, NoteRow, TaskRow } from './rows.ts';
+import { prepared } from './statements.ts';
 import { rebuildContactsWideView } from './views.ts';
 
 /** Times are stored as UTC ISO-8601 text; callers may pass their own clock for tests. */
@@ -94,6 +95,33 @@ export interface ContactUpsertResult {
   unchanged: number;
 }
 
+const CONTACT_COLUMNS = [
+  'id', 'location_id', 'first_name', 'last_name', 'name', 'email', 'phone', 'company_name', 'business_id', 'source',
+  'type', 'assigned_to', 'dnd', 'address1', 'city', 'state', 'postal_code', 'country', 'timezone', 'date_of_birth',
+  'date_added', 'date_updated', 'raw', 'synced_at', 'run_id',
+] as const;
+
+// Positional parameters in CONTACT_COLUMNS order: binding an array is cheaper than building and
+// binding a 25-key object per contact.
+const WRITE_CONTACT = `INSERT INTO contacts (${CONTACT_COLUMNS.join(', ')}, deleted_at)
+  VALUES (${CONTACT_COLUMNS.map(() => '?').join(', ')}, NULL)
+  ON CONFLICT (id) DO UPDATE SET
+    ${CONTACT_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`).join(', ')},
+    -- A revived contact's children were cascade-deleted: make it due for a children fetch.
+    children_synced_at = CASE WHEN contacts.deleted_at IS NULL THEN contacts.children_synced_at END,
+    deleted_at = NULL`;
+
+function contactValues(row: ContactRow, syncedAt: string, runId: number): unknown[] {
+  return [
+    row.id, row.locationId, row.firstName, row.lastName, row.name, row.email, row.phone, row.companyName,
+    row.businessId, row.source, row.type, row.assignedTo, row.dnd, row.address1, row.city, row.state,
+    row.postalCode, row.country, row.timezone, row.dateOfBirth, row.dateAdded, row.dateUpdated, row.raw,
+    syncedAt, runId,
+  ];
+}
+
+interface StoredContact { dateUpdated: string | null; raw: string; deletedAt: string | null }
+
 /**
  * Upserts one page of contacts, marking each as seen by `runId` (see `markContactsDeleted`),
  * and replaces their tags and custom values. Outcome: new (not live before), updated
@@ -101,69 +129,72 @@ export interface ContactUpsertResult {
  * differs, otherwise only its synced_at/run_id are touched). Idempotent.
  */
 export function upsertContacts(db: Db, rows: ContactRow[], runId: number, clock: Clock = systemClock): ContactUpsertResult {
-  const s = db.sqlite;
-  const select = s.prepare(`SELECT date_updated AS dateUpdated, raw, deleted_at AS deletedAt FROM contacts WHERE id = ?`);
-  const write = s.prepare(
-    `INSERT INTO contacts (
-       id, location_id, first_name, last_name, name, email, phone, company_name, business_id, source,
-       type, assigned_to, dnd, address1, city, state, postal_code, country, timezone, date_of_birth,
-       date_added, date_updated, raw, synced_at, run_id, deleted_at)
-     VALUES (
-       @id, @locationId, @firstName, @lastName, @name, @email, @phone, @companyName, @businessId, @source,
-       @type, @assignedTo, @dnd, @address1, @city, @state, @postalCode, @country, @timezone, @dateOfBirth,
-       @dateAdded, @dateUpdated, @raw, @syncedAt, @runId, NULL)
-     ON CONFLICT (id) DO UPDATE SET
-       location_id = excluded.location_id, first_name = excluded.first_name, last_name = excluded.last_name,
-       name = excluded.name, email = excluded.email, phone = excluded.phone,
-       company_name = excluded.company_name, business_id = excluded.business_id, source = excluded.source,
-       type = excluded.type, assigned_to = excluded.assigned_to, dnd = excluded.dnd,
-       address1 = excluded.address1, city = excluded.city, state = excluded.state,
-       postal_code = excluded.postal_code, country = excluded.country, timezone = excluded.timezone,
-       date_of_birth = excluded.date_of_birth, date_added = excluded.date_added,
-       date_updated = excluded.date_updated, raw = excluded.raw, synced_at = excluded.synced_at,
-       run_id = excluded.run_id,
-       -- A revived contact's children were cascade-deleted: make it due for a children fetch.
-       children_synced_at = CASE WHEN contacts.deleted_at IS NULL THEN contacts.children_synced_at END,
-       deleted_at = NULL`,
+  // One statement per page where SQLite allows it (ids passed as one JSON array), one per row
+  // where the row's own values are written.
+  const selectStored = prepared(
+    db,
+    `SELECT id, date_updated AS dateUpdated, raw, deleted_at AS deletedAt FROM contacts
+     WHERE id IN (SELECT value FROM json_each(?))`,
   );
-  const touch = s.prepare(`UPDATE contacts SET synced_at = ?, run_id = ? WHERE id = ?`);
-  const deleteTags = s.prepare(`DELETE FROM contact_tags WHERE contact_id = ?`);
-  const insertTag = s.prepare(`INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)`);
-  const deleteValues = s.prepare(`DELETE FROM contact_custom_fields WHERE contact_id = ?`);
-  const insertValue = s.prepare(
+  const write = prepared(db, WRITE_CONTACT);
+  const touch = prepared(db, `UPDATE contacts SET synced_at = ?, run_id = ? WHERE id IN (SELECT value FROM json_each(?))`);
+  const deleteTags = prepared(db, `DELETE FROM contact_tags WHERE contact_id IN (SELECT value FROM json_each(?))`);
+  const insertTag = prepared(db, `INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)`);
+  const deleteValues = prepared(db, `DELETE FROM contact_custom_fields WHERE contact_id IN (SELECT value FROM json_each(?))`);
+  const insertValue = prepared(
+    db,
     `INSERT OR REPLACE INTO contact_custom_fields (contact_id, field_id, value, value_type) VALUES (?, ?, ?, ?)`,
   );
   // contacts.location_id is a foreign key: a location first met through its contacts is
   // recorded bare (upsertLocation fills it in).
-  const ensureLocation = s.prepare(
+  const ensureLocation = prepared(
+    db,
     `INSERT OR IGNORE INTO locations (id, raw, synced_at) VALUES (?, json_object('id', ?), ?)`,
   );
 
   return db.transaction(() => {
     const result: ContactUpsertResult = { outcomes: new Map(), new: 0, updated: 0, unchanged: 0 };
+    if (rows.length === 0) return result;
     const now = iso(clock);
     for (const locationId of new Set(rows.map((r) => r.locationId))) ensureLocation.run(locationId, locationId, now);
+    const stored = new Map<string, StoredContact>();
+    for (const s of selectStored.all(JSON.stringify(rows.map((r) => r.id))) as Array<StoredContact & { id: string }>) {
+      stored.set(s.id, s);
+    }
+    const touched: string[] = [];
+    // The contacts rewritten, by id; a later copy of the same id in the page wins, as it would
+    // when written one after the other.
+    const rewritten = new Map<string, ContactRow>();
     for (const row of rows) {
-      const before = select.get(row.id) as { dateUpdated: string | null; raw: string; deletedAt: string | null } | undefined;
+      const before = stored.get(row.id);
       const outcome: ContactOutcome =
         !before || before.deletedAt !== null ? 'new'
         : before.dateUpdated !== row.dateUpdated ? 'updated'
         : 'unchanged';
       if (outcome === 'unchanged' && before?.raw === row.raw) {
         // Seen again, nothing to rewrite: only record the sighting (keeps re-listing cheap).
-        touch.run(now, runId, row.id);
+        touched.push(row.id);
       } else {
-        const { tags, customValues, ...columns } = row;
-        write.run({ ...columns, syncedAt: now, runId });
-        deleteTags.run(row.id);
-        for (const tag of tags) insertTag.run(row.id, tag);
-        deleteValues.run(row.id);
-        for (const v of customValues) insertValue.run(row.id, v.fieldId, v.value, v.valueType);
+        write.run(contactValues(row, now, runId));
+        // What the table now holds, for a later copy of the same id in this page.
+        stored.set(row.id, { dateUpdated: row.dateUpdated, raw: row.raw, deletedAt: null });
+        rewritten.delete(row.id);
+        rewritten.set(row.id, row);
       }
       // The same id twice in one page keeps the first outcome.
       if (!result.outcomes.has(row.id)) {
         result.outcomes.set(row.id, outcome);
         result[outcome] += 1;
+      }
+    }
+    if (touched.length > 0) touch.run(now, runId, JSON.stringify(touched));
+    if (rewritten.size > 0) {
+      const ids = JSON.stringify([...rewritten.keys()]);
+      deleteTags.run(ids);
+      deleteValues.run(ids);
+      for (const row of rewritten.values()) {
+        for (const tag of row.tags) insertTag.run(row.id, tag);
+        for (const v of row.customValues) insertValue.run(row.id, v.fieldId, v.value, v.valueType);
       }
     }
     return result;
@@ -191,8 +222,8 @@ export function replaceContactChildren(
   runId: number,
   options: { contactDateUpdated?: string | null; clock?: Clock } = {},
 ): ChildrenResult {
-  const s = db.sqlite;
-  const upsertTask = s.prepare(
+  const upsertTask = prepared(
+    db,
     `INSERT INTO tasks (id, contact_id, location_id, title, body, due_date, completed, assigned_to, raw, synced_at, run_id, deleted_at)
      VALUES (@id, @contactId, @locationId, @title, @body, @dueDate, @completed, @assignedTo, @raw, @syncedAt, @runId, NULL)
      ON CONFLICT (id) DO UPDATE SET
@@ -201,7 +232,8 @@ export function replaceContactChildren(
        assigned_to = excluded.assigned_to, raw = excluded.raw, synced_at = excluded.synced_at,
        run_id = excluded.run_id, deleted_at = NULL`,
   );
-  const upsertNote = s.prepare(
+  const upsertNote = prepared(
+    db,
     `INSERT INTO notes (id, contact_id, location_id, body, user_id, date_added, raw, synced_at, run_id, deleted_at)
      VALUES (@id, @contactId, @locationId, @body, @userId, @dateAdded, @raw, @syncedAt, @runId, NULL)
      ON CONFLICT (id) DO UPDATE SET
@@ -210,16 +242,15 @@ export function replaceContactChildren(
        synced_at = excluded.synced_at, run_id = excluded.run_id, deleted_at = NULL`,
   );
   const deleteMissing = (table: 'tasks' | 'notes', ids: string[], now: string): number =>
-    s
-      .prepare(
-        `UPDATE ${table} SET deleted_at = ?
-         WHERE contact_id = ? AND deleted_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))`,
-      )
-      .run(now, contactId, JSON.stringify(ids)).changes;
+    prepared(
+      db,
+      `UPDATE ${table} SET deleted_at = ?
+       WHERE contact_id = ? AND deleted_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))`,
+    ).run(now, contactId, JSON.stringify(ids)).changes;
 
   return db.transaction(() => {
     const now = iso(options.clock ?? systemClock);
-    const contact = s.prepare(`SELECT location_id AS locationId FROM contacts WHERE id = ?`).get(contactId) as
+    const contact = prepared(db, `SELECT location_id AS locationId FROM contacts WHERE id = ?`).get(contactId) as
       { locationId: string } | undefined;
     if (!contact) throw new Error(`replaceContactChildren: contact ${contactId} is not in the mirror; upsert it first`);
     // Children always follow their contact's location, whatever the fetched objects say.
@@ -228,7 +259,8 @@ export function replaceContactChildren(
     for (const n of notes) upsertNote.run({ ...n, contactId, locationId, syncedAt: now, runId });
     const tasksDeleted = deleteMissing('tasks', tasks.map((t) => t.id), now);
     const notesDeleted = deleteMissing('notes', notes.map((n) => n.id), now);
-    s.prepare(
+    prepared(
+      db,
       `UPDATE contacts SET children_synced_at = ?,
          children_date_updated = CASE WHEN ? THEN ? ELSE date_updated END
        WHERE id = ?`,
