@@ -37,12 +37,8 @@ export interface BusinessContactsPage {
   total: number;
 }
 
-/**
- * The upsert body with `createNewIfDuplicateAllowed` optional: the spec gives it a default
- * (false), which openapi-typescript turns into a required property; HighLevel does not need it.
- */
-export type UpsertContactInput = Omit<Api.UpsertContactBody, 'createNewIfDuplicateAllowed'> &
-  Partial<Pick<Api.UpsertContactBody, 'createNewIfDuplicateAllowed'>>;
+/** The upsert body (`createNewIfDuplicateAllowed` is optional: the generator keeps defaulted properties optional). */
+export type UpsertContactInput = Api.UpsertContactBody;
 
 const enc = encodeURIComponent;
 

@@ -22,7 +22,7 @@ export function generatedFileName(app: ApiApp): string {
 
 /** openapi-typescript's output for one app, with our header; deterministic. */
 export async function renderApiTypes(app: ApiApp): Promise<string> {
-  const ast = await openapiTS(buildApiSpec(app) as unknown as OpenAPI3, { silent: true });
+  const ast = await openapiTS(buildApiSpec(app) as unknown as OpenAPI3, { silent: true, defaultNonNullable: false });
   return HEADER + astToString(ast);
 }
 
