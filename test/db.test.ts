@@ -142,7 +142,7 @@ describe('contacts', () => {
     const run1 = startRun(db, { locationId: LOC, mode: 'full' });
     upsertContacts(db, [contactToRow(contact('c1'), LOC), contactToRow(contact('c2'), LOC)], run1);
     replaceContactChildren(db, 'c2',
-      [taskToRow({ id: 't1', title: 'Call back', dueDate: '2026-03-01T00:00:00.000Z', completed: false }, 'c2', LOC)],
+      [taskToRow({ id: 't1', contactId: 'c2', title: 'Call back', dueDate: '2026-03-01T00:00:00.000Z', completed: false }, 'c2', LOC)],
       [noteToRow({ id: 'n1', body: 'Asked about financing' }, 'c2', LOC)], run1);
     finishRun(db, run1, { status: 'ok', contactsSeen: 2, contactsNew: 2 });
 
@@ -171,8 +171,8 @@ describe('tasks and notes', () => {
     upsertContacts(db, [contactToRow(contact('c1'), LOC), contactToRow(contact('c2'), LOC)], runId);
     expect(contactsNeedingChildren(db, LOC).map((c) => c.reason)).toEqual(['never', 'never']);
 
-    const t1 = taskToRow({ id: 't1', title: 'Send quote', body: 'PDF', dueDate: '2026-03-01T00:00:00.000Z', completed: false }, 'c1', LOC);
-    const t2 = taskToRow({ id: 't2', title: 'Test drive', dueDate: '2026-03-02T00:00:00.000Z', completed: true }, 'c1', LOC);
+    const t1 = taskToRow({ id: 't1', contactId: 'c1', title: 'Send quote', body: 'PDF', dueDate: '2026-03-01T00:00:00.000Z', completed: false }, 'c1', LOC);
+    const t2 = taskToRow({ id: 't2', contactId: 'c1', title: 'Test drive', dueDate: '2026-03-02T00:00:00.000Z', completed: true }, 'c1', LOC);
     const n1 = noteToRow({ id: 'n1', body: 'Interested in the hybrid model', dateAdded: '2026-01-05T10:00:00.000Z' }, 'c1', LOC);
     replaceContactChildren(db, 'c1', [t1, t2], [n1], runId);
     expect(count(db, 'open_tasks')).toBe(1);
@@ -209,7 +209,7 @@ describe('tasks and notes', () => {
     const runId = startRun(db, { locationId: LOC, mode: 'full' });
     upsertContacts(db, [contactToRow(contact('c1'), LOC)], runId);
     replaceContactChildren(db, 'c1',
-      [taskToRow({ id: 't1', title: 'Arrange financing', completed: false }, 'c1', LOC)],
+      [taskToRow({ id: 't1', contactId: 'c1', title: 'Arrange financing', dueDate: '2026-04-01T00:00:00.000Z', completed: false }, 'c1', LOC)],
       [noteToRow({ id: 'n1', body: 'Wants a red convertible' }, 'c1', LOC),
         noteToRow({ id: 'n2', body: 'Call after lunch' }, 'c1', LOC)], runId);
     const findNotes = (word: string): string[] => db.sqlite

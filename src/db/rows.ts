@@ -1,17 +1,16 @@
-// Pure mapping from HighLevel's JSON objects (camelCase, live shape: see src/sandbox/types.ts)
-// to the mirror's rows. No I/O here, so the sync and the webhook receiver map identically.
+// Pure mapping from HighLevel's JSON objects (camelCase, the live shape of the spec + overlay in
+// src/ghl/api-types.ts) to the mirror's rows. No I/O here, so the sync and the webhook receiver
+// map identically. Types only come from the client: the db layer never calls the API.
 import type {
-  CustomFieldValue, SandboxContact, SandboxCustomField, SandboxNote, SandboxTask,
-} from '../sandbox/types.ts';
+  Contact, ContactCustomFieldValue, CustomFieldDefinition, Note, Task,
+} from '../ghl/api-types.ts';
 
-/**
- * A contact as received. Only `id` is certain: live objects omit fields and send nulls, and
- * carry fields we do not type (kept in `raw`).
- */
-export type HighLevelContact = { id: string } & Partial<Omit<SandboxContact, 'id'>> & Record<string, unknown>;
-export type HighLevelTask = { id: string } & Partial<Omit<SandboxTask, 'id'>> & Record<string, unknown>;
-export type HighLevelNote = { id: string } & Partial<Omit<SandboxNote, 'id'>> & Record<string, unknown>;
-export type HighLevelCustomField = { id: string } & Partial<Omit<SandboxCustomField, 'id'>> & Record<string, unknown>;
+/** A contact as received. Live objects omit fields and send nulls; what we do not type is kept in `raw`. */
+export type HighLevelContact = Contact;
+export type HighLevelTask = Task;
+export type HighLevelNote = Note;
+export type HighLevelCustomField = CustomFieldDefinition;
+type CustomFieldValue = ContactCustomFieldValue['value'];
 
 /** How a custom field value is stored: see `contact_custom_fields.value_type`. */
 export type CustomValueType = 'string' | 'number' | 'boolean' | 'list';

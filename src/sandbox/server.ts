@@ -149,8 +149,6 @@ export function resolveOptions(o: SandboxOptions = {}): ResolvedOptions {
   };
 }
 
-const WRITE_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
-
 function bearerOf(authorization: string | undefined): string | undefined {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   return m?.[1];

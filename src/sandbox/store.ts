@@ -253,7 +253,7 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
   }
 
   /** The oldest other contact holding this email/phone, for duplicate rules. */
-  private firstMatch(index: LocationIndex, key: string | null, byKey: Map<string, Set<string>>, exceptId?: string): ContactEntry | undefined {
+  private firstMatch(key: string | null, byKey: Map<string, Set<string>>, exceptId?: string): ContactEntry | undefined {
     if (key === null) return undefined;
     let best: ContactEntry | undefined;
     for (const id of byKey.get(key) ?? []) {
@@ -266,9 +266,9 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
 
   private refuseDuplicate(index: LocationIndex, contact: SandboxContact, exceptId?: string): void {
     if (index.location.allowDuplicateContact) return;
-    const byEmail = this.firstMatch(index, contact.email, index.byEmail, exceptId);
+    const byEmail = this.firstMatch(contact.email, index.byEmail, exceptId);
     if (byEmail) throw new SandboxError(400, DUPLICATE_MESSAGE, { meta: { contactId: byEmail.contact.id, matchingField: 'email' } });
-    const byPhone = this.firstMatch(index, contact.phone, index.byPhone, exceptId);
+    const byPhone = this.firstMatch(contact.phone, index.byPhone, exceptId);
     if (byPhone) throw new SandboxError(400, DUPLICATE_MESSAGE, { meta: { contactId: byPhone.contact.id, matchingField: 'phone' } });
   }
 
@@ -480,8 +480,8 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     const { locationId: _ignored, ...fields } = body;
     const email = normalizeEmail(fields.email);
     const phone = normalizePhone(fields.phone);
-    const byEmail = this.firstMatch(index, email, index.byEmail);
-    const match = byEmail ?? this.firstMatch(index, phone, index.byPhone);
+    const byEmail = this.firstMatch(email, index.byEmail);
+    const match = byEmail ?? this.firstMatch(phone, index.byPhone);
     if (!match) return { contact: this.createContact(locationId, fields), new: true };
 
     const draft = copyContact(match.contact);
@@ -489,7 +489,7 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     // Reported live: when email and phone match two different contacts, the phone is dropped
     // rather than refused.
     if (!index.location.allowDuplicateContact && draft.phone !== match.contact.phone
-      && this.firstMatch(index, draft.phone, index.byPhone, match.contact.id)) {
+      && this.firstMatch(draft.phone, index.byPhone, match.contact.id)) {
       draft.phone = match.contact.phone;
     }
     if (draft.email !== match.contact.email) this.refuseDuplicate(index, draft, match.contact.id);

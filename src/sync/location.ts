@@ -21,7 +21,7 @@ import {
 import type { Db } from '../db/open.ts';
 import {
   contactToRow, customFieldToRow, noteToRow, taskToRow,
-  type HighLevelContact, type HighLevelCustomField, type HighLevelNote, type HighLevelTask,
+  type HighLevelContact, type HighLevelNote, type HighLevelTask,
 } from '../db/rows.ts';
 import { finishRun, startRun, updateRun, type SyncRunCounters } from '../db/runs.ts';
 import { AuthError, CursorStuckError, DailyBudgetExhaustedError, NotFoundError, ValidationError } from '../ghl/errors.ts';
@@ -132,7 +132,7 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
   try {
     checkAbort();
     // 1. Custom field definitions: one call; contacts_wide follows them.
-    const defs = (await client.listCustomFields(locationId)) as unknown as HighLevelCustomField[];
+    const defs = await client.listCustomFields(locationId);
     summary.customFieldsChanged = upsertCustomFieldDefinitions(db, locationId, defs.map((d) => customFieldToRow(d, locationId)), runId, clock);
 
     // Resume an unfinished pass, or start one. A pass cut short under another lister cannot
@@ -327,13 +327,13 @@ async function fetchContacts(client: SyncClient, locationId: string, lister: Lis
   if (lister === 'list') {
     const at = cursor && 'startAfterId' in cursor ? cursor : undefined;
     const page = await client.fetchContactPage(locationId, { limit: pageSize, ...(at ? { startAfter: at.startAfter, startAfterId: at.startAfterId } : {}) });
-    return { contacts: page.contacts as unknown as HighLevelContact[], total: page.total, next: page.next };
+    return { contacts: page.contacts, total: page.total, next: page.next };
   }
   const searchAfter = cursor && 'searchAfter' in cursor ? cursor.searchAfter : undefined;
   const page = await client.searchContactPage({ locationId, pageLimit: pageSize, ...(searchAfter ? { searchAfter } : {}) } as Parameters<SyncClient['searchContactPage']>[0]);
   // `searchAfter` on each hit is the search's paging cursor, not contact data: the mirror keeps
   // the contact as GET /contacts/ returns it, so both listers store identical rows.
-  const contacts = (page.contacts as unknown as HighLevelContact[]).map(({ searchAfter: _cursor, ...contact }) => contact as HighLevelContact);
+  const contacts = page.contacts.map(({ searchAfter: _cursor, ...contact }): HighLevelContact => contact);
   return { contacts, total: page.total, next: page.searchAfter ? { searchAfter: page.searchAfter } : undefined };
 }
 
@@ -344,7 +344,7 @@ function isGone(err: unknown): boolean {
 
 async function fetchNotesOrGone(client: SyncClient, locationId: string, contactId: string): Promise<HighLevelNote[]> {
   try {
-    return (await client.listContactNotes(locationId, contactId)) as unknown as HighLevelNote[];
+    return await client.listContactNotes(locationId, contactId);
   } catch (err) {
     // Its children are gone with it; the next complete listing pass soft-deletes the contact.
     if (isGone(err)) return [];
@@ -359,7 +359,7 @@ async function fetchTasks(
   if (via === 'contact') {
     await Promise.all(contactIds.map((id) => limit(async () => {
       try {
-        byContact.set(id, (await client.listContactTasks(locationId, id)) as unknown as HighLevelTask[]);
+        byContact.set(id, await client.listContactTasks(locationId, id));
       } catch (err) {
         if (!isGone(err)) throw err;
       }
@@ -369,7 +369,7 @@ async function fetchTasks(
   // One search for the whole batch, paged with skip until a short page.
   for (let skip = 0; ; skip += TASK_SEARCH_LIMIT) {
     const page = await limit(() => client.searchLocationTasks(locationId, { contactId: contactIds, skip, limit: TASK_SEARCH_LIMIT }));
-    for (const task of page.tasks as unknown as HighLevelTask[]) {
+    for (const task of page.tasks) {
       const owner = typeof task.contactId === 'string' ? byContact.get(task.contactId) : undefined;
       owner?.push(task);
     }

@@ -152,11 +152,11 @@ function compare(db: Database.Database, truth: Truth, opts: CompareOptions): str
 
   if (!opts.skipChildren) {
     const wanted = (contactId: string) => contactLocation.has(contactId) && (!opts.childrenOf || opts.childrenOf.has(contactId));
-    compareChildren(db, 'tasks', truth.tasks.filter((t) => wanted(t.contactId)), wanted, placeholders, locations, add, (row, t) => [
+    compareChildren(db, 'tasks', truth.tasks.filter((t) => wanted(t.contactId)), wanted, placeholders, locations, add, (_row, t) => [
       ['contact_id', t.contactId], ['title', t.title], ['body', t.body], ['due_date', t.dueDate],
       ['completed', t.completed ? 1 : 0], ['assigned_to', t.assignedTo],
     ]);
-    compareChildren(db, 'notes', truth.notes.filter((n) => wanted(n.contactId)), wanted, placeholders, locations, add, (row, n) => [
+    compareChildren(db, 'notes', truth.notes.filter((n) => wanted(n.contactId)), wanted, placeholders, locations, add, (_row, n) => [
       ['contact_id', n.contactId], ['body', n.body], ['user_id', n.userId], ['date_added', n.dateAdded],
     ]);
   }

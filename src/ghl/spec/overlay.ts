@@ -48,12 +48,6 @@ function properties(s: SchemaObject): Record<string, SchemaObject> {
   return s.properties as Record<string, SchemaObject>;
 }
 
-function jsonBodySchema(op: OperationObject): SchemaObject {
-  const s = op.requestBody?.content['application/json']?.schema;
-  if (!s) throw new Error(`spec overlay: ${op.operationId} has no JSON body`);
-  return s;
-}
-
 function queryParam(op: OperationObject, name: string) {
   const p = op.parameters?.find((x) => x.in === 'query' && x.name === name);
   if (!p) throw new Error(`spec overlay: ${op.operationId} has no query parameter ${name}`);
