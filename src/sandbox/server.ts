@@ -26,6 +26,7 @@ import { noteRoutes } from './routes/notes.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { SandboxError, type SandboxStore, type SeedOptions } from './types.ts';
 import { createRequestChecker, type RequestChecker } from './validation.ts';
+import type { MatchedOperation } from '../ghl/spec/validator.ts';
 
 export type { TokenInfo, RouteContext } from './routes/context.ts';
 export type { SandboxStats } from './control.ts';
@@ -154,6 +155,19 @@ function bearerOf(authorization: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/**
+ * A body in a media type the operation does not declare is no body at all, as HighLevel's
+ * Express parsers leave it: JSON sent as text/plain, or JSON sent to the form-encoded OAuth token
+ * endpoint (apps/oauth.json declares only application/x-www-form-urlencoded), is then refused by
+ * validation for its missing fields instead of being read.
+ */
+function asDeclared(op: MatchedOperation | undefined, request: SandboxRequest, bodyError: string | undefined): { request: SandboxRequest; bodyError: string | undefined } {
+  if (!op || op.requestMediaTypes.length === 0 || request.rawBody.length === 0) return { request, bodyError };
+  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (op.requestMediaTypes.includes(mediaType)) return { request, bodyError };
+  return { request: { ...request, body: undefined, rawBody: '' }, bodyError: undefined };
+}
+
 function emptyStats(): Omit<SandboxStats, 'maxInWindow'> {
   return { requests: 0, byRoute: {}, byStatus: {}, rateLimited: 0, faults: {} };
 }
@@ -239,7 +253,9 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   }
 
   /** The HighLevel pipeline for one admitted-or-refused API request; returns the answer and its rate headers. */
-  async function apiPipeline(route: Route<RouteContext>, request: SandboxRequest, bodyError: string | undefined): Promise<{ response: SandboxResponse; rateHeaders: Record<string, string> }> {
+  async function apiPipeline(route: Route<RouteContext>, received: SandboxRequest, receivedBodyError: string | undefined): Promise<{ response: SandboxResponse; rateHeaders: Record<string, string> }> {
+    const op = checker.match(received.method, received.path);
+    const { request, bodyError } = asDeclared(op, received, receivedBodyError);
     const token = bearerOf(request.headers.authorization);
     const info = token ? resolveToken(token) : undefined;
     if (!info || info.expired) return { response: errorResponse(401, 'Invalid JWT'), rateHeaders: {} };
@@ -254,7 +270,6 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
       };
     }
 
-    const op = checker.match(request.method, request.path);
     if (op) {
       const missing = op.scopes.filter((s) => !info.scopes.includes(s));
       if (op.scopes.length > 0 && missing.length === op.scopes.length) {
@@ -268,6 +283,23 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     }
     const ctx: RouteContext = { store, token: info, baseUrl };
     return { response: await runRoute(route, request, ctx), rateHeaders };
+  }
+
+  /**
+   * A HighLevel route that authenticates itself (the OAuth endpoints): still validated against
+   * the spec (Version header, required and unknown fields, declared media type). A call with a
+   * security requirement and no bearer at all is left to the route, whose guard answers 401
+   * before any validation, as NestJS runs guards before pipes.
+   */
+  async function openPipeline(route: Route<RouteContext>, received: SandboxRequest, receivedBodyError: string | undefined): Promise<SandboxResponse> {
+    const op = checker.match(received.method, received.path);
+    const { request, bodyError } = asDeclared(op, received, receivedBodyError);
+    if (bodyError) return errorResponse(400, bodyError);
+    if (op && !(op.scopes.length > 0 && !bearerOf(request.headers.authorization))) {
+      const problems = checker.validateRequest(op, { headers: request.headers, query: request.query, body: request.body });
+      if (problems.length > 0) return errorResponse(422, problems);
+    }
+    return runRoute(route, request, { store, token: undefined, baseUrl });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -325,7 +357,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     if (apiMatch) {
       ({ response, rateHeaders } = await apiPipeline(apiMatch.route, request, bodyError));
     } else {
-      response = bodyError ? errorResponse(400, bodyError) : await runRoute(matched.route, request, { store, token: undefined, baseUrl });
+      response = await openPipeline(matched.route, request, bodyError);
     }
 
     if (fault === 'drop') {

@@ -16,6 +16,8 @@ export interface MatchedOperation {
   pathTemplate: string;
   pathParams: Record<string, string>;
   scopes: string[];
+  /** Media types the operation's request body is declared in ([] when it declares no body). */
+  requestMediaTypes: string[];
 }
 
 export interface RequestToValidate {
@@ -392,6 +394,7 @@ class OpenApiValidator implements SpecValidator {
       pathTemplate: route.pathTemplate,
       pathParams,
       scopes: scopesOf(route.op),
+      requestMediaTypes: Object.keys(route.op.requestBody?.content ?? {}),
     };
   }
 

@@ -35,17 +35,17 @@ const ERROR_NAMES: Record<number, string> = {
   422: 'Unprocessable Entity',
 };
 
-/** 403 unless the caller's token belongs to `locationId` (company tokens reach their locations). */
+/**
+ * 403 unless the caller's token belongs to `locationId`. An agency (Company) token reaches no
+ * location's data: it must first be exchanged at POST /oauth/locationToken (NOTES.md "Basics";
+ * the files' `bearer` scheme: "the Access Token generated with user type as Sub-Account (OR)
+ * Private Integration Token of Sub-Account").
+ */
 export function checkLocation(ctx: RouteContext, locationId: string | undefined): void {
   if (locationId === undefined) return;
   const token = ctx.token;
   if (!token) throw new SandboxError(401, 'Invalid JWT');
-  if (token.locationId !== undefined) {
-    if (token.locationId !== locationId) throw new SandboxError(403, NO_ACCESS);
-    return;
-  }
-  const location = ctx.store.location(locationId);
-  if (!location || location.companyId !== token.companyId) throw new SandboxError(403, NO_ACCESS);
+  if (token.locationId !== locationId) throw new SandboxError(403, NO_ACCESS);
 }
 
 /** The location a request acts on when it names none: the token's own. */
