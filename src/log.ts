@@ -1,6 +1,6 @@
 // The one logger. JSON lines on stderr (stdout is kept for `--json` output and CSVs).
 // Redaction is a second line of defence: code never passes a secret to the logger on purpose.
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -12,21 +12,53 @@ const REDACT = [
   'headers.authorization', 'headers.Authorization',
 ];
 
-let root: Logger | undefined;
-
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino(
-    { level, base: undefined, redact: { paths: REDACT, censor: '[redacted]' } },
-    pino.destination({ fd: 2, sync: true }),
-  );
+/**
+ * Something drawn on the terminal's last line (the progress line) that a log line must not
+ * tear: it is cleared before each log line and drawn again after it.
+ */
+export interface StatusLine {
+  clear(): void;
+  redraw(): void;
 }
 
-/** The process-wide logger; `setLogLevel` is called once by the CLI after parsing flags. */
+let statusLine: StatusLine | undefined;
+let explicitLevel = process.env.LOG_LEVEL !== undefined && process.env.LOG_LEVEL !== '';
+
+/** Routes log lines around a status line (or stops doing so, with undefined). */
+export function setStatusLine(line: StatusLine | undefined): void {
+  statusLine = line;
+}
+
+const stderr: DestinationStream = {
+  write(chunk: string) {
+    statusLine?.clear();
+    process.stderr.write(chunk);
+    statusLine?.redraw();
+  },
+};
+
+let root: Logger | undefined;
+
+export function createLogger(level = process.env.LOG_LEVEL || 'info', destination: DestinationStream = stderr): Logger {
+  return pino({ level, base: undefined, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
+}
+
+/** The process-wide logger. */
 export function log(): Logger {
   root ??= createLogger();
   return root;
 }
 
+/** Sets the level chosen by the user (--log-level); it wins over `quietByDefault`. */
 export function setLogLevel(level: string): void {
+  explicitLevel = true;
   log().level = level;
+}
+
+/**
+ * Raises the level to `level` unless the user chose one (LOG_LEVEL or --log-level): a command
+ * that tells its own story on a terminal (the progress line, the demo) keeps only warnings.
+ */
+export function quietByDefault(level = 'warn'): void {
+  if (!explicitLevel) log().level = level;
 }

@@ -1,6 +1,7 @@
 // Progress on stderr for long work. On a terminal: one line redrawn in place (a bar when the
 // total is known, counts, ETA, time spent waiting on the rate limit). Elsewhere (cron, CI, pipes)
 // nothing is drawn: the job's JSON logs tell the story instead.
+import { quietByDefault, setStatusLine } from '../log.ts';
 
 export interface ProgressFields {
   label: string;
@@ -39,20 +40,33 @@ export function renderProgressLine(f: ProgressFields, elapsedMs: number, width =
   return parts.join('  ');
 }
 
+/**
+ * On a terminal, the progress line replaces the info logs (warnings still show, above the line);
+ * LOG_LEVEL or --log-level bring them back.
+ */
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, enabled = stream.isTTY === true): Progress {
   if (!enabled) return { update() {}, done() {} };
   const started = Date.now();
   let last = 0;
+  let line = '';
+  const clear = () => { if (line) stream.write('\r\x1b[2K'); };
+  const redraw = () => { if (line) stream.write(line); };
+  quietByDefault();
+  setStatusLine({ clear, redraw });
   return {
     update(fields) {
       const now = Date.now();
       if (now - last < 100) return; // redraw at most 10 times a second
       last = now;
-      const line = renderProgressLine(fields, now - started).slice(0, (stream.columns ?? 120) - 1);
-      stream.write(`\r\x1b[2K${line}`);
+      clear();
+      line = renderProgressLine(fields, now - started).slice(0, (stream.columns ?? 120) - 1);
+      redraw();
     },
     done(message) {
-      stream.write(`\r\x1b[2K${message ? message + '\n' : ''}`);
+      clear();
+      line = '';
+      setStatusLine(undefined);
+      if (message) stream.write(message + '\n');
     },
   };
 }

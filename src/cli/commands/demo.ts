@@ -9,7 +9,7 @@ import type { Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { createProgress } from '../progress.ts';
 import { openDatabase } from '../../db/open.ts';
-import { setLogLevel } from '../../log.ts';
+import { quietByDefault } from '../../log.ts';
 import { createGhlClient, staticTokens } from '../../ghl/index.ts';
 import { startSandbox } from '../../sandbox/index.ts';
 import { onInterrupt } from '../../sync/interrupt.ts';
@@ -35,7 +35,7 @@ export const demoCommand: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, { locations: { type: 'string' }, contacts: { type: 'string' }, changes: { type: 'string' }, db: { type: 'string' } }, usage);
     // The demo tells its story on stdout; the per-run JSON logs would drown it (LOG_LEVEL wins).
-    if (!process.env.LOG_LEVEL && !values['log-level']) setLogLevel('warn');
+    quietByDefault();
     const dbPath = resolve(values.db ?? 'data/demo.sqlite');
     for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
     const out = (line = '') => (values.json ? process.stderr : process.stdout).write(line + '\n');
