@@ -90,3 +90,16 @@ describe('request bodies in an undeclared media type', () => {
     expect((await sandboxState(sandbox, loc.id)).contacts.some((c) => c.firstName === 'Plain')).toBe(false);
   });
 });
+
+describe('POST /contacts/search filters', () => {
+  it('refuses a range filter that names no bound', async () => {
+    const loc = sandbox.locations[0]!;
+    const res = await fetch(`${sandbox.url}/contacts/search`, {
+      method: 'POST',
+      headers: authHeaders(loc.token, { 'Content-Type': 'application/json' }),
+      body: JSON.stringify({ locationId: loc.id, pageLimit: 1, filters: [{ field: 'dateAdded', operator: 'range', value: {} }] }),
+    });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ message: ['filters.0.value should not be empty'] });
+  });
+});

@@ -120,12 +120,16 @@ const SEARCH_FILTER_RANGE: SchemaObject = object(
   {
     field: str(),
     operator: str({ enum: ['range'] }),
-    value: object({
-      gte: { anyOf: [num(), str()] },
-      lte: { anyOf: [num(), str()] },
-      gt: { anyOf: [num(), str()] },
-      lt: { anyOf: [num(), str()] },
-    }),
+    // A range names at least one bound (NOTES.md "Listing contacts": `range` with gte/lte/gt/lt).
+    value: {
+      ...object({
+        gte: { anyOf: [num(), str()] },
+        lte: { anyOf: [num(), str()] },
+        gt: { anyOf: [num(), str()] },
+        lt: { anyOf: [num(), str()] },
+      }),
+      minProperties: 1,
+    },
   },
   ['field', 'operator', 'value'],
 );

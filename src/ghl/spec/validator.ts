@@ -191,6 +191,8 @@ function messageFor(e: ErrorObject, rootLabel: string): string {
         : `${p} must be longer than or equal to ${String(params.limit)} characters`;
     case 'maxLength':
       return `${p} must be shorter than or equal to ${String(params.limit)} characters`;
+    case 'minProperties':
+      return `${p} should not be empty`;
     case 'minItems':
       return `${p} must contain at least ${String(params.limit)} elements`;
     case 'maxItems':
