@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 const here = import.meta.dirname;
-const NOT_BENCHMARKS = new Set(['run.ts', 'soak.ts']);
+const NOT_BENCHMARKS = new Set(['run.ts', 'soak.ts', 'soak-lib.ts']);
 
 export interface BenchResult {
   script: string;
