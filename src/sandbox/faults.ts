@@ -1,6 +1,7 @@
 // Deterministic fault injection: a share `rate` of HighLevel-surface requests fails, spread evenly
 // over the ways a real upstream fails. The sequence depends only on the fault seed and the order in
 // which requests arrive, so a failing test replays.
+import { createRng } from './random.ts';
 
 export type FaultKind = 'http500' | 'http502' | 'http503' | 'drop' | 'slow';
 
@@ -19,22 +20,11 @@ export interface FaultInjector {
   next(): FaultKind | undefined;
 }
 
-/** mulberry32: a small, well-known 32-bit PRNG; good enough to spread faults, and seedable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function createFaultInjector(opts: FaultOptions): FaultInjector {
   if (!(opts.rate >= 0 && opts.rate <= 1)) throw new RangeError(`faults must be between 0 and 1, got ${opts.rate}`);
   const kinds = opts.kinds && opts.kinds.length > 0 ? opts.kinds : FAULT_KINDS;
-  const random = seededRandom(opts.seed);
+  const rng = createRng(opts.seed);
+  const random = () => rng.next();
   return {
     next() {
       if (opts.rate === 0) return undefined;

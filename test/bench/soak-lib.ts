@@ -1,6 +1,7 @@
 // The soak run's parts (test/bench/soak.ts): settings from the environment, the sandbox and
 // `ghl-etl sync` as child processes, peak-RSS polling, and the pure bookkeeping of the summary.
 // Everything binds 127.0.0.1 (the sandbox refuses anything else).
+import { createRng } from '../../src/sandbox/random.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,17 +53,12 @@ export function readSettings(env: Record<string, string | undefined> = process.e
   };
 }
 
-/** mulberry32: a seeded generator, so a soak run's kill moments can be replayed. */
+/** A seeded generator (the sandbox's), so a soak run's kill moments can be replayed. */
 export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.next();
 }
+
 
 /** How one sync process ended, and whether that end was ours to cause. */
 export interface SyncExit {
