@@ -23,7 +23,9 @@ export class SyncInterruptedError extends Error {
   override name = 'SyncInterruptedError';
   readonly exitCode = 130;
   constructor() {
-    super('interrupted: state checkpointed, the next `ghl-etl sync` resumes');
+    // The run's status already says "interrupted": the message says what that means, without
+    // repeating the word (printed as `status: error`).
+    super('stopped on a checkpoint; the next `ghl-etl sync` resumes');
   }
 }
 

@@ -60,6 +60,8 @@ export interface SyncLocationOptions {
   childrenBatch?: number;
   locationName?: string;
   now?: () => Date;
+  /** Runs in the transaction that clears the checkpoint of a completed pass (syncAll's round). */
+  onComplete?: () => void;
 }
 
 export type RunStatus = 'ok' | 'failed' | 'interrupted' | 'budget';
@@ -253,7 +255,10 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
     }
 
     // 5. Done: the next run starts a new pass.
-    clearPass(db, locationId);
+    db.transaction(() => {
+      clearPass(db, locationId);
+      opts.onComplete?.();
+    });
   } catch (err) {
     summary.status = statusOf(err);
     summary.error = explainFailure(err, locationId);

@@ -6,7 +6,9 @@ import { EXIT } from '../cli/exit-codes.ts';
 import type { Config } from '../config/schema.ts';
 import { acquireLock, refreshLock, releaseLock, type LockHolder } from '../db/locks.ts';
 import type { Db } from '../db/open.ts';
+import { log } from '../log.ts';
 import { syncLocation, type Lister, type RunSummary, type SyncClient, type TasksVia } from './location.ts';
+import { markRoundDone, planRound } from './round.ts';
 
 export const SYNC_LOCK = 'sync';
 const LOCK_TTL_MS = 60_000;
@@ -30,6 +32,8 @@ export interface SyncAllResult {
   exitCode: number;
   /** Set when another run holds the lock (exit 4); nothing was synced. */
   lockedBy?: LockHolder;
+  /** Locations not synced because the interrupted sync this one resumed had completed them. */
+  alreadyDone?: string[];
 }
 
 /** Interrupted beats budget beats failed: the most actionable outcome decides the exit code. */
@@ -48,12 +52,21 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
   const keepAlive = setInterval(() => refreshLock(opts.db, SYNC_LOCK, owner, LOCK_TTL_MS), LOCK_TTL_MS / 3);
   keepAlive.unref();
   const runs: RunSummary[] = [];
+  let alreadyDone: string[] = [];
   try {
+    // Under the lock: the round is this process's to plan.
+    const round = planRound(opts.db, opts.locations.map((l) => l.id), opts.full);
+    alreadyDone = round.alreadyDone;
+    if (round.resumed) {
+      log().info({ alreadyDone: round.alreadyDone, toSync: round.toSync }, 'resuming an interrupted sync: skipping the locations it completed');
+    }
     for (const location of opts.locations) {
+      if (!round.toSync.includes(location.id)) continue;
       if (opts.signal?.aborted) break;
       const summary = await syncLocation({
-        db: opts.db, client: opts.client, locationId: location.id, full: opts.full, lister: opts.lister,
+        db: opts.db, client: opts.client, locationId: location.id, full: round.full, lister: opts.lister,
         config: opts.config,
+        onComplete: () => markRoundDone(opts.db, location.id, round.roundId, round.full),
         ...(location.name ? { locationName: location.name } : {}),
         ...(opts.allowMassDelete !== undefined ? { allowMassDelete: opts.allowMassDelete } : {}),
         ...(opts.progress ? { progress: opts.progress } : {}),
@@ -68,5 +81,5 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
     clearInterval(keepAlive);
     releaseLock(opts.db, SYNC_LOCK, owner);
   }
-  return { runs, exitCode: exitCodeOf(runs) };
+  return { runs, exitCode: exitCodeOf(runs), ...(alreadyDone.length > 0 ? { alreadyDone } : {}) };
 }
