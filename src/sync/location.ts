@@ -226,14 +226,21 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
       if (batch.length === 0) break;
 
       const ids = batch.map((c) => c.id);
-      const [tasksByContact, notesByContact] = await Promise.all([
+      const [tasksByContact, notesResults] = await Promise.all([
         fetchTasks(client, locationId, ids, tasksVia, limit),
-        Promise.all(ids.map((id) => limit(() => fetchNotesOrGone(client, locationId, id)))),
+        // Settled one by one: when the daily budget or a failure stops the batch half way, the
+        // contacts whose notes did arrive are still saved, so a tight budget makes progress
+        // from run to run instead of fetching the same batch every night.
+        Promise.allSettled(ids.map((id) => limit(() => fetchNotesOrGone(client, locationId, id)))),
       ]);
-      const next: PassState = rolling ? { ...pass, rollingLeft: Math.max(0, (pass.rollingLeft ?? 0) - batch.length) } : pass;
+      const fetched = batch.flatMap((contact, i) => {
+        const notes = notesResults[i];
+        return notes?.status === 'fulfilled' ? [{ contact, notes: notes.value }] : [];
+      });
+      const failure = notesResults.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      const next: PassState = rolling ? { ...pass, rollingLeft: Math.max(0, (pass.rollingLeft ?? 0) - fetched.length) } : pass;
       db.transaction(() => {
-        batch.forEach((contact, i) => {
-          const notes = notesByContact[i] ?? [];
+        for (const { contact, notes } of fetched) {
           const tasks = tasksByContact.get(contact.id) ?? [];
           const result = replaceContactChildren(
             db, contact.id,
@@ -245,12 +252,13 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
           summary.notes += result.notesUpserted;
           summary.tasksDeleted += result.tasksDeleted;
           summary.notesDeleted += result.notesDeleted;
-        });
+        }
         writePass(db, locationId, next, clock);
         updateRun(db, runId, { tasks: summary.tasks, notes: summary.notes });
       });
       pass = next;
-      summary.childrenFetched += batch.length;
+      summary.childrenFetched += fetched.length;
+      if (failure) throw failure.reason;
       showProgress('tasks+notes', summary.childrenFetched, Math.max(planned, summary.childrenFetched));
     }
 
