@@ -211,7 +211,9 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
     // 4. Tasks and notes.
     const since = pass.childrenSince ?? now().toISOString();
     const cutoff = pass.full ? since : rollingCutoff(now(), opts.config.sync.rollingDays);
-    const planned = countNeedingChildren(db, locationId, cutoff) + (pass.rollingLeft ?? 0);
+    // For the progress total: the rolling share only draws on contacts not already due.
+    const due = countNeedingChildren(db, locationId, cutoff);
+    const planned = due + Math.min(pass.rollingLeft ?? 0, Math.max(0, countLiveContacts(db, locationId) - due));
     const limit = pLimit(opts.config.sync.concurrency);
     for (;;) {
       checkAbort();
