@@ -86,8 +86,9 @@ export const syncCommand: Command = {
         return EXIT.locked;
       }
       if (values.json) {
-        process.stdout.write(JSON.stringify({ database: config.db, exitCode: result.exitCode, runs: result.runs }) + '\n');
+        process.stdout.write(JSON.stringify({ database: config.db, exitCode: result.exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [] }) + '\n');
       } else {
+        for (const id of result.alreadyDone ?? []) process.stdout.write(`${id}: already synced by the interrupted run this one resumes\n`);
         for (const run of result.runs) process.stdout.write(describeRun(run) + '\n');
       }
       for (const run of result.runs) {
