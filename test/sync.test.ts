@@ -186,10 +186,10 @@ describe('sync command', () => {
 
   it('a refused token fails with a message naming the fix, never the token', async () => {
     const { sandbox, path, locationId } = await setup({ contacts: 10, seed: 18 });
-    const res = await runCli(['sync', '--json'], { env: { ...cliEnv(sandbox, path, locationId), GHL_TOKEN: 'pit-00000000-0000-0000-0000-000000000000' } });
+    const res = await runCli(['sync', '--json'], { env: { ...cliEnv(sandbox, path, locationId), GHL_TOKEN: 'pit-invalid-test-token-not-a-secret' } });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/GHL_TOKEN .*ghl-etl auth login/);
-    expect(res.stderr + res.stdout).not.toContain('pit-00000000-0000-0000-0000-000000000000');
+    expect(res.stderr + res.stdout).not.toContain('pit-invalid-test-token-not-a-secret');
     expect(JSON.parse(res.stdout).runs[0].status).toBe('failed');
   });
 
