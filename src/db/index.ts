@@ -8,7 +8,8 @@ export type {
 } from './rows.ts';
 export {
   upsertLocation, upsertCustomFieldDefinitions, upsertContacts, replaceContactChildren,
-  markContactsDeleted, markContactDeletedById, countLiveContacts, contactsNeedingChildren,
+  markContactsDeleted, markContactDeletedById, countLiveContacts, countUnseenContacts, contactsNeedingChildren,
+  countContactsNeedingChildren,
 } from './mirror.ts';
 export type {
   Clock, LocationInput, ContactOutcome, ContactUpsertResult, ChildrenResult, ContactNeedingChildren,
@@ -16,7 +17,7 @@ export type {
 export { rebuildContactsWideView, rebuildFullTextIndexes, planContactsWideColumns, contactsWideViewSql, CONTACTS_WIDE_BASE_COLUMNS } from './views.ts';
 export type { FieldDefinition, WideColumn } from './views.ts';
 export {
-  startRun, updateRun, finishRun, getRun, listRuns, getSyncState, setSyncState, startExportRun, finishExportRun,
+  startRun, abandonStaleRuns, updateRun, finishRun, getRun, listRuns, getSyncState, setSyncState, startExportRun, finishExportRun,
 } from './runs.ts';
 export type { SyncRun, SyncRunCounters, SyncRunStatus } from './runs.ts';
 export { acquireLock, refreshLock, releaseLock, getLockHolder, isProcessAlive } from './locks.ts';

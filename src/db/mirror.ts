@@ -269,6 +269,9 @@ export function replaceContactChildren(
   });
 }
 
+/** The location's live contacts whose run_id is not @runId: those a listing pass did not see. */
+const UNSEEN = `location_id = @locationId AND deleted_at IS NULL AND (run_id IS NULL OR run_id <> @runId)`;
+
 /**
  * After a complete listing pass of `runId`: soft-deletes the location's live contacts that the
  * pass did not see (their `run_id` is another run), and their live tasks and notes with them.
@@ -276,21 +279,19 @@ export function replaceContactChildren(
  * Returns the number of contacts deleted.
  */
 export function markContactsDeleted(db: Db, locationId: string, seenInRunId: number, clock: Clock = systemClock): number {
-  const s = db.sqlite;
   return db.transaction(() => {
-    const now = iso(clock);
-    const gone = `SELECT id FROM contacts
-      WHERE location_id = @locationId AND deleted_at IS NULL AND (run_id IS NULL OR run_id <> @runId)`;
-    const params = { locationId, runId: seenInRunId, now };
-    s.prepare(`UPDATE tasks SET deleted_at = @now WHERE deleted_at IS NULL AND contact_id IN (${gone})`).run(params);
-    s.prepare(`UPDATE notes SET deleted_at = @now WHERE deleted_at IS NULL AND contact_id IN (${gone})`).run(params);
-    return s
-      .prepare(
-        `UPDATE contacts SET deleted_at = @now
-         WHERE location_id = @locationId AND deleted_at IS NULL AND (run_id IS NULL OR run_id <> @runId)`,
-      )
-      .run(params).changes;
+    const params = { locationId, runId: seenInRunId, now: iso(clock) };
+    const gone = `SELECT id FROM contacts WHERE ${UNSEEN}`;
+    prepared(db, `UPDATE tasks SET deleted_at = @now WHERE deleted_at IS NULL AND contact_id IN (${gone})`).run(params);
+    prepared(db, `UPDATE notes SET deleted_at = @now WHERE deleted_at IS NULL AND contact_id IN (${gone})`).run(params);
+    return prepared(db, `UPDATE contacts SET deleted_at = @now WHERE ${UNSEEN}`).run(params).changes;
   });
+}
+
+/** Live contacts a complete pass of `seenInRunId` did not see: what `markContactsDeleted` would remove. */
+export function countUnseenContacts(db: Db, locationId: string, seenInRunId: number): number {
+  const row = prepared(db, `SELECT count(*) AS n FROM contacts WHERE ${UNSEEN}`).get({ locationId, runId: seenInRunId }) as { n: number };
+  return row.n;
 }
 
 /**
@@ -310,8 +311,7 @@ export function markContactDeletedById(db: Db, contactIds: string[], clock: Cloc
 }
 
 export function countLiveContacts(db: Db, locationId: string): number {
-  const row = db.sqlite
-    .prepare(`SELECT count(*) AS n FROM contacts WHERE location_id = ? AND deleted_at IS NULL`)
+  const row = prepared(db, `SELECT count(*) AS n FROM contacts WHERE location_id = ? AND deleted_at IS NULL`)
     .get(locationId) as { n: number };
   return row.n;
 }
@@ -323,6 +323,12 @@ export interface ContactNeedingChildren {
   reason: 'never' | 'changed' | 'stale';
 }
 
+/** Live contacts due for a tasks-and-notes fetch: never fetched, changed since, or fetched before @cutoff. */
+const NEEDS_CHILDREN = `location_id = @locationId AND deleted_at IS NULL AND (
+  children_synced_at IS NULL
+  OR children_date_updated IS NOT date_updated
+  OR (@cutoff IS NOT NULL AND children_synced_at < @cutoff))`;
+
 /**
  * Live contacts of the location whose tasks and notes should be (re)fetched: never fetched,
  * dateUpdated moved since the last fetch, or last fetched before `rollingCutoff` (ISO). Never
@@ -331,24 +337,27 @@ export interface ContactNeedingChildren {
 export function contactsNeedingChildren(
   db: Db, locationId: string, options: { rollingCutoff?: string | null; limit?: number } = {},
 ): ContactNeedingChildren[] {
-  const rows = db.sqlite
-    .prepare(
-      `SELECT id, dateUpdated, reason FROM (
-         SELECT id, date_updated AS dateUpdated, children_synced_at AS fetchedAt,
-           CASE
-             WHEN children_synced_at IS NULL THEN 'never'
-             WHEN children_date_updated IS NOT date_updated THEN 'changed'
-             ELSE 'stale'
-           END AS reason
-         FROM contacts
-         WHERE location_id = @locationId AND deleted_at IS NULL AND (
-           children_synced_at IS NULL
-           OR children_date_updated IS NOT date_updated
-           OR (@cutoff IS NOT NULL AND children_synced_at < @cutoff))
-       )
-       ORDER BY CASE reason WHEN 'never' THEN 0 WHEN 'changed' THEN 1 ELSE 2 END, fetchedAt, id
-       LIMIT @limit`,
-    )
-    .all({ locationId, cutoff: options.rollingCutoff ?? null, limit: options.limit ?? -1 });
+  const rows = prepared(
+    db,
+    `SELECT id, dateUpdated, reason FROM (
+       SELECT id, date_updated AS dateUpdated, children_synced_at AS fetchedAt,
+         CASE
+           WHEN children_synced_at IS NULL THEN 'never'
+           WHEN children_date_updated IS NOT date_updated THEN 'changed'
+           ELSE 'stale'
+         END AS reason
+       FROM contacts
+       WHERE ${NEEDS_CHILDREN}
+     )
+     ORDER BY CASE reason WHEN 'never' THEN 0 WHEN 'changed' THEN 1 ELSE 2 END, fetchedAt, id
+     LIMIT @limit`,
+  ).all({ locationId, cutoff: options.rollingCutoff ?? null, limit: options.limit ?? -1 });
   return rows as ContactNeedingChildren[];
+}
+
+/** How many contacts `contactsNeedingChildren` would return without a limit. */
+export function countContactsNeedingChildren(db: Db, locationId: string, rollingCutoff: string | null): number {
+  const row = prepared(db, `SELECT count(*) AS n FROM contacts WHERE ${NEEDS_CHILDREN}`)
+    .get({ locationId, cutoff: rollingCutoff }) as { n: number };
+  return row.n;
 }

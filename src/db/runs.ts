@@ -54,6 +54,16 @@ export function startRun(db: Db, run: { locationId: string; mode: string }, cloc
   return Number(info.lastInsertRowid);
 }
 
+/** Marks the location's runs still 'running' as interrupted: a killed process left them so. Call under the run lock. */
+export function abandonStaleRuns(db: Db, locationId: string, clock: Clock = systemClock): void {
+  db.sqlite
+    .prepare(
+      `UPDATE sync_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, 'the process ended before the run finished (killed?)')
+       WHERE location_id = ? AND status = 'running'`,
+    )
+    .run(clock().toISOString(), locationId);
+}
+
 function setCounters(db: Db, runId: number, counters: Partial<SyncRunCounters>): void {
   const entries = Object.entries(counters).filter(
     (e): e is [keyof SyncRunCounters, number] => e[0] in COUNTER_COLUMNS && typeof e[1] === 'number',

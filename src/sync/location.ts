@@ -15,15 +15,15 @@ import pLimit from 'p-limit';
 import type { Progress } from '../cli/progress.ts';
 import type { Config } from '../config/schema.ts';
 import {
-  contactsNeedingChildren, countLiveContacts, markContactsDeleted, replaceContactChildren, upsertContacts,
-  upsertCustomFieldDefinitions, upsertLocation,
+  contactsNeedingChildren, countContactsNeedingChildren, countLiveContacts, countUnseenContacts, markContactsDeleted,
+  replaceContactChildren, upsertContacts, upsertCustomFieldDefinitions, upsertLocation,
 } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
 import {
   contactToRow, customFieldToRow, noteToRow, taskToRow,
   type HighLevelContact, type HighLevelNote, type HighLevelTask,
 } from '../db/rows.ts';
-import { finishRun, startRun, updateRun, type SyncRunCounters } from '../db/runs.ts';
+import { abandonStaleRuns, finishRun, startRun, updateRun, type SyncRunCounters } from '../db/runs.ts';
 import { AuthError, CursorStuckError, DailyBudgetExhaustedError, NotFoundError, ValidationError } from '../ghl/errors.ts';
 import type { GhlClient } from '../ghl/index.ts';
 import { log } from '../log.ts';
@@ -101,7 +101,8 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
   const logger = log().child({ locationId, mode, lister });
 
   upsertLocation(db, { id: locationId, ...(opts.locationName ? { name: opts.locationName } : {}) }, null, clock);
-  abandonStaleRuns(db, locationId, now());
+  // The lock proves runs still marked 'running' are not running now.
+  abandonStaleRuns(db, locationId, clock);
   const runId = startRun(db, { locationId, mode }, clock);
   const statsAtStart = locationStats(client, locationId);
 
@@ -187,7 +188,7 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
 
       // 3. The pass is complete: sweep what it did not see, guarded.
       const live = countLiveContacts(db, locationId);
-      const missing = countUnseen(db, locationId, pass.passRunId);
+      const missing = countUnseenContacts(db, locationId, pass.passRunId);
       const decision = decideDeletion({ live, missing, maxShare: opts.config.sync.maxDeleteShare, allowMassDelete: opts.allowMassDelete ?? false });
       if (!decision.allowed) {
         // Forget the pass: the next run lists afresh rather than trusting a suspicious listing.
@@ -212,7 +213,7 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
     const since = pass.childrenSince ?? now().toISOString();
     const cutoff = pass.full ? since : rollingCutoff(now(), opts.config.sync.rollingDays);
     // For the progress total: the rolling share only draws on contacts not already due.
-    const due = countNeedingChildren(db, locationId, cutoff);
+    const due = countContactsNeedingChildren(db, locationId, cutoff);
     const planned = due + Math.min(pass.rollingLeft ?? 0, Math.max(0, countLiveContacts(db, locationId) - due));
     const limit = pLimit(opts.config.sync.concurrency);
     for (;;) {
@@ -302,34 +303,6 @@ function explainFailure(err: unknown, locationId: string): string {
 
 function locationStats(client: SyncClient, locationId: string) {
   return client.stats().byLocation[locationId] ?? { requests: 0, retries: 0, rateLimited: 0, waitedMs: 0 };
-}
-
-/** Runs a killed process left 'running' forever: the lock proves they are not running now. */
-function abandonStaleRuns(db: Db, locationId: string, now: Date): void {
-  db.sqlite
-    .prepare(
-      `UPDATE sync_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, 'the process ended before the run finished (killed?)')
-       WHERE location_id = ? AND status = 'running'`,
-    )
-    .run(now.toISOString(), locationId);
-}
-
-/** Live contacts a complete pass begun by `passRunId` did not see (what markContactsDeleted removes). */
-function countUnseen(db: Db, locationId: string, passRunId: number): number {
-  const row = db.sqlite
-    .prepare(`SELECT count(*) AS n FROM contacts WHERE location_id = ? AND deleted_at IS NULL AND (run_id IS NULL OR run_id <> ?)`)
-    .get(locationId, passRunId) as { n: number };
-  return row.n;
-}
-
-function countNeedingChildren(db: Db, locationId: string, cutoff: string): number {
-  const row = db.sqlite
-    .prepare(
-      `SELECT count(*) AS n FROM contacts WHERE location_id = ? AND deleted_at IS NULL AND (
-         children_synced_at IS NULL OR children_date_updated IS NOT date_updated OR children_synced_at < ?)`,
-    )
-    .get(locationId, cutoff) as { n: number };
-  return row.n;
 }
 
 interface FetchedPage {
