@@ -9,7 +9,7 @@ import { rebuildContactsWideView } from './views.ts';
 
 /** Times are stored as UTC ISO-8601 text; callers may pass their own clock for tests. */
 export type Clock = () => Date;
-const systemClock: Clock = () => new Date();
+export const systemClock: Clock = () => new Date();
 const iso = (clock: Clock): string => clock().toISOString();
 
 export interface LocationInput {

@@ -1,8 +1,7 @@
 // Bookkeeping: sync runs, the per-location checkpoint (sync_state) and export runs.
 import type { Db } from './open.ts';
-import type { Clock } from './mirror.ts';
-
-const systemClock: Clock = () => new Date();
+import { systemClock, type Clock } from './mirror.ts';
+import { prepared } from './statements.ts';
 
 export type SyncRunStatus = 'running' | 'ok' | 'failed' | 'interrupted' | 'budget';
 
@@ -70,7 +69,7 @@ function setCounters(db: Db, runId: number, counters: Partial<SyncRunCounters>):
   );
   if (entries.length === 0) return;
   const sets = entries.map(([k]) => `${COUNTER_COLUMNS[k]} = @${k}`).join(', ');
-  db.sqlite.prepare(`UPDATE sync_runs SET ${sets} WHERE id = @runId`).run({ ...Object.fromEntries(entries), runId });
+  prepared(db, `UPDATE sync_runs SET ${sets} WHERE id = @runId`).run({ ...Object.fromEntries(entries), runId });
 }
 
 /** Stores progress so far (absolute values), e.g. at each checkpoint. */
@@ -107,8 +106,7 @@ export function listRuns(db: Db, options: { locationId?: string; limit?: number 
 
 /** The checkpoint value for (location, key), or undefined. Structured values are JSON text. */
 export function getSyncState(db: Db, locationId: string, key: string): string | undefined {
-  const row = db.sqlite
-    .prepare(`SELECT value FROM sync_state WHERE location_id = ? AND key = ?`)
+  const row = prepared(db, `SELECT value FROM sync_state WHERE location_id = ? AND key = ?`)
     .get(locationId, key) as { value: string | null } | undefined;
   return row?.value ?? undefined;
 }
@@ -116,15 +114,14 @@ export function getSyncState(db: Db, locationId: string, key: string): string | 
 /** Writes (or, with `null`, clears) a checkpoint value. */
 export function setSyncState(db: Db, locationId: string, key: string, value: string | null, clock: Clock = systemClock): void {
   if (value === null) {
-    db.sqlite.prepare(`DELETE FROM sync_state WHERE location_id = ? AND key = ?`).run(locationId, key);
+    prepared(db, `DELETE FROM sync_state WHERE location_id = ? AND key = ?`).run(locationId, key);
     return;
   }
-  db.sqlite
-    .prepare(
-      `INSERT INTO sync_state (location_id, key, value, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (location_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-    )
-    .run(locationId, key, value, clock().toISOString());
+  prepared(
+    db,
+    `INSERT INTO sync_state (location_id, key, value, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (location_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  ).run(locationId, key, value, clock().toISOString());
 }
 
 export function startExportRun(db: Db, run: { segment: string; path: string | null }, clock: Clock = systemClock): number {
