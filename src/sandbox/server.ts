@@ -206,10 +206,10 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   let counters = emptyStats();
   const stats = (): SandboxStats => ({ ...structuredClone(counters), maxInWindow: limiter.maxInWindow() });
 
-  const pitResolver: TokenResolver = (token) => {
-    const location = store.locations().find((l) => l.token === token);
-    return location ? { locationId: location.id, companyId: location.companyId, scopes: PIT_SCOPES } : undefined;
-  };
+  // The store's locations are fixed when it is seeded: resolve their tokens from one map built
+  // here, not by copying and scanning every location on each request.
+  const pitTokens = new Map(store.locations().map((l) => [l.token, { locationId: l.id, companyId: l.companyId, scopes: PIT_SCOPES }]));
+  const pitResolver: TokenResolver = (token) => pitTokens.get(token);
   const resolvers: TokenResolver[] = [pitResolver];
   const resolveToken = (token: string) => {
     for (const resolve of resolvers) {
