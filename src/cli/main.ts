@@ -4,7 +4,7 @@ import { UsageError } from './args.ts';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { ConfigError } from '../config/errors.ts';
-import { setLogLevel } from '../log.ts';
+import { log, setLogLevel } from '../log.ts';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -63,7 +63,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const e = err as Error & { exitCode?: number };
     process.stderr.write(`ghl-etl ${command.name}: ${e.message}\n`);
-    if (process.env.LOG_LEVEL === 'debug' && e.stack) process.stderr.write(e.stack + '\n');
+    // The logger's level, however it was set (LOG_LEVEL or --log-level), decides.
+    if (log().isLevelEnabled('debug') && e.stack) process.stderr.write(e.stack + '\n');
     return e.exitCode ?? EXIT.failed;
   }
 }
