@@ -6,7 +6,7 @@ import {
   AuthError, DailyBudgetExhaustedError, DuplicateContactError, GhlError, NetworkError, NotFoundError,
   OutcomeUnknownError, RateLimitError, ServerError, ValidationError, type GhlOperation,
 } from './errors.ts';
-import { emptyStats, readRateHeaders, type LimiterPool, type LocationStats } from './limiter.ts';
+import { emptyStats, readRateHeaders, type LimiterPool, type LocationLimiter, type LocationStats } from './limiter.ts';
 import {
   backoffDelay, DEFAULT_BACKOFF, errorCode, failedBeforeSending, isRetryableStatus, isTimeout, parseRetryAfter, sleep,
   type BackoffOptions,
@@ -107,9 +107,7 @@ export class Transport {
           throw new OutcomeUnknownError(`${what}; the request may have been applied and was not repeated`, { operation, retries, cause: err });
         }
         if (retries >= this.opts.retries) throw new NetworkError(`${what} after ${retries} retries`, { operation, retries, cause: err });
-        await this.beforeRetry(operation, retries, backoffDelay(retries, this.backoff), what);
-        retries++;
-        limiter.stats.retries++;
+        retries = await this.retry(limiter, operation, retries, backoffDelay(retries, this.backoff), what);
         continue;
       }
 
@@ -137,9 +135,7 @@ export class Transport {
         if (retries >= this.opts.retries) {
           throw new RateLimitError(`${messageOf(body, token) || 'too many requests'} (after ${retries} retries)`, { operation, status, retries });
         }
-        await this.beforeRetry(operation, retries, 0, 'rate limited (429)');
-        retries++;
-        limiter.stats.retries++;
+        retries = await this.retry(limiter, operation, retries, 0, 'rate limited (429)');
         continue;
       }
 
@@ -150,9 +146,7 @@ export class Transport {
         }
         if (retries >= this.opts.retries) throw new ServerError(`${message} (after ${retries} retries)`, { operation, status, retries });
         const wait = parseRetryAfter(headers.get('retry-after')) ?? backoffDelay(retries, this.backoff);
-        await this.beforeRetry(operation, retries, wait, `server error ${status}`);
-        retries++;
-        limiter.stats.retries++;
+        retries = await this.retry(limiter, operation, retries, wait, `server error ${status}`);
         continue;
       }
 
@@ -160,9 +154,12 @@ export class Transport {
     }
   }
 
-  private async beforeRetry(operation: GhlOperation, retries: number, waitMs: number, reason: string): Promise<void> {
+  /** Logs and waits before the next attempt, counts it, and returns the new retry count. */
+  private async retry(limiter: LocationLimiter, operation: GhlOperation, retries: number, waitMs: number, reason: string): Promise<number> {
     this.opts.logger?.debug({ operation: operation.name, locationId: operation.locationId, attempt: retries + 1, waitMs, reason }, 'retrying HighLevel request');
     await sleep(waitMs);
+    limiter.stats.retries++;
+    return retries + 1;
   }
 
   private async send(spec: RequestSpec, token: string, observe: (h: ReturnType<typeof readRateHeaders>) => void): Promise<Answer> {
