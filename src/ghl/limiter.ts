@@ -177,14 +177,19 @@ export class LocationLimiter {
    * request in flight can make room.
    */
   private nextFreeSlot(now: number): number | undefined {
-    const horizon = now - this.intervalMs;
-    this.log = this.log.filter((e) => e.doneAt === undefined || e.doneAt > horizon);
+    this.pruneLog(now);
     if (this.log.length < this.max) return now;
     const expiries = this.log.flatMap((e) => (e.doneAt === undefined ? [] : [e.doneAt + this.intervalMs])).sort((a, b) => a - b);
     // Room for one more once (count - max + 1) entries have expired.
     const needed = this.log.length - this.max;
     const at = expiries[needed];
     return at === undefined ? undefined : at + 1;
+  }
+
+  /** Drops the entries that no longer count against the window: answered more than `interval` ago. */
+  private pruneLog(now: number): void {
+    const horizon = now - this.intervalMs;
+    this.log = this.log.filter((e) => e.doneAt === undefined || e.doneAt > horizon);
   }
 
   private checkDailyBudget(operation: GhlOperation): void {
@@ -225,9 +230,8 @@ export class LocationLimiter {
    */
   private steer(h: RateHeaders): void {
     if (h.remaining === undefined) return;
-    const now = Date.now();
-    const ownRecent = this.log.filter((e) => e.doneAt === undefined || e.doneAt > now - this.intervalMs).length;
-    const expected = this.max - ownRecent;
+    this.pruneLog(Date.now());
+    const expected = this.max - this.log.length;
     const tolerance = this.inFlight + 2;
     const foreign = expected - h.remaining - tolerance;
     if (foreign > 0) {
