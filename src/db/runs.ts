@@ -77,7 +77,7 @@ export function updateRun(db: Db, runId: number, counters: Partial<SyncRunCounte
   setCounters(db, runId, counters);
 }
 
-/** Ends a run with its outcome and final counters (absolute values). */
+/** Ends a run with its outcome and final counters (absolute values); fields that are not counters are ignored. */
 export function finishRun(
   db: Db,
   runId: number,

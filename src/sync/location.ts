@@ -16,7 +16,7 @@ import type { Progress } from '../cli/progress.ts';
 import type { Config } from '../config/schema.ts';
 import {
   contactsNeedingChildren, countContactsNeedingChildren, countLiveContacts, countUnseenContacts, markContactsDeleted,
-  replaceContactChildren, upsertContacts, upsertCustomFieldDefinitions, upsertLocation,
+  replaceContactChildren, systemClock, upsertContacts, upsertCustomFieldDefinitions, upsertLocation,
 } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
 import {
@@ -91,8 +91,7 @@ const TASK_SEARCH_LIMIT = 100;
 
 export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummary> {
   const { db, client, locationId, lister } = opts;
-  const now = opts.now ?? (() => new Date());
-  const clock = now;
+  const now = opts.now ?? systemClock;
   const started = Date.now();
   const mode = opts.full ? 'full' : 'incremental';
   const pageSize = opts.pageSize ?? (lister === 'search' ? 500 : 100);
@@ -100,10 +99,10 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
   const tasksVia = opts.tasksVia ?? 'search';
   const logger = log().child({ locationId, mode, lister });
 
-  upsertLocation(db, { id: locationId, ...(opts.locationName ? { name: opts.locationName } : {}) }, null, clock);
+  upsertLocation(db, { id: locationId, ...(opts.locationName ? { name: opts.locationName } : {}) }, null, now);
   // The lock proves runs still marked 'running' are not running now.
-  abandonStaleRuns(db, locationId, clock);
-  const runId = startRun(db, { locationId, mode }, clock);
+  abandonStaleRuns(db, locationId, now);
+  const runId = startRun(db, { locationId, mode }, now);
   const statsAtStart = locationStats(client, locationId);
 
   const summary: RunSummary = {
@@ -136,7 +135,7 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
     checkAbort();
     // 1. Custom field definitions: one call; contacts_wide follows them.
     const defs = await client.listCustomFields(locationId);
-    summary.customFieldsChanged = upsertCustomFieldDefinitions(db, locationId, defs.map((d) => customFieldToRow(d, locationId)), runId, clock);
+    summary.customFieldsChanged = upsertCustomFieldDefinitions(db, locationId, defs.map((d) => customFieldToRow(d, locationId)), runId, now);
 
     // Resume an unfinished pass, or start one. A pass cut short under another lister cannot
     // continue (the cursors differ): start over.
@@ -149,7 +148,7 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
     } else {
       pass = { passRunId: runId, startedAt: now().toISOString(), lister, phase: 'listing', full: opts.full };
     }
-    writePass(db, locationId, pass, clock);
+    writePass(db, locationId, pass, now);
 
     // 2. The listing pass.
     if (pass.phase === 'listing') {
@@ -165,8 +164,8 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
         // Contacts carry the id of the run that STARTED the pass: a pass resumed over several
         // runs must still tell seen from unseen in one comparison (markContactsDeleted).
         const outcome = db.transaction(() => {
-          const result = upsertContacts(db, rows, pass!.passRunId, clock);
-          writePass(db, locationId, listingPass, clock);
+          const result = upsertContacts(db, rows, pass!.passRunId, now);
+          writePass(db, locationId, listingPass, now);
           return result;
         });
         pass = listingPass;
@@ -200,8 +199,8 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
         rollingLeft: pass.full ? 0 : rollingShareSize(live - missing, opts.config.sync.rollingDays),
       };
       summary.contactsDeleted = db.transaction(() => {
-        const deleted = markContactsDeleted(db, locationId, pass!.passRunId, clock);
-        writePass(db, locationId, childrenPhase, clock);
+        const deleted = markContactsDeleted(db, locationId, pass!.passRunId, now);
+        writePass(db, locationId, childrenPhase, now);
         return deleted;
       });
       pass = childrenPhase;
@@ -249,14 +248,14 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
             db, contact.id,
             tasks.map((t) => taskToRow(t, contact.id, locationId)),
             notes.map((n) => noteToRow(n, contact.id, locationId)),
-            runId, { contactDateUpdated: contact.dateUpdated, clock },
+            runId, { contactDateUpdated: contact.dateUpdated, clock: now },
           );
           summary.tasks += result.tasksUpserted;
           summary.notes += result.notesUpserted;
           summary.tasksDeleted += result.tasksDeleted;
           summary.notesDeleted += result.notesDeleted;
         }
-        writePass(db, locationId, next, clock);
+        writePass(db, locationId, next, now);
         updateRun(db, runId, { tasks: summary.tasks, notes: summary.notes });
       });
       pass = next;
@@ -276,9 +275,8 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
   } finally {
     refreshCallCounts();
     summary.durationMs = Date.now() - started;
-    const { runId: _r, locationId: _l, mode: _m, lister: _li, status, resumed: _re, listingComplete: _lc, pages: _p,
-      childrenFetched: _c, tasksDeleted: _td, notesDeleted: _nd, customFieldsChanged: _cf, waitedMs: _w, durationMs: _d, error, ...counters } = summary;
-    finishRun(db, runId, { status, error: error ?? null, ...counters }, clock);
+    // finishRun keeps the sync_runs counters of the summary and ignores its other fields.
+    finishRun(db, runId, { ...summary, error: summary.error ?? null }, now);
     const level = summary.status === 'ok' ? 'info' : summary.status === 'failed' ? 'error' : 'warn';
     logger[level]({ ...summary }, `sync ${summary.status}`);
   }
