@@ -593,13 +593,11 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
   searchTasks(locationId: string, q: { contactId?: string[]; completed?: boolean; assignedTo?: string[]; query?: string; skip: number; limit: number }):
     { tasks: SandboxTask[]; total: number } {
     const index = this.requireLocation(locationId);
-    index.taskIdsSorted ??= [...index.tasks.keys()].sort();
     const contactIds = q.contactId && q.contactId.length > 0 ? new Set(q.contactId) : null;
     const assignees = q.assignedTo && q.assignedTo.length > 0 ? new Set(q.assignedTo) : null;
     const text = q.query?.trim().toLowerCase() ?? '';
     const matches: SandboxTask[] = [];
-    for (const id of index.taskIdsSorted) {
-      const task = index.tasks.get(id)!;
+    for (const task of this.tasksInIdOrder(index, contactIds)) {
       if (contactIds && !contactIds.has(task.contactId)) continue;
       if (q.completed !== undefined && task.completed !== q.completed) continue;
       if (assignees && (task.assignedTo === null || !assignees.has(task.assignedTo))) continue;
@@ -608,6 +606,25 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     }
     const skip = Math.max(0, Math.trunc(q.skip) || 0);
     return { tasks: matches.slice(skip, skip + Math.max(1, Math.trunc(q.limit) || 1)).map((task) => ({ ...task })), total: matches.length };
+  }
+
+  /**
+   * The location's tasks by id, or only those of `contactIds` when that is the smaller set: the
+   * sync searches 50 contacts' tasks at a time, and scanning every task of the location for each
+   * search made a sync quadratic in the sandbox (a fifth of its CPU at 20,000 contacts).
+   */
+  private tasksInIdOrder(index: LocationIndex, contactIds: Set<string> | null): Iterable<SandboxTask> {
+    if (contactIds && contactIds.size < index.tasks.size) {
+      const tasks: SandboxTask[] = [];
+      for (const contactId of contactIds) {
+        for (const task of this.tasksByContact.get(contactId)?.values() ?? []) {
+          if (index.tasks.get(task.id) === task) tasks.push(task); // another location's contact has none here
+        }
+      }
+      return tasks.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    }
+    index.taskIdsSorted ??= [...index.tasks.keys()].sort();
+    return index.taskIdsSorted.map((id) => index.tasks.get(id)!);
   }
 
   // ---- notes (never touch the contact's dateUpdated) -----------------------------------------------
