@@ -145,6 +145,8 @@ export class LocationLimiter {
   private intervalMs: number;
   /** This client's requests still counting against the window, oldest first. */
   private log: LogEntry[] = [];
+  /** Log length from which nextFreeSlot prunes even while the log is below max. */
+  private pruneAtLength = 0;
   /** Wakes requests waiting for a full window when an answer arrives. */
   private answered: Array<() => void> = [];
   private pausedUntil = 0;
@@ -234,7 +236,12 @@ export class LocationLimiter {
    * request in flight can make room.
    */
   private nextFreeSlot(now: number): number | undefined {
+    // Pruning only removes entries, so a log shorter than max lets the request go either way.
+    // Skipping the filter until the log is full (or has doubled, to bound its memory) keeps a
+    // loose limit from filtering a second's worth of entries on every request.
+    if (this.log.length < this.max && this.log.length < this.pruneAtLength) return now;
     this.pruneLog(now);
+    this.pruneAtLength = 2 * this.log.length + 64;
     if (this.log.length < this.max) return now;
     const expiries = this.log.flatMap((e) => (e.doneAt === undefined ? [] : [e.doneAt + this.intervalMs])).sort((a, b) => a - b);
     // Room for one more once (count - max + 1) entries have expired.
