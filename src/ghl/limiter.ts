@@ -2,13 +2,14 @@
 //
 // A reservoir refreshed every interval is a FIXED window: it lets 2 x max requests through
 // around a window edge, which a sliding-window server answers with 429s. So requests are
-// spaced instead (minTime = interval / max, plus a small margin), and a log of this
+// spaced instead (Bottleneck's minTime = interval / max, plus a small margin), and a log of this
 // client's own requests gates them exactly: an entry counts from the moment it is sent until
 // `interval` after its ANSWER arrived. The server admitted the request somewhere between those
 // two instants, so the server's window never holds more of ours than the log does, however
 // much the network or a busy event loop delays single requests. The server's X-RateLimit-*
 // answers steer the rest: fewer remaining than our own traffic explains (another client shares
 // the location's budget) widens the spacing, and a 429's Retry-After pauses the location.
+import Bottleneck from 'bottleneck';
 import { DailyBudgetExhaustedError, type GhlOperation } from './errors.ts';
 import { sleep } from './retry.ts';
 
@@ -70,67 +71,6 @@ export function readRateHeaders(headers: Headers): RateHeaders {
   };
 }
 
-/**
- * FIFO admission: at most `maxConcurrent` jobs running, starts at least `minTime` apart on
- * average. Bottleneck did this before, but its local datastore waits on a setTimeout(0) (at
- * least 1 ms) in every submit, register and free, one job at a time, which capped a location
- * near 200-400 requests/s however loose the rate limit (a sync of 20,000 contacts ran at
- * ~280 requests/s on loopback).
- */
-class Pacer {
-  private readonly queue: Array<{ start: () => void; drop: (err: Error) => void }> = [];
-  private running = 0;
-  /** performance.now() before which the next job may not start (minTime can be below 1 ms). */
-  private nextStartAt = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-
-  constructor(private readonly maxConcurrent: number, public minTime: number) {}
-
-  run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.stopped) return Promise.reject(new Error('This limiter has been stopped and cannot accept new jobs.'));
-    return new Promise<T>((resolve, reject) => {
-      const start = () => {
-        job().then(resolve, reject).finally(() => {
-          this.running--;
-          this.drain();
-        });
-      };
-      this.queue.push({ start, drop: reject });
-      this.drain();
-    });
-  }
-
-  private drain(): void {
-    if (this.timer !== undefined) return;
-    while (this.queue.length > 0 && this.running < this.maxConcurrent) {
-      const now = performance.now();
-      // A timer cannot wait less than 1 ms: spacing below that is kept on average (the start
-      // times advance by minTime each), not by sleeping before every start. Spacing of 1 ms or
-      // more is kept exactly, as Bottleneck did.
-      const tolerance = this.minTime >= 1 ? 0 : 1;
-      if (this.nextStartAt - now > tolerance) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.drain();
-        }, this.nextStartAt - now);
-        return;
-      }
-      this.nextStartAt = Math.max(this.nextStartAt, now) + this.minTime;
-      this.running++;
-      this.queue.shift()!.start();
-    }
-  }
-
-  /** Drops the jobs still queued (they reject); running ones finish. */
-  stop(): void {
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    for (const { drop } of this.queue.splice(0)) drop(new Error('This limiter has been stopped.'));
-  }
-}
-
 interface LogEntry {
   sentAt: number;
   /** When the answer (or failure) arrived; undefined while in flight. */
@@ -139,7 +79,7 @@ interface LogEntry {
 
 export class LocationLimiter {
   readonly stats: LocationStats = emptyStats();
-  private readonly pacer: Pacer;
+  private readonly bottleneck: Bottleneck;
   private readonly margin: number;
   private max: number;
   private intervalMs: number;
@@ -165,7 +105,10 @@ export class LocationLimiter {
     this.dailyRemaining = settings.daily;
     this.dailyShare = settings.dailyShare;
     this.minTime = this.baseMinTime();
-    this.pacer = new Pacer(opts.maxConcurrent ?? Math.max(4, Math.ceil(settings.max / 10)), this.minTime);
+    this.bottleneck = new Bottleneck({
+      maxConcurrent: opts.maxConcurrent ?? Math.max(4, Math.ceil(settings.max / 10)),
+      minTime: this.minTime,
+    });
   }
 
   private baseMinTime(): number {
@@ -178,7 +121,7 @@ export class LocationLimiter {
    */
   schedule<T>(operation: GhlOperation, send: () => Promise<T>): Promise<T> {
     const queuedAt = Date.now();
-    return this.pacer.run(async () => {
+    return this.bottleneck.schedule(async () => {
       const entry = await this.waitForWindow();
       try {
         this.checkDailyBudget(operation);
@@ -311,7 +254,7 @@ export class LocationLimiter {
   private setMinTime(ms: number): void {
     if (Math.abs(ms - this.minTime) < 0.01) return;
     this.minTime = ms;
-    this.pacer.minTime = ms;
+    void this.bottleneck.updateSettings({ minTime: ms });
   }
 
   /** Hold every request of this location for `ms` (e.g. a 429's Retry-After). */
@@ -325,7 +268,7 @@ export class LocationLimiter {
   }
 
   async stop(): Promise<void> {
-    this.pacer.stop();
+    await this.bottleneck.stop({ dropWaitingJobs: true }).catch(() => undefined);
   }
 }
 
