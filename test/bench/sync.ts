@@ -135,7 +135,7 @@ async function benchIngest(contacts: number) {
 
 /** Starts `ghl-etl sandbox --json` in its own process and reads its JSON line. */
 async function sandboxProcess(contacts: number) {
-  const child = spawn(process.execPath, [BIN, 'sandbox', '--json', '--port', '0', '--locations', '1', '--contacts', String(contacts), '--rate-limit', 'none', '--seed', '9'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'sandbox', '--json', '--port', '0', '--locations', '1', '--contacts', String(contacts), '--rate-limit', 'none', '--daily-limit', '100000000', '--seed', '9'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout });
     rl.once('line', resolve);
@@ -154,7 +154,8 @@ async function benchRss(contacts: number) {
   writeFileSync(preload, `process.on('exit', () => { require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS })); });`.replace("require('node:fs')", 'globalThis.__fs'));
   writeFileSync(preload, `import * as fs from 'node:fs';\nglobalThis.__fs = fs;\n` + readFileSync(preload, 'utf8'));
   const config = join(dir, 'ghl-etl.config.json');
-  writeFileSync(config, JSON.stringify({ rateLimit: { max: 100_000, intervalMs: 1000 }, sync: { concurrency: 16 } }));
+  // No limits: the measure is memory over a whole run, not HighLevel's daily budget.
+  writeFileSync(config, JSON.stringify({ rateLimit: { max: 100_000, intervalMs: 1000, daily: 100_000_000, dailyShare: 1 }, sync: { concurrency: 16 } }));
   const started = performance.now();
   const code = await new Promise<number | null>((resolve) => {
     const child = spawn(process.execPath, ['--import', preload, BIN, 'sync', '--json'], {
