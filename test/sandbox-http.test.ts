@@ -198,12 +198,13 @@ describe('faults', () => {
   type Outcome = 'ok' | '500' | '502' | '503' | 'drop' | 'slow';
 
   it('fails about the requested share of requests, with every kind of failure', async () => {
-    await withSandbox({ contacts: 5, faults: 0.2, faultSeed: 11, slowMs: 1000 }, async (sb) => {
+    await withSandbox({ contacts: 5, faults: 0.2, faultSeed: 11, slowMs: 4000 }, async (sb) => {
       const loc = sb.locations[0]!;
       const one = async (): Promise<Outcome> => {
         try {
-          // A client timeout well below slowMs: a held answer is a timed-out request.
-          const res = await fetch(`${sb.url}/contacts/?locationId=${loc.id}&limit=1`, { headers: authHeaders(loc.token), signal: AbortSignal.timeout(500) });
+          // A client timeout well below slowMs, and well above what a normal answer takes even on
+          // a loaded 2-core machine: a held answer is a timed-out request, and only that.
+          const res = await fetch(`${sb.url}/contacts/?locationId=${loc.id}&limit=1`, { headers: authHeaders(loc.token), signal: AbortSignal.timeout(2000) });
           await res.arrayBuffer();
           return res.status === 200 ? 'ok' : (String(res.status) as Outcome);
         } catch (err) {
@@ -211,7 +212,7 @@ describe('faults', () => {
         }
       };
       const outcomes: Outcome[] = [];
-      for (let batch = 0; batch < 6; batch++) outcomes.push(...(await Promise.all(Array.from({ length: 50 }, one))));
+      for (let batch = 0; batch < 3; batch++) outcomes.push(...(await Promise.all(Array.from({ length: 100 }, one))));
       const failures = outcomes.filter((o) => o !== 'ok');
       expect(failures.length / outcomes.length).toBeGreaterThan(0.13);
       expect(failures.length / outcomes.length).toBeLessThan(0.27);
