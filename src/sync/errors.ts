@@ -1,9 +1,10 @@
 // Why a sync stopped early. Each carries the CLI exit code of CONVENTIONS.md.
+import { EXIT } from '../cli/exit-codes.ts';
 
 /** More contacts would be soft-deleted than `sync.maxDeleteShare` allows; nothing was deleted. */
 export class MassDeleteRefusedError extends Error {
   override name = 'MassDeleteRefusedError';
-  readonly exitCode = 1;
+  readonly exitCode = EXIT.failed;
   constructor(
     readonly locationId: string,
     readonly wouldDelete: number,
@@ -21,7 +22,7 @@ export class MassDeleteRefusedError extends Error {
 /** Ctrl-C / SIGTERM: the current page or transaction finished and was checkpointed. */
 export class SyncInterruptedError extends Error {
   override name = 'SyncInterruptedError';
-  readonly exitCode = 130;
+  readonly exitCode = EXIT.interrupted;
   constructor() {
     // The run's status already says "interrupted": the message says what that means, without
     // repeating the word (printed as `status: error`).
