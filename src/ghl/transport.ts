@@ -247,15 +247,16 @@ function mask(text: string, token: string): string {
 export function errorFromAnswer(answer: Answer, operation: GhlOperation, retries: number, token: string): GhlError {
   const { status, body } = answer;
   const messages = messagesOf(body, token);
+  const text = messages.join('; ');
   const init = { operation, status, retries };
-  if (status === 401 || status === 403) return new AuthError(messages.join('; ') || `HTTP ${status}`, init);
-  if (status === 404) return new NotFoundError(messages.join('; ') || 'not found', init);
+  if (status === 401 || status === 403) return new AuthError(text || `HTTP ${status}`, init);
+  if (status === 404) return new NotFoundError(text || 'not found', init);
   if (status === 400 || status === 422) {
     const rawMeta = body && typeof body === 'object' ? (body as { meta?: unknown }).meta : undefined;
     const meta = rawMeta && typeof rawMeta === 'object' ? (rawMeta as Record<string, unknown>) : {};
     if (typeof meta.contactId === 'string') return new DuplicateContactError(meta.contactId, messages, meta, init);
     return new ValidationError(messages.length ? messages : [`HTTP ${status}`], meta, init);
   }
-  if (status >= 500) return new ServerError(messages.join('; ') || `HTTP ${status}`, init);
-  return new GhlError(messages.join('; ') || `HTTP ${status}`, init);
+  if (status >= 500) return new ServerError(text || `HTTP ${status}`, init);
+  return new GhlError(text || `HTTP ${status}`, init);
 }

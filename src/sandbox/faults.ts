@@ -24,13 +24,12 @@ export function createFaultInjector(opts: FaultOptions): FaultInjector {
   if (!(opts.rate >= 0 && opts.rate <= 1)) throw new RangeError(`faults must be between 0 and 1, got ${opts.rate}`);
   const kinds = opts.kinds && opts.kinds.length > 0 ? opts.kinds : FAULT_KINDS;
   const rng = createRng(opts.seed);
-  const random = () => rng.next();
   return {
     next() {
       if (opts.rate === 0) return undefined;
       // Two draws per request whatever the outcome, so the sequence does not shift with the rate.
-      const roll = random();
-      const kind = kinds[Math.floor(random() * kinds.length)]!;
+      const roll = rng.next();
+      const kind = kinds[Math.floor(rng.next() * kinds.length)]!;
       return roll < opts.rate ? kind : undefined;
     },
   };
