@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { runCli } from './helpers/cli.ts';
+import { sandboxStats } from './helpers/sandbox.ts';
 import { compareWithTruth, fetchTruth } from './helpers/truth.ts';
 
 const DAY_MS = 86_400_000;
@@ -31,7 +32,7 @@ describe('the daily API budget', () => {
       await fetch(new URL('/__sandbox/stats/reset', sandbox.url), { method: 'POST' });
       const result = await runCli(['sync', '--json'], { cwd: dir, env });
       codes.push(result.code ?? -1);
-      const stats = (await (await fetch(new URL('/__sandbox/stats', sandbox.url))).json()) as { requests: number };
+      const stats = await sandboxStats(sandbox);
       // Half of the day's 100 requests at most: the rest is left for the account's other apps.
       expect(stats.requests).toBeLessThanOrEqual(50);
       if (result.code === 0) break;

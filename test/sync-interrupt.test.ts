@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { BIN, runCli } from './helpers/cli.ts';
+import { sandboxStats } from './helpers/sandbox.ts';
 import { compareWithTruth, fetchTruth } from './helpers/truth.ts';
 
 let sandbox: Sandbox | undefined;
@@ -21,7 +22,7 @@ async function interruptedSync(env: Record<string, string | undefined>, sb: Sand
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   for (;;) {
-    const stats = (await (await fetch(new URL('/__sandbox/stats', sb.url))).json()) as { requests: number };
+    const stats = await sandboxStats(sb);
     if (stats.requests >= after || child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/open.ts';
-import { createGhlClient, staticTokens } from '../src/ghl/index.ts';
 import { setLogLevel } from '../src/log.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import type { SyncClient } from '../src/sync/location.ts';
 import { syncAll } from '../src/sync/run.ts';
+import { sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
 import { compareWithTruth, fetchTruth } from './helpers/truth.ts';
 
 setLogLevel('warn');
@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 async function requests(sandbox: Sandbox): Promise<number> {
-  return ((await (await fetch(new URL('/__sandbox/stats', sandbox.url))).json()) as { requests: number }).requests;
+  return (await sandboxStats(sandbox)).requests;
 }
 
 /** Two locations after a full sync and the same day of changes: twins give the same counts. */
@@ -37,13 +37,7 @@ async function world() {
   const sandbox = await startSandbox({ locations: 2, contacts: CONTACTS, seed: 31, rateLimit: 'none' });
   const path = join(mkdtempSync(join(tmpdir(), 'ghl-etl-resume-')), 'mirror.sqlite');
   const db = openDatabase(path);
-  const client = createGhlClient({
-    baseUrl: sandbox.url,
-    tokens: staticTokens(Object.fromEntries(sandbox.locations.map((l) => [l.id, l.token]))),
-    rateLimit: { max: 100_000, intervalMs: 1_000, daily: 10_000_000, dailyShare: 1 },
-    http: { timeoutMs: 10_000, retries: 5 },
-    backoff: { baseMs: 5, capMs: 50 },
-  });
+  const client = unlimitedClient(sandbox);
   cleanups.push(() => sandbox.stop(), () => client.close(), () => db.close());
   const sync = (o: { client?: SyncClient; signal?: AbortSignal; progress?: { update: (u: { label: string }) => void; done: () => void } } = {}) =>
     syncAll({

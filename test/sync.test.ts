@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../src/db/open.ts';
-import { createGhlClient, staticTokens } from '../src/ghl/index.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { syncLocation, type Lister, type RunSummary } from '../src/sync/location.ts';
 import { syncAll } from '../src/sync/run.ts';
 import { acquireLock } from '../src/db/locks.ts';
 import { setLogLevel } from '../src/log.ts';
 import { runCli } from './helpers/cli.ts';
+import { sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
 import { compareWithTruth, fetchTruth, type Truth } from './helpers/truth.ts';
 
 setLogLevel('warn');
@@ -21,18 +21,9 @@ function tempDbPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'ghl-etl-sync-')), 'mirror.sqlite');
 }
 
-function clientFor(sandbox: Sandbox) {
-  return createGhlClient({
-    baseUrl: sandbox.url,
-    tokens: staticTokens(Object.fromEntries(sandbox.locations.map((l) => [l.id, l.token]))),
-    rateLimit: { max: 100_000, intervalMs: 1_000, daily: 10_000_000, dailyShare: 1 },
-    http: { timeoutMs: 10_000, retries: 5 },
-    backoff: { baseMs: 5, capMs: 50 },
-  });
-}
 
 async function byRoute(sandbox: Sandbox): Promise<Record<string, number>> {
-  return ((await (await fetch(new URL('/__sandbox/stats', sandbox.url))).json()) as { byRoute: Record<string, number> }).byRoute;
+  return (await sandboxStats(sandbox)).byRoute;
 }
 async function resetStats(sandbox: Sandbox) {
   await fetch(new URL('/__sandbox/stats/reset', sandbox.url), { method: 'POST' });
@@ -53,7 +44,7 @@ async function setup(opts: { contacts: number; locations?: number; seed?: number
   const sandbox = await startSandbox({ locations: opts.locations ?? 1, contacts: opts.contacts, seed: opts.seed ?? 11, rateLimit: 'none' });
   const path = tempDbPath();
   const db = openDatabase(path);
-  const client = clientFor(sandbox);
+  const client = unlimitedClient(sandbox);
   cleanups.push(() => sandbox.stop(), () => client.close(), () => db.close());
   const locationId = sandbox.locations[0]!.id;
   const sync = (o: { full?: boolean; lister?: Lister; allowMassDelete?: boolean; locationId?: string } = {}): Promise<RunSummary> =>

@@ -2,6 +2,7 @@
 // HighLevel answer against spec + overlay, so a test that exercises the client also proves the
 // sandbox (and the client's expectations) stay faithful to HighLevel's published shapes.
 import { afterAll, beforeAll } from 'vitest';
+import { createGhlClient, staticTokens } from '../../src/ghl/index.ts';
 import { createSpecValidator, type SpecValidator } from '../../src/ghl/spec/validator.ts';
 import { CONTROL_PREFIX, startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
 
@@ -39,6 +40,22 @@ export function useSandbox(opts: SandboxOptions = {}): () => Sandbox {
 }
 
 /** Headers of a HighLevel call with a location's token. */
+/** A client with every location's token and no pacing of its own: the sandbox sets the limits. */
+export function unlimitedClient(sandbox: Sandbox) {
+  return createGhlClient({
+    baseUrl: sandbox.url,
+    tokens: staticTokens(Object.fromEntries(sandbox.locations.map((l) => [l.id, l.token]))),
+    rateLimit: { max: 100_000, intervalMs: 1_000, daily: 10_000_000, dailyShare: 1 },
+    http: { timeoutMs: 10_000, retries: 5 },
+    backoff: { baseMs: 5, capMs: 50 },
+  });
+}
+
+/** The sandbox's request counters (`GET /__sandbox/stats`). */
+export async function sandboxStats(sandbox: Pick<Sandbox, 'url'>): Promise<{ requests: number; byRoute: Record<string, number> }> {
+  return (await (await fetch(new URL(`${CONTROL_PREFIX}stats`, sandbox.url))).json()) as { requests: number; byRoute: Record<string, number> };
+}
+
 export function authHeaders(token: string, extra: Record<string, string> = {}): Record<string, string> {
   return { Authorization: `Bearer ${token}`, ...API_VERSION_HEADER, ...extra };
 }
