@@ -8,7 +8,7 @@ import {
 } from '../src/ghl/index.ts';
 import { followCursor } from '../src/ghl/paging.ts';
 import { backoffDelay, parseRetryAfter } from '../src/ghl/retry.ts';
-import { createSpecValidator } from '../src/ghl/spec/validator.ts';
+import { createSpecValidator } from '../src/highlevel-api/validator.ts';
 import type { Sandbox } from '../src/sandbox/index.ts';
 import { sandboxState, withSandbox } from './helpers/sandbox.ts';
 

@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadApiSpecs, readVendoredSpec } from '../src/ghl/spec/load.ts';
-import { CORRECTIONS } from '../src/ghl/spec/overlay.ts';
-import { createSpecValidator, type MatchedOperation } from '../src/ghl/spec/validator.ts';
-import { GENERATED_DIR, generateApiTypes } from '../src/ghl/spec/generate.ts';
+import { loadApiSpecs, readVendoredSpec } from '../src/highlevel-api/load.ts';
+import { CORRECTIONS } from '../src/highlevel-api/overlay.ts';
+import { createSpecValidator, type MatchedOperation } from '../src/highlevel-api/validator.ts';
+import { GENERATED_DIR, generateApiTypes } from '../src/highlevel-api/generate.ts';
 
 const VERSION = { version: '2021-07-28' };
 const validator = createSpecValidator();

@@ -45,7 +45,7 @@ async function world() {
       ...(o.signal ? { signal: o.signal } : {}), ...(o.progress ? { progress: o.progress } : {}),
     });
   const first = await syncAll({ db, client, locations: sandbox.locations, full: true, lister: 'list', config: SYNC_CONFIG });
-  expect(first.exitCode).toBe(0);
+  expect(first.outcome).toBe('ok');
   const res = await fetch(new URL('/__sandbox/mutate', sandbox.url), {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ changes: 40, seed: 7 }),
   });
@@ -94,7 +94,7 @@ describe('sync resumed after a stop in the tasks-and-notes phase', () => {
     }
 
     const resumed = await cut.sync();
-    expect(resumed.exitCode).toBe(0);
+    expect(resumed.outcome).toBe('ok');
     expect(resumed.alreadyDone).toEqual([first]);
     expect(resumed.runs.map((r) => [r.locationId, r.status, r.resumed])).toEqual([[second, 'ok', true]]);
     expect(compareWithTruth(cut.path, await fetchTruth(cut.sandbox.url), { skipChildren: true })).toEqual([]);

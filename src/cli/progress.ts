@@ -2,20 +2,10 @@
 // total is known, counts, ETA, time spent waiting on the rate limit). Elsewhere (cron, CI, pipes)
 // nothing is drawn: the job's JSON logs tell the story instead.
 import { quietByDefault, setStatusLine } from '../log.ts';
+import type { ProgressFields, SyncProgress } from '../sync/progress.ts';
 
-export interface ProgressFields {
-  label: string;
-  done: number;
-  total?: number;
-  /** Extra counters shown after the bar, e.g. { contacts: 1200, children: 300 }. */
-  counts?: Record<string, number>;
-  waitedMs?: number;
-}
-
-export interface Progress {
-  update(fields: ProgressFields): void;
-  done(message?: string): void;
-}
+export type { ProgressFields } from '../sync/progress.ts';
+export type Progress = SyncProgress;
 
 function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);

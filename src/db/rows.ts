@@ -1,9 +1,9 @@
 // Pure mapping from HighLevel's JSON objects (camelCase, the live shape of the spec + overlay in
-// src/ghl/api-types.ts) to the mirror's rows. No I/O here, so the sync and the webhook receiver
+// src/highlevel-api/api-types.ts) to the mirror's rows. No I/O here, so the sync and the webhook receiver
 // map identically. Types only come from the client: the db layer never calls the API.
 import type {
   Contact, ContactCustomFieldValue, CustomFieldDefinition, Note, Task,
-} from '../ghl/api-types.ts';
+} from '../highlevel-api/api-types.ts';
 
 /** A contact as received. Live objects omit fields and send nulls; what we do not type is kept in `raw`. */
 export type HighLevelContact = Contact;

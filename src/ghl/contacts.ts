@@ -1,6 +1,6 @@
 // Contacts: listing (GET /contacts/ keyset and POST /contacts/search), reads and writes.
 // Shapes come from the generated API types (spec + overlay); nothing here re-describes them.
-import type * as Api from './api-types.ts';
+import type * as Api from '../highlevel-api/api-types.ts';
 import type { GhlOperation } from './errors.ts';
 import { followCursor } from './paging.ts';
 import type { Transport } from './transport.ts';

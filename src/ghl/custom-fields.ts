@@ -1,5 +1,5 @@
 // Custom field definitions of a location (contact model): names and keys for contacts_wide.
-import type * as Api from './api-types.ts';
+import type * as Api from '../highlevel-api/api-types.ts';
 import type { Transport } from './transport.ts';
 
 export function customFieldsApi(t: Transport) {

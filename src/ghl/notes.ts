@@ -1,5 +1,5 @@
 // Notes: per contact only; there is no bulk endpoint (one call per contact, NOTES.md).
-import type * as Api from './api-types.ts';
+import type * as Api from '../highlevel-api/api-types.ts';
 import type { Transport } from './transport.ts';
 
 const enc = encodeURIComponent;

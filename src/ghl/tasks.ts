@@ -1,5 +1,5 @@
 // Tasks: per contact (no paging, NOTES.md) and the location-wide search (skip/limit).
-import type * as Api from './api-types.ts';
+import type * as Api from '../highlevel-api/api-types.ts';
 import type { Transport } from './transport.ts';
 
 export interface TaskSearchQuery {

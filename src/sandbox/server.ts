@@ -26,7 +26,7 @@ import { noteRoutes } from './routes/notes.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { SandboxError, type SandboxStore, type SeedOptions } from './types.ts';
 import { createRequestChecker, type RequestChecker } from './validation.ts';
-import type { MatchedOperation } from '../ghl/spec/validator.ts';
+import type { MatchedOperation } from '../highlevel-api/validator.ts';
 
 export type { TokenInfo, RouteContext } from './routes/context.ts';
 export type { SandboxStats } from './control.ts';
@@ -65,7 +65,7 @@ export interface SandboxOptions {
   clock?: () => number;
   /** Builds the store; defaults to src/sandbox/store.ts's createSandboxStore. */
   createStore?: (opts: SeedOptions) => SandboxStore;
-  /** Checks requests against the spec; defaults to the spec validator (src/ghl/spec/validator.ts). */
+  /** Checks requests against the spec; defaults to the spec validator (src/highlevel-api/validator.ts). */
   requestChecker?: RequestChecker;
   /** Extra routes (e.g. OAuth) and token resolvers, mounted before the server listens. */
   extensions?: SandboxExtension[];

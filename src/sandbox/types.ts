@@ -1,5 +1,5 @@
 // The sandbox's in-memory model: objects shaped as HighLevel returns them (live shape, see
-// src/ghl/spec/overlay and ../shared/ghl-api/NOTES.md), plus the store interface that the HTTP
+// src/highlevel-api/overlay and ../shared/ghl-api/NOTES.md), plus the store interface that the HTTP
 // layer (src/sandbox/server.ts, routes) calls. The store owns HighLevel's behaviour rules;
 // the HTTP layer owns transport concerns (auth, validation, rate limits, faults).
 

@@ -1,7 +1,7 @@
-// The part of the spec validator (src/ghl/spec/validator.ts) the sandbox leans on: which
+// The part of the spec validator (src/highlevel-api/validator.ts) the sandbox leans on: which
 // operation a request is, the scopes it needs, and what HighLevel would refuse in it. Kept as a
 // narrow type so tests and extensions can pass their own.
-import { createSpecValidator, type SpecValidator } from '../ghl/spec/validator.ts';
+import { createSpecValidator, type SpecValidator } from '../highlevel-api/validator.ts';
 
 export type RequestChecker = Pick<SpecValidator, 'match' | 'validateRequest'>;
 

@@ -1,10 +1,8 @@
-// Why a sync stopped early. Each carries the CLI exit code of CONVENTIONS.md.
-import { EXIT } from '../cli/exit-codes.ts';
+// Why a sync stopped early. The CLI maps each class to an exit code of CONVENTIONS.md.
 
 /** More contacts would be soft-deleted than `sync.maxDeleteShare` allows; nothing was deleted. */
 export class MassDeleteRefusedError extends Error {
   override name = 'MassDeleteRefusedError';
-  readonly exitCode = EXIT.failed;
   constructor(
     readonly locationId: string,
     readonly wouldDelete: number,
@@ -22,7 +20,6 @@ export class MassDeleteRefusedError extends Error {
 /** Ctrl-C / SIGTERM: the current page or transaction finished and was checkpointed. */
 export class SyncInterruptedError extends Error {
   override name = 'SyncInterruptedError';
-  readonly exitCode = EXIT.interrupted;
   constructor() {
     // The run's status already says "interrupted": the message says what that means, without
     // repeating the word (printed as `status: error`).

@@ -12,7 +12,7 @@
 // Nothing here holds the whole location in memory: the state lives in SQLite between pages.
 // Every call is a read, so a request repeated after a crash or a fault is harmless.
 import pLimit from 'p-limit';
-import type { Progress } from '../cli/progress.ts';
+import type { SyncProgress } from './progress.ts';
 import type { Config } from '../config/schema.ts';
 import {
   contactsNeedingChildren, countContactsNeedingChildren, type ContactNeedingChildren, countLiveContacts, countUnseenContacts, markContactsDeleted,
@@ -49,7 +49,7 @@ export interface SyncLocationOptions {
   full: boolean;
   lister: Lister;
   config: Pick<Config, 'sync'>;
-  progress?: Progress;
+  progress?: SyncProgress;
   signal?: AbortSignal;
   allowMassDelete?: boolean;
   /** Default 'search' (fewer calls: see test/bench/sync.ts). */

@@ -1,13 +1,12 @@
 // A sync over several locations of one database: the run lock (one sync per database at a time),
 // each location in turn, and one exit code for the lot.
 import { randomUUID } from 'node:crypto';
-import type { Progress } from '../cli/progress.ts';
-import { EXIT } from '../cli/exit-codes.ts';
 import type { Config } from '../config/schema.ts';
 import { acquireLock, refreshLock, releaseLock, type LockHolder } from '../db/locks.ts';
 import type { Db } from '../db/open.ts';
 import { log } from '../log.ts';
 import { syncLocation, type Lister, type RunSummary, type SyncClient, type TasksVia } from './location.ts';
+import type { SyncProgress } from './progress.ts';
 import { markRoundDone, planRound } from './round.ts';
 
 export const SYNC_LOCK = 'sync';
@@ -21,7 +20,7 @@ export interface SyncAllOptions {
   lister: Lister;
   config: Pick<Config, 'sync'>;
   allowMassDelete?: boolean;
-  progress?: Progress;
+  progress?: SyncProgress;
   signal?: AbortSignal;
   tasksVia?: TasksVia;
   pageSize?: number;
@@ -29,25 +28,28 @@ export interface SyncAllOptions {
 
 export interface SyncAllResult {
   runs: RunSummary[];
-  exitCode: number;
-  /** Set when another run holds the lock (exit 4); nothing was synced. */
+  outcome: SyncOutcome;
+  /** Set when another run holds the lock; nothing was synced. */
   lockedBy?: LockHolder;
   /** Locations not synced because the interrupted sync this one resumed had completed them. */
   alreadyDone?: string[];
 }
 
-/** Interrupted beats budget beats failed: the most actionable outcome decides the exit code. */
-export function exitCodeOf(runs: RunSummary[]): number {
-  if (runs.some((r) => r.status === 'interrupted')) return EXIT.interrupted;
-  if (runs.some((r) => r.status === 'budget')) return EXIT.dailyBudget;
-  if (runs.some((r) => r.status === 'failed')) return EXIT.failed;
-  return EXIT.ok;
+/** How a sync over several locations ended; the CLI turns it into an exit code. */
+export type SyncOutcome = 'ok' | 'failed' | 'budget' | 'interrupted' | 'locked';
+
+/** Interrupted beats budget beats failed: the most actionable outcome wins. */
+export function outcomeOf(runs: RunSummary[]): SyncOutcome {
+  if (runs.some((r) => r.status === 'interrupted')) return 'interrupted';
+  if (runs.some((r) => r.status === 'budget')) return 'budget';
+  if (runs.some((r) => r.status === 'failed')) return 'failed';
+  return 'ok';
 }
 
 export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
   const owner = randomUUID();
   const lock = acquireLock(opts.db, SYNC_LOCK, owner, LOCK_TTL_MS);
-  if (!lock.acquired) return { runs: [], exitCode: EXIT.locked, lockedBy: lock.holder };
+  if (!lock.acquired) return { runs: [], outcome: 'locked', lockedBy: lock.holder };
   // Keep the lock while we work; a process killed without releasing it is detected by pid.
   const keepAlive = setInterval(() => refreshLock(opts.db, SYNC_LOCK, owner, LOCK_TTL_MS), LOCK_TTL_MS / 3);
   keepAlive.unref();
@@ -81,5 +83,5 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
     clearInterval(keepAlive);
     releaseLock(opts.db, SYNC_LOCK, owner);
   }
-  return { runs, exitCode: exitCodeOf(runs), ...(alreadyDone.length > 0 ? { alreadyDone } : {}) };
+  return { runs, outcome: outcomeOf(runs), ...(alreadyDone.length > 0 ? { alreadyDone } : {}) };
 }

@@ -3,7 +3,7 @@
 // sandbox (and the client's expectations) stay faithful to HighLevel's published shapes.
 import { afterAll, beforeAll } from 'vitest';
 import { createGhlClient, staticTokens } from '../../src/ghl/index.ts';
-import { createSpecValidator, type SpecValidator } from '../../src/ghl/spec/validator.ts';
+import { createSpecValidator, type SpecValidator } from '../../src/highlevel-api/validator.ts';
 import { CONTROL_PREFIX, startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
 
 export const API_VERSION_HEADER = { Version: '2021-07-28' } as const;

@@ -1,7 +1,7 @@
 // `ghl-etl sync`: mirror the configured locations into the database (src/sync/).
 import { parseFlags, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, exitCodeForOutcome } from '../exit-codes.ts';
 import { createProgress } from '../progress.ts';
 import { createTokenProvider } from '../../auth/provider.ts';
 import { ConfigError } from '../../config/errors.ts';
@@ -9,7 +9,7 @@ import { loadConfig, type LoadedConfig } from '../../config/load.ts';
 import { openDatabase } from '../../db/open.ts';
 import { createGhlClient } from '../../ghl/client.ts';
 import { log } from '../../log.ts';
-import { onInterrupt } from '../../sync/interrupt.ts';
+import { onInterrupt } from '../interrupt.ts';
 import type { Lister, RunSummary } from '../../sync/location.ts';
 import { syncAll } from '../../sync/run.ts';
 
@@ -85,8 +85,9 @@ export const syncCommand: Command = {
         process.stderr.write(`ghl-etl sync: another sync is running on this database (pid ${h.pid} on ${h.hostname}, since ${h.acquiredAt}): wait for it to finish\n`);
         return EXIT.locked;
       }
+      const exitCode = exitCodeForOutcome(result.outcome);
       if (values.json) {
-        process.stdout.write(JSON.stringify({ database: config.db, exitCode: result.exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [] }) + '\n');
+        process.stdout.write(JSON.stringify({ database: config.db, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [] }) + '\n');
       } else {
         for (const id of result.alreadyDone ?? []) process.stdout.write(`${id}: already synced by the interrupted run this one resumes\n`);
         for (const run of result.runs) process.stdout.write(describeRun(run) + '\n');
@@ -94,7 +95,7 @@ export const syncCommand: Command = {
       for (const run of result.runs) {
         if (run.error) process.stderr.write(`ghl-etl sync: ${run.locationId}: ${run.error}\n`);
       }
-      return result.exitCode;
+      return exitCode;
     } finally {
       interrupt.dispose();
       await client.close();

@@ -1,6 +1,6 @@
 // The named HighLevel API types the rest of the code uses. Every one is derived from the
-// generated files (src/ghl/generated, `npm run gen:api`), which come from HighLevel's OpenAPI
-// files plus src/ghl/spec/overlay.ts: to change a shape, change the overlay and regenerate,
+// generated files (src/highlevel-api/generated, `npm run gen:api`), which come from HighLevel's OpenAPI
+// files plus src/highlevel-api/overlay.ts: to change a shape, change the overlay and regenerate,
 // never write it here by hand.
 import type { components as ContactsApi } from './generated/contacts.ts';
 import type { components as LocationsApi } from './generated/locations.ts';

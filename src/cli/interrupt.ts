@@ -1,7 +1,7 @@
 // Ctrl-C and SIGTERM become an AbortSignal the sync checks between pages and transactions, so a
 // stop always lands on a checkpoint. A second Ctrl-C exits at once: every write is already
 // transactional, so even that loses nothing but the page in flight.
-import { EXIT } from '../cli/exit-codes.ts';
+import { EXIT } from './exit-codes.ts';
 
 export interface Interrupt {
   signal: AbortSignal;

@@ -17,7 +17,7 @@ function readJson(relative: string): unknown {
 
 /** The vendored file, untouched (a fresh copy on every call). */
 export function readVendoredSpec(app: ApiApp): OpenAPIDoc {
-  return readJson(`./apps/${APP_FILES[app]}`) as OpenAPIDoc;
+  return readJson(`./vendor/apps/${APP_FILES[app]}`) as OpenAPIDoc;
 }
 
 function rewriteCommonRefs(node: unknown): void {
@@ -55,7 +55,7 @@ function deepFreeze<T>(value: T): T {
 
 /** One app's corrected document, built fresh (callers may mutate it). */
 export function buildApiSpec(app: ApiApp): OpenAPIDoc {
-  const common = readJson('./common/common-schemas.json') as OpenAPIDoc;
+  const common = readJson('./vendor/common/common-schemas.json') as OpenAPIDoc;
   return applyOverlay(app, inlineCommonSchemas(readVendoredSpec(app), common));
 }
 

@@ -56,7 +56,7 @@ export interface OpenAPIDoc {
 export const API_APPS = ['contacts', 'locations', 'customFields', 'oauth'] as const;
 export type ApiApp = (typeof API_APPS)[number];
 
-/** The vendored file of each app (src/ghl/spec/apps/<file>.json). */
+/** The vendored file of each app (src/highlevel-api/vendor/apps/<file>.json). */
 export const APP_FILES: Record<ApiApp, string> = {
   contacts: 'contacts.json',
   locations: 'locations.json',
