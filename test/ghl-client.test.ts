@@ -11,6 +11,7 @@ import { backoffDelay, parseRetryAfter } from '../src/ghl/retry.ts';
 import { createSpecValidator } from '../src/highlevel-api/validator.ts';
 import type { Sandbox } from '../src/sandbox/index.ts';
 import { sandboxState, withSandbox } from './helpers/sandbox.ts';
+import { exitCodeFor } from '../src/cli/errors.ts';
 
 const FAST_BACKOFF = { baseMs: 5, capMs: 40 };
 
@@ -202,7 +203,7 @@ describe('daily budget', () => {
         }
       }
       expect(err).toBeInstanceOf(DailyBudgetExhaustedError);
-      expect((err as DailyBudgetExhaustedError).exitCode).toBe(3);
+      expect(exitCodeFor(err)).toBe(3); // the CLI maps the class to exit 3
       expect((err as DailyBudgetExhaustedError).dailyLimit).toBe(50);
       expect(sent).toBe(40);
       // Nothing more reached the server: the refusal happens before sending.

@@ -85,7 +85,7 @@ function checksMatch(a: string, b: string): boolean {
 /** Cipher keyed by a passphrase (GHL_ETL_SECRET). */
 export function secretCipher(secret: string): TokenCipher {
   if (secret.length < MIN_SECRET_LENGTH) {
-    throw new Error(`GHL_ETL_SECRET must be at least ${MIN_SECRET_LENGTH} characters: set a longer passphrase`);
+    throw new Error(`GHL_ETL_SECRET ("secret" in the config file) must be at least ${MIN_SECRET_LENGTH} characters: set a longer passphrase`);
   }
   const keys = new Map<string, Buffer>();
   const keyFor = (salt: Buffer) => {

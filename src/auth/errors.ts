@@ -3,7 +3,6 @@
 /** The stored grant is gone or refused (spent refresh token, never logged in): log in again. */
 export class AuthRequiredError extends Error {
   override name = 'AuthRequiredError';
-  readonly exitCode = 1;
   constructor(
     readonly locationId: string,
     message: string,
@@ -15,7 +14,6 @@ export class AuthRequiredError extends Error {
 /** HighLevel says the sub-account is suspended; the stored grant stays and is tried next run. */
 export class LocationInactiveError extends Error {
   override name = 'LocationInactiveError';
-  readonly exitCode = 1;
   constructor(
     readonly locationId: string,
     message: string,

@@ -6,20 +6,21 @@ import type { AddressInfo } from 'node:net';
 import type { LoadedConfig } from '../config/load.ts';
 import { ConfigError } from '../config/errors.ts';
 
-/** What the sync needs: contacts read/write, custom field definitions, tasks, the location. */
-export const LOCATION_SCOPES = [
+/** What the read-only mirror needs: contacts (notes ride on them), custom field definitions, tasks, the location, its users. */
+export const READ_SCOPES = [
   'contacts.readonly',
-  'contacts.write',
   'locations/customFields.readonly',
   'locations/tasks.readonly',
   'locations.readonly',
+  'users.readonly',
 ];
-/** Agency installs also list installed locations and mint location tokens. */
-export const AGENCY_SCOPES = [...LOCATION_SCOPES, 'oauth.readonly', 'oauth.write'];
+/** Asked for only when a feature that writes to HighLevel is configured (the LeadCars bridge or the lead intake). */
+export const WRITE_SCOPES = ['contacts.write'];
+/** Agency installs also list installed locations (oauth.readonly) and mint location tokens (oauth.write). */
+export const AGENCY_SCOPES = ['oauth.readonly', 'oauth.write'];
 
 export class LoginError extends Error {
   override name = 'LoginError';
-  readonly exitCode = 1;
 }
 
 export interface OAuthApp {
@@ -45,8 +46,11 @@ export function requireOAuthApp(config: LoadedConfig): OAuthApp {
   return { clientId: clientId!, clientSecret: clientSecret!, redirectUri: redirectUri! };
 }
 
+/** The scopes `auth login` requests: `oauth.scopes` when configured, else what the configured features need. */
 export function scopesFor(config: LoadedConfig): string[] {
-  return config.oauth.scopes ?? (config.companyId ? AGENCY_SCOPES : LOCATION_SCOPES);
+  if (config.oauth.scopes) return config.oauth.scopes;
+  const writes = Boolean(config.leadcars.baseUrl || config.intakeSecret);
+  return [...READ_SCOPES, ...(writes ? WRITE_SCOPES : []), ...(config.companyId ? AGENCY_SCOPES : [])];
 }
 
 export function newState(): string {

@@ -1,6 +1,6 @@
 // Token providers for the transport (src/ghl/transport.ts TokenProvider):
 // - OAuth: stored tokens, refreshed ahead of expiry and once after a 401;
-// - PIT: the static Private Integration Tokens of the configuration;
+// - PIT: the configured Private Integration Tokens, through the client's `staticTokens`;
 // - combined: PIT where the configuration has a token for the location, else OAuth.
 //
 // Refresh tokens are single-use, so a refresh must never run twice with one token:
@@ -10,6 +10,7 @@
 // token is committed before the new access token is handed out, so a crash cannot lose it.
 import type { LoadedConfig } from '../config/load.ts';
 import type { Db } from '../db/open.ts';
+import { staticTokens } from '../ghl/client.ts';
 import type { TokenProvider } from '../ghl/transport.ts';
 import { log, type Logger } from '../log.ts';
 import { cipherForDb, type TokenCipher } from './crypto.ts';
@@ -62,7 +63,7 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
   const credentials = () => {
     const { clientId, clientSecret } = config.oauth;
     if (!clientId || !clientSecret) {
-      throw new AuthRequiredError('', 'refreshing OAuth tokens needs the app credentials: set GHL_CLIENT_ID and GHL_CLIENT_SECRET');
+      throw new AuthRequiredError('', 'refreshing OAuth tokens needs the app credentials: set GHL_CLIENT_ID and GHL_CLIENT_SECRET ("oauth.clientId", "oauth.clientSecret")');
     }
     return { baseUrl: config.baseUrl, clientId, clientSecret, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
   };
@@ -126,7 +127,7 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
       return new LocationInactiveError(locationId, message);
     }
     if (err.kind === 'invalid_client') {
-      return new AuthRequiredError(locationId, `${err.message}: check GHL_CLIENT_ID and GHL_CLIENT_SECRET`);
+      return new AuthRequiredError(locationId, `${err.message}: check GHL_CLIENT_ID and GHL_CLIENT_SECRET ("oauth.clientId", "oauth.clientSecret")`);
     }
     return err;
   }
@@ -200,34 +201,23 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
   };
 }
 
-/** Private Integration Tokens from the configuration (`locations[].token`, GHL_TOKEN). */
-export function createStaticTokenProvider(locations: LoadedConfig['locations']): TokenProvider & { has(locationId: string): boolean } {
-  const tokens = new Map(locations.filter((l) => l.token).map((l) => [l.id, l.token!]));
-  return {
-    has: (locationId) => tokens.has(locationId),
-    async getToken(locationId) {
-      const token = tokens.get(locationId);
-      if (!token) throw new AuthRequiredError(locationId, `no token configured for location ${locationId}: set GHL_TOKEN or locations[].token, or ${loginHint(locationId)}`);
-      return token;
-    },
-    // A Private Integration Token cannot be refreshed: a 401 stands.
-    async onUnauthorized() {
-      return undefined;
-    },
-  };
-}
-
 /**
  * The provider the CLI uses: a location's configured Private Integration Token when it has one,
  * else its stored OAuth tokens. The OAuth side is created on first use.
  */
 export function createTokenProvider(opts: OAuthTokenProviderOptions): TokenProvider {
-  const pit = createStaticTokenProvider(opts.config.locations);
+  // The one fixed-token provider is the client's own (src/ghl staticTokens). A location
+  // without a configured token never reaches it: it goes to OAuth, whose AuthRequiredError
+  // (naming `auth login` and the Private Integration Token alternative) is the error that wins.
+  const configured = Object.fromEntries(opts.config.locations.filter((l) => l.token).map((l) => [l.id, l.token!]));
+  const pit = staticTokens(configured);
+  const hasPit = (locationId: string) => Object.hasOwn(configured, locationId);
   let oauth: OAuthTokenProvider | undefined;
   const oauthProvider = () => (oauth ??= createOAuthTokenProvider(opts));
   return {
-    getToken: (locationId) => (pit.has(locationId) ? pit.getToken(locationId) : oauthProvider().getToken(locationId)),
+    getToken: (locationId) => (hasPit(locationId) ? pit.getToken(locationId) : oauthProvider().getToken(locationId)),
+    // A Private Integration Token cannot be refreshed: its 401 stands.
     onUnauthorized: async (locationId, token) =>
-      pit.has(locationId) ? undefined : oauthProvider().onUnauthorized(locationId, token),
+      hasPit(locationId) ? undefined : oauthProvider().onUnauthorized(locationId, token),
   };
 }

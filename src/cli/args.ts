@@ -1,32 +1,39 @@
-// Flag parsing shared by every command: node's parseArgs, with a usage error that names the fix.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// Flag values shared by commands: parsers commander calls while it reads the command line, so a
+// bad value is refused (exit 2, one line) before the command touches anything.
+import { InvalidArgumentError } from 'commander';
 
+/** Bad usage found by a command itself (a combination commander cannot check). Exit 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** Flags every command accepts. */
-export const COMMON_OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  json: { type: 'boolean' },
-  'log-level': { type: 'string' },
-  config: { type: 'string' },
-} as const satisfies Options;
-
-export function parseFlags<O extends Options>(argv: string[], options: O, usage: string) {
-  try {
-    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message.split('\n')[0]}. Usage: ${usage}`);
-  }
+/** A whole number >= 0, for flags like `--contacts N`. */
+export function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('takes a whole number');
+  return n;
 }
 
-/** Parses a positive integer flag, or throws a UsageError naming the flag. */
-export function intFlag(value: string | undefined, name: string, fallback?: number): number | undefined {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number, got "${value}"`);
-  return n;
+/** One of `choices`, for flags like `--lister list|search`. */
+export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`takes ${choices.join(' or ')}`);
+    return value as T;
+  };
+}
+
+/** pino's levels, in order. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A level in any case ("DEBUG" is "debug"), or undefined when it is not one. */
+export function logLevelOf(value: string): LogLevel | undefined {
+  const lower = value.trim().toLowerCase();
+  return (LOG_LEVELS as readonly string[]).includes(lower) ? (lower as LogLevel) : undefined;
+}
+
+export function logLevelArg(value: string): LogLevel {
+  const level = logLevelOf(value);
+  if (!level) throw new InvalidArgumentError(`takes a level: ${LOG_LEVELS.join(', ')} (any case)`);
+  return level;
 }

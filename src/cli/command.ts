@@ -1,10 +1,75 @@
-// A command is a name ("sync", "auth login"), a line of help and a run function that returns an
-// exit code. Commands live in src/cli/commands/ and are listed in src/cli/commands/index.ts.
-export interface Command {
-  /** Noun, or noun and verb: "sync", "auth login". */
-  name: string;
-  summary: string;
-  /** Usage line and flag list shown by --help. */
-  usage: string;
-  run(argv: string[]): Promise<number>;
+// What every command file uses to register itself with commander: the noun group, the common
+// flags, and the action wrapper that turns the command's result into the process's exit code.
+// A new command is one file in src/cli/commands/ exporting `register(program)`, listed in
+// src/cli/commands/index.ts.
+import { Command } from 'commander';
+import { openContext, type AppContext, type OpenContextOptions } from '../app/context.ts';
+import { loadConfig, type LoadedConfig } from '../config/load.ts';
+import { logLevelArg } from './args.ts';
+
+/** Flags every command takes. */
+export interface CommonOptions {
+  json?: boolean;
+  logLevel?: string;
+  config?: string;
+}
+
+let exitCode = 0;
+
+/** The exit code the last action returned (main reads it after parsing). */
+export function takeExitCode(): number {
+  const code = exitCode;
+  exitCode = 0;
+  return code;
+}
+
+/** The nouns whose verbs are commands of their own (`auth login`), with their line of help. */
+const NOUNS = {
+  auth: 'Connect HighLevel (OAuth) and check credentials: login, status, logout, locations',
+  config: 'Check the configuration: check',
+} as const;
+
+/** The group `name` ("auth"), created on first use, so each verb's file can add itself to it. */
+export function group(program: Command, name: keyof typeof NOUNS): Command {
+  const existing = program.commands.find((c) => c.name() === name);
+  if (existing) return existing;
+  const noun = program.command(name).summary(NOUNS[name]).description(NOUNS[name]);
+  // `ghl-etl auth` alone shows the group's help; a wrong verb is a usage error with a suggestion.
+  noun.showSuggestionAfterError(true).helpCommand(false);
+  return noun;
+}
+
+/** Adds the common flags to a leaf command and sets its action; the action returns the exit code. */
+export function leaf<O extends object>(
+  cmd: Command,
+  run: (opts: O & CommonOptions, cmd: Command) => Promise<number>,
+): Command {
+  return cmd
+    .option('--json', 'print one JSON document on stdout (logs stay on stderr)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (any case; LOG_LEVEL)', logLevelArg)
+    .option('--config <file>', 'the config file (default ./ghl-etl.config.json; GHL_ETL_CONFIG)')
+    .action(async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      exitCode = await run(command.opts() as O & CommonOptions, command);
+    });
+}
+
+/** Loads the configuration (`--config`, GHL_ETL_CONFIG, environment) for a command. */
+export function configOf(opts: CommonOptions): LoadedConfig {
+  return loadConfig({ ...(opts.config !== undefined ? { configPath: opts.config } : {}) });
+}
+
+/** Runs `fn` with the app context built from `config`, and closes it after. */
+export async function withApp<T>(config: LoadedConfig, fn: (app: AppContext) => Promise<T>, opts?: OpenContextOptions): Promise<T> {
+  const app = openContext(config, opts);
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** One JSON document on stdout, for `--json`. */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + '\n');
 }

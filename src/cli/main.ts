@@ -1,70 +1,108 @@
-// Dispatch: `ghl-etl <noun> [verb] [flags]`. Errors become one line on stderr and an exit code.
+// `ghl-etl <noun> [verb] [flags]`, parsed by commander. Every failure ends here: one line on
+// stderr (or, with --json, one JSON document on stdout) and the exit code of src/cli/errors.ts.
 import { createRequire } from 'node:module';
-import { UsageError } from './args.ts';
-import { COMMANDS } from './commands/index.ts';
-import { EXIT } from './exit-codes.ts';
-import { ConfigError } from '../config/errors.ts';
+import { Command, CommanderError } from 'commander';
 import { log, setLogLevel } from '../log.ts';
+import { LOG_LEVELS, logLevelOf, UsageError } from './args.ts';
+import { takeExitCode, type CommonOptions } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
+import { exitCodeFor, isUsageProblem } from './errors.ts';
+import { EXIT } from './exit-codes.ts';
 
-const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+const pkg = createRequire(import.meta.url)('../../package.json') as { version: string; description: string };
 
-function help(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return [
-    `ghl-etl ${pkg.version}: mirror HighLevel contacts, tasks and notes into SQLite`,
-    '',
-    'Usage: ghl-etl <command> [flags]   (ghl-etl <command> --help for its flags)',
-    '',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Common flags: --json, --log-level LEVEL, --config FILE, --help',
-  ].join('\n');
+function buildProgram(): Command {
+  const program = new Command('ghl-etl')
+    .description(`${pkg.description}\n\nCommon flags of every command: --json, --log-level LEVEL, --config FILE, --help`)
+    .version(pkg.version, '-v, --version')
+    .helpCommand(false)
+    .showSuggestionAfterError(true);
+  for (const register of COMMANDS) register(program);
+  // The top-level help lists every command as typed ("auth login"), not just the nouns.
+  program.configureHelp({
+    visibleCommands: (cmd) => cmd.commands.flatMap((c) => (c.commands.length ? c.commands : [c])),
+    subcommandTerm: (c) => (c.parent && c.parent !== program ? `${c.parent.name()} ${c.name()}` : c.name()),
+  });
+  // Every group and command: errors come back here as exceptions, never as commander's own
+  // output and process.exit.
+  const quiet = (cmd: Command): void => {
+    cmd.exitOverride().configureOutput({ outputError: () => { failedIn = cmd; } });
+    cmd.commands.forEach(quiet);
+  };
+  quiet(program);
+  program.hook('preAction', (_program, action) => {
+    const level = (action.opts() as CommonOptions).logLevel;
+    if (level) setLogLevel(level);
+  });
+  return program;
 }
 
-function findCommand(argv: string[]) {
-  const two = argv.slice(0, 2).join(' ');
-  const byTwo = COMMANDS.find((c) => c.name === two);
-  if (byTwo) return { command: byTwo, rest: argv.slice(2) };
-  const byOne = COMMANDS.find((c) => c.name === argv[0]);
-  if (byOne) return { command: byOne, rest: argv.slice(1) };
-  return undefined;
+/** The command commander was parsing when it refused the command line. */
+let failedIn: Command | undefined;
+
+/** "sync", "auth", "auth login", ...: to name the command a failure belongs to. */
+let commandNames = new Set<string>();
+
+/** The command the failure belongs to, as the user typed it ("ghl-etl auth login"). */
+function commandPath(argv: string[]): string {
+  const [noun, verb] = argv;
+  const known = commandNames.has(`${noun} ${verb}`) ? `${noun} ${verb}` : noun && commandNames.has(noun) ? noun : undefined;
+  return known ? `ghl-etl ${known}` : 'ghl-etl';
+}
+
+/** Commander's refusals as one line in our words: `--contacts takes a whole number, got "abc"`. */
+function oneLine(err: unknown): string {
+  const text = (err as Error).message.replace(/^error: /, '');
+  const invalid = /^option '(-[^ ,']+)(?:[^']*)' argument '(.*)' is invalid\. (.*)$/s.exec(text);
+  if (invalid) return `${invalid[1]} ${invalid[3]!.replace(/\.$/, '')}, got "${invalid[2]}"`;
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').replace(/'([^']*)'/g, '"$1"');
+}
+
+/** "ghl-etl auth login [options]" for the command commander refused. */
+function usageOf(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return `${names.join(' ')} ${cmd.usage()}`;
+}
+
+function report(err: unknown, argv: string[]): number {
+  const code = exitCodeFor(err);
+  const where = commandPath(argv);
+  let message = oneLine(err);
+  if (err instanceof CommanderError && failedIn) message += `. Usage: ${usageOf(failedIn)} (\`${where} --help\` explains)`;
+  if (argv.includes('--json')) {
+    process.stdout.write(JSON.stringify({ error: { message, exitCode: code } }) + '\n');
+  } else {
+    process.stderr.write(`${where}: ${message}\n`);
+  }
+  // A failure the user did not cause: the stack helps when asked for (--log-level debug).
+  if (!isUsageProblem(err) && log().isLevelEnabled('debug') && (err as Error).stack) process.stderr.write((err as Error).stack + '\n');
+  return code;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    process.stdout.write(help() + '\n');
-    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  // LOG_LEVEL is read when the logger is made: check it first, in any case.
+  const envLevel = process.env.LOG_LEVEL;
+  if (envLevel !== undefined && envLevel !== '') {
+    const level = logLevelOf(envLevel);
+    if (!level) return report(new UsageError(`LOG_LEVEL "${envLevel}" is not a log level: use one of ${LOG_LEVELS.join(', ')}`), argv);
+    process.env.LOG_LEVEL = level;
   }
-  if (argv[0] === '--version' || argv[0] === '-v') {
-    process.stdout.write(pkg.version + '\n');
-    return EXIT.ok;
-  }
-  const found = findCommand(argv);
-  if (!found) {
-    const nouns = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `)).map((c) => c.name);
-    const hint = nouns.length ? `try one of: ${nouns.join(', ')}` : 'run `ghl-etl --help` for the list';
-    process.stderr.write(`ghl-etl: unknown command "${argv.slice(0, 2).join(' ')}": ${hint}\n`);
+  const program = buildProgram();
+  commandNames = new Set(program.commands.flatMap((c) => [c.name(), ...c.commands.map((v) => `${c.name()} ${v.name()}`)]));
+  if (argv.length === 0) {
+    process.stdout.write(program.helpInformation());
     return EXIT.usage;
   }
-  const { command, rest } = found;
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
-    return EXIT.ok;
-  }
-  const levelAt = rest.indexOf('--log-level');
-  const level = levelAt >= 0 ? rest[levelAt + 1] : undefined;
-  if (level) setLogLevel(level);
   try {
-    return await command.run(rest);
+    await program.parseAsync(argv, { from: 'user' });
+    return takeExitCode();
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError) {
-      process.stderr.write(`ghl-etl ${command.name}: ${err.message}\n`);
+    if (err instanceof CommanderError && err.code === 'commander.help') {
+      // A group without its verb (`ghl-etl auth`): its help went to stderr; that is bad usage.
       return EXIT.usage;
     }
-    const e = err as Error & { exitCode?: number };
-    process.stderr.write(`ghl-etl ${command.name}: ${e.message}\n`);
-    // The logger's level, however it was set (LOG_LEVEL or --log-level), decides.
-    if (log().isLevelEnabled('debug') && e.stack) process.stderr.write(e.stack + '\n');
-    return e.exitCode ?? EXIT.failed;
+    if (err instanceof CommanderError && err.exitCode === 0) return EXIT.ok; // --help, --version
+    return report(err, argv);
   }
 }

@@ -1,4 +1,4 @@
-/** Bad configuration: the message names the key and the fix. Exit code 2. */
+/** Bad configuration: the message names the key and the fix. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

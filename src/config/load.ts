@@ -37,25 +37,32 @@ function stripComments(value: unknown): unknown {
   );
 }
 
+/** Environment variables of CONVENTIONS.md and the config key each one sets. */
+export const ENV_KEYS: Record<string, string> = {
+  GHL_BASE_URL: 'baseUrl',
+  GHL_AUTH_URL: 'authUrl',
+  GHL_ETL_DB: 'db',
+  GHL_ETL_SECRET: 'secret',
+  GHL_COMPANY_ID: 'companyId',
+  GHL_WEBHOOK_PUBLIC_KEY: 'webhookPublicKey',
+  INTAKE_SECRET: 'intakeSecret',
+  GHL_CLIENT_ID: 'oauth.clientId',
+  GHL_CLIENT_SECRET: 'oauth.clientSecret',
+  GHL_REDIRECT_URI: 'oauth.redirectUri',
+  LEADCARS_BASE_URL: 'leadcars.baseUrl',
+  LEADCARS_TOKEN: 'leadcars.token',
+};
+
 /** Environment variables of CONVENTIONS.md, written over the file's values. */
 function applyEnv(data: Record<string, unknown>, env: Env): Record<string, unknown> {
   const out: Record<string, any> = structuredClone(data);
-  const set = (section: string, key: string, value: string | undefined) => {
-    if (value === undefined || value === '') return;
-    out[section] = { ...(out[section] ?? {}), [key]: value };
-  };
-  if (env.GHL_BASE_URL) out.baseUrl = env.GHL_BASE_URL;
-  if (env.GHL_AUTH_URL) out.authUrl = env.GHL_AUTH_URL;
-  if (env.GHL_ETL_DB) out.db = env.GHL_ETL_DB;
-  if (env.GHL_ETL_SECRET) out.secret = env.GHL_ETL_SECRET;
-  if (env.GHL_COMPANY_ID) out.companyId = env.GHL_COMPANY_ID;
-  if (env.GHL_WEBHOOK_PUBLIC_KEY) out.webhookPublicKey = env.GHL_WEBHOOK_PUBLIC_KEY;
-  if (env.INTAKE_SECRET) out.intakeSecret = env.INTAKE_SECRET;
-  set('oauth', 'clientId', env.GHL_CLIENT_ID);
-  set('oauth', 'clientSecret', env.GHL_CLIENT_SECRET);
-  set('oauth', 'redirectUri', env.GHL_REDIRECT_URI);
-  set('leadcars', 'baseUrl', env.LEADCARS_BASE_URL);
-  set('leadcars', 'token', env.LEADCARS_TOKEN);
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const [section, field] = key.split('.') as [string, string | undefined];
+    if (field === undefined) out[section] = value;
+    else out[section] = { ...(out[section] ?? {}), [field]: value };
+  }
   if (env.GHL_LOCATION_ID) {
     // One location from the environment; its token overrides the file's entry for that id.
     const listed: Array<Record<string, unknown>> = Array.isArray(out.locations) ? out.locations : [];
@@ -63,7 +70,7 @@ function applyEnv(data: Record<string, unknown>, env: Env): Record<string, unkno
     const same = listed.find((l) => l.id === env.GHL_LOCATION_ID) ?? {};
     out.locations = [...others, { ...same, id: env.GHL_LOCATION_ID, ...(env.GHL_TOKEN ? { token: env.GHL_TOKEN } : {}) }];
   } else if (env.GHL_TOKEN) {
-    throw new ConfigError('GHL_TOKEN is set without GHL_LOCATION_ID: set the location id the token belongs to');
+    throw new ConfigError('GHL_TOKEN is set without GHL_LOCATION_ID: set the location id the token belongs to (or put both in "locations[]" of the config file)');
   }
   return out;
 }
@@ -82,6 +89,9 @@ export function loadConfig(opts: { configPath?: string; env?: Env } = {}): Loade
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = issue.path.join('.') || '(top level)';
+    // A value that came from the environment is fixed there: name the variable and the key.
+    const fromEnv = Object.entries(ENV_KEYS).find(([name, k]) => k === key && env[name]);
+    if (fromEnv) throw new ConfigError(`${fromEnv[0]} ("${key}") ${issue.message}: fix ${fromEnv[0]}`);
     const where = file.path ? `config file ${file.path}` : 'configuration';
     throw new ConfigError(`${where}: "${key}" ${issue.message}: fix that key (see ghl-etl.config.example.json)`);
   }

@@ -1,6 +1,6 @@
 // Opening the mirror: one better-sqlite3 connection with the pragmas every caller relies on,
 // pending migrations applied, and the schema version checked against this code's migrations.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -40,6 +40,50 @@ export class DatabaseVersionError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'DatabaseVersionError';
+  }
+}
+
+/** The path cannot be opened as a ghl-etl database; the message names the path, the problem and the fix. */
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+  constructor(readonly path: string, problem: string, fix: string, options?: { cause: unknown }) {
+    super(`database ${path} ${problem}: ${fix}`, options);
+  }
+}
+
+const FIX_PATH = 'set GHL_ETL_DB (or "db" in the config file) to a new file name or an existing ghl-etl database';
+
+/** SQLite's and the file system's refusals, in words that name the fix. */
+function openProblem(path: string, err: unknown): DatabaseOpenError | undefined {
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB') return new DatabaseOpenError(path, 'is not a SQLite database', FIX_PATH, { cause: err });
+  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new DatabaseOpenError(path, 'is read-only (the file or its folder cannot be written)', `make it and its folder writable, or ${FIX_PATH}`, { cause: err });
+  }
+  if (code.startsWith('SQLITE_CANTOPEN') || code === 'ENOTDIR' || code === 'EEXIST') {
+    return new DatabaseOpenError(path, 'cannot be opened (a missing or unwritable folder)', FIX_PATH, { cause: err });
+  }
+  return undefined;
+}
+
+/** True when `path` is a SQLite file holding ghl-etl's migrations table (so a ghl-etl mirror). */
+export function isGhlEtlDatabase(path: string): boolean {
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
+  const header = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString('latin1') !== 'SQLite format 3\0') return false;
+  const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return !!sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE);
+  } catch {
+    return false;
+  } finally {
+    sqlite.close();
   }
 }
 
@@ -90,11 +134,23 @@ function contactsWideExists(sqlite: Sqlite): boolean {
 /**
  * Opens (creating when needed) the SQLite mirror at `path`: WAL journal, foreign keys on,
  * 5 s busy timeout, pending migrations applied. Throws `DatabaseVersionError` when the file was
- * written by a newer ghl-etl, or (read-only) when it still needs migrations.
+ * written by a newer ghl-etl, or (read-only) when it still needs migrations, and
+ * `DatabaseOpenError` when the path is a directory, not a database, or read-only.
  */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  try {
+    return openChecked(path, options);
+  } catch (err) {
+    throw openProblem(path, err) ?? err;
+  }
+}
+
+function openChecked(path: string, options: OpenOptions): Db {
   const readonly = options.readonly ?? false;
   const inMemory = path === ':memory:';
+  if (!inMemory && statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new DatabaseOpenError(path, 'is a directory', `name a file inside it, e.g. ${path.replace(/\/+$/, '')}/ghl.sqlite, in GHL_ETL_DB (or "db" in the config file)`);
+  }
   if (!readonly && !inMemory) mkdirSync(dirname(path), { recursive: true });
 
   const sqlite = new Database(path, { readonly, fileMustExist: readonly });

@@ -25,8 +25,6 @@ export class GhlError extends Error {
   readonly operation: GhlOperation;
   /** How many times the request was repeated before giving up. */
   readonly retries: number;
-  /** The process exit code this failure maps to (CONVENTIONS.md). */
-  readonly exitCode: number = 1;
 
   constructor(message: string, init: GhlErrorInit) {
     super(`${init.operation.name} (${init.operation.method} ${init.operation.path}): ${message}`,
@@ -95,7 +93,6 @@ export class OutcomeUnknownError extends GhlError {
 /** The configured share of the location's daily API limit is spent; nothing was sent. Exit 3. */
 export class DailyBudgetExhaustedError extends GhlError {
   override name = 'DailyBudgetExhaustedError';
-  override readonly exitCode: number = 3;
   readonly dailyLimit: number;
   readonly dailyRemaining: number;
   constructor(dailyLimit: number, dailyRemaining: number, init: GhlErrorInit) {

@@ -97,7 +97,11 @@ export class Transport {
       try {
         answer = await limiter.schedule(operation, async () => {
           token = freshToken ?? (await this.opts.tokens.getToken(spec.locationId));
-          return this.send(spec, token, (h) => limiter.observe(h));
+          const started = Date.now();
+          const sent = await this.send(spec, token, (h) => limiter.observe(h));
+          // `--log-level debug`: one line per request (no query string, never a token).
+          this.opts.logger?.debug({ method: spec.method, path: spec.path, status: sent.status, ms: Date.now() - started, retries }, 'HighLevel request');
+          return sent;
         });
       } catch (err) {
         if (err instanceof GhlError) throw err; // the daily budget: nothing was sent

@@ -1,40 +1,44 @@
-// `ghl-etl auth status`: what is connected, how, until when. Never a token.
-import { parseFlags } from '../args.ts';
-import type { Command } from '../command.ts';
+// `ghl-etl auth status`: what is connected, how, until when, and whether HighLevel accepts each
+// Private Integration Token (one cheap read per location). Never a token.
+import type { Command } from 'commander';
+import { checkPrivateTokens, type TokenCheck } from '../../auth/check.ts';
+import type { AppContext } from '../../app/context.ts';
+import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
-import { openAuthContext } from './auth-common.ts';
 
-const usage = 'ghl-etl auth status [--config FILE] [--json]';
+/** The Private Integration Tokens checked against HighLevel; shared with `config check --online`. */
+export function checkConfiguredTokens(app: AppContext): Promise<TokenCheck[]> {
+  return checkPrivateTokens(app.client, app.config.locations.filter((l) => l.token).map((l) => l.id));
+}
 
-export const authStatus: Command = {
-  name: 'auth status',
-  summary: 'Show each location\'s credentials: type, scopes, expiry, status (no secrets)',
-  usage,
-  async run(argv) {
-    const { values } = parseFlags(argv, {}, usage);
-    const { config, db, store } = openAuthContext(values.config);
-    try {
-      const oauth = store.list().map((t) => ({ ...t, kind: 'oauth' as const }));
-      const pits = config.locations
-        .filter((l) => l.token)
-        .map((l) => ({ locationId: l.id, kind: 'private-integration-token' as const, status: 'ok' as const }));
-      if (values.json) {
-        process.stdout.write(JSON.stringify({ locations: [...pits, ...oauth] }) + '\n');
-        return EXIT.ok;
-      }
-      if (oauth.length === 0 && pits.length === 0) {
-        process.stdout.write('No credentials: run `ghl-etl auth login`, or set GHL_LOCATION_ID and GHL_TOKEN.\n');
-        return EXIT.ok;
-      }
-      for (const p of pits) process.stdout.write(`${p.locationId}  Private Integration Token (configured)  ok\n`);
-      for (const t of oauth) {
-        const expires = t.expiresAt ? (Date.parse(t.expiresAt) > Date.now() ? `expires ${t.expiresAt}` : `expired ${t.expiresAt} (refreshed on next use)`) : 'no access token';
-        process.stdout.write(`${t.locationId}  OAuth ${t.userType}  ${t.status}  ${expires}  scopes: ${t.scopes.join(' ') || '-'}\n`);
-        if (t.statusMessage) process.stdout.write(`  ${t.statusMessage}\n`);
-      }
-      return oauth.some((t) => t.status === 'needs_reauth') ? EXIT.failed : EXIT.ok;
-    } finally {
-      db.close();
+export function describeCheck(c: TokenCheck): string {
+  return `${c.locationId}  Private Integration Token (configured)  ${c.status}${c.message ? `\n  ${c.message}` : ''}`;
+}
+
+export function register(program: Command): void {
+  leaf(group(program, 'auth').command('status')
+    .summary('Each location\'s credentials: kind, scopes, expiry, status; checks each Private Integration Token with one call')
+    .description('Each location\'s credentials (no secrets). A Private Integration Token is checked with one\n' +
+      'cheap call to HighLevel; a refused one is reported with the fix and the exit code is 1.'),
+  async (opts) => withApp(configOf(opts), async (app) => {
+    const pits = await checkConfiguredTokens(app);
+    const oauth = app.tokenStore.list().map((t) => ({ ...t, kind: 'oauth' as const }));
+    const failed = pits.some((p) => p.status !== 'ok') || oauth.some((t) => t.status === 'needs_reauth');
+    const exitCode = failed ? EXIT.failed : EXIT.ok;
+    if (opts.json) {
+      printJson({ locations: [...pits, ...oauth], exitCode });
+      return exitCode;
     }
-  },
-};
+    if (oauth.length === 0 && pits.length === 0) {
+      process.stdout.write('No credentials: run `ghl-etl auth login`, or set GHL_LOCATION_ID and GHL_TOKEN.\n');
+      return EXIT.ok;
+    }
+    for (const p of pits) process.stdout.write(describeCheck(p) + '\n');
+    for (const t of oauth) {
+      const expires = t.expiresAt ? (Date.parse(t.expiresAt) > Date.now() ? `expires ${t.expiresAt}` : `expired ${t.expiresAt} (refreshed on next use)`) : 'no access token';
+      process.stdout.write(`${t.locationId}  OAuth ${t.userType}  ${t.status}  ${expires}  scopes: ${t.scopes.join(' ') || '-'}\n`);
+      if (t.statusMessage) process.stdout.write(`  ${t.statusMessage}\n`);
+    }
+    return exitCode;
+  }));
+}

@@ -1,28 +1,30 @@
-// `ghl-etl config check`: validate the configuration and print it with secrets masked.
-import { parseFlags } from '../args.ts';
-import type { Command } from '../command.ts';
+// `ghl-etl config check`: validate the configuration and print it with secrets masked. Offline
+// unless --online, which also asks HighLevel whether each Private Integration Token is accepted.
+import type { Command } from 'commander';
+import { maskSecrets } from '../../config/load.ts';
+import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
-import { loadConfig, maskSecrets } from '../../config/load.ts';
+import { checkConfiguredTokens, describeCheck } from './auth-status.ts';
 
-const usage = 'ghl-etl config check [--config FILE] [--json]';
-
-export const configCheck: Command = {
-  name: 'config check',
-  summary: 'Validate the configuration and print it, secrets masked',
-  usage,
-  async run(argv) {
-    const { values } = parseFlags(argv, {}, usage);
-    const config = loadConfig({ configPath: values.config });
+export function register(program: Command): void {
+  leaf<{ online?: boolean }>(group(program, 'config').command('check')
+    .summary('Validate the configuration and print it, secrets masked')
+    .option('--online', 'also check each Private Integration Token with one call to HighLevel (as `auth status` does)'),
+  async (opts) => {
+    const config = configOf(opts);
     const masked = maskSecrets(config);
-    if (values.json) {
-      process.stdout.write(JSON.stringify(masked) + '\n');
-    } else {
-      process.stdout.write(`Configuration is valid${config.configFile ? ` (${config.configFile})` : ' (no config file; defaults and environment)'}.\n`);
-      process.stdout.write(JSON.stringify(masked, null, 2) + '\n');
-      if (config.locations.length === 0) {
-        process.stdout.write('Note: no locations configured: set GHL_LOCATION_ID and GHL_TOKEN, or add "locations" to the config file.\n');
-      }
+    const tokens = opts.online ? await withApp(config, checkConfiguredTokens) : undefined;
+    const exitCode = tokens?.some((t) => t.status !== 'ok') ? EXIT.failed : EXIT.ok;
+    if (opts.json) {
+      printJson(tokens ? { config: masked, tokens, exitCode } : masked);
+      return exitCode;
     }
-    return EXIT.ok;
-  },
-};
+    process.stdout.write(`Configuration is valid${config.configFile ? ` (${config.configFile})` : ' (no config file; defaults and environment)'}.\n`);
+    process.stdout.write(JSON.stringify(masked, null, 2) + '\n');
+    if (config.locations.length === 0) {
+      process.stdout.write('Note: no locations configured: set GHL_LOCATION_ID and GHL_TOKEN, or add "locations" to the config file.\n');
+    }
+    for (const t of tokens ?? []) process.stdout.write(describeCheck(t) + '\n');
+    return exitCode;
+  });
+}

@@ -1,19 +1,19 @@
 // Every command the binary knows, in the order --help lists them.
-// Add a command: create its module beside this file and add one line here.
-import type { Command } from '../command.ts';
-import { authLocations } from './auth-locations.ts';
-import { authLogin } from './auth-login.ts';
-import { authLogout } from './auth-logout.ts';
-import { authStatus } from './auth-status.ts';
-import { configCheck } from './config-check.ts';
-import { sandboxCommand } from './sandbox.ts';
-import { syncCommand } from './sync.ts';
-import { demoCommand } from './demo.ts';
+// Add a command: create its file beside this one, exporting `register(program)`, and add it here.
+import type { Command } from 'commander';
+import { register as authLocations } from './auth-locations.ts';
+import { register as authLogin } from './auth-login.ts';
+import { register as authLogout } from './auth-logout.ts';
+import { register as authStatus } from './auth-status.ts';
+import { register as configCheck } from './config-check.ts';
+import { register as demo } from './demo.ts';
+import { register as sandbox } from './sandbox.ts';
+import { register as sync } from './sync.ts';
 
-export const COMMANDS: Command[] = [
-  sandboxCommand,
-  syncCommand,
-  demoCommand,
+export const COMMANDS: Array<(program: Command) => void> = [
+  sandbox,
+  sync,
+  demo,
   authLogin,
   authStatus,
   authLogout,

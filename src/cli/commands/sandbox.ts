@@ -1,43 +1,11 @@
 // `ghl-etl sandbox`: run the HighLevel simulator on 127.0.0.1 until SIGINT/SIGTERM.
-import { UsageError, intFlag, parseFlags } from '../args.ts';
-import type { Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { log } from '../../log.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index.ts';
 import { oauthExtension } from '../../sandbox/oauth.ts';
-
-const USAGE = `ghl-etl sandbox [--port N] [--locations N] [--contacts N] [--seed N]
-    [--rate-limit 100/10s|none] [--rate-window sliding|fixed] [--daily-limit N]
-    [--faults RATE] [--slow-ms MS] [--time-scale X] [--token-ttl SECONDS] [--json]
-
-  --port N            port on 127.0.0.1 (0 picks a free one; default 0)
-  --locations N       sub-accounts to seed (default 2)
-  --contacts N        contacts per location (default 100)
-  --seed N            same seed, same data (default 1)
-  --rate-limit R      burst limit per location, "100/10s" (default) or "none"
-  --rate-window W     sliding (default, the stricter) or fixed
-  --daily-limit N     requests per location per day (default 200000)
-  --faults RATE       share of requests that fail, 0..1 (500/502/503, dropped, slow)
-  --slow-ms MS        how long a slow answer is held (default 2000 / time scale)
-  --time-scale X      divides rate windows, the day and token lifetimes (default 1)
-  --token-ttl S       OAuth access token lifetime in seconds (default 86399)
-  --json              print one JSON line: {"url","locations","oauth","companyId"}`;
-
-const FLAGS = {
-  port: { type: 'string' },
-  locations: { type: 'string' },
-  contacts: { type: 'string' },
-  seed: { type: 'string' },
-  'rate-limit': { type: 'string' },
-  'rate-window': { type: 'string' },
-  'daily-limit': { type: 'string' },
-  faults: { type: 'string' },
-  'slow-ms': { type: 'string' },
-  'time-scale': { type: 'string' },
-  'token-ttl': { type: 'string' },
-  'webhook-url': { type: 'string' },
-  leadcars: { type: 'boolean' },
-} as const;
+import { oneOf, UsageError, wholeNumber } from '../args.ts';
+import { leaf } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -46,41 +14,51 @@ export function parseRateLimit(text: string): { max: number; windowMs: number } 
   if (text === 'none') return 'none';
   const m = /^(\d+)\/(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
   if (!m || Number(m[1]) < 1 || Number(m[2]) <= 0) {
-    throw new UsageError(`--rate-limit takes REQUESTS/WINDOW like "100/10s" (units ms, s, m, h) or "none", got "${text}"`);
+    throw new InvalidArgumentError('takes REQUESTS/WINDOW like "100/10s" (units ms, s, m, h) or "none"');
   }
   return { max: Number(m[1]), windowMs: Number(m[2]) * UNIT_MS[m[3]!]! };
 }
 
-function rateFlag(value: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} takes a number from ${min} to ${max}, got "${value}"`);
-  return n;
+function numberFrom(min: number, max: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`takes ${what}`);
+    return n;
+  };
 }
 
-export function sandboxOptionsFromFlags(argv: string[]): { options: SandboxOptions; json: boolean } {
-  const { values } = parseFlags(argv, FLAGS, USAGE);
-  if (values['webhook-url'] !== undefined) throw new UsageError('--webhook-url is not yet supported by this sandbox');
-  if (values.leadcars) throw new UsageError('--leadcars is not yet supported by this sandbox');
-  const rateWindow = values['rate-window'];
-  if (rateWindow !== undefined && rateWindow !== 'sliding' && rateWindow !== 'fixed') {
-    throw new UsageError(`--rate-window takes "sliding" or "fixed", got "${rateWindow}"`);
-  }
-  const timeScale = rateFlag(values['time-scale'], 'time-scale', Number.MIN_VALUE, Number.MAX_SAFE_INTEGER);
-  const options: SandboxOptions = {
-    port: intFlag(values.port, 'port', 0),
-    locations: intFlag(values.locations, 'locations', 2),
-    contacts: intFlag(values.contacts, 'contacts', 100),
-    seed: intFlag(values.seed, 'seed', 1),
-    rateLimit: parseRateLimit(values['rate-limit'] ?? '100/10s'),
-    rateWindow: rateWindow ?? 'sliding',
-    dailyLimit: intFlag(values['daily-limit'], 'daily-limit', 200_000),
-    faults: rateFlag(values.faults, 'faults', 0, 1) ?? 0,
-    ...(values['slow-ms'] !== undefined ? { slowMs: intFlag(values['slow-ms'], 'slow-ms') } : {}),
-    ...(timeScale !== undefined ? { timeScale } : {}),
-    tokenTtlSeconds: intFlag(values['token-ttl'], 'token-ttl', 86_399),
+interface SandboxFlags {
+  port: number;
+  locations: number;
+  contacts: number;
+  seed: number;
+  rateLimit: { max: number; windowMs: number } | 'none';
+  rateWindow: 'sliding' | 'fixed';
+  dailyLimit: number;
+  faults: number;
+  slowMs?: number;
+  timeScale?: number;
+  tokenTtl: number;
+  webhookUrl?: string;
+  leadcars?: boolean;
+}
+
+export function sandboxOptions(flags: SandboxFlags): SandboxOptions {
+  if (flags.webhookUrl !== undefined) throw new UsageError('--webhook-url is not yet supported by this sandbox');
+  if (flags.leadcars) throw new UsageError('--leadcars is not yet supported by this sandbox');
+  return {
+    port: flags.port,
+    locations: flags.locations,
+    contacts: flags.contacts,
+    seed: flags.seed,
+    rateLimit: flags.rateLimit,
+    rateWindow: flags.rateWindow,
+    dailyLimit: flags.dailyLimit,
+    faults: flags.faults,
+    ...(flags.slowMs !== undefined ? { slowMs: flags.slowMs } : {}),
+    ...(flags.timeScale !== undefined ? { timeScale: flags.timeScale } : {}),
+    tokenTtlSeconds: flags.tokenTtl,
   };
-  return { options, json: values.json === true };
 }
 
 /** The `--json` line of CONVENTIONS.md. */
@@ -115,25 +93,37 @@ function humanSummary(sandbox: Sandbox): string {
   return lines.join('\n');
 }
 
-async function run(argv: string[]): Promise<number> {
-  const { options, json } = sandboxOptionsFromFlags(argv);
-  const sandbox = await startSandbox({ ...options, extensions: [oauthExtension()] });
-  // The sandbox's tokens are fake and printing them is its purpose; stdout only, never the log.
-  process.stdout.write(json ? `${JSON.stringify(describeSandbox(sandbox))}\n` : `${humanSummary(sandbox)}\n`);
-  log().info({ url: sandbox.url, locations: sandbox.locations.length }, 'sandbox started');
+export function register(program: Command): void {
+  leaf<SandboxFlags>(program.command('sandbox')
+    .summary('Run the HighLevel simulator on 127.0.0.1 (for trying the tool and for tests)')
+    .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', wholeNumber, 0)
+    .option('--locations <n>', 'sub-accounts to seed', wholeNumber, 2)
+    .option('--contacts <n>', 'contacts per location', wholeNumber, 100)
+    .option('--seed <n>', 'same seed, same data', wholeNumber, 1)
+    .option('--rate-limit <r>', 'burst limit per location, "100/10s" or "none"', parseRateLimit, parseRateLimit('100/10s'))
+    .option('--rate-window <w>', 'sliding (the stricter) or fixed', oneOf(['sliding', 'fixed'] as const), 'sliding')
+    .option('--daily-limit <n>', 'requests per location per day', wholeNumber, 200_000)
+    .option('--faults <rate>', 'share of requests that fail, 0..1 (500/502/503, dropped, slow)', numberFrom(0, 1, 'a number from 0 to 1'), 0)
+    .option('--slow-ms <ms>', 'how long a slow answer is held (default 2000 / time scale)', wholeNumber)
+    .option('--time-scale <x>', 'divides rate windows, the day and token lifetimes (default 1)', numberFrom(Number.MIN_VALUE, Number.MAX_SAFE_INTEGER, 'a positive number'))
+    .option('--token-ttl <seconds>', 'OAuth access token lifetime', wholeNumber, 86_399)
+    .addOption(new Option('--webhook-url <url>').hideHelp())
+    .addOption(new Option('--leadcars').hideHelp())
+    .addHelpText('after', '\n--json prints one JSON line: {"url","locations","oauth","companyId"}. Ctrl-C stops it.'),
+  async (flags) => {
+    const options = sandboxOptions(flags);
+    const json = flags.json === true;
+    const sandbox = await startSandbox({ ...options, extensions: [oauthExtension()] });
+    // The sandbox's tokens are fake and printing them is its purpose; stdout only, never the log.
+    process.stdout.write(json ? `${JSON.stringify(describeSandbox(sandbox))}\n` : `${humanSummary(sandbox)}\n`);
+    log().info({ url: sandbox.url, locations: sandbox.locations.length }, 'sandbox started');
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    await sandbox.stop();
+    log().info({ signal }, 'sandbox stopped');
+    return EXIT.ok;
   });
-  await sandbox.stop();
-  log().info({ signal }, 'sandbox stopped');
-  return EXIT.ok;
 }
-
-export const sandboxCommand: Command = {
-  name: 'sandbox',
-  summary: 'Run the HighLevel simulator on 127.0.0.1 (for trying the tool and for tests)',
-  usage: USAGE,
-  run,
-};

@@ -1,29 +1,21 @@
 // `ghl-etl sync`: mirror the configured locations into the database (src/sync/).
-import { parseFlags, UsageError } from '../args.ts';
-import type { Command } from '../command.ts';
-import { EXIT, exitCodeForOutcome } from '../exit-codes.ts';
-import { createProgress } from '../progress.ts';
-import { createTokenProvider } from '../../auth/provider.ts';
+import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.ts';
-import { loadConfig, type LoadedConfig } from '../../config/load.ts';
-import { openDatabase } from '../../db/open.ts';
-import { createGhlClient } from '../../ghl/client.ts';
-import { log } from '../../log.ts';
-import { onInterrupt } from '../interrupt.ts';
+import type { LoadedConfig } from '../../config/load.ts';
+import { quietByDefault } from '../../log.ts';
 import type { Lister, RunSummary } from '../../sync/location.ts';
-import { syncAll } from '../../sync/run.ts';
-
-const usage = 'ghl-etl sync [--location ID] [--full] [--lister list|search] [--allow-mass-delete] [--json] [--config FILE]\n' +
-  '  --location ID        sync only this configured location (default: all)\n' +
-  '  --full               re-read every contact\'s tasks and notes (default: new and changed ones plus a rolling share)\n' +
-  '  --lister list|search GET /contacts/ (default, config sync.lister) or POST /contacts/search\n' +
-  '  --allow-mass-delete  let a run soft-delete more than sync.maxDeleteShare of a location\'s contacts\n' +
-  '  --json               print the run summaries as one JSON document on stdout';
+import { syncAll, type SyncAllOptions, type SyncAllResult } from '../../sync/run.ts';
+import { oneOf } from '../args.ts';
+import { configOf, leaf, printJson, withApp } from '../command.ts';
+import { LockedError } from '../errors.ts';
+import { exitCodeForOutcome } from '../exit-codes.ts';
+import { onInterrupt } from '../interrupt.ts';
+import { createProgress } from '../progress.ts';
 
 export function chooseLocations(config: LoadedConfig, only: string | undefined): LoadedConfig['locations'] {
   if (config.locations.length === 0) {
     throw new ConfigError(
-      'no locations configured: set GHL_LOCATION_ID and GHL_TOKEN, or add "locations" to the config file ' +
+      'no locations configured: set GHL_LOCATION_ID and GHL_TOKEN, or add "locations" (each with "id" and "token") to the config file ' +
         `(${config.configFile ?? 'ghl-etl.config.json'}; see ghl-etl.config.example.json)`,
     );
   }
@@ -48,58 +40,71 @@ export function describeRun(r: RunSummary): string {
   return parts.join(', ') + (r.error ? `\n  ${r.error}` : '');
 }
 
-export const syncCommand: Command = {
-  name: 'sync',
-  summary: 'Mirror contacts, tags, custom fields, tasks and notes into SQLite (incremental, resumable)',
-  usage,
-  async run(argv) {
-    const { values } = parseFlags(argv, {
-      location: { type: 'string' },
-      full: { type: 'boolean' },
-      lister: { type: 'string' },
-      'allow-mass-delete': { type: 'boolean' },
-    }, usage);
-    const config = loadConfig({ configPath: values.config });
-    const lister = (values.lister ?? config.sync.lister) as Lister;
-    if (lister !== 'list' && lister !== 'search') throw new UsageError(`--lister takes list or search, got "${String(values.lister)}"`);
-    const locations = chooseLocations(config, values.location);
+/**
+ * Runs a sync with the progress line and Ctrl-C handling of the terminal. On the first Ctrl-C the
+ * line is cleared and one message printed; the jobs' own warnings about the stop are held back
+ * (an explicit --log-level / LOG_LEVEL still shows them), and the caller prints the outcome once.
+ */
+export async function runSync(opts: Omit<SyncAllOptions, 'progress' | 'signal'>): Promise<SyncAllResult> {
+  const progress = createProgress();
+  const interrupt = onInterrupt(() => {
+    progress.done();
+    quietByDefault('error');
+    process.stderr.write('Stopping at the next checkpoint (Ctrl-C again to stop at once)...\n');
+  });
+  try {
+    return await syncAll({ ...opts, progress, signal: interrupt.signal });
+  } finally {
+    progress.done();
+    interrupt.dispose();
+  }
+}
 
-    const db = openDatabase(config.db);
-    const client = createGhlClient({
-      baseUrl: config.baseUrl,
-      tokens: createTokenProvider({ db, config }),
-      rateLimit: config.rateLimit,
-      http: config.http,
-      logger: log(),
-    });
-    const progress = createProgress();
-    const interrupt = onInterrupt((sig) => log().warn({ signal: sig }, 'stopping after the current page (press Ctrl-C again to stop at once)'));
-    try {
-      const result = await syncAll({
-        db, client, locations, full: values.full ?? false, lister, config,
-        allowMassDelete: values['allow-mass-delete'] ?? false, progress, signal: interrupt.signal,
+/** The lines printed on stderr after a sync: each failed location's error, an interrupt once. */
+export function reportProblems(result: SyncAllResult): void {
+  for (const run of result.runs) {
+    if (run.error && run.status !== 'interrupted') process.stderr.write(`ghl-etl sync: ${run.locationId}: ${run.error}\n`);
+  }
+  if (result.outcome === 'interrupted') {
+    process.stderr.write('ghl-etl sync: stopped on a checkpoint; the next `ghl-etl sync` resumes where this one stopped\n');
+  }
+}
+
+interface SyncFlags {
+  location?: string;
+  full?: boolean;
+  lister?: Lister;
+  allowMassDelete?: boolean;
+}
+
+export function register(program: Command): void {
+  leaf<SyncFlags>(program.command('sync')
+    .summary('Mirror contacts, tags, custom fields, tasks and notes into SQLite (incremental, resumable)')
+    .option('--location <id>', 'sync only this configured location (default: all)')
+    .option('--full', 're-read every contact\'s tasks and notes (default: new and changed ones plus a rolling share)')
+    .option('--lister <how>', 'list: GET /contacts/ (default, config "sync.lister"); search: POST /contacts/search', oneOf(['list', 'search'] as const))
+    .option('--allow-mass-delete', 'let a run soft-delete more than "sync.maxDeleteShare" of a location\'s contacts'),
+  async (opts) => {
+    const config = configOf(opts);
+    const locations = chooseLocations(config, opts.location);
+    return withApp(config, async ({ db, client }) => {
+      const result = await runSync({
+        db, client, locations, full: opts.full ?? false, lister: opts.lister ?? config.sync.lister, config,
+        allowMassDelete: opts.allowMassDelete ?? false,
       });
-      progress.done();
       if (result.lockedBy) {
         const h = result.lockedBy;
-        process.stderr.write(`ghl-etl sync: another sync is running on this database (pid ${h.pid} on ${h.hostname}, since ${h.acquiredAt}): wait for it to finish\n`);
-        return EXIT.locked;
+        throw new LockedError(`another sync is running on this database (pid ${h.pid} on ${h.hostname}, since ${h.acquiredAt}): wait for it to finish`);
       }
       const exitCode = exitCodeForOutcome(result.outcome);
-      if (values.json) {
-        process.stdout.write(JSON.stringify({ database: config.db, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [] }) + '\n');
+      if (opts.json) {
+        printJson({ database: config.db, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [] });
       } else {
         for (const id of result.alreadyDone ?? []) process.stdout.write(`${id}: already synced by the interrupted run this one resumes\n`);
         for (const run of result.runs) process.stdout.write(describeRun(run) + '\n');
       }
-      for (const run of result.runs) {
-        if (run.error) process.stderr.write(`ghl-etl sync: ${run.locationId}: ${run.error}\n`);
-      }
+      reportProblems(result);
       return exitCode;
-    } finally {
-      interrupt.dispose();
-      await client.close();
-      db.close();
-    }
-  },
-};
+    });
+  });
+}

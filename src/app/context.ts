@@ -1,0 +1,71 @@
+// The one place that builds what a command needs from its configuration: the database, the
+// encrypted token store, the token provider and the HighLevel client, and the logger. Each is
+// made on first use (`config check` needs none of them, `auth logout` only the database), and
+// `close()` releases what was made. Commands never wire these themselves.
+import { cipherForDb } from '../auth/crypto.ts';
+import { createTokenProvider } from '../auth/provider.ts';
+import { createTokenStore, type TokenStore } from '../auth/token-store.ts';
+import type { LoadedConfig } from '../config/load.ts';
+import { openDatabase, type Db } from '../db/open.ts';
+import { createGhlClient, type GhlClient } from '../ghl/client.ts';
+import type { BackoffOptions } from '../ghl/retry.ts';
+import type { TokenProvider } from '../ghl/transport.ts';
+import { log, type Logger } from '../log.ts';
+
+export interface AppContext {
+  readonly config: LoadedConfig;
+  readonly logger: Logger;
+  /** The mirror (`config.db`), opened and migrated on first use. */
+  readonly db: Db;
+  /** OAuth tokens stored in the database, encrypted. */
+  readonly tokenStore: TokenStore;
+  /** A location's configured Private Integration Token, else its stored OAuth tokens. */
+  readonly tokens: TokenProvider;
+  /** One client per process: its rate limiters are per location. */
+  readonly client: GhlClient;
+  close(): Promise<void>;
+}
+
+export interface OpenContextOptions {
+  /** Backoff between retries (the demo's sped-up clock); default the client's. */
+  backoff?: BackoffOptions;
+  logger?: Logger;
+}
+
+export function openContext(config: LoadedConfig, opts: OpenContextOptions = {}): AppContext {
+  const logger = opts.logger ?? log();
+  let db: Db | undefined;
+  let tokenStore: TokenStore | undefined;
+  let tokens: TokenProvider | undefined;
+  let client: GhlClient | undefined;
+  const context: AppContext = {
+    config,
+    logger,
+    get db() {
+      return (db ??= openDatabase(config.db));
+    },
+    get tokenStore() {
+      return (tokenStore ??= createTokenStore(context.db, cipherForDb({ dbPath: context.db.path, secret: config.secret })));
+    },
+    get tokens() {
+      // The database is opened only when a location needs OAuth: a Private Integration Token
+      // alone touches no file.
+      return (tokens ??= createTokenProvider({ get db() { return context.db; }, config, logger }));
+    },
+    get client() {
+      return (client ??= createGhlClient({
+        baseUrl: config.baseUrl,
+        tokens: context.tokens,
+        rateLimit: config.rateLimit,
+        http: config.http,
+        logger,
+        ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      }));
+    },
+    async close() {
+      await client?.close();
+      db?.close();
+    },
+  };
+  return context;
+}

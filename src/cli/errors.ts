@@ -1,0 +1,28 @@
+// The one place that turns a failure into an exit code (CONVENTIONS.md). Jobs and the client
+// throw typed errors and know nothing of exit codes; this maps them by class.
+import { CommanderError } from 'commander';
+import { ConfigError } from '../config/errors.ts';
+import { DatabaseOpenError, DatabaseVersionError } from '../db/open.ts';
+import { DailyBudgetExhaustedError } from '../ghl/errors.ts';
+import { UsageError } from './args.ts';
+import { EXIT } from './exit-codes.ts';
+
+/** Another run holds the database's lock; nothing was done. Exit 4. */
+export class LockedError extends Error {
+  override name = 'LockedError';
+}
+
+/** Bad usage or configuration: nothing was done, and the message names the fix. */
+export function isUsageProblem(err: unknown): boolean {
+  return err instanceof UsageError || err instanceof ConfigError || err instanceof DatabaseOpenError ||
+    err instanceof DatabaseVersionError || (err instanceof CommanderError && err.exitCode !== 0);
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError && err.exitCode === 0) return EXIT.ok; // --help, --version
+  if (isUsageProblem(err)) return EXIT.usage;
+  if (err instanceof DailyBudgetExhaustedError) return EXIT.dailyBudget;
+  if (err instanceof LockedError) return EXIT.locked;
+  // Everything else (refused tokens, API failures, the mass-delete guard) failed the work.
+  return EXIT.failed;
+}
