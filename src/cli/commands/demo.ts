@@ -67,7 +67,7 @@ export function register(program: Command): void {
     .option('--contacts <n>', 'contacts per location', wholeNumber, 500)
     .option('--changes <n>', 'changes applied between the two syncs', wholeNumber, 40)
     .option('--db <file>', 'the database to create (an older demo database there is replaced; any other file is refused)', 'data/demo.sqlite'),
-  async (opts, cmd) => {
+  async (opts) => {
     // The demo tells its story on stdout; the per-run JSON logs would drown it (LOG_LEVEL wins).
     quietByDefault();
     const dbPath = resolve(opts.db);
@@ -98,15 +98,8 @@ export function register(program: Command): void {
         code = await sync('Incremental sync (only what changed, plus a rolling share of tasks and notes):');
         if (code !== EXIT.ok) return code;
 
-        // Hook: once `ghl-etl export` exists (src/export/), the demo writes a segment CSV here.
-        if (cmd.parent?.commands.some((c) => c.name() === 'export')) {
-          out('\nExport:');
-          const { main } = await import('../main.ts');
-          process.env.GHL_ETL_DB = dbPath; // the export reads the demo's mirror
-          await main(['export']).catch((err: Error) => out(`  export failed: ${err.message}`));
-        } else {
-          out('\n(Segment CSV exports: `ghl-etl export` is not part of this build yet.)');
-        }
+        // Hook: once `ghl-etl export` exists, the demo calls its job (src/export/) here to write a segment CSV.
+        out('\n(Segment CSV exports: `ghl-etl export` is not part of this build yet.)');
 
         out(`\nThe mirror: ${dbPath}\nTry:`);
         for (const [what, query] of EXAMPLE_QUERIES) out(`  # ${what}\n  sqlite3 ${dbPath} "${query}"`);

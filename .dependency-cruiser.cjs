@@ -1,0 +1,60 @@
+// The layering of README "Structure", checked in CI (`npm run lint:deps`, called by .ci/run).
+// Data flows one way: CLI -> jobs -> client/db; the HighLevel contract depends on nothing of ours.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'only-the-cli-imports-the-cli',
+      comment: 'Jobs, the client, the database and auth return results or throw typed errors; only src/cli maps them to exit codes and output.',
+      severity: 'error',
+      from: { path: '^src/(sync|db|ghl|auth|config|app|export|ops|leadcars|serve|sandbox|highlevel-api)/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'db-never-calls-the-api',
+      severity: 'error',
+      from: { path: '^src/db/' },
+      to: { path: '^src/ghl/' },
+    },
+    {
+      name: 'the-client-never-touches-the-db',
+      severity: 'error',
+      from: { path: '^src/ghl/' },
+      to: { path: '^src/db/' },
+    },
+    {
+      name: 'the-client-knows-no-login',
+      comment: 'src/auth builds on the transport, never the other way round.',
+      severity: 'error',
+      from: { path: '^src/ghl/' },
+      to: { path: '^src/auth/' },
+    },
+    {
+      name: 'the-sandbox-is-a-stand-in',
+      comment: 'The simulator shares only the HighLevel contract and the logger with the product.',
+      severity: 'error',
+      from: { path: '^src/sandbox/' },
+      to: { path: '^src/', pathNot: ['^src/sandbox/', '^src/highlevel-api/', '^src/log\\.ts$'] },
+    },
+    {
+      name: 'the-contract-stands-alone',
+      severity: 'error',
+      from: { path: '^src/highlevel-api/' },
+      to: { path: '^src/(ghl|db|sandbox|sync|auth|cli|app)/' },
+    },
+    {
+      name: 'no-cycles',
+      comment: 'A cycle of type-only imports (erased at run time) is not counted.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    includeOnly: '^src/',
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.mjs', '.js', '.json'] },
+  },
+};
