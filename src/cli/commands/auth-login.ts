@@ -11,7 +11,7 @@ import { oneOf } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 
-const DESCRIPTION = `Connect a location (or an agency) through HighLevel's OAuth page and store its tokens, encrypted.
+const DETAILS = `
 Prints HighLevel's authorize URL on stderr; open it, pick the sub-account, approve. The browser is
 sent back to GHL_REDIRECT_URI ("oauth.redirectUri"), where ghl-etl listens once (127.0.0.1).
 
@@ -23,7 +23,8 @@ Scopes requested (unless "oauth.scopes" lists them):
 export function register(program: Command): void {
   leaf<{ paste?: boolean; userType?: 'Location' | 'Company' }>(group(program, 'auth').command('login')
     .summary('Connect a location (or agency) via OAuth and store its tokens, encrypted')
-    .description(DESCRIPTION)
+    .description('Connect a location (or an agency) through HighLevel\'s OAuth page and store its tokens, encrypted.')
+    .addHelpText('after', DETAILS)
     .option('--paste', 'read the redirected URL from stdin instead of listening')
     .option('--user-type <type>', 'token type to request: Location or Company (default Company when GHL_COMPANY_ID is set)', oneOf(['Location', 'Company'] as const)),
   async (opts) => {
