@@ -36,6 +36,8 @@ describe('groups, help and typos', () => {
     const help = await runCli(['--help'], { env: CLEAN });
     for (const missing of ['export', 'schedule', 'serve', 'leads', 'contacts']) expect(help.stdout).not.toMatch(new RegExp(`^\\s+${missing}\\b`, 'm'));
     expect(help.stdout).not.toMatch(/LeadCars|CSV/);
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { description: string };
+    expect(pkg.description).not.toMatch(/LeadCars|CSV|export/i);
   });
 });
 
