@@ -5,7 +5,10 @@ import { quietByDefault, setStatusLine } from '../log.ts';
 import type { ProgressFields, SyncProgress } from '../sync/progress.ts';
 
 export type { ProgressFields } from '../sync/progress.ts';
-export type Progress = SyncProgress;
+/** The sync's progress, plus a line printed above the bar without tearing it. */
+export interface Progress extends SyncProgress {
+  note(message: string): void;
+}
 
 function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -35,7 +38,7 @@ export function renderProgressLine(f: ProgressFields, elapsedMs: number, width =
  * LOG_LEVEL or --log-level bring them back.
  */
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, enabled = stream.isTTY === true): Progress {
-  if (!enabled) return { update() {}, done() {} };
+  if (!enabled) return { update() {}, done() {}, note: (message) => void stream.write(message + '\n') };
   const started = Date.now();
   let last = 0;
   let line = '';
@@ -50,6 +53,11 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, enab
       last = now;
       clear();
       line = renderProgressLine(fields, now - started).slice(0, (stream.columns ?? 120) - 1);
+      redraw();
+    },
+    note(message) {
+      clear();
+      stream.write(message + '\n');
       redraw();
     },
     done(message) {

@@ -37,7 +37,8 @@ export function describeRun(r: RunSummary): string {
     `${r.apiCalls} API calls${r.retries ? `, ${r.retries} retries` : ''}${r.rateLimited ? `, ${r.rateLimited} rate-limited` : ''}`,
     `${secs}s`,
   ];
-  return parts.join(', ') + (r.error ? `\n  ${r.error}` : '');
+  // An interrupt is said once for the whole sync (reportProblems), not under each location.
+  return parts.join(', ') + (r.error && r.status !== 'interrupted' ? `\n  ${r.error}` : '');
 }
 
 /**
@@ -48,9 +49,8 @@ export function describeRun(r: RunSummary): string {
 export async function runSync(opts: Omit<SyncAllOptions, 'progress' | 'signal'>): Promise<SyncAllResult> {
   const progress = createProgress();
   const interrupt = onInterrupt(() => {
-    progress.done();
     quietByDefault('error');
-    process.stderr.write('Stopping at the next checkpoint (Ctrl-C again to stop at once)...\n');
+    progress.note('Stopping at the next checkpoint (Ctrl-C again to stop at once)...');
   });
   try {
     return await syncAll({ ...opts, progress, signal: interrupt.signal });
