@@ -12,7 +12,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-cli-'));
 /** A clean environment: no config file, no locations, no log level from the caller. */
 const CLEAN = { GHL_ETL_CONFIG: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined };
 
-describe('groups, help and typos', () => {
+describe.concurrent('groups, help and typos', () => {
   it('`auth --help` and `config --help` list their verbs and exit 0', async () => {
     const auth = await runCli(['auth', '--help'], { env: CLEAN });
     expect(auth.code).toBe(0);
@@ -41,7 +41,7 @@ describe('groups, help and typos', () => {
   });
 });
 
-describe('log levels', () => {
+describe.concurrent('log levels', () => {
   it('accepts --log-level DEBUG in any case', async () => {
     const result = await runCli(['config', 'check', '--log-level', 'DEBUG'], { cwd: tmp(), env: CLEAN });
     expect(result.code, result.stderr).toBe(0);
@@ -62,7 +62,7 @@ describe('log levels', () => {
   });
 });
 
-describe('the demo touches nothing before every flag is valid', () => {
+describe.concurrent('the demo touches nothing before every flag is valid', () => {
   it('`demo --db FILE --contacts abc` exits 2 and leaves FILE alone', async () => {
     const file = join(tmp(), 'precious.sqlite');
     const db = openDatabase(file);
@@ -84,7 +84,7 @@ describe('the demo touches nothing before every flag is valid', () => {
   });
 });
 
-describe('a database path that cannot be a mirror', () => {
+describe.concurrent('a database path that cannot be a mirror', () => {
   it('a directory: exit 2 naming the path, the problem and the fix', async () => {
     const dir = join(tmp(), 'data');
     mkdirSync(dir);
@@ -106,7 +106,7 @@ describe('a database path that cannot be a mirror', () => {
   });
 });
 
-describe('--json prints one JSON document, errors included', () => {
+describe.concurrent('--json prints one JSON document, errors included', () => {
   it('exit 2: {"error": {"message", "exitCode"}} on stdout', async () => {
     const result = await runCli(['sync', '--json'], { cwd: tmp(), env: CLEAN });
     expect(result.code).toBe(2);
@@ -134,7 +134,7 @@ describe('--json prints one JSON document, errors included', () => {
   });
 });
 
-describe('errors about environment variables name the config key', () => {
+describe.concurrent('errors about environment variables name the config key', () => {
   it('GHL_ETL_SECRET too short names "secret" and the variable to fix', async () => {
     const result = await runCli(['config', 'check'], { cwd: tmp(), env: { ...CLEAN, GHL_ETL_SECRET: 'short' } });
     expect(result.code).toBe(2);

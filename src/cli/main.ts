@@ -15,7 +15,6 @@ function buildProgram(): Command {
   const program = new Command('ghl-etl')
     .description(`${pkg.description}\n\nCommon flags of every command: --json, --log-level LEVEL, --config FILE, --help`)
     .version(pkg.version, '-v, --version')
-    .helpCommand(false)
     .showSuggestionAfterError(true);
   for (const register of COMMANDS) register(program);
   // The top-level help lists every command as typed ("auth login"), not just the nouns.
@@ -98,11 +97,10 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return takeExitCode();
   } catch (err) {
-    if (err instanceof CommanderError && err.code === 'commander.help') {
-      // A group without its verb (`ghl-etl auth`): its help went to stderr; that is bad usage.
-      return EXIT.usage;
-    }
-    if (err instanceof CommanderError && err.exitCode === 0) return EXIT.ok; // --help, --version
+    // --help, --version, `ghl-etl help`: done. A group without its verb (`ghl-etl auth`) printed
+    // its help on stderr with a non-zero code: bad usage.
+    if (err instanceof CommanderError && err.exitCode === 0) return EXIT.ok;
+    if (err instanceof CommanderError && err.code === 'commander.help') return EXIT.usage;
     return report(err, argv);
   }
 }
