@@ -11,3 +11,4 @@ export { CONTROL_PREFIX } from './control.ts';
 export { API_VERSION, type RequestChecker } from './validation.ts';
 export type { Route, SandboxRequest, SandboxResponse, Method } from './http.ts';
 export * from './types.ts';
+export { startLeadcarsSandbox, type LeadcarsSandbox, type LeadcarsSandboxOptions } from './leadcars/index.ts';

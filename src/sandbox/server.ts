@@ -27,6 +27,7 @@ import { taskRoutes } from './routes/tasks.ts';
 import { SandboxError, type SandboxStore, type SeedOptions } from './types.ts';
 import { createRequestChecker, type RequestChecker } from './validation.ts';
 import type { MatchedOperation } from '../highlevel-api/validator.ts';
+import type { LeadcarsSandbox, LeadcarsSandboxOptions } from './leadcars/server.ts';
 
 export type { TokenInfo, RouteContext } from './routes/context.ts';
 export type { SandboxStats } from './control.ts';
@@ -69,6 +70,11 @@ export interface SandboxOptions {
   requestChecker?: RequestChecker;
   /** Extra routes (e.g. OAuth) and token resolvers, mounted before the server listens. */
   extensions?: SandboxExtension[];
+  /**
+   * Also start the LeadCars sandbox (its own port); it shares this sandbox's seed, faults, slow
+   * answers and time scale unless the object overrides them. Exposed as `leadcars`.
+   */
+  leadcars?: boolean | LeadcarsSandboxOptions;
 }
 
 /** How optional parts (OAuth, webhooks) plug in without editing this file. */
@@ -96,6 +102,8 @@ export interface Sandbox {
   store: SandboxStore;
   /** Set by the OAuth extension. */
   oauth?: { clientId: string; clientSecret: string };
+  /** Set when started with `leadcars`. */
+  leadcars?: LeadcarsSandbox;
   stats(): SandboxStats;
   addRoutes(routes: Array<Route<RouteContext>>, mode?: RouteMode): void;
   addTokenResolver(resolve: TokenResolver): void;
@@ -403,9 +411,17 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${hostInUrl}:${address.port}`;
 
+  const leadcars = input.leadcars
+    ? await (await import('./leadcars/server.ts')).startLeadcarsSandbox({
+      seed: options.seed, faults: options.faults, faultSeed: options.faultSeed, faultKinds: options.faultKinds,
+      slowMs: options.slowMs, timeScale: options.timeScale, ...(input.leadcars === true ? {} : input.leadcars),
+    })
+    : undefined;
+
   let stopped: Promise<void> | undefined;
   const sandbox: Sandbox = {
     ...exposed,
+    ...(leadcars ? { leadcars } : {}),
     url: baseUrl,
     locations: store.locations().map((l) => ({ id: l.id, token: l.token })),
     companyId: store.companyId,
@@ -419,7 +435,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
         pendingTimers.clear();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
-      });
+      }).then(() => leadcars?.close());
       return stopped;
     },
   };
