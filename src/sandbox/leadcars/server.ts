@@ -32,7 +32,12 @@ export interface LeadcarsSandboxOptions {
   timeScale?: number;
   /** Which undocumented answer shapes to use; all of them by default (see shapes.ts). */
   shapes?: ShapeOptions;
-  /** The window over which `maxInWindow` counts arrivals (default 1000 ms). */
+  /**
+   * Answer 429 (Retry-After: 1) past this many requests per window. Off by default: LeadCars
+   * documents no limit; tests use it to prove the client honours a 429 (CONTRACT.md "Access").
+   */
+  rateLimit?: number;
+  /** The window over which `maxInWindow` counts arrivals and `rateLimit` applies (default 1000 ms). */
   statsWindowMs?: number;
   clock?: () => number;
 }
@@ -42,7 +47,7 @@ export interface LeadcarsStats {
   byRoute: Record<string, number>;
   byStatus: Record<string, number>;
   faults: Record<string, number>;
-  /** The most API requests that arrived within any `statsWindowMs`. */
+  /** The most API requests admitted within any `statsWindowMs` (429s excluded). */
   maxInWindow: number;
 }
 
@@ -85,7 +90,6 @@ export async function startLeadcarsSandbox(opts: LeadcarsSandboxOptions = {}): P
   const countArrival = (at: number) => {
     arrivals.push(at);
     while (arrivals.length > 0 && arrivals[0]! <= at - windowMs) arrivals.shift();
-    maxInWindow = Math.max(maxInWindow, arrivals.length);
   };
 
   const timers = new Set<NodeJS.Timeout>();
@@ -135,6 +139,14 @@ export async function startLeadcarsSandbox(opts: LeadcarsSandboxOptions = {}): P
 
     counters.requests += 1;
     countArrival(clock());
+    if (opts.rateLimit !== undefined && arrivals.length > opts.rateLimit) {
+      arrivals.pop(); // refused, so it does not count against the window
+      await readBody(req);
+      bump(counters.byStatus, '429');
+      sendJson(res, 429, ctx.shaper.error(['Too Many Requests']), { 'Retry-After': '1' });
+      return;
+    }
+    maxInWindow = Math.max(maxInWindow, arrivals.length);
     const matched = router.match(method, path);
     bump(counters.byRoute, matched ? `${method} ${matched.route.pattern}` : 'unmatched');
     const fault = faults.next();
