@@ -10,16 +10,8 @@ import {
   LeadcarsAuthError, LeadcarsNotFoundError, LeadcarsOutcomeUnknownError, LeadcarsRefusedError, leadcarsClientFromConfig,
 } from '../src/leadcars/index.ts';
 import { CREATE_SHAPES, ERROR_SHAPES, LIST_SHAPES } from '../src/sandbox/index.ts';
+import { caught } from './helpers/caught.ts';
 import { leadsOf, raw, testClient, useLeadcars, validLead, withLeadcars } from './helpers/leadcars.ts';
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a failure');
-}
 
 async function sandboxStats(sb: { url: string; token: string }) {
   return (await raw(sb, 'GET', '/__sandbox/stats')).body as { requests: number; byRoute: Record<string, number>; byStatus: Record<string, number>; maxInWindow: number };

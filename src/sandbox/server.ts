@@ -9,8 +9,7 @@
 // spec validation (422) -> location access (403) -> the route. Faults are drawn first, per
 // request, and shape how (or whether) the answer leaves. Control endpoints (/__sandbox/) skip
 // all of that.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { log } from '../log.ts';
 import { CONTROL_PREFIX, controlRoutes, type SandboxStats } from './control.ts';
 import { FAULT_KINDS, createFaultInjector, faultStatus, type FaultKind } from './faults.ts';
@@ -18,6 +17,7 @@ import {
   Router, flatHeaders, parseBody, readBody, sendJson,
   type Route, type SandboxRequest, type SandboxResponse,
 } from './http.ts';
+import { listenLoopback, type Listening } from './listen.ts';
 import { createRateLimiter, type RateWindow } from './rate-limit.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { errorResponse, type RouteContext, type TokenInfo } from './routes/context.ts';
@@ -234,11 +234,9 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   addRoutes([...contactRoutes(), ...taskRoutes(), ...noteRoutes(), ...customFieldRoutes()]);
   addRoutes(controlRoutes({ store, stats, resetStats: () => { counters = emptyStats(); limiter.resetStats(); } }), 'control');
 
-  const pendingTimers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(() => { pendingTimers.delete(timer); resolve(); }, ms);
-    pendingTimers.add(timer);
-  });
+  // Set once listening; slow answers sleep on its timers so that stop() cancels them.
+  let listening: Listening | undefined;
+  const sleep = (ms: number) => listening!.sleep(ms);
 
   let baseUrl = '';
 
@@ -377,19 +375,6 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     reply(response.status, response.body, { ...rateHeaders, ...response.headers });
   }
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      log().error({ err }, 'sandbox request failed');
-      if (!res.headersSent) sendJson(res, 500, { statusCode: 500, message: 'Internal server error' });
-      else res.destroy();
-    });
-  });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
   const exposed: Record<string, unknown> = {};
   const api: SandboxExtensionApi = {
     store,
@@ -400,16 +385,8 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   };
   for (const extension of input.extensions ?? []) extension(api);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  baseUrl = `http://${hostInUrl}:${address.port}`;
+  listening = await listenLoopback(handle, options.port, options.host);
+  baseUrl = listening.url;
 
   const leadcars = input.leadcars
     ? await (await import('./leadcars/server.ts')).startLeadcarsSandbox({
@@ -430,12 +407,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     addRoutes,
     addTokenResolver: api.addTokenResolver,
     stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        for (const timer of pendingTimers) clearTimeout(timer);
-        pendingTimers.clear();
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }).then(() => leadcars?.close());
+      stopped ??= listening!.close().then(() => leadcars?.close());
       return stopped;
     },
   };

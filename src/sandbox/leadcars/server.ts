@@ -2,11 +2,11 @@
 // sandbox's fault model (../faults.ts: a seeded share of requests answers 500/502/503, drops the
 // connection or answers slowly; a write whose connection drops is committed first) and an
 // optional fixed latency. `/__sandbox/` control endpoints give tests the ground truth.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { log } from '../../log.ts';
 import { FAULT_KINDS, createFaultInjector, faultStatus, type FaultKind } from '../faults.ts';
 import { Router, flatHeaders, parseBody, readBody, sendJson, type SandboxResponse } from '../http.ts';
+import { listenLoopback, type Listening } from '../listen.ts';
 import { createRng, deriveSeed } from '../random.ts';
 import { createCatalog, type Catalog } from './catalog.ts';
 import { leadcarsRoutes, refused, type LeadcarsContext } from './routes.ts';
@@ -92,11 +92,9 @@ export async function startLeadcarsSandbox(opts: LeadcarsSandboxOptions = {}): P
     while (arrivals.length > 0 && arrivals[0]! <= at - windowMs) arrivals.shift();
   };
 
-  const timers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number) => (ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => {
-    const timer = setTimeout(() => { timers.delete(timer); resolve(); }, ms);
-    timers.add(timer);
-  }));
+  // Set once listening; latency and slow answers sleep on its timers so that close() cancels them.
+  let listening: Listening | undefined;
+  const sleep = (ms: number) => listening!.sleep(ms);
 
   function control(method: string, path: string, res: ServerResponse): boolean {
     const route = `${method} ${path}`;
@@ -187,42 +185,14 @@ export async function startLeadcarsSandbox(opts: LeadcarsSandboxOptions = {}): P
     return { ...structuredClone(counters), maxInWindow };
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      log().error({ err }, 'leadcars sandbox request failed');
-      if (!res.headersSent) sendJson(res, 500, { message: 'Error interno' });
-      else res.destroy();
-    });
-  });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  listening = await listenLoopback(handle, opts.port ?? 0, '127.0.0.1');
 
-  let closed: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     token,
     catalog,
     state: () => ({ leads: store.allLeadInfos() }),
     stats,
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-      return closed;
-    },
+    close: listening.close,
   };
 }
