@@ -124,6 +124,17 @@ describe('LeadCars client: faults', () => {
     });
   });
 
+  it('never repeats a create that timed out on a slow answer, which LeadCars still commits', async () => {
+    await withLeadcars({ seed: 4, faults: 1, faultKinds: ['slow'], slowMs: 300 }, async (sb) => {
+      const err = await caught(testClient(sb, { http: { timeoutMs: 50, retries: 5 } }).createLead(validLead(sb)));
+      expect(err).toBeInstanceOf(LeadcarsOutcomeUnknownError);
+      expect((err as Error).message).toContain('no answer within 50 ms');
+      for (let i = 0; i < 100 && (await leadsOf(sb)).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await leadsOf(sb)).toHaveLength(1);
+      expect((await sandboxStats(sb)).byRoute['POST /leads']).toBe(1);
+    });
+  });
+
   it('never repeats a create answered 5xx either', async () => {
     await withLeadcars({ seed: 4, faults: 1, faultKinds: ['http503'] }, async (sb) => {
       expect(await caught(testClient(sb).createLead(validLead(sb)))).toBeInstanceOf(LeadcarsOutcomeUnknownError);

@@ -110,9 +110,9 @@ export async function startLeadcarsSandbox(opts: LeadcarsSandboxOptions = {}): P
   }
 
   /** Auth, body and route, in the order a PHP front controller would apply them. */
-  async function answer(req: IncomingMessage, method: string, path: string): Promise<SandboxResponse> {
+  async function answer(req: IncomingMessage, rawBody: string, method: string, path: string): Promise<SandboxResponse> {
     const headers = flatHeaders(req);
-    const parsed = parseBody(await readBody(req), headers['content-type']);
+    const parsed = parseBody(rawBody, headers['content-type']);
     const given = headers['cliente-token'];
     // Observed: a bad token answers 401 or 403 (CONTRACT.md); the sandbox: missing 401, wrong 403.
     if (!given) return refused(ctx, 401, ['Falta la cabecera cliente-token']);
@@ -164,8 +164,10 @@ export async function startLeadcarsSandbox(opts: LeadcarsSandboxOptions = {}): P
       }
       return;
     }
+    // Read before a slow answer's wait: a client that gives up meanwhile has still sent it all.
+    const rawBody = await readBody(req);
     if (fault === 'slow') await sleep(slowMs);
-    const response = await answer(req, method, path);
+    const response = await answer(req, rawBody, method, path);
     if (fault === 'drop') {
       // The route has run (a write is committed); the client never learns the outcome.
       res.socket?.destroy();

@@ -87,7 +87,10 @@ export class LeadcarsStore {
     return id;
   }
 
-  /** Stores a validated POST /leads body; returns the new lead's id. */
+  /**
+   * Stores a validated POST /leads body; returns the new lead's id. Its `comentario` is kept on
+   * the lead but not made an action: the manual shows only `entrada_lead` for a new lead (p.7).
+   */
   createLead(body: Body): number {
     const at = this.now();
     const dealerId = asId(body.concesionario)!;
@@ -114,7 +117,6 @@ export class LeadcarsStore {
       actions: [{ type: 'entrada_lead', date: isoMadrid(at), info: this.catalog.types.find((t) => t.id === typeId)!.name }],
       chats: [],
     };
-    if (record.fields.comentario) record.actions.push({ type: 'comentario', date: isoMadrid(at), info: record.fields.comentario });
     this.leads.set(id, record);
     return id;
   }
