@@ -49,7 +49,7 @@ export function requireOAuthApp(config: LoadedConfig): OAuthApp {
 /** The scopes `auth login` requests: `oauth.scopes` when configured, else what the configured features need. */
 export function scopesFor(config: LoadedConfig): string[] {
   if (config.oauth.scopes) return config.oauth.scopes;
-  const writes = Boolean(config.leadcars.baseUrl || config.intakeSecret);
+  const writes = Boolean(config.leadcars.token || config.intakeSecret);
   return [...READ_SCOPES, ...(writes ? WRITE_SCOPES : []), ...(config.companyId ? AGENCY_SCOPES : [])];
 }
 

@@ -63,8 +63,12 @@ export const configSchema = z.strictObject({
   webhookPublicKey: z.string().optional(),
   leadcars: z
     .strictObject({
-      baseUrl: z.url().optional(),
-      token: z.string().optional(),
+      /** LeadCars' production API; its sandbox is https://apisandbox.leadcars.es/api/v2. */
+      baseUrl: z.url().default('https://api.leadcars.es/api/v2'),
+      /** The 20-character cliente-token LeadCars support issues per customer. */
+      token: z.string().min(1).optional(),
+      /** Requests per second; LeadCars documents no limit, so about 2/s is polite. */
+      rateLimit: z.number().positive().default(2),
     })
     .prefault({}),
   intakeSecret: z.string().optional(),

@@ -11,3 +11,6 @@ export { CONTROL_PREFIX } from './control.ts';
 export { API_VERSION, type RequestChecker } from './validation.ts';
 export type { Route, SandboxRequest, SandboxResponse, Method } from './http.ts';
 export * from './types.ts';
+export {
+  startLeadcarsSandbox, CREATE_SHAPES, LIST_SHAPES, ERROR_SHAPES, type LeadcarsSandbox, type LeadcarsSandboxOptions,
+} from './leadcars/index.ts';

@@ -9,8 +9,7 @@
 // spec validation (422) -> location access (403) -> the route. Faults are drawn first, per
 // request, and shape how (or whether) the answer leaves. Control endpoints (/__sandbox/) skip
 // all of that.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { log } from '../log.ts';
 import { CONTROL_PREFIX, controlRoutes, type SandboxStats } from './control.ts';
 import { FAULT_KINDS, createFaultInjector, faultStatus, type FaultKind } from './faults.ts';
@@ -18,6 +17,7 @@ import {
   Router, flatHeaders, parseBody, readBody, sendJson,
   type Route, type SandboxRequest, type SandboxResponse,
 } from './http.ts';
+import { listenLoopback, type Listening } from './listen.ts';
 import { createRateLimiter, type RateWindow } from './rate-limit.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { errorResponse, type RouteContext, type TokenInfo } from './routes/context.ts';
@@ -27,6 +27,7 @@ import { taskRoutes } from './routes/tasks.ts';
 import { SandboxError, type SandboxStore, type SeedOptions } from './types.ts';
 import { createRequestChecker, type RequestChecker } from './validation.ts';
 import type { MatchedOperation } from '../highlevel-api/validator.ts';
+import type { LeadcarsSandbox, LeadcarsSandboxOptions } from './leadcars/server.ts';
 
 export type { TokenInfo, RouteContext } from './routes/context.ts';
 export type { SandboxStats } from './control.ts';
@@ -69,6 +70,11 @@ export interface SandboxOptions {
   requestChecker?: RequestChecker;
   /** Extra routes (e.g. OAuth) and token resolvers, mounted before the server listens. */
   extensions?: SandboxExtension[];
+  /**
+   * Also start the LeadCars sandbox (its own port); it shares this sandbox's seed, faults, slow
+   * answers and time scale unless the object overrides them. Exposed as `leadcars`.
+   */
+  leadcars?: boolean | LeadcarsSandboxOptions;
 }
 
 /** How optional parts (OAuth, webhooks) plug in without editing this file. */
@@ -96,6 +102,8 @@ export interface Sandbox {
   store: SandboxStore;
   /** Set by the OAuth extension. */
   oauth?: { clientId: string; clientSecret: string };
+  /** Set when started with `leadcars`. */
+  leadcars?: LeadcarsSandbox;
   stats(): SandboxStats;
   addRoutes(routes: Array<Route<RouteContext>>, mode?: RouteMode): void;
   addTokenResolver(resolve: TokenResolver): void;
@@ -226,11 +234,9 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   addRoutes([...contactRoutes(), ...taskRoutes(), ...noteRoutes(), ...customFieldRoutes()]);
   addRoutes(controlRoutes({ store, stats, resetStats: () => { counters = emptyStats(); limiter.resetStats(); } }), 'control');
 
-  const pendingTimers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(() => { pendingTimers.delete(timer); resolve(); }, ms);
-    pendingTimers.add(timer);
-  });
+  // Set once listening; slow answers sleep on its timers so that stop() cancels them.
+  let listening: Listening | undefined;
+  const sleep = (ms: number) => listening!.sleep(ms);
 
   let baseUrl = '';
 
@@ -369,19 +375,6 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     reply(response.status, response.body, { ...rateHeaders, ...response.headers });
   }
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      log().error({ err }, 'sandbox request failed');
-      if (!res.headersSent) sendJson(res, 500, { statusCode: 500, message: 'Internal server error' });
-      else res.destroy();
-    });
-  });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
   const exposed: Record<string, unknown> = {};
   const api: SandboxExtensionApi = {
     store,
@@ -392,20 +385,20 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   };
   for (const extension of input.extensions ?? []) extension(api);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  baseUrl = `http://${hostInUrl}:${address.port}`;
+  listening = await listenLoopback(handle, options.port, options.host);
+  baseUrl = listening.url;
+
+  const leadcars = input.leadcars
+    ? await (await import('./leadcars/server.ts')).startLeadcarsSandbox({
+      seed: options.seed, faults: options.faults, faultSeed: options.faultSeed, faultKinds: options.faultKinds,
+      slowMs: options.slowMs, timeScale: options.timeScale, ...(input.leadcars === true ? {} : input.leadcars),
+    })
+    : undefined;
 
   let stopped: Promise<void> | undefined;
   const sandbox: Sandbox = {
     ...exposed,
+    ...(leadcars ? { leadcars } : {}),
     url: baseUrl,
     locations: store.locations().map((l) => ({ id: l.id, token: l.token })),
     companyId: store.companyId,
@@ -414,12 +407,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     addRoutes,
     addTokenResolver: api.addTokenResolver,
     stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        for (const timer of pendingTimers) clearTimeout(timer);
-        pendingTimers.clear();
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
+      stopped ??= listening!.close().then(() => leadcars?.close());
       return stopped;
     },
   };

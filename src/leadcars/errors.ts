@@ -1,0 +1,90 @@
+// Typed failures of the LeadCars client. Callers branch on the class; messages carry LeadCars'
+// own words (whatever shape they came in), never the cliente-token.
+
+/** What was being attempted. */
+export interface LeadcarsOperation {
+  /** The client function's name, e.g. "createLead". */
+  name: string;
+  method: string;
+  /** Path below the base URL, e.g. "/leads/799119/comments". */
+  path: string;
+}
+
+export interface LeadcarsErrorInit {
+  operation: LeadcarsOperation;
+  status?: number | undefined;
+  retries?: number | undefined;
+  cause?: unknown;
+}
+
+export class LeadcarsError extends Error {
+  override name = 'LeadcarsError';
+  /** HTTP status of the last answer; undefined when none came back. */
+  readonly status: number | undefined;
+  readonly operation: LeadcarsOperation;
+  /** How many times the request was repeated before giving up. */
+  readonly retries: number;
+
+  constructor(message: string, init: LeadcarsErrorInit) {
+    super(`LeadCars ${init.operation.name} (${init.operation.method} ${init.operation.path}): ${message}`,
+      init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.operation = init.operation;
+    this.retries = init.retries ?? 0;
+  }
+}
+
+/** 401/403: missing or wrong cliente-token. */
+export class LeadcarsAuthError extends LeadcarsError {
+  override name = 'LeadcarsAuthError';
+}
+
+export class LeadcarsNotFoundError extends LeadcarsError {
+  override name = 'LeadcarsNotFoundError';
+}
+
+/** Another 4xx: LeadCars refused the request; `messages` are its words. Never retried. */
+export class LeadcarsRefusedError extends LeadcarsError {
+  override name = 'LeadcarsRefusedError';
+  readonly messages: string[];
+  constructor(messages: string[], init: LeadcarsErrorInit) {
+    super(messages.join('; ') || `HTTP ${init.status}`, init);
+    this.messages = messages;
+  }
+}
+
+/** 429 after every retry was spent. */
+export class LeadcarsRateLimitError extends LeadcarsError {
+  override name = 'LeadcarsRateLimitError';
+}
+
+/** 5xx after every retry was spent. */
+export class LeadcarsServerError extends LeadcarsError {
+  override name = 'LeadcarsServerError';
+}
+
+/** No answer (connection failure or timeout) after every retry was spent. */
+export class LeadcarsNetworkError extends LeadcarsError {
+  override name = 'LeadcarsNetworkError';
+}
+
+/** A 2xx whose body the client cannot read (e.g. a lead without an id). */
+export class LeadcarsAnswerError extends LeadcarsError {
+  override name = 'LeadcarsAnswerError';
+}
+
+/**
+ * A write that must not be repeated blindly (a create, a comment) was sent, and its outcome is
+ * unknown: the connection dropped or timed out after sending, the server answered 5xx, or a
+ * create succeeded without saying which lead it made. It was NOT repeated: LeadCars has no
+ * idempotency key and no lead search, so a repeat could make a second lead. `sent` is the body
+ * that was sent, for the caller to keep (e.g. park it for `leads link`).
+ */
+export class LeadcarsOutcomeUnknownError extends LeadcarsError {
+  override name = 'LeadcarsOutcomeUnknownError';
+  readonly sent: unknown;
+  constructor(message: string, sent: unknown, init: LeadcarsErrorInit) {
+    super(message, init);
+    this.sent = sent;
+  }
+}
