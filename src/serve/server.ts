@@ -2,7 +2,7 @@
 // and a health check. Every answer that acknowledges something (202 for a lead, 200 for a
 // webhook) is sent only after the row is committed, so an acknowledged lead or event survives a
 // crash of this process at any moment.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/errors.ts';
 import type { Config } from '../config/schema.ts';
@@ -186,7 +186,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   };
 
   let inFlight = 0;
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<Answer> {
+  async function handle(req: IncomingMessage): Promise<Answer> {
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routes[path];
     if (!route) return error(404, `no route ${path}`);
@@ -206,7 +206,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   const server: Server = createServer((req, res) => {
     inFlight++;
     res.on('close', () => { inFlight--; });
-    handle(req, res)
+    handle(req)
       .catch((err: unknown): Answer => {
         log().error({ err, path: req.url }, 'serve: request failed');
         return error(500, 'internal error');
