@@ -11,3 +11,4 @@ export { CONTROL_PREFIX } from './control.ts';
 export { API_VERSION, type RequestChecker } from './validation.ts';
 export type { Route, SandboxRequest, SandboxResponse, Method } from './http.ts';
 export * from './types.ts';
+export { startWebhookDelivery, webhookExtension, eventsOf, type WebhookDelivery, type WebhookDeliveryOptions, type WebhookDeliveryStats } from './webhooks.ts';

@@ -26,6 +26,7 @@ import { noteRoutes } from './routes/notes.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { SandboxError, type SandboxStore, type SeedOptions } from './types.ts';
 import { createRequestChecker, type RequestChecker } from './validation.ts';
+import { webhookExtension, type WebhookDelivery } from './webhooks.ts';
 import type { MatchedOperation } from '../highlevel-api/validator.ts';
 
 export type { TokenInfo, RouteContext } from './routes/context.ts';
@@ -69,6 +70,8 @@ export interface SandboxOptions {
   requestChecker?: RequestChecker;
   /** Extra routes (e.g. OAuth) and token resolvers, mounted before the server listens. */
   extensions?: SandboxExtension[];
+  /** Deliver signed HighLevel webhooks for every change to this URL (src/sandbox/webhooks.ts). */
+  webhookUrl?: string;
 }
 
 /** How optional parts (OAuth, webhooks) plug in without editing this file. */
@@ -79,6 +82,8 @@ export interface SandboxExtensionApi {
   addTokenResolver(resolve: TokenResolver): void;
   /** Merged into the Sandbox handle (e.g. `{ oauth: { clientId, clientSecret } }`). */
   expose(fields: Record<string, unknown>): void;
+  /** Called when the sandbox stops (e.g. to stop webhook delivery). */
+  onStop(fn: () => void): void;
 }
 export type SandboxExtension = (api: SandboxExtensionApi) => void;
 
@@ -96,6 +101,10 @@ export interface Sandbox {
   store: SandboxStore;
   /** Set by the OAuth extension. */
   oauth?: { clientId: string; clientSecret: string };
+  /** Set with `webhookUrl`: base64 SPKI DER of the key the webhooks are signed with. */
+  webhookPublicKey?: string;
+  /** Set with `webhookUrl`: the delivery (await `idle()` before checking a receiver). */
+  webhooks?: WebhookDelivery;
   stats(): SandboxStats;
   addRoutes(routes: Array<Route<RouteContext>>, mode?: RouteMode): void;
   addTokenResolver(resolve: TokenResolver): void;
@@ -383,14 +392,17 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   });
 
   const exposed: Record<string, unknown> = {};
+  const stopHooks: Array<() => void> = [];
   const api: SandboxExtensionApi = {
     store,
     options,
     addRoutes,
     addTokenResolver: (resolve) => { resolvers.push(resolve); },
     expose: (fields) => { Object.assign(exposed, fields); },
+    onStop: (fn) => { stopHooks.push(fn); },
   };
-  for (const extension of input.extensions ?? []) extension(api);
+  const webhooks = input.webhookUrl ? [webhookExtension({ url: input.webhookUrl })] : [];
+  for (const extension of [...(input.extensions ?? []), ...webhooks]) extension(api);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -415,6 +427,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     addTokenResolver: api.addTokenResolver,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
+        for (const hook of stopHooks) hook();
         for (const timer of pendingTimers) clearTimeout(timer);
         pendingTimers.clear();
         server.close(() => resolve());
