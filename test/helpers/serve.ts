@@ -25,13 +25,20 @@ export function tempDbPath(prefix = 'ghl-etl-serve-'): { dir: string; dbPath: st
 export async function startServeFixture(options: Partial<ServeOptions> & { webhookPublicKey?: string; port?: number } = {}): Promise<ServeFixture> {
   const { dir, dbPath } = tempDbPath();
   const db = openDatabase(dbPath);
-  const server = await startServer({
-    db,
-    config: { intakeSecret: INTAKE_SECRET, webhookPublicKey: options.webhookPublicKey },
-    host: '127.0.0.1',
-    port: options.port ?? 0,
-    ...options,
-  });
+  let server: IntakeServer;
+  try {
+    server = await startServer({
+      db,
+      config: { intakeSecret: INTAKE_SECRET, webhookPublicKey: options.webhookPublicKey },
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      ...options,
+    });
+  } catch (err) {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     dir, dbPath, db, server,
     async stop() {
