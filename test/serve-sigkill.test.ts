@@ -1,30 +1,13 @@
 // "SIGKILL of serve at random moments loses no lead that got a 202": a child process runs the
 // server while leads are posted concurrently; it is killed at random moments and restarted.
 // Afterwards every acknowledged lead is in the inbox under the id it was acknowledged with.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listInbox, openDatabase } from '../src/db/index.ts';
-import { postLead, sampleLead, tempDbPath } from './helpers/serve.ts';
+import { postLead, sampleLead, startServeWorker, tempDbPath } from './helpers/serve.ts';
 
 const { dir, dbPath } = tempDbPath('ghl-etl-sigkill-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function startWorker(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./serve-worker.ts', import.meta.url).pathname, dbPath, '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      const match = /ready (\S+)\n/.exec(out);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`serve worker exited (${code}) before it was ready`)));
-  });
-}
 
 const ROUNDS = 5;
 const SENDERS = 8;
@@ -34,7 +17,7 @@ describe('serve killed with SIGKILL while leads arrive', () => {
     const acknowledged = new Map<number, number>(); // lead number -> inbox id answered
     let next = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const { child, url } = await startWorker();
+      const { child, url } = await startServeWorker(dbPath);
       const exited = new Promise((resolve) => child.once('exit', resolve));
       let killed = false;
       const sender = async () => {
@@ -73,7 +56,7 @@ describe('serve killed with SIGKILL while leads arrive', () => {
     }
 
     // Senders retry what they did not get acknowledged: each lead ends in the inbox once.
-    const { child, url } = await startWorker();
+    const { child, url } = await startServeWorker(dbPath);
     try {
       for (let n = 0; n < next; n++) {
         const answer = await postLead(url, sampleLead(n));

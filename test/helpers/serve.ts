@@ -1,5 +1,6 @@
 // Test helpers for `serve`: a temp SQLite mirror, a running server on a free port, and a sender
 // that signs leads the way a real sender would.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -89,4 +90,20 @@ export function sampleLead(n: number, extra: Record<string, unknown> = {}): Reco
     custom: { marca: 'Seat', modelo: 'Ibiza' },
     ...extra,
   };
+}
+
+/** Runs test/serve-worker.ts in a child process (`mode: 'bare'` for the bench's baseline server). */
+export function startServeWorker(dbPath: string, mode: 'serve' | 'bare' = 'serve'): Promise<{ child: ChildProcess; url: string }> {
+  const worker = new URL('../serve-worker.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', worker, dbPath, '0', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      const match = /ready (\S+)\n/.exec(out);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`serve worker exited (${code}) before it was ready`)));
+  });
 }
