@@ -4,4 +4,4 @@ export type { ServeOptions, IntakeServer, AcceptedLead, ReceivedEvent } from './
 export { intakeLeadSchema, parseIntakeLead, leadDedupeKey, signIntakeBody, verifyIntakeSignature } from './intake.ts';
 export type { IntakeLead } from './intake.ts';
 export { webhookKeys, verifyWebhookSignature, HIGHLEVEL_WEBHOOK_ED25519_KEY, HIGHLEVEL_WEBHOOK_RSA_KEY } from './webhook-signature.ts';
-export { applyEventToMirror, MIRRORED_EVENT_TYPES, type WebhookEvent } from './mirror-events.ts';
+export { applyEventToMirror, type WebhookEvent } from './mirror-events.ts';

@@ -8,12 +8,6 @@ import {
   type Db, type HighLevelContact, type HighLevelNote, type HighLevelTask,
 } from '../db/index.ts';
 
-/** The event types that change the mirror (NOTES.md "Webhooks"). */
-export const MIRRORED_EVENT_TYPES = [
-  'ContactCreate', 'ContactUpdate', 'ContactDelete', 'ContactTagUpdate', 'ContactDndUpdate',
-  'TaskCreate', 'TaskComplete', 'TaskDelete', 'NoteCreate', 'NoteUpdate', 'NoteDelete',
-] as const;
-
 export type WebhookEvent = Record<string, unknown> & { type: string; webhookId: string; timestamp: string };
 
 /** The object an event describes: the event minus its envelope (`type` would clash with a contact's type). */
