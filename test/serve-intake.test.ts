@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { listInbox } from '../src/db/index.ts';
-import { MAX_BODY_BYTES } from '../src/serve/index.ts';
+import { MAX_BODY_BYTES, startServer } from '../src/serve/index.ts';
 import { INTAKE_SECRET, postLead, sampleLead, startServeFixture, type ServeFixture } from './helpers/serve.ts';
 
 let fx: ServeFixture;
@@ -89,6 +89,12 @@ describe('POST /leads', () => {
     const acknowledged = answers.filter((a) => a.status === 'fulfilled' && a.value.status === 202).length;
     expect(listInbox(fx.db)).toHaveLength(acknowledged);
     await expect(postLead(fx.server.url, sampleLead(200))).rejects.toThrow();
+  });
+});
+
+describe('starting', () => {
+  it('refuses to start without an intake secret, naming INTAKE_SECRET', async () => {
+    await expect(startServer({ db: fx.db, config: {}, port: 0 })).rejects.toThrow(/INTAKE_SECRET/);
   });
 });
 

@@ -186,6 +186,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   };
 
   let inFlight = 0;
+  let closing: Promise<void> | undefined;
   async function handle(req: IncomingMessage): Promise<Answer> {
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routes[path];
@@ -213,7 +214,8 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
       })
       .then((answer) => {
         if (res.headersSent || res.destroyed) return;
-        res.writeHead(answer.status, { 'Content-Type': 'application/json' });
+        // While closing, a keep-alive client is told not to reuse the connection.
+        res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(closing ? { Connection: 'close' } : {}) });
         res.end(JSON.stringify(answer.body));
       });
   });
@@ -228,7 +230,6 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   });
   const address = server.address() as AddressInfo;
   const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  let closing: Promise<void> | undefined;
   return {
     url: `http://${hostInUrl}:${address.port}`,
     host: address.address,
