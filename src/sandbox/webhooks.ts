@@ -128,6 +128,7 @@ export function startWebhookDelivery(store: SandboxStore, options: WebhookDelive
   const queue: Signed[] = [];
   const counters = { sent: 0, delivered: 0, failed: 0, retried: 0 };
   let stopped = false;
+  const stopping = new AbortController(); // cuts an attempt in flight when the sandbox stops
   let running: Promise<void> | undefined;
   const idleWaiters: Array<() => void> = [];
 
@@ -142,7 +143,7 @@ export function startWebhookDelivery(store: SandboxStore, options: WebhookDelive
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-ghl-signature': item.signature },
         body: item.body,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stopping.signal]),
       });
       await response.arrayBuffer();
       return response.ok;
@@ -184,6 +185,7 @@ export function startWebhookDelivery(store: SandboxStore, options: WebhookDelive
     stop() {
       stopped = true;
       queue.length = 0;
+      stopping.abort();
       unsubscribe();
     },
   };
