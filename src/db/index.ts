@@ -23,3 +23,10 @@ export type { SyncRun, SyncRunCounters, SyncRunStatus } from './runs.ts';
 export { acquireLock, refreshLock, releaseLock, getLockHolder, isProcessAlive } from './locks.ts';
 export type { LockHolder, LockResult, LockOptions } from './locks.ts';
 export * as schema from './schema.ts';
+export { insertInboxLead, getInboxLead, listInbox, probeWritable } from './inbox.ts';
+export type { InboxLeadInput, InboxRow, InboxStatus } from './inbox.ts';
+export {
+  recordWebhookEvent, markWebhookEventApplied, listWebhookEvents, mirroredContact, childContactId,
+  upsertTaskRow, upsertNoteRow, markChildDeleted,
+} from './webhook-events.ts';
+export type { WebhookEventInput, WebhookEventRow } from './webhook-events.ts';

@@ -111,7 +111,7 @@ const WRITE_CONTACT = `INSERT INTO contacts (${CONTACT_COLUMNS.join(', ')}, dele
     children_synced_at = CASE WHEN contacts.deleted_at IS NULL THEN contacts.children_synced_at END,
     deleted_at = NULL`;
 
-function contactValues(row: ContactRow, syncedAt: string, runId: number): unknown[] {
+function contactValues(row: ContactRow, syncedAt: string, runId: number | null): unknown[] {
   return [
     row.id, row.locationId, row.firstName, row.lastName, row.name, row.email, row.phone, row.companyName,
     row.businessId, row.source, row.type, row.assignedTo, row.dnd, row.address1, row.city, row.state,
@@ -128,7 +128,7 @@ interface StoredContact { dateUpdated: string | null; raw: string; deletedAt: st
  * (date_updated moved), unchanged (same date_updated; the row is still rewritten if the JSON
  * differs, otherwise only its synced_at/run_id are touched). Idempotent.
  */
-export function upsertContacts(db: Db, rows: ContactRow[], runId: number, clock: Clock = systemClock): ContactUpsertResult {
+export function upsertContacts(db: Db, rows: ContactRow[], runId: number | null, clock: Clock = systemClock): ContactUpsertResult {
   // One statement per page where SQLite allows it (ids passed as one JSON array), one per row
   // where the row's own values are written.
   const selectStored = prepared(

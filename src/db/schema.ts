@@ -243,3 +243,40 @@ export const locks = sqliteTable('locks', {
   acquiredAt: text('acquired_at').notNull(), // when the holder took it
   expiresAt: text('expires_at').notNull(), // after this the lock may be taken over (holders refresh it)
 });
+
+// ---- receiving (ghl-etl serve) -------------------------------------------------------------------
+// - `inbox`: one row per distinct lead received by `POST /leads`, committed before the 202.
+// - `webhook_events`: one row per HighLevel webhook received (by webhookId), committed before the 200.
+
+export const inbox = sqliteTable(
+  'inbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }), // the id answered to the sender (202 {"id"})
+    dedupeKey: text('dedupe_key').notNull().unique(), // "leadcars:<id_lead>" or "sha256:<hex of the canonical lead>"
+    receivedAt: text('received_at').notNull(), // when the lead was first received
+    payload: text('payload').notNull(), // the validated lead (LeadCars field names) as JSON
+    status: text('status').notNull().default('pending'), // pending | delivered | failed | waiting
+    attempts: integer('attempts').notNull().default(0), // delivery attempts made
+    lastError: text('last_error'), // the last delivery failure (no secrets)
+    contactId: text('contact_id'), // the HighLevel contact the lead became
+    leadId: text('lead_id'), // the LeadCars lead id (id_lead when sent, else once created)
+    deliveredAt: text('delivered_at'), // when delivery finished
+  },
+  (t) => [
+    index('inbox_status_idx').on(t.status, t.id),
+    check('inbox_status_check', sql`${t.status} IN ('pending', 'delivered', 'failed', 'waiting')`),
+  ],
+);
+
+export const webhookEvents = sqliteTable(
+  'webhook_events',
+  {
+    webhookId: text('webhook_id').primaryKey(), // HighLevel's webhookId: one row per delivery, duplicates refused
+    type: text('type').notNull(), // event type, e.g. "ContactUpdate", "TaskComplete"
+    locationId: text('location_id'), // the location the event belongs to
+    receivedAt: text('received_at').notNull(), // when we received it
+    payload: text('payload').notNull(), // the event JSON exactly as received (raw body)
+    appliedAt: text('applied_at'), // when the mirror was updated from it; NULL = not applied (unknown contact, other type)
+  },
+  (t) => [index('webhook_events_type_idx').on(t.type, t.receivedAt)],
+);

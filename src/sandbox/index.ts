@@ -14,3 +14,4 @@ export * from './types.ts';
 export {
   startLeadcarsSandbox, CREATE_SHAPES, LIST_SHAPES, ERROR_SHAPES, type LeadcarsSandbox, type LeadcarsSandboxOptions,
 } from './leadcars/index.ts';
+export { startWebhookDelivery, webhookExtension, eventsOf, type WebhookDelivery, type WebhookDeliveryOptions, type WebhookDeliveryStats } from './webhooks.ts';

@@ -26,6 +26,7 @@ import { noteRoutes } from './routes/notes.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { SandboxError, type SandboxStore, type SeedOptions } from './types.ts';
 import { createRequestChecker, type RequestChecker } from './validation.ts';
+import { webhookExtension, type WebhookDelivery } from './webhooks.ts';
 import type { MatchedOperation } from '../highlevel-api/validator.ts';
 import type { LeadcarsSandbox, LeadcarsSandboxOptions } from './leadcars/server.ts';
 
@@ -75,6 +76,8 @@ export interface SandboxOptions {
    * answers and time scale unless the object overrides them. Exposed as `leadcars`.
    */
   leadcars?: boolean | LeadcarsSandboxOptions;
+  /** Deliver signed HighLevel webhooks for every change to this URL (src/sandbox/webhooks.ts). */
+  webhookUrl?: string;
 }
 
 /** How optional parts (OAuth, webhooks) plug in without editing this file. */
@@ -85,6 +88,8 @@ export interface SandboxExtensionApi {
   addTokenResolver(resolve: TokenResolver): void;
   /** Merged into the Sandbox handle (e.g. `{ oauth: { clientId, clientSecret } }`). */
   expose(fields: Record<string, unknown>): void;
+  /** Called when the sandbox stops (e.g. to stop webhook delivery). */
+  onStop(fn: () => void): void;
 }
 export type SandboxExtension = (api: SandboxExtensionApi) => void;
 
@@ -104,6 +109,10 @@ export interface Sandbox {
   oauth?: { clientId: string; clientSecret: string };
   /** Set when started with `leadcars`. */
   leadcars?: LeadcarsSandbox;
+  /** Set with `webhookUrl`: base64 SPKI DER of the key the webhooks are signed with. */
+  webhookPublicKey?: string;
+  /** Set with `webhookUrl`: the delivery (await `idle()` before checking a receiver). */
+  webhooks?: WebhookDelivery;
   stats(): SandboxStats;
   addRoutes(routes: Array<Route<RouteContext>>, mode?: RouteMode): void;
   addTokenResolver(resolve: TokenResolver): void;
@@ -376,14 +385,17 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   }
 
   const exposed: Record<string, unknown> = {};
+  const stopHooks: Array<() => void> = [];
   const api: SandboxExtensionApi = {
     store,
     options,
     addRoutes,
     addTokenResolver: (resolve) => { resolvers.push(resolve); },
     expose: (fields) => { Object.assign(exposed, fields); },
+    onStop: (fn) => { stopHooks.push(fn); },
   };
-  for (const extension of input.extensions ?? []) extension(api);
+  const webhooks = input.webhookUrl ? [webhookExtension({ url: input.webhookUrl })] : [];
+  for (const extension of [...(input.extensions ?? []), ...webhooks]) extension(api);
 
   listening = await listenLoopback(handle, options.port, options.host);
   baseUrl = listening.url;
@@ -407,7 +419,10 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     addRoutes,
     addTokenResolver: api.addTokenResolver,
     stop() {
-      stopped ??= listening!.close().then(() => leadcars?.close());
+      if (!stopped) {
+        for (const hook of stopHooks) hook();
+        stopped = listening!.close().then(() => leadcars?.close());
+      }
       return stopped;
     },
   };

@@ -25,7 +25,7 @@ import {
   SandboxError,
   type ContactCursor, type CustomFieldValue, type SandboxContact, type SandboxCustomField,
   type SandboxLocation, type SandboxNote, type SandboxStore, type SandboxTask, type SearchFilter,
-  type SearchRequest, type SeedOptions,
+  type SearchRequest, type SeedOptions, type StoreChange,
 } from './types.ts';
 
 export const DUPLICATE_MESSAGE = 'This location does not allow duplicated contacts.';
@@ -162,6 +162,7 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
 
   private readonly idRng: Rng;
   private mutationRuns = 0;
+  private readonly listeners = new Set<(change: StoreChange) => void>();
 
   constructor(seeded: SeededSandbox, now: () => number, seed: number) {
     this.companyId = seeded.companyId;
@@ -209,6 +210,21 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
         if (ms > this.lastStampMs) this.lastStampMs = ms;
       }
     }
+  }
+
+  // ---- change listeners (webhook delivery) ---------------------------------------------------------
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  private changed(change: StoreChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+
+  private locationOf(contactId: string): string {
+    return this.contacts.get(contactId)!.contact.locationId;
   }
 
   // ---- clock -------------------------------------------------------------------------------
@@ -329,12 +345,14 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
   }
 
   private commitContact(index: LocationIndex, entry: ContactEntry, next: SandboxContact): SandboxContact {
+    const before = entry.contact;
     this.unindexContact(index, entry.contact);
     entry.updatedMs = this.stamp(entry.updatedMs);
     next.dateUpdated = isoMs(entry.updatedMs);
     entry.contact = next;
     this.indexContact(index, next);
     this.touched(index);
+    this.changed({ kind: 'contact.update', before: copyContact(before), after: copyContact(next) });
     return copyContact(next);
   }
 
@@ -464,6 +482,7 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     index.ordered.splice(upperBound(index.ordered, ms, draft.id), 0, entry);
     this.indexContact(index, draft);
     this.touched(index);
+    this.changed({ kind: 'contact.create', contact: copyContact(draft) });
     return copyContact(draft);
   }
 
@@ -510,6 +529,7 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     this.tasksByContact.delete(id);
     this.notesByContact.delete(id);
     this.touched(index);
+    this.changed({ kind: 'contact.delete', contact: copyContact(entry.contact) });
   }
 
   addTags(id: string, tags: string[]): string[] {
@@ -564,30 +584,36 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     this.childMap(this.tasksByContact, contactId).set(task.id, task);
     index.tasks.set(task.id, task);
     index.taskIdsSorted = null;
+    this.changed({ kind: 'task.create', locationId: index.location.id, task: { ...task } });
     return { ...task };
   }
 
   updateTask(contactId: string, taskId: string, body: Record<string, unknown>): SandboxTask {
-    const { task } = this.requireTask(contactId, taskId);
+    const { task, index } = this.requireTask(contactId, taskId);
+    const before = { ...task };
     if (typeof body.title === 'string') task.title = body.title;
     if ('body' in body) task.body = typeof body.body === 'string' ? body.body : null;
     if ('assignedTo' in body) task.assignedTo = typeof body.assignedTo === 'string' && body.assignedTo !== '' ? body.assignedTo : null;
     if (body.dueDate !== undefined) task.dueDate = normalizeDate(body.dueDate, 'dueDate');
     if (typeof body.completed === 'boolean') task.completed = body.completed;
+    this.changed({ kind: 'task.update', locationId: index.location.id, before, after: { ...task } });
     return { ...task };
   }
 
   completeTask(contactId: string, taskId: string, completed: boolean): SandboxTask {
-    const { task } = this.requireTask(contactId, taskId);
+    const { task, index } = this.requireTask(contactId, taskId);
+    const before = { ...task };
     task.completed = completed;
+    this.changed({ kind: 'task.update', locationId: index.location.id, before, after: { ...task } });
     return { ...task };
   }
 
   deleteTask(contactId: string, taskId: string): void {
-    const { index } = this.requireTask(contactId, taskId);
+    const { task, index } = this.requireTask(contactId, taskId);
     this.tasksByContact.get(contactId)!.delete(taskId);
     index.tasks.delete(taskId);
     index.taskIdsSorted = null;
+    this.changed({ kind: 'task.delete', locationId: index.location.id, task: { ...task } });
   }
 
   searchTasks(locationId: string, q: { contactId?: string[]; completed?: boolean; assignedTo?: string[]; query?: string; skip: number; limit: number }):
@@ -659,6 +685,7 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
       dateAdded: isoMs(this.stamp()),
     };
     this.childMap(this.notesByContact, contactId).set(note.id, note);
+    this.changed({ kind: 'note.create', locationId: this.locationOf(contactId), note: { ...note } });
     return { ...note };
   }
 
@@ -666,12 +693,14 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     const note = this.requireNote(contactId, noteId);
     if (typeof body.body === 'string' && body.body !== '') note.body = body.body;
     if ('userId' in body) note.userId = typeof body.userId === 'string' && body.userId !== '' ? body.userId : null;
+    this.changed({ kind: 'note.update', locationId: this.locationOf(contactId), note: { ...note } });
     return { ...note };
   }
 
   deleteNote(contactId: string, noteId: string): void {
-    this.requireNote(contactId, noteId);
+    const note = this.requireNote(contactId, noteId);
     this.notesByContact.get(contactId)!.delete(noteId);
+    this.changed({ kind: 'note.delete', locationId: this.locationOf(contactId), note: { ...note } });
   }
 
   // ---- ground truth and mutations ---------------------------------------------------------------------

@@ -112,8 +112,22 @@ export class SandboxError extends Error {
   }
 }
 
+/**
+ * One committed change of the store, reported to `onChange` listeners (the webhook delivery):
+ * objects are copies, `before`/`after` let a listener tell what moved.
+ */
+export type StoreChange =
+  | { kind: 'contact.create'; contact: SandboxContact }
+  | { kind: 'contact.update'; before: SandboxContact; after: SandboxContact }
+  | { kind: 'contact.delete'; contact: SandboxContact }
+  | { kind: 'task.create' | 'task.delete'; locationId: string; task: SandboxTask }
+  | { kind: 'task.update'; locationId: string; before: SandboxTask; after: SandboxTask }
+  | { kind: 'note.create' | 'note.update' | 'note.delete'; locationId: string; note: SandboxNote };
+
 export interface SandboxStore {
   readonly companyId: string;
+  /** Calls `listener` after every committed write (HTTP or mutate); returns the unsubscribe. */
+  onChange(listener: (change: StoreChange) => void): () => void;
   locations(): SandboxLocation[];
   location(id: string): SandboxLocation | undefined;
 

@@ -1,0 +1,255 @@
+// `ghl-etl serve`'s HTTP server (node:http, no framework): the lead intake, HighLevel webhooks
+// and a health check. Every answer that acknowledges something (202 for a lead, 200 for a
+// webhook) is sent only after the row is committed, so an acknowledged lead or event survives a
+// crash of this process at any moment.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../config/errors.ts';
+import type { Config } from '../config/schema.ts';
+import {
+  insertInboxLead, markWebhookEventApplied, probeWritable, recordWebhookEvent, type Db,
+} from '../db/index.ts';
+import { log } from '../log.ts';
+import { leadDedupeKey, leadPayload, parseIntakeLead, verifyIntakeSignature, type IntakeLead } from './intake.ts';
+import { applyEventToMirror, type WebhookEvent } from './mirror-events.ts';
+import { verifyWebhookSignature, webhookKeys } from './webhook-signature.ts';
+
+/** Largest request body accepted (a lead or a webhook); larger ones get 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** A webhook whose `timestamp` is further than this from now is refused as a replay. */
+export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
+
+export interface AcceptedLead {
+  /** The inbox row id answered to the sender. */
+  id: number;
+  /** False when the lead was already in the inbox (a sender retrying). */
+  created: boolean;
+  lead: IntakeLead;
+}
+
+export interface ReceivedEvent {
+  webhookId: string;
+  type: string;
+  event: WebhookEvent;
+  /** Whether the mirror changed (false for types we do not mirror or unknown contacts). */
+  applied: boolean;
+}
+
+export interface ServeOptions {
+  db: Db;
+  /** `intakeSecret`, `webhookPublicKey` and `serve.host`/`serve.port` are read from it. */
+  config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve'>>;
+  /** Defaults to config `serve.host` (127.0.0.1). */
+  host?: string;
+  /** Defaults to config `serve.port` (8787); 0 picks a free port. */
+  port?: number;
+  /** Called after a new lead is committed (not for a repeated one): e.g. wake the delivery. */
+  onLead?: (lead: AcceptedLead) => void;
+  /** Called after a new webhook event is committed (not for a redelivery). */
+  onEvent?: (event: ReceivedEvent) => void;
+  /** The legacy `x-wh-signature` RSA key (PEM); HighLevel's by default. Tests pass their own. */
+  legacyRsaKey?: string;
+  /** The clock of the replay window; tests move it. */
+  clock?: () => Date;
+}
+
+export interface IntakeServer {
+  /** e.g. `http://127.0.0.1:8787` */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Requests being answered right now. */
+  inFlight(): number;
+  /**
+   * Stops accepting connections, lets in-flight requests finish (their rows committed and
+   * answered), closes idle keep-alive connections, and resolves once all are done. Does not
+   * close the database. Idempotent: what the CLI calls on SIGTERM.
+   */
+  close(): Promise<void>;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+class TooLarge extends Error {}
+
+/** Past this, an oversized body is not even drained: the connection is dropped. */
+const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
+
+/**
+ * Reads the body, up to MAX_BODY_BYTES. A larger one is read to its end and discarded before
+ * the 413 goes out (a client still sending would otherwise see a reset instead of the answer),
+ * unless it passes DRAIN_LIMIT_BYTES.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else if (size > DRAIN_LIMIT_BYTES) req.destroy();
+    });
+    req.on('end', () => (size > MAX_BODY_BYTES ? reject(new TooLarge()) : resolve(Buffer.concat(chunks))));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(body.toString('utf8')) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+const error = (status: number, message: string, extra: Record<string, unknown> = {}): Answer =>
+  ({ status, body: { error: message, ...extra } });
+
+/** Starts the server; throws ConfigError (exit 2) when the intake secret is missing or the webhook key is bad. */
+export async function startServer(options: ServeOptions): Promise<IntakeServer> {
+  const { db, config } = options;
+  const secret = config.intakeSecret;
+  if (!secret) {
+    throw new ConfigError('"intakeSecret" is not set: set INTAKE_SECRET (the HMAC secret lead senders sign with) to run serve');
+  }
+  const keys = webhookKeys(config.webhookPublicKey, options.legacyRsaKey);
+  const clock = options.clock ?? (() => new Date());
+
+  function acceptLead(body: Buffer, req: IncomingMessage): Answer {
+    if (!verifyIntakeSignature(body, req.headers['x-intake-signature'] as string | undefined, secret!)) {
+      return error(401, 'missing or bad X-Intake-Signature: sign the raw body with HMAC-SHA256 and INTAKE_SECRET, as sha256=<hex>');
+    }
+    const json = parseJson(body);
+    if (!json.ok) return error(400, 'the body is not valid JSON');
+    const parsed = parseIntakeLead(json.value);
+    if (!parsed.ok) return error(400, 'the lead is not valid', { reasons: parsed.reasons });
+    const { lead } = parsed;
+    const stored = insertInboxLead(db, { dedupeKey: leadDedupeKey(lead), payload: leadPayload(lead), leadId: lead.id_lead ?? null }, clock);
+    if (stored.created) notify(() => options.onLead?.({ id: stored.id, created: true, lead }));
+    return { status: 202, body: { id: stored.id } };
+  }
+
+  function acceptWebhook(body: Buffer, req: IncomingMessage): Answer {
+    if (!verifyWebhookSignature(body, req.headers, keys)) return error(401, 'missing or bad webhook signature');
+    const json = parseJson(body);
+    if (!json.ok || typeof json.value !== 'object' || json.value === null || Array.isArray(json.value)) {
+      return error(400, 'the body is not a JSON object');
+    }
+    const event = json.value as WebhookEvent;
+    if (typeof event.type !== 'string' || typeof event.webhookId !== 'string' || event.webhookId === '') {
+      return error(400, 'the event has no type or webhookId');
+    }
+    const sentAt = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : Number.NaN;
+    if (!Number.isFinite(sentAt) || Math.abs(clock().getTime() - sentAt) > REPLAY_WINDOW_MS) {
+      return error(401, 'the event timestamp is missing or outside the 5-minute window (a replay?)');
+    }
+    const applied = db.transaction(() => {
+      const fresh = recordWebhookEvent(db, {
+        webhookId: event.webhookId,
+        type: event.type,
+        locationId: typeof event.locationId === 'string' ? event.locationId : null,
+        payload: body.toString('utf8'),
+      }, clock);
+      if (!fresh) return undefined;
+      let changed = false;
+      try {
+        // A savepoint: an event the mirror cannot take is still recorded (and acknowledged).
+        changed = db.transaction(() => applyEventToMirror(db, event));
+      } catch (err) {
+        log().warn({ err, webhookId: event.webhookId, type: event.type }, 'webhook event not applied to the mirror');
+      }
+      if (changed) markWebhookEventApplied(db, event.webhookId, clock);
+      return changed;
+    });
+    if (applied === undefined) return { status: 200, body: { ok: true, duplicate: true } };
+    notify(() => options.onEvent?.({ webhookId: event.webhookId, type: event.type, event, applied }));
+    return { status: 200, body: { ok: true } };
+  }
+
+  function health(): Answer {
+    try {
+      probeWritable(db);
+      return { status: 200, body: { ok: true } };
+    } catch (err) {
+      log().warn({ err }, 'health check: the database is not writable');
+      return error(503, 'the database is not writable');
+    }
+  }
+
+  const routes: Record<string, { method: string; handle: (body: Buffer, req: IncomingMessage) => Answer }> = {
+    '/leads': { method: 'POST', handle: acceptLead },
+    '/webhooks/ghl': { method: 'POST', handle: acceptWebhook },
+    '/healthz': { method: 'GET', handle: health },
+  };
+
+  let inFlight = 0;
+  let closing: Promise<void> | undefined;
+  async function handle(req: IncomingMessage): Promise<Answer> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = routes[path];
+    if (!route) return error(404, `no route ${path}`);
+    if (req.method !== route.method) return error(405, `${path} takes ${route.method}`);
+    let body: Buffer;
+    try {
+      body = route.method === 'GET' ? Buffer.alloc(0) : await readBody(req);
+    } catch (err) {
+      if (err instanceof TooLarge) {
+        return error(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+      }
+      throw err;
+    }
+    return route.handle(body, req);
+  }
+
+  const server: Server = createServer((req, res) => {
+    inFlight++;
+    res.on('close', () => { inFlight--; });
+    handle(req)
+      .catch((err: unknown): Answer => {
+        log().error({ err, path: req.url }, 'serve: request failed');
+        return error(500, 'internal error');
+      })
+      .then((answer) => {
+        if (res.headersSent || res.destroyed) return;
+        // While closing, a keep-alive client is told not to reuse the connection.
+        res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(closing ? { Connection: 'close' } : {}) });
+        res.end(JSON.stringify(answer.body));
+      });
+  });
+
+  const host = options.host ?? config.serve?.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.serve?.port ?? 8787, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${hostInUrl}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    inFlight: () => inFlight,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** Runs a caller's callback without letting its failure undo an acknowledgement. */
+function notify(callback: () => void): void {
+  try {
+    callback();
+  } catch (err) {
+    log().error({ err }, 'serve: a callback failed');
+  }
+}
