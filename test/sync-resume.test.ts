@@ -63,6 +63,7 @@ function killedAfter(client: SyncClient, calls: number): SyncClient {
     fetchContactPage: cut(client.fetchContactPage), searchContactPage: cut(client.searchContactPage),
     listCustomFields: cut(client.listCustomFields), listContactTasks: cut(client.listContactTasks),
     searchLocationTasks: cut(client.searchLocationTasks), listContactNotes: cut(client.listContactNotes),
+    getLocation: cut(client.getLocation), listLocationUsers: cut(client.listLocationUsers),
     stats: client.stats,
   };
 }

@@ -21,7 +21,8 @@ export function renderProgressLine(f: ProgressFields, elapsedMs: number, width =
     const share = Math.min(1, f.done / f.total);
     const filled = Math.round(share * width);
     parts.push(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${f.done}/${f.total}`);
-    if (f.done > 0 && share < 1) parts.push(`ETA ${formatDuration((elapsedMs / f.done) * (f.total - f.done))}`);
+    const etaMs = f.etaMs ?? (f.done > 0 ? (elapsedMs / f.done) * (f.total - f.done) : undefined);
+    if (etaMs !== undefined && share < 1) parts.push(`ETA ${formatDuration(etaMs)}`);
   } else {
     parts.push(String(f.done));
   }

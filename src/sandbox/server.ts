@@ -9,6 +9,7 @@
 // spec validation (422) -> location access (403) -> the route. Faults are drawn first, per
 // request, and shape how (or whether) the answer leaves. Control endpoints (/__sandbox/) skip
 // all of that.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { log } from '../log.ts';
@@ -22,6 +23,7 @@ import { createRateLimiter, type RateWindow } from './rate-limit.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { errorResponse, type RouteContext, type TokenInfo } from './routes/context.ts';
 import { customFieldRoutes } from './routes/custom-fields.ts';
+import { locationRoutes } from './routes/locations.ts';
 import { noteRoutes } from './routes/notes.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { SandboxError, type SandboxStore, type SeedOptions } from './types.ts';
@@ -36,7 +38,7 @@ export type TokenResolver = (token: string) => TokenInfo | undefined;
 /** Scopes a Private Integration Token of the sandbox carries: everything this project calls. */
 export const PIT_SCOPES = [
   'contacts.readonly', 'contacts.write', 'locations/customFields.readonly', 'locations/tasks.readonly',
-  'locations/tasks.write', 'locations.readonly',
+  'locations/tasks.write', 'locations.readonly', 'users.readonly',
 ];
 
 export interface SandboxOptions {
@@ -208,7 +210,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
 
   // The store's locations are fixed when it is seeded: resolve their tokens from one map built
   // here, not by copying and scanning every location on each request.
-  const pitTokens = new Map(store.locations().map((l) => [l.token, { locationId: l.id, companyId: l.companyId, scopes: PIT_SCOPES }]));
+  const pitTokens = new Map<string, TokenInfo>(store.locations().map((l) => [l.token, { locationId: l.id, companyId: l.companyId, scopes: PIT_SCOPES }]));
   const pitResolver: TokenResolver = (token) => pitTokens.get(token);
   const resolvers: TokenResolver[] = [pitResolver];
   const resolveToken = (token: string) => {
@@ -223,7 +225,8 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   const addRoutes = (routes: Array<Route<RouteContext>>, mode: RouteMode = 'api') => {
     for (const route of routes) routers[route.pattern.startsWith(CONTROL_PREFIX) ? 'control' : mode].add(route);
   };
-  addRoutes([...contactRoutes(), ...taskRoutes(), ...noteRoutes(), ...customFieldRoutes()]);
+  addRoutes([...contactRoutes(), ...taskRoutes(), ...noteRoutes(), ...customFieldRoutes(), ...locationRoutes()]);
+  addRoutes([issueScopedToken(store, pitTokens)], 'control');
   addRoutes(controlRoutes({ store, stats, resetStats: () => { counters = emptyStats(); limiter.resetStats(); } }), 'control');
 
   const pendingTimers = new Set<NodeJS.Timeout>();
@@ -426,3 +429,27 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   return sandbox;
 }
 
+
+/**
+ * `POST /__sandbox/tokens` with `{"locationId", "scopes"?: [...], "without"?: [...]}`: issues
+ * another Private Integration Token for the location, carrying `scopes` (default: every scope
+ * of PIT_SCOPES) minus `without`, as a user would make one in HighLevel with some boxes
+ * unticked. Answers `{"token", "scopes"}`.
+ */
+function issueScopedToken(store: SandboxStore, pitTokens: Map<string, TokenInfo>): Route<RouteContext> {
+  return {
+    method: 'POST',
+    pattern: '/__sandbox/tokens',
+    handler: (req) => {
+      const body = (req.body ?? {}) as { locationId?: unknown; scopes?: unknown; without?: unknown };
+      const location = typeof body.locationId === 'string' ? store.location(body.locationId) : undefined;
+      if (!location) return errorResponse(400, 'locationId must name a sandbox location');
+      const list = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined);
+      const without = new Set(list(body.without) ?? []);
+      const scopes = (list(body.scopes) ?? PIT_SCOPES).filter((s) => !without.has(s));
+      const token = `pit-${randomUUID()}`;
+      pitTokens.set(token, { locationId: location.id, companyId: location.companyId, scopes });
+      return { status: 200, body: { token, scopes } };
+    },
+  };
+}
