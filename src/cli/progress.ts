@@ -5,7 +5,8 @@ import { quietByDefault, setStatusLine } from '../log.ts';
 import type { ProgressFields, SyncProgress } from '../sync/progress.ts';
 
 export type { ProgressFields } from '../sync/progress.ts';
-export type Progress = SyncProgress;
+/** The sync's progress plus `above`: print something (e.g. a finished location's summary) above the line. */
+export type Progress = SyncProgress & { above(print: () => void): void };
 
 function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -36,7 +37,7 @@ export function renderProgressLine(f: ProgressFields, elapsedMs: number, width =
  * LOG_LEVEL or --log-level bring them back.
  */
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, enabled = stream.isTTY === true): Progress {
-  if (!enabled) return { update() {}, done() {} };
+  if (!enabled) return { update() {}, done() {}, above: (print) => print() };
   const started = Date.now();
   let last = 0;
   let line = '';
@@ -51,6 +52,11 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, enab
       last = now;
       clear();
       line = renderProgressLine(fields, now - started).slice(0, (stream.columns ?? 120) - 1);
+      redraw();
+    },
+    above(print) {
+      clear();
+      print();
       redraw();
     },
     done(message) {

@@ -18,6 +18,11 @@ export type SyncClient = Pick<
   | 'listContactNotes' | 'getLocation' | 'listLocationUsers' | 'stats'
 >;
 
+/** The configuration a sync reads (`sync.locationConcurrency` may be left to its default). */
+export interface SyncSettings {
+  sync: Omit<Config['sync'], 'locationConcurrency'> & Partial<Pick<Config['sync'], 'locationConcurrency'>>;
+}
+
 export interface SyncLocationOptions {
   db: Db;
   client: SyncClient;
@@ -25,7 +30,7 @@ export interface SyncLocationOptions {
   /** Re-read every contact's tasks and notes (the listing and deletions are the same either way). */
   full: boolean;
   lister: Lister;
-  config: Pick<Config, 'sync'>;
+  config: SyncSettings;
   progress?: SyncProgress;
   signal?: AbortSignal;
   allowMassDelete?: boolean;

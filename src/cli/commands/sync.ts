@@ -35,17 +35,18 @@ export function chooseLocations(config: LoadedConfig, only: string | undefined):
   return found;
 }
 
-/** One human line per location run. */
+/** One human line per location run (plus its error and notices, indented). */
 export function describeRun(r: RunSummary): string {
   const secs = (r.durationMs / 1000).toFixed(1);
+  const who = r.locationName ? `${r.locationId} (${r.locationName})` : r.locationId;
   const parts = [
-    `${r.locationId}: ${r.status}${r.resumed ? ' (resumed)' : ''}`,
+    `${who}: ${r.status}${r.resumed ? ' (resumed)' : ''}`,
     `${r.contactsSeen} contacts listed (${r.contactsNew} new, ${r.contactsUpdated} updated, ${r.contactsDeleted} deleted)`,
     `tasks+notes of ${r.childrenFetched} contacts (${r.tasks} tasks, ${r.notes} notes)`,
     `${r.apiCalls} API calls${r.retries ? `, ${r.retries} retries` : ''}${r.rateLimited ? `, ${r.rateLimited} rate-limited` : ''}`,
     `${secs}s`,
   ];
-  return parts.join(', ') + (r.error ? `\n  ${r.error}` : '');
+  return parts.join(', ') + (r.error ? `\n  ${r.error}` : '') + r.notices.map((n) => `\n  note: ${n}`).join('');
 }
 
 export const syncCommand: Command = {
@@ -78,6 +79,8 @@ export const syncCommand: Command = {
       const result = await syncAll({
         db, client, locations, full: values.full ?? false, lister, config,
         allowMassDelete: values['allow-mass-delete'] ?? false, progress, signal: interrupt.signal,
+        // Each location's summary as soon as it finishes (the others may still be running).
+        ...(values.json ? {} : { onLocationDone: (run: RunSummary) => progress.above(() => process.stdout.write(describeRun(run) + '\n')) }),
       });
       progress.done();
       if (result.lockedBy) {
@@ -90,7 +93,6 @@ export const syncCommand: Command = {
         process.stdout.write(JSON.stringify({ database: config.db, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [] }) + '\n');
       } else {
         for (const id of result.alreadyDone ?? []) process.stdout.write(`${id}: already synced by the interrupted run this one resumes\n`);
-        for (const run of result.runs) process.stdout.write(describeRun(run) + '\n');
       }
       for (const run of result.runs) {
         if (run.error) process.stderr.write(`ghl-etl sync: ${run.locationId}: ${run.error}\n`);
