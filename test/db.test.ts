@@ -341,3 +341,26 @@ describe('contacts_wide types and names', () => {
     expect(db.sqlite.prepare(`SELECT id, assigned_to_name FROM open_tasks`).all()).toEqual([{ id: 't1', assigned_to_name: 'Pablo Ruiz' }]);
   });
 });
+
+describe('due contacts', () => {
+  it('are read by index walks, never by scanning and sorting every live contact', () => {
+    const db = openDb();
+    // The plan of each query contactsNeedingChildren runs.
+    const explain = (sql: string) => (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ locationId: LOC, cutoff: '2026-01-01', limit: 1000 }) as Array<{ detail: string }>)
+      .map((r) => r.detail).join('; ');
+    const statements: string[] = [];
+    const prepare = db.sqlite.prepare.bind(db.sqlite);
+    db.sqlite.prepare = ((sql: string) => {
+      statements.push(sql);
+      return prepare(sql);
+    }) as typeof db.sqlite.prepare;
+    contactsNeedingChildren(db, LOC, { rollingCutoff: '2026-01-01', limit: 1000 });
+    db.sqlite.prepare = prepare;
+    expect(statements).toHaveLength(3); // never fetched, changed, stale
+    for (const sql of statements) {
+      const plan = explain(sql);
+      expect(plan).toMatch(/USING INDEX contacts_children_(due|changed)_idx/);
+      expect(plan).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 // The edges a new user hit in the sync (issue 7: 5, 6, 10, 12, 13), against the sandbox over
 // real HTTP into real SQLite files.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { syncLocation, type RunSummary } from '../src/sync/location.ts';
 import type { ProgressFields } from '../src/sync/progress.ts';
 import { syncAll } from '../src/sync/run.ts';
+import { runCli } from './helpers/cli.ts';
 import { sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
 import { compareWithTruth, fetchTruth } from './helpers/truth.ts';
 
@@ -150,5 +151,24 @@ describe('sync edges', () => {
     const lastOfFirst = labels.lastIndexOf(firstLabel);
     expect(labels.slice(0, lastOfFirst).some((l) => l !== firstLabel)).toBe(true);
     for (const l of sandbox.locations) expect(compareWithTruth(path, await fetchTruth(sandbox.url, l.id))).toEqual([]);
+  });
+
+  it('`ghl-etl sync` prints each location\'s summary, named, and the config takes sync.locationConcurrency', async () => {
+    const sandbox = await startSandbox({ locations: 2, contacts: 40, seed: 23, rateLimit: 'none' });
+    cleanups.push(() => sandbox.stop());
+    const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-edges-cli-'));
+    const config = join(dir, 'ghl-etl.config.json');
+    writeFileSync(config, JSON.stringify({
+      baseUrl: sandbox.url, db: join(dir, 'mirror.sqlite'),
+      locations: sandbox.locations.map((l) => ({ id: l.id, token: l.token })),
+      sync: { locationConcurrency: 2 },
+    }));
+    const res = await runCli(['sync', '--config', config], { env: { GHL_LOCATION_ID: '', GHL_TOKEN: '', GHL_ETL_DB: undefined, GHL_BASE_URL: undefined } });
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const l of sandbox.locations) {
+      expect(lines.filter((line) => line.startsWith(`${l.id} (${sandbox.store.location(l.id)!.name}): ok, 40 contacts listed`))).toHaveLength(1);
+    }
   });
 });
