@@ -147,7 +147,8 @@ export function customFieldToRow(field: HighLevelCustomField, locationId: string
   };
 }
 
-export function userToRow(user: HighLevelUser, locationId: string): UserRow {
+/** The spec marks no user field required; callers pass only users that carry their id. */
+export function userToRow(user: HighLevelUser & { id: string }, locationId: string): UserRow {
   const fullName = [str(user.firstName), str(user.lastName)].filter((p): p is string => p !== null).join(' ');
   return {
     id: user.id,

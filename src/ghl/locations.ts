@@ -4,7 +4,8 @@ import type * as Api from '../highlevel-api/api-types.ts';
 import type { Transport } from './transport.ts';
 
 export function locationsApi(t: Transport) {
-  async function getLocation(locationId: string): Promise<Api.Location> {
+  /** Undefined when HighLevel answers without the `location` object. */
+  async function getLocation(locationId: string): Promise<Api.Location | undefined> {
     const res = await t.request<Api.GetLocationResponse>({
       name: 'getLocation', method: 'GET', path: `/locations/${encodeURIComponent(locationId)}`, locationId,
     });

@@ -10,7 +10,7 @@ export function usersApi(t: Transport) {
     const res = await t.request<Api.LocationUsersResponse>({
       name: 'listLocationUsers', method: 'GET', path: '/users/', locationId, query: { locationId },
     });
-    return res.users;
+    return res.users ?? [];
   }
   return { listLocationUsers };
 }

@@ -400,28 +400,6 @@ export const CORRECTIONS: readonly SpecCorrection[] = [
       properties(s).companyId = str();
     },
   },
-  {
-    app: 'locations',
-    what: 'GET /locations/{locationId}: the location carries its id',
-    why:
-      'The file marks no property of GetLocationByIdSchema required; the mirror keys `locations` by it and keeps the ' +
-      'answer as `raw`, so a location without its id is refused at the client edge instead of stored.',
-    apply(doc) {
-      schema(doc, 'GetLocationByIdSchema').required = ['id'];
-      schema(doc, 'GetLocationByIdSuccessfulResponseDto').required = ['location'];
-    },
-  },
-  {
-    app: 'users',
-    what: 'GET /users/?locationId=: each user carries its id, the answer its list',
-    why:
-      'The file marks no property of UserSchema required; contacts.assigned_to and tasks.assigned_to hold user ids, ' +
-      'so the mirror keys `users` by it.',
-    apply(doc) {
-      schema(doc, 'UserSchema').required = ['id'];
-      schema(doc, 'LocationSuccessfulResponseDto').required = ['users'];
-    },
-  },
 ];
 
 /** Applies, in order, the corrections that concern `app` to `doc` (mutates it). */

@@ -10,6 +10,7 @@ export async function readLocationDetails(run: LocationRun): Promise<void> {
   const { db, client, locationId, runId, now } = run;
   try {
     const location = await client.getLocation(locationId);
+    if (!location) return;
     upsertLocation(db, {
       id: locationId, name: location.name ?? null, companyId: location.companyId ?? null,
       timezone: location.timezone ?? null, raw: JSON.stringify(location),
@@ -25,7 +26,7 @@ export async function readLocationDetails(run: LocationRun): Promise<void> {
 export async function mirrorUsers(run: LocationRun): Promise<void> {
   const { db, client, locationId, runId, now } = run;
   try {
-    const users = await client.listLocationUsers(locationId);
+    const users = (await client.listLocationUsers(locationId)).filter((u): u is typeof u & { id: string } => typeof u.id === 'string');
     run.summary.users = replaceUsers(db, locationId, users.map((u) => userToRow(u, locationId)), runId, now);
   } catch (err) {
     if (!isMissingScope(err)) throw err;

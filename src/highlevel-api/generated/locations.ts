@@ -553,7 +553,7 @@ export interface components {
         };
         GetLocationByIdSchema: {
             /** @example ve9EPM428h8vShlRW1KT */
-            id: string;
+            id?: string;
             /** @example 5DP4iH6HLkQsiKESj6rh */
             companyId?: string;
             /** @example dentist */
@@ -590,7 +590,7 @@ export interface components {
             reseller?: Record<string, never>;
         };
         GetLocationByIdSuccessfulResponseDto: {
-            location: components["schemas"]["GetLocationByIdSchema"];
+            location?: components["schemas"]["GetLocationByIdSchema"];
         };
         ProspectInfoDto: {
             /**

@@ -307,7 +307,7 @@ export interface components {
         };
         UserSchema: {
             /** @example 0IHuJvc2ofPAAA8GzTRi */
-            id: string;
+            id?: string;
             /** @example John Deo */
             name?: string;
             /** @example John */
@@ -381,7 +381,7 @@ export interface components {
             projection?: string;
         };
         LocationSuccessfulResponseDto: {
-            users: components["schemas"]["UserSchema"][];
+            users?: components["schemas"]["UserSchema"][];
         };
         UserSuccessfulResponseDto: {
             /** @example 0IHuJvc2ofPAAA8GzTRi */
