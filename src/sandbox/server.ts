@@ -9,7 +9,6 @@
 // spec validation (422) -> location access (403) -> the route. Faults are drawn first, per
 // request, and shape how (or whether) the answer leaves. Control endpoints (/__sandbox/) skip
 // all of that.
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { log } from '../log.ts';
@@ -24,6 +23,7 @@ import { contactRoutes } from './routes/contacts.ts';
 import { errorResponse, type RouteContext, type TokenInfo } from './routes/context.ts';
 import { customFieldRoutes } from './routes/custom-fields.ts';
 import { locationRoutes } from './routes/locations.ts';
+import { scopedTokenRoute } from './scoped-tokens.ts';
 import { noteRoutes } from './routes/notes.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { SandboxError, type SandboxStore, type SeedOptions } from './types.ts';
@@ -226,7 +226,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     for (const route of routes) routers[route.pattern.startsWith(CONTROL_PREFIX) ? 'control' : mode].add(route);
   };
   addRoutes([...contactRoutes(), ...taskRoutes(), ...noteRoutes(), ...customFieldRoutes(), ...locationRoutes()]);
-  addRoutes([issueScopedToken(store, pitTokens)], 'control');
+  addRoutes([scopedTokenRoute(store, pitTokens, PIT_SCOPES)], 'control');
   addRoutes(controlRoutes({ store, stats, resetStats: () => { counters = emptyStats(); limiter.resetStats(); } }), 'control');
 
   const pendingTimers = new Set<NodeJS.Timeout>();
@@ -430,26 +430,3 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
 }
 
 
-/**
- * `POST /__sandbox/tokens` with `{"locationId", "scopes"?: [...], "without"?: [...]}`: issues
- * another Private Integration Token for the location, carrying `scopes` (default: every scope
- * of PIT_SCOPES) minus `without`, as a user would make one in HighLevel with some boxes
- * unticked. Answers `{"token", "scopes"}`.
- */
-function issueScopedToken(store: SandboxStore, pitTokens: Map<string, TokenInfo>): Route<RouteContext> {
-  return {
-    method: 'POST',
-    pattern: '/__sandbox/tokens',
-    handler: (req) => {
-      const body = (req.body ?? {}) as { locationId?: unknown; scopes?: unknown; without?: unknown };
-      const location = typeof body.locationId === 'string' ? store.location(body.locationId) : undefined;
-      if (!location) return errorResponse(400, 'locationId must name a sandbox location');
-      const list = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined);
-      const without = new Set(list(body.without) ?? []);
-      const scopes = (list(body.scopes) ?? PIT_SCOPES).filter((s) => !without.has(s));
-      const token = `pit-${randomUUID()}`;
-      pitTokens.set(token, { locationId: location.id, companyId: location.companyId, scopes });
-      return { status: 200, body: { token, scopes } };
-    },
-  };
-}
