@@ -30,13 +30,14 @@ const REWRITE_CONTACT = insertSql(contacts, WRITTEN, upsertSuffix(['id'], WRITTE
 interface StoredContact { dateUpdated: string | null; raw: string; deletedAt: string | null }
 
 /**
- * Upserts one page of contacts, marking each as seen by `runId` (see `markContactsDeleted`),
+ * Upserts one page of contacts, marking each as seen by `runId` (see `markContactsDeleted`;
+ * null for a write outside a sync run, e.g. a webhook),
  * and replaces their tags and custom values. Outcome: new (not live before), updated
  * (date_updated moved), unchanged (same date_updated; the row is still rewritten if the JSON
  * differs, otherwise only its synced_at/run_id are touched). Idempotent. Joins the caller's
  * transaction when one is open.
  */
-export function upsertContacts(db: Db, rows: ContactRow[], runId: number, clock: Clock = systemClock): ContactUpsertResult {
+export function upsertContacts(db: Db, rows: ContactRow[], runId: number | null, clock: Clock = systemClock): ContactUpsertResult {
   return atomically(db, () => {
     const result: ContactUpsertResult = { outcomes: new Map(), new: 0, updated: 0, unchanged: 0 };
     if (rows.length === 0) return result;
