@@ -8,7 +8,7 @@ import {
   acquireLock, contactToRow, contactsNeedingChildren, countLiveContacts, customFieldToRow,
   DatabaseVersionError, finishRun, getRun, getSyncState, markContactsDeleted, noteToRow,
   openDatabase, rebuildFullTextIndexes, releaseLock, replaceContactChildren, setSyncState, startRun, taskToRow,
-  upsertContacts, upsertCustomFieldDefinitions, upsertLocation,
+  upsertContacts, upsertCustomFieldDefinitions, upsertLocation, replaceUsers, userToRow,
   type Db, type HighLevelContact,
 } from '../src/db/index.ts';
 
@@ -251,14 +251,14 @@ describe('contacts_wide', () => {
     expect(columns).toEqual(expect.arrayContaining(['Budget (contact.budget)', 'Budget (contact.budget_eur)', 'Colors', 'tags', 'email']));
     const row = db.sqlite.prepare(`SELECT * FROM contacts_wide WHERE id = 'c1'`).get() as Record<string, unknown>;
     expect(row).toMatchObject({
-      tags: 'madrid | vip', 'Budget (contact.budget)': '1200', 'Budget (contact.budget_eur)': '1100', Colors: 'red | blue',
+      tags: 'madrid | vip', 'Budget (contact.budget)': 1200, 'Budget (contact.budget_eur)': 1100, Colors: 'red | blue',
     });
     expect(db.sqlite.prepare(`SELECT tags, Colors FROM contacts_wide WHERE id = 'c2'`).get()).toEqual({ tags: null, Colors: null });
 
     // A definition disappears: its column goes, and the remaining Budget needs no suffix.
     expect(upsertCustomFieldDefinitions(db, LOC, defs.slice(0, 2).map((d) => customFieldToRow({ ...d }, LOC)), runId)).toBe(true);
     const after = db.sqlite.prepare(`SELECT * FROM contacts_wide WHERE id = 'c1'`).get() as Record<string, unknown>;
-    expect(after).toMatchObject({ Budget: '1200', Colors: 'red | blue' });
+    expect(after).toMatchObject({ Budget: 1200, Colors: 'red | blue' });
     expect(Object.keys(after)).not.toContain('Budget (contact.budget_eur)');
   });
 });
@@ -297,5 +297,70 @@ describe('sync state and locks', () => {
     // A holder on another host is only judged by its expiry.
     acquireLock(a, 'sync:loc3', 'remote', 3_600_000, { pid: dead, hostname: 'elsewhere' });
     expect(acquireLock(b, 'sync:loc3', 'run-b', 60_000).acquired).toBe(false);
+  });
+});
+
+describe('contacts_wide types and names', () => {
+  it('numeric and monetary fields sort and aggregate as numbers, dates read as ISO text', () => {
+    const db = openDb();
+    const runId = startRun(db, { locationId: LOC, mode: 'full' });
+    upsertLocation(db, { id: LOC }, runId);
+    upsertCustomFieldDefinitions(db, LOC, [
+      { id: 'cf_km', name: 'Km', fieldKey: 'contact.km', dataType: 'NUMERICAL' },
+      { id: 'cf_price', name: 'Price', fieldKey: 'contact.price', dataType: 'MONETORY' },
+      { id: 'cf_visit', name: 'Visit', fieldKey: 'contact.visit', dataType: 'DATE' },
+      { id: 'cf_note', name: 'Note', fieldKey: 'contact.note', dataType: 'TEXT' },
+    ].map((d) => customFieldToRow(d, LOC)), runId);
+    upsertContacts(db, [
+      contactToRow(contact('c1', { customFields: [{ id: 'cf_km', value: 900 }, { id: 'cf_price', value: 15999.5 }, { id: 'cf_visit', value: '2026-03-01' }] }), LOC),
+      contactToRow(contact('c2', { customFields: [{ id: 'cf_km', value: 10000 }, { id: 'cf_price', value: '2500.25' }, { id: 'cf_visit', value: 1767225600000 }] }), LOC),
+      contactToRow(contact('c3', { customFields: [{ id: 'cf_km', value: 'unknown' }, { id: 'cf_note', value: '42' }] }), LOC),
+    ], runId);
+    // As text, '900' > '10000' and max() would say 900.
+    expect(db.sqlite.prepare(`SELECT max(Km) AS km, max(Price) AS price FROM contacts_wide`).get()).toEqual({ km: 10000, price: 15999.5 });
+    expect(db.sqlite.prepare(`SELECT id FROM contacts_wide WHERE Km IS NOT NULL ORDER BY Km DESC`).pluck().all()).toEqual(['c2', 'c1']);
+    expect(db.sqlite.prepare(`SELECT id, typeof(Km) AS t, Visit, Note FROM contacts_wide ORDER BY id`).all()).toEqual([
+      { id: 'c1', t: 'integer', Visit: '2026-03-01', Note: null },
+      { id: 'c2', t: 'integer', Visit: '2026-01-01T00:00:00.000Z', Note: null },
+      // Text that is not a number reads NULL in a numeric column, never 0; a text field stays text.
+      { id: 'c3', t: 'null', Visit: null, Note: '42' },
+    ]);
+  });
+
+  it('shows the assigned user\'s name in contacts_wide and open_tasks', () => {
+    const db = openDb();
+    const runId = startRun(db, { locationId: LOC, mode: 'full' });
+    upsertLocation(db, { id: LOC }, runId);
+    replaceUsers(db, LOC, [userToRow({ id: 'u1', name: 'Lucía Gómez', email: 'lucia@example.com' }, LOC), userToRow({ id: 'u2', firstName: 'Pablo', lastName: 'Ruiz' }, LOC)], runId);
+    upsertContacts(db, [contactToRow(contact('c1', { assignedTo: 'u1' }), LOC), contactToRow(contact('c2', { assignedTo: 'nobody' }), LOC)], runId);
+    replaceContactChildren(db, 'c1', [taskToRow({ id: 't1', title: 'Call back', completed: false, assignedTo: 'u2', dueDate: '2026-03-01T10:00:00.000Z', contactId: 'c1' }, 'c1', LOC)], [], runId);
+    expect(db.sqlite.prepare(`SELECT id, assigned_to, assigned_to_name FROM contacts_wide ORDER BY id`).all()).toEqual([
+      { id: 'c1', assigned_to: 'u1', assigned_to_name: 'Lucía Gómez' },
+      { id: 'c2', assigned_to: 'nobody', assigned_to_name: null },
+    ]);
+    expect(db.sqlite.prepare(`SELECT id, assigned_to_name FROM open_tasks`).all()).toEqual([{ id: 't1', assigned_to_name: 'Pablo Ruiz' }]);
+  });
+});
+
+describe('due contacts', () => {
+  it('are read by index walks, never by scanning and sorting every live contact', () => {
+    const db = openDb();
+    // The plan of each query contactsNeedingChildren runs.
+    const explain = (sql: string) => (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ locationId: LOC, cutoff: '2026-01-01', limit: 1000 }) as Array<{ detail: string }>)
+      .map((r) => r.detail).join('; ');
+    const statements: string[] = [];
+    const prepare = db.sqlite.prepare.bind(db.sqlite);
+    db.sqlite.prepare = ((sql: string) => {
+      statements.push(sql);
+      return prepare(sql);
+    }) as typeof db.sqlite.prepare;
+    contactsNeedingChildren(db, LOC, { rollingCutoff: '2026-01-01', limit: 1000 });
+    db.sqlite.prepare = prepare;
+    expect(statements).toHaveLength(3); // never fetched, changed, stale
+    for (const sql of statements) {
+      const plan = explain(sql);
+      expect(plan).toMatch(/USING INDEX contacts_children_(due|changed)_idx/);
+      expect(plan).not.toMatch(/TEMP B-TREE/);
+    }
   });
 });

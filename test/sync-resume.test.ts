@@ -15,13 +15,14 @@ import { compareWithTruth, fetchTruth } from './helpers/truth.ts';
 
 setLogLevel('warn');
 
-const SYNC_CONFIG = { sync: { concurrency: 8, lister: 'list' as const, rollingDays: 7, maxDeleteShare: 0.2 } };
+// One location at a time: these tests stop the sync in the second location.
+const SYNC_CONFIG = { sync: { concurrency: 8, locationConcurrency: 1, lister: 'list' as const, rollingDays: 7, maxDeleteShare: 0.2 } };
 const CONTACTS = 500; // per location: a rolling share of 72, more than a children batch
 const CHILDREN_BATCH = 50; // syncLocation's default
 /** The most calls one children batch makes: a note list per contact and a task search or two. */
 const BATCH_CALLS = CHILDREN_BATCH + 2;
-/** A resumed location reads its custom field definitions again (one call). */
-const RESUME_CALLS = 1;
+/** A resumed location reads the location, its users and its custom field definitions again (one call each). */
+const RESUME_CALLS = 3;
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -63,6 +64,7 @@ function killedAfter(client: SyncClient, calls: number): SyncClient {
     fetchContactPage: cut(client.fetchContactPage), searchContactPage: cut(client.searchContactPage),
     listCustomFields: cut(client.listCustomFields), listContactTasks: cut(client.listContactTasks),
     searchLocationTasks: cut(client.searchLocationTasks), listContactNotes: cut(client.listContactNotes),
+    getLocation: cut(client.getLocation), listLocationUsers: cut(client.listLocationUsers),
     stats: client.stats,
   };
 }
@@ -81,7 +83,8 @@ describe('sync resumed after a stop in the tasks-and-notes phase', () => {
     if (how === 'signal') {
       // Ctrl-C / SIGTERM once the second location has saved its first children batch.
       const controller = new AbortController();
-      const progress = { update: (u: { label: string }) => { if (u.label === `${second} tasks+notes`) controller.abort(); }, done: () => {} };
+      const secondName = cut.sandbox.store.location(second!)!.name;
+      const progress = { update: (u: { label: string }) => { if (u.label === `${secondName} tasks+notes`) controller.abort(); }, done: () => {} };
       stopped = await cut.sync({ signal: controller.signal, progress });
       expect(stopped.runs.map((r) => r.status)).toEqual(['ok', 'interrupted']);
       expect(stopped.runs[1]!.error).not.toMatch(/^interrupted/);

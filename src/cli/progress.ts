@@ -5,9 +5,12 @@ import { quietByDefault, setStatusLine } from '../log.ts';
 import type { ProgressFields, SyncProgress } from '../sync/progress.ts';
 
 export type { ProgressFields } from '../sync/progress.ts';
-/** The sync's progress, plus a line printed above the bar without tearing it. */
+/** The sync's progress, plus lines printed above the bar without tearing it. */
 export interface Progress extends SyncProgress {
+  /** One message on the progress stream, above the bar. */
   note(message: string): void;
+  /** Print something (e.g. a finished location's summary, on stdout) above the bar. */
+  above(print: () => void): void;
 }
 
 function formatDuration(ms: number): string {
@@ -24,7 +27,8 @@ export function renderProgressLine(f: ProgressFields, elapsedMs: number, width =
     const share = Math.min(1, f.done / f.total);
     const filled = Math.round(share * width);
     parts.push(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${f.done}/${f.total}`);
-    if (f.done > 0 && share < 1) parts.push(`ETA ${formatDuration((elapsedMs / f.done) * (f.total - f.done))}`);
+    const etaMs = f.etaMs ?? (f.done > 0 ? (elapsedMs / f.done) * (f.total - f.done) : undefined);
+    if (etaMs !== undefined && share < 1) parts.push(`ETA ${formatDuration(etaMs)}`);
   } else {
     parts.push(String(f.done));
   }
@@ -38,7 +42,7 @@ export function renderProgressLine(f: ProgressFields, elapsedMs: number, width =
  * LOG_LEVEL or --log-level bring them back.
  */
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, enabled = stream.isTTY === true): Progress {
-  if (!enabled) return { update() {}, done() {}, note: (message) => void stream.write(message + '\n') };
+  if (!enabled) return { update() {}, done() {}, note: (message) => void stream.write(message + '\n'), above: (print) => print() };
   const started = Date.now();
   let last = 0;
   let line = '';
@@ -58,6 +62,11 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, enab
     note(message) {
       clear();
       stream.write(message + '\n');
+      redraw();
+    },
+    above(print) {
+      clear();
+      print();
       redraw();
     },
     done(message) {

@@ -9,6 +9,9 @@ const location = z.strictObject({
   name: z.string().optional(),
 });
 
+/** Locations synced at once unless `sync.locationConcurrency` says otherwise. */
+export const DEFAULT_LOCATION_CONCURRENCY = 4;
+
 export const configSchema = z.strictObject({
   baseUrl: z.url().default('https://services.leadconnectorhq.com'),
   authUrl: z.url().optional(),
@@ -46,6 +49,8 @@ export const configSchema = z.strictObject({
   sync: z
     .strictObject({
       concurrency: z.number().int().positive().max(50).default(4),
+      /** Locations synced at once (each has its own rate limit and checkpoint). */
+      locationConcurrency: z.number().int().positive().max(200).default(DEFAULT_LOCATION_CONCURRENCY),
       lister: z.enum(['list', 'search']).default('list'),
       /** Every contact's tasks and notes are re-read at least once in this many days. */
       rollingDays: z.number().positive().default(7),

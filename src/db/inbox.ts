@@ -1,7 +1,7 @@
 // The lead inbox: every lead `serve` acknowledged, committed before the acknowledgement, so a
 // 202 is a promise that survives a crash. One row per dedupe key: a sender retrying the same lead
 // gets the first row's id back and nothing new is stored.
-import type { Clock } from './mirror.ts';
+import type { Clock } from './clock.ts';
 import type { Db } from './open.ts';
 import { prepared } from './statements.ts';
 

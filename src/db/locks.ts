@@ -3,7 +3,8 @@
 // the take happen in one BEGIN IMMEDIATE transaction, so two processes cannot both win.
 import { hostname as osHostname } from 'node:os';
 import type { Db } from './open.ts';
-import type { Clock } from './mirror.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { prepared } from './statements.ts';
 
 export interface LockHolder {
   name: string;
@@ -45,11 +46,11 @@ const SELECT_LOCK = `SELECT name, owner, pid, hostname, acquired_at AS acquiredA
  * Otherwise returns the holder. Holders of long work call `refreshLock` before the ttl runs out.
  */
 export function acquireLock(db: Db, name: string, owner: string, ttlMs: number, options: LockOptions = {}): LockResult {
-  const now = (options.clock ?? (() => new Date()))();
+  const now = (options.clock ?? systemClock)();
   const pid = options.pid ?? process.pid;
   const host = options.hostname ?? osHostname();
   const take = db.sqlite.transaction((): LockResult => {
-    const current = db.sqlite.prepare(SELECT_LOCK).get(name) as LockHolder | undefined;
+    const current = prepared(db, SELECT_LOCK).get(name) as LockHolder | undefined;
     let takenOver: LockHolder | null = null;
     if (current && current.owner !== owner) {
       const expired = Date.parse(current.expiresAt) <= now.getTime();
@@ -57,14 +58,13 @@ export function acquireLock(db: Db, name: string, owner: string, ttlMs: number, 
       if (!expired && !deadHere) return { acquired: false, holder: current };
       takenOver = current;
     }
-    db.sqlite
-      .prepare(
-        `INSERT INTO locks (name, owner, pid, hostname, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid,
-           hostname = excluded.hostname, expires_at = excluded.expires_at,
-           acquired_at = CASE WHEN locks.owner = excluded.owner THEN locks.acquired_at ELSE excluded.acquired_at END`,
-      )
-      .run(name, owner, pid, host, now.toISOString(), new Date(now.getTime() + ttlMs).toISOString());
+    prepared(
+      db,
+      `INSERT INTO locks (name, owner, pid, hostname, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid,
+         hostname = excluded.hostname, expires_at = excluded.expires_at,
+         acquired_at = CASE WHEN locks.owner = excluded.owner THEN locks.acquired_at ELSE excluded.acquired_at END`,
+    ).run(name, owner, pid, host, now.toISOString(), new Date(now.getTime() + ttlMs).toISOString());
     return { acquired: true, takenOver };
   });
   return take.immediate();
@@ -72,19 +72,18 @@ export function acquireLock(db: Db, name: string, owner: string, ttlMs: number, 
 
 /** Extends our lock; false when it is no longer ours (taken over after expiry). */
 export function refreshLock(db: Db, name: string, owner: string, ttlMs: number, options: { clock?: Clock } = {}): boolean {
-  const now = (options.clock ?? (() => new Date()))();
+  const now = (options.clock ?? systemClock)();
   return (
-    db.sqlite
-      .prepare(`UPDATE locks SET expires_at = ? WHERE name = ? AND owner = ?`)
+    prepared(db, `UPDATE locks SET expires_at = ? WHERE name = ? AND owner = ?`)
       .run(new Date(now.getTime() + ttlMs).toISOString(), name, owner).changes === 1
   );
 }
 
 /** Releases our lock; false when it was not ours (any more). */
 export function releaseLock(db: Db, name: string, owner: string): boolean {
-  return db.sqlite.prepare(`DELETE FROM locks WHERE name = ? AND owner = ?`).run(name, owner).changes === 1;
+  return prepared(db, `DELETE FROM locks WHERE name = ? AND owner = ?`).run(name, owner).changes === 1;
 }
 
 export function getLockHolder(db: Db, name: string): LockHolder | undefined {
-  return db.sqlite.prepare(SELECT_LOCK).get(name) as LockHolder | undefined;
+  return prepared(db, SELECT_LOCK).get(name) as LockHolder | undefined;
 }

@@ -21,8 +21,9 @@ export interface Db {
   /** Drizzle over the same connection, typed by `schema.ts`. */
   readonly orm: Orm;
   /**
-   * Runs `fn` in one transaction (synchronous, like better-sqlite3). Nested calls become
-   * savepoints, so the upserts, which wrap themselves, can be grouped per page by the caller.
+   * Runs `fn` in one transaction (synchronous, like better-sqlite3). The writers join an open
+   * transaction instead of nesting a savepoint (`atomically` in statements.ts), so a caller
+   * groups a page and its checkpoint at no extra cost.
    */
   transaction<T>(fn: () => T): T;
   /** The schema version (number of migrations applied). */

@@ -2,14 +2,16 @@
 // src/highlevel-api/api-types.ts) to the mirror's rows. No I/O here, so the sync and the webhook receiver
 // map identically. Types only come from the client: the db layer never calls the API.
 import type {
-  Contact, ContactCustomFieldValue, CustomFieldDefinition, Note, Task,
+  Contact, ContactCustomFieldValue, CustomFieldDefinition, Note, Task, User,
 } from '../highlevel-api/api-types.ts';
+import type * as schema from './schema.ts';
 
 /** A contact as received. Live objects omit fields and send nulls; what we do not type is kept in `raw`. */
 export type HighLevelContact = Contact;
 export type HighLevelTask = Task;
 export type HighLevelNote = Note;
 export type HighLevelCustomField = CustomFieldDefinition;
+export type HighLevelUser = User;
 type CustomFieldValue = ContactCustomFieldValue['value'];
 
 /** How a custom field value is stored: see `contact_custom_fields.value_type`. */
@@ -22,65 +24,18 @@ export interface CustomValueRow {
   valueType: CustomValueType;
 }
 
+/** Columns a writer fills in itself (when, which run, deletion and children bookkeeping). */
+type Bookkeeping = 'syncedAt' | 'runId' | 'deletedAt';
+
 /** One `contacts` row plus the contact's tags and custom values (replaced on upsert). */
-export interface ContactRow {
-  id: string;
-  locationId: string;
-  firstName: string | null;
-  lastName: string | null;
-  name: string | null;
-  email: string | null;
-  phone: string | null;
-  companyName: string | null;
-  businessId: string | null;
-  source: string | null;
-  type: string | null;
-  assignedTo: string | null;
-  dnd: 0 | 1;
-  address1: string | null;
-  city: string | null;
-  state: string | null;
-  postalCode: string | null;
-  country: string | null;
-  timezone: string | null;
-  dateOfBirth: string | null;
-  dateAdded: string | null;
-  dateUpdated: string | null;
-  raw: string;
+export type ContactRow = Omit<typeof schema.contacts.$inferSelect, Bookkeeping | 'childrenSyncedAt' | 'childrenDateUpdated'> & {
   tags: string[];
   customValues: CustomValueRow[];
-}
-
-export interface TaskRow {
-  id: string;
-  contactId: string;
-  locationId: string;
-  title: string | null;
-  body: string | null;
-  dueDate: string | null;
-  completed: 0 | 1;
-  assignedTo: string | null;
-  raw: string;
-}
-
-export interface NoteRow {
-  id: string;
-  contactId: string;
-  locationId: string;
-  body: string | null;
-  userId: string | null;
-  dateAdded: string | null;
-  raw: string;
-}
-
-export interface CustomFieldRow {
-  id: string;
-  locationId: string;
-  name: string;
-  fieldKey: string | null;
-  dataType: string | null;
-  raw: string;
-}
+};
+export type TaskRow = Omit<typeof schema.tasks.$inferSelect, Bookkeeping>;
+export type NoteRow = Omit<typeof schema.notes.$inferSelect, Bookkeeping>;
+export type CustomFieldRow = Omit<typeof schema.customFields.$inferSelect, Bookkeeping>;
+export type UserRow = Omit<typeof schema.users.$inferSelect, Bookkeeping>;
 
 function str(v: unknown): string | null {
   if (v === undefined || v === null) return null;
@@ -189,5 +144,17 @@ export function customFieldToRow(field: HighLevelCustomField, locationId: string
     fieldKey: str(field.fieldKey),
     dataType: str(field.dataType),
     raw: JSON.stringify(field),
+  };
+}
+
+/** The spec marks no user field required; callers pass only users that carry their id. */
+export function userToRow(user: HighLevelUser & { id: string }, locationId: string): UserRow {
+  const fullName = [str(user.firstName), str(user.lastName)].filter((p): p is string => p !== null).join(' ');
+  return {
+    id: user.id,
+    locationId,
+    name: str(user.name) ?? (fullName === '' ? null : fullName),
+    email: str(user.email),
+    raw: JSON.stringify(user),
   };
 }

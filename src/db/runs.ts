@@ -1,74 +1,46 @@
-// Bookkeeping: sync runs, the per-location checkpoint (sync_state) and export runs.
+// Bookkeeping: sync runs and export runs.
+import { isoNow, systemClock, type Clock } from './clock.ts';
+import { columnName, columnsOf, selectList } from './columns.ts';
 import type { Db } from './open.ts';
-import { systemClock, type Clock } from './mirror.ts';
-import { prepared } from './statements.ts';
+import { syncRuns } from './schema.ts';
+import { atomically, prepared } from './statements.ts';
 
 export type SyncRunStatus = 'running' | 'ok' | 'failed' | 'interrupted' | 'budget';
 
 /** The counters of a sync run (columns of sync_runs). */
-export interface SyncRunCounters {
-  contactsSeen: number;
-  contactsNew: number;
-  contactsUpdated: number;
-  contactsDeleted: number;
-  tasks: number;
-  notes: number;
-  apiCalls: number;
-  retries: number;
-  rateLimited: number;
-}
+export type SyncRunCounters = Pick<typeof syncRuns.$inferSelect,
+  'contactsSeen' | 'contactsNew' | 'contactsUpdated' | 'contactsDeleted' | 'tasks' | 'notes' | 'apiCalls' | 'retries' | 'rateLimited'>;
 
-export interface SyncRun extends SyncRunCounters {
-  id: number;
-  locationId: string;
-  mode: string;
-  startedAt: string;
-  finishedAt: string | null;
-  status: SyncRunStatus;
-  error: string | null;
-}
+export type SyncRun = Omit<typeof syncRuns.$inferSelect, 'status'> & { status: SyncRunStatus };
 
-const COUNTER_COLUMNS: Record<keyof SyncRunCounters, string> = {
-  contactsSeen: 'contacts_seen',
-  contactsNew: 'contacts_new',
-  contactsUpdated: 'contacts_updated',
-  contactsDeleted: 'contacts_deleted',
-  tasks: 'tasks',
-  notes: 'notes',
-  apiCalls: 'api_calls',
-  retries: 'retries',
-  rateLimited: 'rate_limited',
-};
+const COUNTER_KEYS: ReadonlyArray<keyof SyncRunCounters> = [
+  'contactsSeen', 'contactsNew', 'contactsUpdated', 'contactsDeleted', 'tasks', 'notes', 'apiCalls', 'retries', 'rateLimited',
+];
 
-const SELECT_RUN = `SELECT id, location_id AS locationId, mode, started_at AS startedAt, finished_at AS finishedAt,
-  status, contacts_seen AS contactsSeen, contacts_new AS contactsNew, contacts_updated AS contactsUpdated,
-  contacts_deleted AS contactsDeleted, tasks, notes, api_calls AS apiCalls, retries,
-  rate_limited AS rateLimited, error FROM sync_runs`;
+const SELECT_RUN = `SELECT ${selectList(columnsOf(syncRuns))} FROM sync_runs`;
 
 /** Records a run as started (status running) and returns its id, the `runId` of the upserts. */
 export function startRun(db: Db, run: { locationId: string; mode: string }, clock: Clock = systemClock): number {
-  const info = db.sqlite
-    .prepare(`INSERT INTO sync_runs (location_id, mode, started_at, status) VALUES (?, ?, ?, 'running')`)
-    .run(run.locationId, run.mode, clock().toISOString());
+  const info = prepared(db, `INSERT INTO sync_runs (location_id, mode, started_at, status) VALUES (?, ?, ?, 'running')`)
+    .run(run.locationId, run.mode, isoNow(clock));
   return Number(info.lastInsertRowid);
 }
 
 /** Marks the location's runs still 'running' as interrupted: a killed process left them so. Call under the run lock. */
 export function abandonStaleRuns(db: Db, locationId: string, clock: Clock = systemClock): void {
-  db.sqlite
-    .prepare(
-      `UPDATE sync_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, 'the process ended before the run finished (killed?)')
-       WHERE location_id = ? AND status = 'running'`,
-    )
-    .run(clock().toISOString(), locationId);
+  prepared(
+    db,
+    `UPDATE sync_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, 'the process ended before the run finished (killed?)')
+     WHERE location_id = ? AND status = 'running'`,
+  ).run(isoNow(clock), locationId);
 }
 
 function setCounters(db: Db, runId: number, counters: Partial<SyncRunCounters>): void {
   const entries = Object.entries(counters).filter(
-    (e): e is [keyof SyncRunCounters, number] => e[0] in COUNTER_COLUMNS && typeof e[1] === 'number',
+    (e): e is [keyof SyncRunCounters, number] => (COUNTER_KEYS as string[]).includes(e[0]) && typeof e[1] === 'number',
   );
   if (entries.length === 0) return;
-  const sets = entries.map(([k]) => `${COUNTER_COLUMNS[k]} = @${k}`).join(', ');
+  const sets = entries.map(([k]) => `${columnName(syncRuns, k)} = @${k}`).join(', ');
   prepared(db, `UPDATE sync_runs SET ${sets} WHERE id = @runId`).run({ ...Object.fromEntries(entries), runId });
 }
 
@@ -85,49 +57,31 @@ export function finishRun(
   clock: Clock = systemClock,
 ): void {
   const { status, error, ...counters } = outcome;
-  db.transaction(() => {
+  atomically(db, () => {
     setCounters(db, runId, counters);
-    db.sqlite
-      .prepare(`UPDATE sync_runs SET status = ?, error = ?, finished_at = ? WHERE id = ?`)
-      .run(status, error ?? null, clock().toISOString(), runId);
+    prepared(db, `UPDATE sync_runs SET status = ?, error = ?, finished_at = ? WHERE id = ?`)
+      .run(status, error ?? null, isoNow(clock), runId);
   });
 }
 
+/** Whether the location has ever completed a sync (its next one is then not its first). */
+export function hasCompletedRun(db: Db, locationId: string): boolean {
+  return prepared(db, `SELECT 1 FROM sync_runs WHERE location_id = ? AND status = 'ok' LIMIT 1`).get(locationId) !== undefined;
+}
+
 export function getRun(db: Db, runId: number): SyncRun | undefined {
-  return db.sqlite.prepare(`${SELECT_RUN} WHERE id = ?`).get(runId) as SyncRun | undefined;
+  return prepared(db, `${SELECT_RUN} WHERE id = ?`).get(runId) as SyncRun | undefined;
 }
 
 /** Most recent runs first, optionally for one location. */
 export function listRuns(db: Db, options: { locationId?: string; limit?: number } = {}): SyncRun[] {
-  return db.sqlite
-    .prepare(`${SELECT_RUN} WHERE (@locationId IS NULL OR location_id = @locationId) ORDER BY id DESC LIMIT @limit`)
+  return prepared(db, `${SELECT_RUN} WHERE (@locationId IS NULL OR location_id = @locationId) ORDER BY id DESC LIMIT @limit`)
     .all({ locationId: options.locationId ?? null, limit: options.limit ?? -1 }) as SyncRun[];
 }
 
-/** The checkpoint value for (location, key), or undefined. Structured values are JSON text. */
-export function getSyncState(db: Db, locationId: string, key: string): string | undefined {
-  const row = prepared(db, `SELECT value FROM sync_state WHERE location_id = ? AND key = ?`)
-    .get(locationId, key) as { value: string | null } | undefined;
-  return row?.value ?? undefined;
-}
-
-/** Writes (or, with `null`, clears) a checkpoint value. */
-export function setSyncState(db: Db, locationId: string, key: string, value: string | null, clock: Clock = systemClock): void {
-  if (value === null) {
-    prepared(db, `DELETE FROM sync_state WHERE location_id = ? AND key = ?`).run(locationId, key);
-    return;
-  }
-  prepared(
-    db,
-    `INSERT INTO sync_state (location_id, key, value, updated_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (location_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-  ).run(locationId, key, value, clock().toISOString());
-}
-
 export function startExportRun(db: Db, run: { segment: string; path: string | null }, clock: Clock = systemClock): number {
-  const info = db.sqlite
-    .prepare(`INSERT INTO export_runs (segment, path, started_at, status) VALUES (?, ?, ?, 'running')`)
-    .run(run.segment, run.path, clock().toISOString());
+  const info = prepared(db, `INSERT INTO export_runs (segment, path, started_at, status) VALUES (?, ?, ?, 'running')`)
+    .run(run.segment, run.path, isoNow(clock));
   return Number(info.lastInsertRowid);
 }
 
@@ -135,7 +89,6 @@ export function finishExportRun(
   db: Db, exportRunId: number, outcome: { status: 'ok' | 'failed'; rows?: number | null; error?: string | null },
   clock: Clock = systemClock,
 ): void {
-  db.sqlite
-    .prepare(`UPDATE export_runs SET status = ?, rows = ?, error = ?, finished_at = ? WHERE id = ?`)
-    .run(outcome.status, outcome.rows ?? null, outcome.error ?? null, clock().toISOString(), exportRunId);
+  prepared(db, `UPDATE export_runs SET status = ?, rows = ?, error = ?, finished_at = ? WHERE id = ?`)
+    .run(outcome.status, outcome.rows ?? null, outcome.error ?? null, isoNow(clock), exportRunId);
 }

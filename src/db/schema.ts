@@ -12,7 +12,9 @@
  * sync last received it) and `run_id` (the `sync_runs.id` that last received it).
  *
  * Tables
- * - `locations`: one row per HighLevel sub-account (location) mirrored.
+ * - `locations`: one row per HighLevel sub-account (location) mirrored, with its name and
+ *   timezone from `GET /locations/{id}`.
+ * - `users`: the location's users (`GET /users/?locationId=`), so `assigned_to` ids read as names.
  * - `contacts`: one row per contact ever seen; live ones have `deleted_at` NULL. The
  *   `children_*` columns drive the incremental fetch of tasks and notes.
  * - `contact_tags`: a contact's current tags, one row each (lower-cased, as HighLevel keeps them).
@@ -35,10 +37,26 @@ export const locations = sqliteTable('locations', {
   id: text('id').primaryKey(), // HighLevel location id
   name: text('name'), // the sub-account's business name
   companyId: text('company_id'), // the agency (company) the location belongs to
+  timezone: text('timezone'), // the location's IANA timezone, as HighLevel reports it
   raw: text('raw').notNull(), // the location JSON as received (or as configured when never fetched)
   syncedAt: text('synced_at').notNull(), // when a sync last wrote this row
   runId: integer('run_id'), // sync_runs.id that last wrote this row (NULL when written outside a run)
 });
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').notNull(), // HighLevel user id (what contacts.assigned_to and tasks.assigned_to hold)
+    locationId: text('location_id').notNull().references(() => locations.id), // the location the user was listed for (a user may serve several)
+    name: text('name'), // display name: HighLevel's name, else "first last"
+    email: text('email'), // the user's email
+    raw: text('raw').notNull(), // the user JSON as received
+    syncedAt: text('synced_at').notNull(), // when a sync last received this user
+    runId: integer('run_id'), // sync_runs.id that last received it
+    deletedAt: text('deleted_at'), // when the user was no longer listed; NULL = current
+  },
+  (t) => [primaryKey({ columns: [t.locationId, t.id] })],
+);
 
 export const contacts = sqliteTable(
   'contacts',
@@ -77,6 +95,12 @@ export const contacts = sqliteTable(
     index('contacts_email_idx').on(t.email),
     index('contacts_date_updated_idx').on(t.dateUpdated),
     index('contacts_run_idx').on(t.locationId, t.runId),
+    // The children phase reads due contacts in order (never fetched, then stalest) by index, not
+    // by sorting every live contact per read-ahead.
+    index('contacts_children_due_idx').on(t.locationId, t.deletedAt, t.childrenSyncedAt, t.id),
+    // Changed since their children were read: few at a time, so a partial index stays small.
+    index('contacts_children_changed_idx').on(t.locationId, t.childrenSyncedAt, t.id)
+      .where(sql`children_synced_at IS NOT NULL AND children_date_updated IS NOT date_updated`),
     check('contacts_dnd_check', sql`${t.dnd} IN (0, 1)`),
   ],
 );

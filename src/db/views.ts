@@ -1,27 +1,45 @@
 // contacts_wide: one row per live contact, typed columns + tags + one column per custom field.
 // Its columns follow the custom field definitions, so it is regenerated from them (after
 // definitions change, and after migrations) instead of living in a static migration.
+import { columnsOf } from './columns.ts';
 import type { Sqlite } from './open.ts';
+import { contacts } from './schema.ts';
+import { prepared } from './statements.ts';
+
+/** The contacts columns contacts_wide shows (all but raw and the sync's bookkeeping), in table order. */
+const CONTACT_COLUMNS = columnsOf(contacts, ['raw', 'runId', 'deletedAt', 'childrenSyncedAt', 'childrenDateUpdated']).names;
 
 /** The typed columns of contacts_wide, in order (custom field columns follow `tags`). */
-export const CONTACTS_WIDE_BASE_COLUMNS = [
-  'id', 'location_id', 'first_name', 'last_name', 'name', 'email', 'phone', 'company_name',
-  'business_id', 'source', 'type', 'assigned_to', 'dnd', 'address1', 'city', 'state',
-  'postal_code', 'country', 'timezone', 'date_of_birth', 'date_added', 'date_updated',
-  'synced_at', 'tags',
-] as const;
+export const CONTACTS_WIDE_BASE_COLUMNS: readonly string[] = [
+  ...CONTACT_COLUMNS.flatMap((c) => (c === 'assigned_to' ? [c, 'assigned_to_name'] : [c])),
+  'tags',
+];
 
 /** A live definition as the planner needs it. */
 export interface FieldDefinition {
   id: string;
   name: string;
   fieldKey: string | null;
+  /** HighLevel's dataType (NUMERICAL, MONETORY, DATE, TEXT, ...); decides the column's type. */
+  dataType?: string | null;
 }
 
-/** One custom column: its name and the field ids (one per location) that feed it. */
+/** How a custom column's values read in the view. */
+export type WideColumnKind = 'number' | 'date' | 'text';
+
+/** One custom column: its name, the field ids (one per location) that feed it, and its type. */
 export interface WideColumn {
   column: string;
   fieldIds: string[];
+  kind: WideColumnKind;
+}
+
+/** HighLevel spells the monetary type MONETORY. */
+const NUMERIC_TYPES = new Set(['NUMERICAL', 'MONETORY', 'MONETARY']);
+
+function kindOf(dataType: string | null | undefined): WideColumnKind {
+  if (dataType && NUMERIC_TYPES.has(dataType)) return 'number';
+  return dataType === 'DATE' ? 'date' : 'text';
 }
 
 /**
@@ -30,12 +48,13 @@ export interface WideColumn {
  * key appended: "Budget (contact.budget)". Names compare case-insensitively, as SQLite's do.
  */
 export function planContactsWideColumns(defs: FieldDefinition[]): WideColumn[] {
-  const groups = new Map<string, { name: string; key: string | null; fieldIds: string[] }>();
+  const groups = new Map<string, { name: string; key: string | null; fieldIds: string[]; kinds: Set<WideColumnKind> }>();
   for (const d of [...defs].sort((a, b) => a.id.localeCompare(b.id))) {
     const name = d.name.trim() || d.id;
     const groupKey = `${name.toLowerCase()}\u0000${d.fieldKey ?? `id:${d.id}`}`;
-    const group = groups.get(groupKey) ?? { name, key: d.fieldKey, fieldIds: [] };
+    const group = groups.get(groupKey) ?? { name, key: d.fieldKey, fieldIds: [], kinds: new Set<WideColumnKind>() };
     group.fieldIds.push(d.id);
+    group.kinds.add(kindOf(d.dataType));
     groups.set(groupKey, group);
   }
   const ordered = [...groups.values()].sort(
@@ -52,7 +71,9 @@ export function planContactsWideColumns(defs: FieldDefinition[]): WideColumn[] {
     // Last resort (same name and key differing only in case, say): number it.
     for (let n = 2; taken.has(column.toLowerCase()); n++) column = `${g.name} (${g.key ?? g.fieldIds[0]}) ${n}`;
     taken.add(column.toLowerCase());
-    columns.push({ column, fieldIds: g.fieldIds });
+    // A column fed by fields of different types (the same name and key in several locations) stays text.
+    const kind: WideColumnKind = g.kinds.size === 1 ? [...g.kinds][0]! : 'text';
+    columns.push({ column, fieldIds: g.fieldIds, kind });
   }
   return columns;
 }
@@ -65,19 +86,37 @@ function quoteText(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/**
+ * How a stored value (text, see contact_custom_fields.value_type) reads in each kind of column.
+ * Numbers get a numeric type so max() and ORDER BY compare numbers, not text; text that is not a
+ * number reads NULL rather than 0. Dates read as ISO text: a number is epoch milliseconds.
+ */
+const VALUE_AS: Record<WideColumnKind, string> = {
+  number:
+    `CASE WHEN v.value_type = 'number' OR (v.value_type = 'string' AND trim(v.value) <> '' ` +
+    `AND trim(v.value) NOT GLOB '*[^0-9.eE+-]*') THEN CAST(trim(v.value) AS NUMERIC) END`,
+  date:
+    `CASE WHEN v.value_type = 'number' THEN strftime('%Y-%m-%dT%H:%M:%fZ', CAST(v.value AS REAL) / 1000, 'unixepoch') ` +
+    `ELSE v.value END`,
+  text:
+    `CASE WHEN v.value_type = 'list' THEN (SELECT group_concat(j.value, ' | ') FROM json_each(v.value) j) ELSE v.value END`,
+};
+
 /** The CREATE VIEW statement for the given columns (pure, for tests and `catalog`). */
 export function contactsWideViewSql(columns: WideColumn[]): string {
-  const base = CONTACTS_WIDE_BASE_COLUMNS.filter((c) => c !== 'tags').map((c) => `  c.${c}`);
+  const base = CONTACTS_WIDE_BASE_COLUMNS.filter((c) => c !== 'tags').map((c) =>
+    c === 'assigned_to_name'
+      ? `  (SELECT u.name FROM users u WHERE u.location_id = c.location_id AND u.id = c.assigned_to) AS assigned_to_name`
+      : `  c.${c}`);
   // Sorted in a subquery: group_concat(... ORDER BY ...) needs SQLite 3.44, and analysts open
   // this file with older shells (Debian 12 ships 3.40), which then refuse the whole schema.
   const tags =
     `  (SELECT group_concat(tag, ' | ') FROM (SELECT t.tag FROM contact_tags t WHERE t.contact_id = c.id ORDER BY t.tag)) AS tags`;
   // Lists are stored as JSON array text; in the view they read like a CSV cell: "a | b".
-  const custom = columns.map(({ column, fieldIds }) => {
+  const custom = columns.map(({ column, fieldIds, kind }) => {
     const ids = fieldIds.map(quoteText).join(', ');
     return (
-      `  (SELECT CASE WHEN v.value_type = 'list' ` +
-      `THEN (SELECT group_concat(j.value, ' | ') FROM json_each(v.value) j) ELSE v.value END ` +
+      `  (SELECT ${VALUE_AS[kind]} ` +
       `FROM contact_custom_fields v WHERE v.contact_id = c.id AND v.field_id IN (${ids}) LIMIT 1) AS ${quoteIdent(column)}`
     );
   });
@@ -91,8 +130,7 @@ export function contactsWideViewSql(columns: WideColumn[]): string {
 /** Drops and recreates contacts_wide from the live custom field definitions. */
 export function rebuildContactsWideView(db: Sqlite | { sqlite: Sqlite }): WideColumn[] {
   const sqlite = 'sqlite' in db ? db.sqlite : db;
-  const defs = sqlite
-    .prepare(`SELECT id, name, field_key AS fieldKey FROM custom_fields WHERE deleted_at IS NULL`)
+  const defs = prepared(sqlite, `SELECT id, name, field_key AS fieldKey, data_type AS dataType FROM custom_fields WHERE deleted_at IS NULL`)
     .all() as FieldDefinition[];
   const columns = planContactsWideColumns(defs);
   const rebuild = sqlite.transaction(() => {

@@ -3,7 +3,7 @@
 // task or note, not a contact's complete list, so these write one row and never soft-delete
 // others (replaceContactChildren does that for a sync). Rows written here keep the run_id of the
 // sync that last saw them (NULL when no sync has): a webhook is not a listing pass.
-import type { Clock } from './mirror.ts';
+import type { Clock } from './clock.ts';
 import type { Db } from './open.ts';
 import type { NoteRow, TaskRow } from './rows.ts';
 import { prepared } from './statements.ts';

@@ -4,10 +4,12 @@
 import { log, type Logger } from '../log.ts';
 import { contactsApi } from './contacts.ts';
 import { customFieldsApi } from './custom-fields.ts';
+import { locationsApi } from './locations.ts';
 import { LimiterPool, type LocationStats, type RateLimitSettings } from './limiter.ts';
 import { notesApi } from './notes.ts';
 import type { BackoffOptions } from './retry.ts';
 import { tasksApi } from './tasks.ts';
+import { usersApi } from './users.ts';
 import { Transport, type SentRequest, type TokenProvider } from './transport.ts';
 
 export interface GhlClientOptions {
@@ -56,6 +58,8 @@ export function createGhlClient(opts: GhlClientOptions) {
     ...tasksApi(transport),
     ...notesApi(transport),
     ...customFieldsApi(transport),
+    ...locationsApi(transport),
+    ...usersApi(transport),
     /** The shared transport, for calls without a typed function yet. */
     transport,
     /** Requests, retries, 429s seen and time spent waiting on the limiter, per location. */

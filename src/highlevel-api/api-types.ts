@@ -5,10 +5,12 @@
 import type { components as ContactsApi } from './generated/contacts.ts';
 import type { components as LocationsApi } from './generated/locations.ts';
 import type { components as OAuthApi } from './generated/oauth.ts';
+import type { components as UsersApi } from './generated/users.ts';
 
 type ContactsSchemas = ContactsApi['schemas'];
 type LocationsSchemas = LocationsApi['schemas'];
 type OAuthSchemas = OAuthApi['schemas'];
+type UsersSchemas = UsersApi['schemas'];
 
 // ---- contacts ----
 /** A contact as the live API returns it; the raw JSON may carry more. */
@@ -60,6 +62,14 @@ export type CustomFieldDefinition = LocationsSchemas['CustomFieldSchema'];
 /** Alias kept for callers that say "custom field" for the definition. */
 export type CustomField = CustomFieldDefinition;
 export type CustomFieldListResponse = LocationsSchemas['CustomFieldsListSuccessfulResponseDto'];
+
+// ---- the location itself (GET /locations/{locationId}) ----
+export type Location = LocationsSchemas['GetLocationByIdSchema'];
+export type GetLocationResponse = LocationsSchemas['GetLocationByIdSuccessfulResponseDto'];
+
+// ---- users (GET /users/?locationId=) ----
+export type User = UsersSchemas['UserSchema'];
+export type LocationUsersResponse = UsersSchemas['LocationSuccessfulResponseDto'];
 
 // ---- OAuth ----
 export type TokenRequestBody = OAuthSchemas['GetAccessCodebodyDto'];

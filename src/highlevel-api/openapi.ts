@@ -52,8 +52,8 @@ export interface OpenAPIDoc {
   [key: string]: unknown;
 }
 
-/** The four HighLevel apps this project talks to, by the name used in code. */
-export const API_APPS = ['contacts', 'locations', 'customFields', 'oauth'] as const;
+/** The HighLevel apps this project talks to, by the name used in code. */
+export const API_APPS = ['contacts', 'locations', 'customFields', 'oauth', 'users'] as const;
 export type ApiApp = (typeof API_APPS)[number];
 
 /** The vendored file of each app (src/highlevel-api/vendor/apps/<file>.json). */
@@ -62,6 +62,7 @@ export const APP_FILES: Record<ApiApp, string> = {
   locations: 'locations.json',
   customFields: 'custom-fields.json',
   oauth: 'oauth.json',
+  users: 'users.json',
 };
 
 export function isHttpMethod(key: string): key is HttpMethod {

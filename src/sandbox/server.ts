@@ -22,6 +22,8 @@ import { createRateLimiter, type RateWindow } from './rate-limit.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { errorResponse, type RouteContext, type TokenInfo } from './routes/context.ts';
 import { customFieldRoutes } from './routes/custom-fields.ts';
+import { locationRoutes } from './routes/locations.ts';
+import { scopedTokenRoute } from './scoped-tokens.ts';
 import { noteRoutes } from './routes/notes.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { SandboxError, type SandboxStore, type SeedOptions } from './types.ts';
@@ -38,7 +40,7 @@ export type TokenResolver = (token: string) => TokenInfo | undefined;
 /** Scopes a Private Integration Token of the sandbox carries: everything this project calls. */
 export const PIT_SCOPES = [
   'contacts.readonly', 'contacts.write', 'locations/customFields.readonly', 'locations/tasks.readonly',
-  'locations/tasks.write', 'locations.readonly',
+  'locations/tasks.write', 'locations.readonly', 'users.readonly',
 ];
 
 export interface SandboxOptions {
@@ -225,7 +227,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
 
   // The store's locations are fixed when it is seeded: resolve their tokens from one map built
   // here, not by copying and scanning every location on each request.
-  const pitTokens = new Map(store.locations().map((l) => [l.token, { locationId: l.id, companyId: l.companyId, scopes: PIT_SCOPES }]));
+  const pitTokens = new Map<string, TokenInfo>(store.locations().map((l) => [l.token, { locationId: l.id, companyId: l.companyId, scopes: PIT_SCOPES }]));
   const pitResolver: TokenResolver = (token) => pitTokens.get(token);
   const resolvers: TokenResolver[] = [pitResolver];
   const resolveToken = (token: string) => {
@@ -240,7 +242,8 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   const addRoutes = (routes: Array<Route<RouteContext>>, mode: RouteMode = 'api') => {
     for (const route of routes) routers[route.pattern.startsWith(CONTROL_PREFIX) ? 'control' : mode].add(route);
   };
-  addRoutes([...contactRoutes(), ...taskRoutes(), ...noteRoutes(), ...customFieldRoutes()]);
+  addRoutes([...contactRoutes(), ...taskRoutes(), ...noteRoutes(), ...customFieldRoutes(), ...locationRoutes()]);
+  addRoutes([scopedTokenRoute(store, pitTokens, PIT_SCOPES)], 'control');
   addRoutes(controlRoutes({ store, stats, resetStats: () => { counters = emptyStats(); limiter.resetStats(); } }), 'control');
 
   // Set once listening; slow answers sleep on its timers so that stop() cancels them.
@@ -428,4 +431,5 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   };
   return sandbox;
 }
+
 

@@ -18,14 +18,15 @@
 // - Writes stamp times from the injected clock, strictly increasing across the store (if the
 //   clock did not move, +1 ms), so a contact write always moves dateUpdated forward.
 
-import { isoMs, seedSandbox, contactNameOf, type SeededSandbox } from './seed.ts';
+import { FIRST_NAMES_ES, LAST_NAMES_ES } from './names.ts';
+import { asciiSlug, isoMs, seedSandbox, contactNameOf, type SeededSandbox } from './seed.ts';
 import { applyMutations, type MutationTarget } from './mutate.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
 import {
   SandboxError,
   type ContactCursor, type CustomFieldValue, type SandboxContact, type SandboxCustomField,
   type SandboxLocation, type SandboxNote, type SandboxStore, type SandboxTask, type SearchFilter,
-  type SearchRequest, type SeedOptions, type StoreChange,
+  type SearchRequest, type SeedOptions, type StoreChange, type SandboxUser,
 } from './types.ts';
 
 export const DUPLICATE_MESSAGE = 'This location does not allow duplicated contacts.';
@@ -371,6 +372,11 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     const index = this.byLocation.get(locationId);
     if (!index) return [];
     return index.customFields.map((field) => ({ ...field, picklistOptions: [...field.picklistOptions] }));
+  }
+
+  locationUsers(locationId: string): SandboxUser[] {
+    const index = this.byLocation.get(locationId);
+    return index ? index.users.map((id, i) => userOf(id, i)) : [];
   }
 
   // ---- contacts: reads ---------------------------------------------------------------------------
@@ -961,4 +967,16 @@ function compileFilter(index: LocationIndex, filter: SearchFilter): (entry: Cont
  * the day the sandbox starts. */
 export function createSandboxStore(opts: SeedOptions & { anchorMs?: number }): SandboxStore {
   return new InMemorySandboxStore(seedSandbox(opts), opts.now ?? Date.now, opts.seed);
+}
+
+/**
+ * A user's name and email follow from their id (hashed), not from the seed's random stream, so
+ * adding users to the sandbox changed none of the seeded contacts, tasks or notes.
+ */
+function userOf(id: string, position: number): SandboxUser {
+  const h = deriveSeed(0, 'user', id);
+  const firstName = FIRST_NAMES_ES[h % FIRST_NAMES_ES.length]!;
+  const lastName = LAST_NAMES_ES[(h >>> 8) % LAST_NAMES_ES.length]!;
+  const email = `${asciiSlug(`${firstName} ${lastName}`)}@concesionario.example`;
+  return { id, name: `${firstName} ${lastName}`, firstName, lastName, email, roles: { type: 'account', role: position === 0 ? 'admin' : 'user' } };
 }

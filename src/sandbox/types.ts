@@ -78,6 +78,16 @@ export interface SandboxLocation {
   allowDuplicateContact: boolean;
 }
 
+/** A location's user as GET /users/?locationId= shows them. */
+export interface SandboxUser {
+  id: string;
+  name: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  roles: { type: 'account'; role: 'admin' | 'user' };
+}
+
 export interface ContactCursor {
   startAfter: number; // epoch ms of the last contact's dateAdded
   startAfterId: string;
@@ -161,6 +171,8 @@ export interface SandboxStore {
   deleteNote(contactId: string, noteId: string): void;
 
   customFields(locationId: string): SandboxCustomField[];
+  /** The users tasks and contacts are assigned to. */
+  locationUsers(locationId: string): SandboxUser[];
 
   /** Ground truth for tests: everything live in one location (or all). */
   state(locationId?: string): { contacts: SandboxContact[]; tasks: SandboxTask[]; notes: SandboxNote[]; customFields: SandboxCustomField[] };

@@ -1,9 +1,9 @@
 // The sync's checkpoint: one JSON value per location in sync_state (key "pass"), written in the
 // same transaction as the data it describes. Present = a pass is unfinished; absent = the next
 // run starts a new pass.
-import type { Clock } from '../db/mirror.ts';
+import type { Clock } from '../db/clock.ts';
 import type { Db } from '../db/open.ts';
-import { getSyncState, setSyncState } from '../db/runs.ts';
+import { getSyncState, setSyncState } from '../db/state.ts';
 
 export const PASS_KEY = 'pass';
 

@@ -1,6 +1,9 @@
 // Why a sync stopped early. The CLI maps each class to an exit code of CONVENTIONS.md.
 
-/** More contacts would be soft-deleted than `sync.maxDeleteShare` allows; nothing was deleted. */
+/**
+ * More contacts would be soft-deleted than `sync.maxDeleteShare` allows: nothing was deleted, and
+ * what the listing saved (new and changed contacts) stays saved.
+ */
 export class MassDeleteRefusedError extends Error {
   override name = 'MassDeleteRefusedError';
   constructor(
@@ -8,10 +11,13 @@ export class MassDeleteRefusedError extends Error {
     readonly wouldDelete: number,
     readonly live: number,
     readonly maxShare: number,
+    /** New contacts the listing saved before the sweep was refused; they are kept. */
+    readonly keptNew = 0,
   ) {
     super(
       `location ${locationId}: ${wouldDelete} of ${live} contacts (${percent(wouldDelete / Math.max(1, live))}) ` +
-        `no longer exist in HighLevel, more than sync.maxDeleteShare (${percent(maxShare)}); nothing was deleted. ` +
+        `no longer exist in HighLevel, more than sync.maxDeleteShare (${percent(maxShare)}); nothing was deleted` +
+        `${keptNew > 0 ? ` (the ${keptNew} new contacts the listing read are kept)` : ''}. ` +
         'If that is expected, run `ghl-etl sync --allow-mass-delete`',
     );
   }

@@ -7,6 +7,8 @@ export interface ProgressFields {
   /** Extra counters shown after the bar, e.g. { contacts: 1200, children: 300 }. */
   counts?: Record<string, number>;
   waitedMs?: number;
+  /** Time left for this label's work (one location's phase), when the job can tell. */
+  etaMs?: number;
 }
 
 export interface SyncProgress {

@@ -7,9 +7,9 @@
 // The state is one small JSON value per location in sync_state (key "round"); a location is
 // marked done in the transaction that clears its pass, so no kill can leave it done but unfinished.
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../db/mirror.ts';
+import type { Clock } from '../db/clock.ts';
 import type { Db } from '../db/open.ts';
-import { getSyncState, setSyncState } from '../db/runs.ts';
+import { getSyncState, setSyncState } from '../db/state.ts';
 
 export const ROUND_KEY = 'round';
 

@@ -1,7 +1,11 @@
 // A sync over several locations of one database: the run lock (one sync per database at a time),
-// each location in turn, and one exit code for the lot.
+// up to sync.locationConcurrency locations at once (each has its own rate limit in the client and
+// its own checkpoint in sync_state; SQLite writes stay serial, as every transaction is
+// synchronous), and one outcome for the lot.
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config/schema.ts';
+import pLimit from 'p-limit';
+import { DEFAULT_LOCATION_CONCURRENCY } from '../config/schema.ts';
+import type { SyncSettings } from './context.ts';
 import { acquireLock, refreshLock, releaseLock, type LockHolder } from '../db/locks.ts';
 import type { Db } from '../db/open.ts';
 import { log } from '../log.ts';
@@ -18,12 +22,14 @@ export interface SyncAllOptions {
   locations: Array<{ id: string; name?: string | undefined }>;
   full: boolean;
   lister: Lister;
-  config: Pick<Config, 'sync'>;
+  config: SyncSettings;
   allowMassDelete?: boolean;
   progress?: SyncProgress;
   signal?: AbortSignal;
   tasksVia?: TasksVia;
   pageSize?: number;
+  /** Called as each location finishes (in finishing order), e.g. to print its summary at once. */
+  onLocationDone?: (summary: RunSummary) => void;
 }
 
 export interface SyncAllResult {
@@ -62,9 +68,12 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
     if (round.resumed) {
       log().info({ alreadyDone: round.alreadyDone, toSync: round.toSync }, 'resuming an interrupted sync: skipping the locations it completed');
     }
-    for (const location of opts.locations) {
-      if (!round.toSync.includes(location.id)) continue;
-      if (opts.signal?.aborted) break;
+    const limit = pLimit(opts.config.sync.locationConcurrency ?? DEFAULT_LOCATION_CONCURRENCY);
+    const finished = new Map<string, RunSummary>();
+    let interrupted = false;
+    await Promise.all(opts.locations.filter((l) => round.toSync.includes(l.id)).map((location) => limit(async () => {
+      // An interrupt (or a location interrupted) starts no further location.
+      if (opts.signal?.aborted || interrupted) return;
       const summary = await syncLocation({
         db: opts.db, client: opts.client, locationId: location.id, full: round.full, lister: opts.lister,
         config: opts.config,
@@ -76,8 +85,14 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
         ...(opts.tasksVia ? { tasksVia: opts.tasksVia } : {}),
         ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
       });
-      runs.push(summary);
-      if (summary.status === 'interrupted') break;
+      finished.set(location.id, summary);
+      if (summary.status === 'interrupted') interrupted = true;
+      opts.onLocationDone?.(summary);
+    })));
+    // In the order configured, whatever order they finished in.
+    for (const location of opts.locations) {
+      const summary = finished.get(location.id);
+      if (summary) runs.push(summary);
     }
   } finally {
     clearInterval(keepAlive);

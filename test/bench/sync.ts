@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/db/open.ts';
-import { upsertContacts } from '../../src/db/mirror.ts';
+import { upsertContacts } from '../../src/db/contacts.ts';
 import { contactToRow, type HighLevelContact } from '../../src/db/rows.ts';
 import { startRun } from '../../src/db/runs.ts';
 import { createGhlClient, staticTokens } from '../../src/ghl/index.ts';

@@ -27,18 +27,19 @@ export function chooseLocations(config: LoadedConfig, only: string | undefined):
   return found;
 }
 
-/** One human line per location run. */
+/** One human line per location run (plus its error and notices, indented). */
 export function describeRun(r: RunSummary): string {
   const secs = (r.durationMs / 1000).toFixed(1);
+  const who = r.locationName ? `${r.locationId} (${r.locationName})` : r.locationId;
   const parts = [
-    `${r.locationId}: ${r.status}${r.resumed ? ' (resumed)' : ''}`,
+    `${who}: ${r.status}${r.resumed ? ' (resumed)' : ''}`,
     `${r.contactsSeen} contacts listed (${r.contactsNew} new, ${r.contactsUpdated} updated, ${r.contactsDeleted} deleted)`,
     `tasks+notes of ${r.childrenFetched} contacts (${r.tasks} tasks, ${r.notes} notes)`,
     `${r.apiCalls} API calls${r.retries ? `, ${r.retries} retries` : ''}${r.rateLimited ? `, ${r.rateLimited} rate-limited` : ''}`,
     `${secs}s`,
   ];
   // An interrupt is said once for the whole sync (reportProblems), not under each location.
-  return parts.join(', ') + (r.error && r.status !== 'interrupted' ? `\n  ${r.error}` : '');
+  return parts.join(', ') + (r.error && r.status !== 'interrupted' ? `\n  ${r.error}` : '') + r.notices.map((n) => `\n  note: ${n}`).join('');
 }
 
 /**
@@ -53,7 +54,12 @@ export async function runSync(opts: Omit<SyncAllOptions, 'progress' | 'signal'>)
     progress.note('Stopping at the next checkpoint (Ctrl-C again to stop at once)...');
   });
   try {
-    return await syncAll({ ...opts, progress, signal: interrupt.signal });
+    const { onLocationDone } = opts;
+    return await syncAll({
+      ...opts, progress, signal: interrupt.signal,
+      // Printed above the progress line so the bar is not torn.
+      ...(onLocationDone ? { onLocationDone: (run: RunSummary) => progress.above(() => onLocationDone(run)) } : {}),
+    });
   } finally {
     progress.done();
     interrupt.dispose();
@@ -101,7 +107,6 @@ export function register(program: Command): void {
         printJson({ database: config.db, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [] });
       } else {
         for (const id of result.alreadyDone ?? []) process.stdout.write(`${id}: already synced by the interrupted run this one resumes\n`);
-        for (const run of result.runs) process.stdout.write(describeRun(run) + '\n');
       }
       reportProblems(result);
       return exitCode;

@@ -1,0 +1,91 @@
+// `tasks` and `notes`: a batch of contacts' complete lists as just fetched. One transaction per
+// batch (the caller's), no savepoint per contact, positional binding, and the soft-deletion of
+// what was not returned done once per batch instead of once per contact and table.
+import { isoNow, systemClock, type Clock } from './clock.ts';
+import { columnsOf, insertSql, upsertSuffix, valuesOf } from './columns.ts';
+import type { Db } from './open.ts';
+import type { NoteRow, TaskRow } from './rows.ts';
+import { notes, tasks } from './schema.ts';
+import { atomically, prepared } from './statements.ts';
+
+const TASK_COLUMNS = columnsOf(tasks);
+const NOTE_COLUMNS = columnsOf(notes);
+// An upsert, not a plain INSERT: a revived contact's tasks and notes are still there, soft-deleted.
+const UPSERT_TASK = insertSql(tasks, TASK_COLUMNS, upsertSuffix(['id'], TASK_COLUMNS));
+const UPSERT_NOTE = insertSql(notes, NOTE_COLUMNS, upsertSuffix(['id'], NOTE_COLUMNS));
+
+export interface ContactChildren {
+  contactId: string;
+  tasks: TaskRow[];
+  notes: NoteRow[];
+  /** The contact's dateUpdated the fetch answered for (default: what the mirror holds). */
+  contactDateUpdated?: string | null | undefined;
+}
+
+export interface ChildrenResult {
+  tasksUpserted: number;
+  tasksDeleted: number;
+  notesUpserted: number;
+  notesDeleted: number;
+}
+
+/**
+ * Makes each contact's live tasks and notes exactly the lists given: upserts them (reviving
+ * soft-deleted ones), soft-deletes live ones not listed, and records `children_synced_at` = now
+ * and `children_date_updated` = the contact's date_updated (or `contactDateUpdated`). Joins the
+ * caller's transaction when one is open.
+ */
+export function saveChildren(db: Db, batch: ContactChildren[], runId: number, clock: Clock = systemClock): ChildrenResult {
+  const result: ChildrenResult = { tasksUpserted: 0, tasksDeleted: 0, notesUpserted: 0, notesDeleted: 0 };
+  if (batch.length === 0) return result;
+  return atomically(db, () => {
+    const now = isoNow(clock);
+    const contactIds = JSON.stringify(batch.map((c) => c.contactId));
+    const locations = new Map(
+      (prepared(db, `SELECT id, location_id AS locationId FROM contacts WHERE id IN (SELECT value FROM json_each(?))`)
+        .all(contactIds) as Array<{ id: string; locationId: string }>).map((r) => [r.id, r.locationId]),
+    );
+    const upsertTask = prepared(db, UPSERT_TASK);
+    const upsertNote = prepared(db, UPSERT_NOTE);
+    const markFetched = prepared(
+      db,
+      `UPDATE contacts SET children_synced_at = ?, children_date_updated = CASE WHEN ? THEN ? ELSE date_updated END WHERE id = ?`,
+    );
+    const taskIds: string[] = [];
+    const noteIds: string[] = [];
+    for (const c of batch) {
+      const locationId = locations.get(c.contactId);
+      if (locationId === undefined) throw new Error(`saveChildren: contact ${c.contactId} is not in the mirror; upsert it first`);
+      // Children always follow their contact and its location, whatever the fetched objects say.
+      const bookkeeping = { contactId: c.contactId, locationId, syncedAt: now, runId, deletedAt: null };
+      for (const t of c.tasks) {
+        upsertTask.run(valuesOf({ ...t, ...bookkeeping }, TASK_COLUMNS));
+        taskIds.push(t.id);
+      }
+      for (const n of c.notes) {
+        upsertNote.run(valuesOf({ ...n, ...bookkeeping }, NOTE_COLUMNS));
+        noteIds.push(n.id);
+      }
+      result.tasksUpserted += c.tasks.length;
+      result.notesUpserted += c.notes.length;
+      markFetched.run(now, c.contactDateUpdated !== undefined ? 1 : 0, c.contactDateUpdated ?? null, c.contactId);
+    }
+    const deleteMissing = (table: 'tasks' | 'notes', keep: string[]): number =>
+      prepared(
+        db,
+        `UPDATE ${table} SET deleted_at = ? WHERE deleted_at IS NULL
+           AND contact_id IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT value FROM json_each(?))`,
+      ).run(now, contactIds, JSON.stringify(keep)).changes;
+    result.tasksDeleted = deleteMissing('tasks', taskIds);
+    result.notesDeleted = deleteMissing('notes', noteIds);
+    return result;
+  });
+}
+
+/** `saveChildren` for one contact. */
+export function replaceContactChildren(
+  db: Db, contactId: string, taskRows: TaskRow[], noteRows: NoteRow[], runId: number,
+  options: { contactDateUpdated?: string | null; clock?: Clock } = {},
+): ChildrenResult {
+  return saveChildren(db, [{ contactId, tasks: taskRows, notes: noteRows, contactDateUpdated: options.contactDateUpdated }], runId, options.clock);
+}

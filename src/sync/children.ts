@@ -1,0 +1,151 @@
+// The children phase: tasks and notes of new and changed contacts, plus a rolling share of the
+// rest, in batches, each batch saved in one transaction with the checkpoint.
+import pLimit from 'p-limit';
+import { countLiveContacts } from '../db/contacts.ts';
+import { saveChildren } from '../db/children.ts';
+import { contactsNeedingChildren, countContactsNeedingChildren, type ContactNeedingChildren } from '../db/due.ts';
+import { noteToRow, taskToRow, type HighLevelNote, type HighLevelTask } from '../db/rows.ts';
+import { updateRun } from '../db/runs.ts';
+import { NotFoundError, ValidationError } from '../ghl/errors.ts';
+import { writePass, type PassState } from './checkpoint.ts';
+import { isMissingScope, type LocationRun } from './context.ts';
+import { rollingCutoff } from './plan.ts';
+
+const TASK_SEARCH_LIMIT = 100;
+/** Due contacts read from the mirror at once (each read is an index walk: see db/due.ts). */
+const DUE_READ_AHEAD = 1000;
+
+type Limit = ReturnType<typeof pLimit>;
+
+export async function childrenPhase(run: LocationRun): Promise<void> {
+  const { db, locationId, summary, now, opts } = run;
+  const batchSize = opts.childrenBatch ?? 50;
+  const since = run.pass.childrenSince ?? now().toISOString();
+  const cutoff = run.pass.full ? since : rollingCutoff(now(), opts.config.sync.rollingDays);
+  // For the progress total: the rolling share only draws on contacts not already due.
+  const due = countContactsNeedingChildren(db, locationId, cutoff);
+  const planned = due + Math.min(run.pass.rollingLeft ?? 0, Math.max(0, countLiveContacts(db, locationId) - due));
+  const limit = pLimit(opts.config.sync.concurrency);
+  // Reading ahead picks the same contacts in the same order as reading per batch: a saved batch
+  // leaves the due set (children_synced_at is now, past both cutoffs), no one else writes the
+  // location meanwhile (the lock), and a batch that fails ends the loop. For the same reasons,
+  // once no contact is due none becomes due during the rolling share.
+  let dueAhead: ContactNeedingChildren[] = [];
+  let dueLeft = true;
+  let rollingAhead: ContactNeedingChildren[] = [];
+  for (;;) {
+    run.checkAbort();
+    let rolling = false;
+    if (dueAhead.length === 0 && dueLeft) {
+      dueAhead = contactsNeedingChildren(db, locationId, { rollingCutoff: cutoff, limit: DUE_READ_AHEAD });
+      dueLeft = dueAhead.length > 0;
+    }
+    let batch = dueAhead.splice(0, batchSize);
+    if (batch.length === 0 && (run.pass.rollingLeft ?? 0) > 0) {
+      // The rolling share: the contacts whose children were read longest ago (before this phase).
+      rolling = true;
+      if (rollingAhead.length === 0) {
+        rollingAhead = contactsNeedingChildren(db, locationId, { rollingCutoff: since, limit: Math.min(DUE_READ_AHEAD, run.pass.rollingLeft ?? 0) });
+      }
+      batch = rollingAhead.splice(0, Math.min(batchSize, run.pass.rollingLeft ?? 0));
+      if (batch.length === 0) run.pass = { ...run.pass, rollingLeft: 0 };
+    }
+    if (batch.length === 0) break;
+    await fetchAndSaveBatch(run, batch, rolling, limit);
+    run.showProgress('tasks+notes', summary.childrenFetched, Math.max(planned, summary.childrenFetched));
+  }
+}
+
+async function fetchAndSaveBatch(run: LocationRun, batch: ContactNeedingChildren[], rolling: boolean, limit: Limit): Promise<void> {
+  const { db, locationId, summary, now } = run;
+  const ids = batch.map((c) => c.id);
+  const [tasksByContact, notesResults] = await Promise.all([
+    fetchTasks(run, ids, limit),
+    // Settled one by one: when the daily budget or a failure stops the batch half way, the
+    // contacts whose notes did arrive are still saved, so a tight budget makes progress from
+    // run to run instead of fetching the same batch every night.
+    Promise.allSettled(ids.map((id) => limit(() => fetchNotesOrGone(run, id)))),
+  ]);
+  const fetched = batch.flatMap((contact, i) => {
+    const notes = notesResults[i];
+    return notes?.status === 'fulfilled' ? [{ contact, notes: notes.value }] : [];
+  });
+  const failure = notesResults.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const next: PassState = rolling ? { ...run.pass, rollingLeft: Math.max(0, (run.pass.rollingLeft ?? 0) - fetched.length) } : run.pass;
+  db.transaction(() => {
+    const result = saveChildren(db, fetched.map(({ contact, notes }) => ({
+      contactId: contact.id,
+      tasks: (tasksByContact.get(contact.id) ?? []).map((t) => taskToRow(t, contact.id, locationId)),
+      notes: notes.map((n) => noteToRow(n, contact.id, locationId)),
+      contactDateUpdated: contact.dateUpdated,
+    })), run.runId, now);
+    summary.tasks += result.tasksUpserted;
+    summary.notes += result.notesUpserted;
+    summary.tasksDeleted += result.tasksDeleted;
+    summary.notesDeleted += result.notesDeleted;
+    writePass(db, locationId, next, now);
+    updateRun(db, run.runId, { tasks: summary.tasks, notes: summary.notes });
+  });
+  run.pass = next;
+  summary.childrenFetched += fetched.length;
+  if (failure) throw failure.reason;
+}
+
+/** A contact deleted in HighLevel since the listing answers 404 (or 400 "Contact not found"). */
+function isGone(err: unknown): boolean {
+  return err instanceof NotFoundError || (err instanceof ValidationError && /not found/i.test(err.message));
+}
+
+async function fetchNotesOrGone(run: LocationRun, contactId: string): Promise<HighLevelNote[]> {
+  try {
+    return await run.client.listContactNotes(run.locationId, contactId);
+  } catch (err) {
+    // Its children are gone with it; the next complete listing pass soft-deletes the contact.
+    if (isGone(err)) return [];
+    throw err;
+  }
+}
+
+/**
+ * The batch's tasks by contact: one location task search for the whole batch (paged with skip
+ * until a short page), or one call per contact. A token without the task search's scope
+ * (`locations/tasks.readonly`) switches the rest of the run to per-contact reads, which need only
+ * the contacts scope.
+ */
+async function fetchTasks(run: LocationRun, contactIds: string[], limit: Limit): Promise<Map<string, HighLevelTask[]>> {
+  const { client, locationId, summary } = run;
+  if (summary.tasksVia === 'search') {
+    try {
+      return await searchTasks(run, contactIds, limit);
+    } catch (err) {
+      if (!isMissingScope(err)) throw err;
+      summary.tasksVia = 'contact';
+      run.notice(
+        `location ${locationId}: the token lacks the locations/tasks.readonly scope; tasks are read one contact at a time ` +
+          '(more API calls). Add the scope to the token to use the task search',
+      );
+    }
+  }
+  const byContact = new Map<string, HighLevelTask[]>(contactIds.map((id) => [id, []]));
+  await Promise.all(contactIds.map((id) => limit(async () => {
+    try {
+      byContact.set(id, await client.listContactTasks(locationId, id));
+    } catch (err) {
+      if (!isGone(err)) throw err;
+    }
+  })));
+  return byContact;
+}
+
+async function searchTasks(run: LocationRun, contactIds: string[], limit: Limit): Promise<Map<string, HighLevelTask[]>> {
+  const byContact = new Map<string, HighLevelTask[]>(contactIds.map((id) => [id, []]));
+  for (let skip = 0; ; skip += TASK_SEARCH_LIMIT) {
+    const page = await limit(() => run.client.searchLocationTasks(run.locationId, { contactId: contactIds, skip, limit: TASK_SEARCH_LIMIT }));
+    for (const task of page.tasks) {
+      const owner = typeof task.contactId === 'string' ? byContact.get(task.contactId) : undefined;
+      owner?.push(task);
+    }
+    if (page.tasks.length < TASK_SEARCH_LIMIT) break;
+  }
+  return byContact;
+}
