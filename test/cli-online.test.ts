@@ -10,7 +10,7 @@ import { BIN, runCli } from './helpers/cli.ts';
 import { sandboxStats, useSandbox, withSandbox } from './helpers/sandbox.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-cli-'));
-const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined, LEADCARS_BASE_URL: undefined, INTAKE_SECRET: undefined };
+const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined, LEADCARS_BASE_URL: undefined, LEADCARS_TOKEN: undefined, INTAKE_SECRET: undefined };
 
 describe('Private Integration Tokens are checked with HighLevel', () => {
   const sandbox = useSandbox({ locations: 1, contacts: 3 });
@@ -93,7 +93,7 @@ describe('`auth login` asks for the scopes the configured features need', () => 
     const readOnly = await loginUrl({});
     expect(readOnly.sort()).toEqual([...READ_SCOPES].sort());
     expect(readOnly).not.toContain('oauth.write');
-    expect(await loginUrl({ LEADCARS_BASE_URL: 'http://127.0.0.1:9' })).toContain('contacts.write');
+    expect(await loginUrl({ LEADCARS_TOKEN: 'lc-test-token' })).toContain('contacts.write');
   });
 
   it('`auth login --help` says which', async () => {

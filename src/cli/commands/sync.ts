@@ -97,6 +97,8 @@ export function register(program: Command): void {
       const result = await runSync({
         db, client, locations, full: opts.full ?? false, lister: opts.lister ?? config.sync.lister, config,
         allowMassDelete: opts.allowMassDelete ?? false,
+        // Each location's summary as soon as it finishes (the others may still be running).
+        ...(opts.json ? {} : { onLocationDone: (run: RunSummary) => void process.stdout.write(describeRun(run) + '\n') }),
       });
       if (result.lockedBy) {
         const h = result.lockedBy;
