@@ -9,14 +9,29 @@
 // much the network or a busy event loop delays single requests. The server's X-RateLimit-*
 // answers steer the rest: fewer remaining than our own traffic explains (another client shares
 // the location's budget) widens the spacing, and a 429's Retry-After pauses the location.
+//
+// The window itself follows the server's X-RateLimit-Max / -Interval-Milliseconds, looser as well
+// as stricter; a window the user configured is a ceiling it never goes past.
+//
+// Bottleneck queues the requests that must wait. Each of its jobs costs a few 1 ms timer turns of
+// its datastore (about 2.4 ms), which would cap a loose location near 420 requests/s; so a request
+// that finds the spacing credit, a free place in the window and room in flight, with nobody
+// queued ahead of it, is sent at once without a Bottleneck job.
 import Bottleneck from 'bottleneck';
 import { DailyBudgetExhaustedError, type GhlOperation } from './errors.ts';
 import { sleep } from './retry.ts';
 
+/** HighLevel's documented burst limit, used until the server reports its own. */
+export const HIGHLEVEL_WINDOW = { max: 100, intervalMs: 10_000 } as const;
+
 export interface RateLimitSettings {
-  /** Requests per interval, per location. */
-  max: number;
-  intervalMs: number;
+  /**
+   * Requests per interval, per location, as the user configured them: a ceiling never exceeded.
+   * Both unset: follow the server's reported window (HIGHLEVEL_WINDOW until it reports one).
+   * One unset: that half comes from HIGHLEVEL_WINDOW.
+   */
+  max?: number | undefined;
+  intervalMs?: number | undefined;
   /** The location's daily request limit (used until the server reports its own). */
   daily: number;
   /** Stop before sending once this share of the daily limit is spent. */
@@ -54,14 +69,22 @@ export interface RateHeaders {
   dailyRemaining?: number | undefined;
 }
 
-function numberHeader(headers: Headers, name: string): number | undefined {
-  const raw = headers.get(name);
-  if (raw === null || raw.trim() === '') return undefined;
+/** An answer's headers as Node gives them: lower-case names. */
+export type AnswerHeaders = Record<string, string | string[] | undefined>;
+
+export function headerOf(headers: AnswerHeaders, name: string): string | undefined {
+  const raw = headers[name];
+  return Array.isArray(raw) ? raw[0] : raw;
+}
+
+function numberHeader(headers: AnswerHeaders, name: string): number | undefined {
+  const raw = headerOf(headers, name);
+  if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function readRateHeaders(headers: Headers): RateHeaders {
+export function readRateHeaders(headers: AnswerHeaders): RateHeaders {
   return {
     max: numberHeader(headers, 'x-ratelimit-max'),
     remaining: numberHeader(headers, 'x-ratelimit-remaining'),
@@ -70,6 +93,9 @@ export function readRateHeaders(headers: Headers): RateHeaders {
     dailyRemaining: numberHeader(headers, 'x-ratelimit-daily-remaining'),
   };
 }
+
+/** Spacing credit saved up while idle, in time: a loose limit may send this much at once. */
+const BURST_MS = 10;
 
 interface LogEntry {
   sentAt: number;
@@ -81,8 +107,18 @@ export class LocationLimiter {
   readonly stats: LocationStats = emptyStats();
   private readonly bottleneck: Bottleneck;
   private readonly margin: number;
+  private maxConcurrent: number;
+  /** Set by the caller: kept when the window changes; otherwise it follows the window's max. */
+  private readonly fixedConcurrency: number | undefined;
+  /** The user's window, never exceeded; undefined: follow the server. */
+  private readonly ceiling: { max: number; intervalMs: number } | undefined;
   private max: number;
   private intervalMs: number;
+  /** Requests that may go out now as far as spacing goes (refills at one per minTime, up to burst). */
+  private credit = 1;
+  private creditAt = 0;
+  /** Requests handed to Bottleneck and not yet sent: while any wait, nobody overtakes them. */
+  private queued = 0;
   /** This client's requests still counting against the window, oldest first. */
   private log: LogEntry[] = [];
   /** Log length from which nextFreeSlot prunes even while the log is below max. */
@@ -98,17 +134,23 @@ export class LocationLimiter {
   private readonly dailyShare: number;
 
   constructor(readonly locationId: string, settings: RateLimitSettings, opts: LimiterOptions = {}) {
-    this.max = settings.max;
-    this.intervalMs = settings.intervalMs;
+    const userSet = settings.max !== undefined || settings.intervalMs !== undefined;
+    this.ceiling = userSet
+      ? { max: settings.max ?? HIGHLEVEL_WINDOW.max, intervalMs: settings.intervalMs ?? HIGHLEVEL_WINDOW.intervalMs }
+      : undefined;
+    ({ max: this.max, intervalMs: this.intervalMs } = this.ceiling ?? HIGHLEVEL_WINDOW);
     this.margin = opts.spacingMargin ?? 0.01;
     this.dailyLimit = settings.daily;
     this.dailyRemaining = settings.daily;
     this.dailyShare = settings.dailyShare;
     this.minTime = this.baseMinTime();
-    this.bottleneck = new Bottleneck({
-      maxConcurrent: opts.maxConcurrent ?? Math.max(4, Math.ceil(settings.max / 10)),
-      minTime: this.minTime,
-    });
+    this.fixedConcurrency = opts.maxConcurrent;
+    this.maxConcurrent = this.concurrencyFor(this.max);
+    this.bottleneck = new Bottleneck({ maxConcurrent: this.maxConcurrent, minTime: this.minTime });
+  }
+
+  private concurrencyFor(max: number): number {
+    return this.fixedConcurrency ?? Math.max(4, Math.ceil(max / 10));
   }
 
   private baseMinTime(): number {
@@ -121,25 +163,76 @@ export class LocationLimiter {
    */
   schedule<T>(operation: GhlOperation, send: () => Promise<T>): Promise<T> {
     const queuedAt = Date.now();
+    if (this.queued === 0 && this.inFlight < this.maxConcurrent && this.takeCredit(queuedAt)) {
+      const entry = this.admitNow(queuedAt);
+      if (entry) return this.run(operation, send, entry, queuedAt);
+    }
+    this.queued++;
     return this.bottleneck.schedule(async () => {
-      const entry = await this.waitForWindow();
+      let entry: LogEntry;
       try {
-        this.checkDailyBudget(operation);
-      } catch (err) {
-        this.finish(entry, true);
-        throw err;
-      }
-      this.stats.waitedMs += Date.now() - queuedAt;
-      this.stats.requests++;
-      this.inFlight++;
-      this.dailyRemaining--;
-      try {
-        return await send();
+        await this.waitForCredit();
+        entry = await this.waitForWindow();
+        // Checked last and with no await before run() counts the request in flight, so two
+        // jobs woken by one answer cannot both take the last place.
+        while (this.inFlight >= this.maxConcurrent) await new Promise<void>((resolve) => this.answered.push(resolve));
       } finally {
-        this.inFlight--;
-        this.finish(entry, false);
+        this.queued--;
       }
+      return this.run(operation, send, entry, queuedAt);
     });
+  }
+
+  private async run<T>(operation: GhlOperation, send: () => Promise<T>, entry: LogEntry, queuedAt: number): Promise<T> {
+    try {
+      this.checkDailyBudget(operation);
+    } catch (err) {
+      this.finish(entry, true);
+      throw err;
+    }
+    this.stats.waitedMs += Date.now() - queuedAt;
+    this.stats.requests++;
+    this.inFlight++;
+    this.dailyRemaining--;
+    try {
+      return await send();
+    } finally {
+      this.inFlight--;
+      this.finish(entry, false);
+    }
+  }
+
+  /** Spacing credit refills at one request per minTime, saved up to BURST_MS worth (at least one). */
+  private refillCredit(now: number): void {
+    const burst = Math.max(1, Math.floor(BURST_MS / this.minTime));
+    this.credit = Math.min(burst, this.credit + (now - this.creditAt) / this.minTime);
+    this.creditAt = now;
+  }
+
+  private takeCredit(now: number): boolean {
+    this.refillCredit(now);
+    if (this.credit < 1) return false;
+    this.credit -= 1;
+    return true;
+  }
+
+  private async waitForCredit(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      if (this.takeCredit(now)) return;
+      await sleep(Math.ceil((1 - this.credit) * this.minTime));
+    }
+  }
+
+  /** The log entry of a request the window and any pause let go right now, else undefined (credit returned). */
+  private admitNow(now: number): LogEntry | undefined {
+    if (now >= this.pausedUntil && this.nextFreeSlot(now) === now) {
+      const entry: LogEntry = { sentAt: now };
+      this.log.push(entry);
+      return entry;
+    }
+    this.credit += 1;
+    return undefined;
   }
 
   private finish(entry: LogEntry, unsent: boolean): void {
@@ -217,17 +310,26 @@ export class LocationLimiter {
       // Trusting the latest answer also picks up the daily counter's reset.
       this.dailyRemaining = h.dailyRemaining - Math.max(0, this.inFlight - 1);
     }
-    this.adoptStricterWindow(h);
+    this.followWindow(h);
     this.steer(h);
   }
 
-  /** The server's own max/interval win when they are stricter than the configured ones. */
-  private adoptStricterWindow(h: RateHeaders): void {
+  /**
+   * The server's reported window wins, looser or stricter, except that a user-set window is a
+   * ceiling: the stricter of the two (by spacing, interval/max) is used.
+   */
+  private followWindow(h: RateHeaders): void {
     if (h.max === undefined || h.intervalMs === undefined || h.max <= 0 || h.intervalMs <= 0) return;
-    if (h.intervalMs / h.max > this.intervalMs / this.max) {
-      this.max = h.max;
-      this.intervalMs = h.intervalMs;
-      this.setMinTime(this.baseMinTime());
+    let next = { max: h.max, intervalMs: h.intervalMs };
+    if (this.ceiling && this.ceiling.intervalMs / this.ceiling.max > next.intervalMs / next.max) next = this.ceiling;
+    if (next.max === this.max && next.intervalMs === this.intervalMs) return;
+    this.max = next.max;
+    this.intervalMs = next.intervalMs;
+    this.setMinTime(this.baseMinTime());
+    const concurrency = this.concurrencyFor(this.max);
+    if (concurrency !== this.maxConcurrent) {
+      this.maxConcurrent = concurrency;
+      void this.bottleneck.updateSettings({ maxConcurrent: concurrency });
     }
   }
 
