@@ -171,7 +171,10 @@ export class LocationLimiter {
     return this.bottleneck.schedule(async () => {
       let entry: LogEntry;
       try {
-        await this.waitForCredit();
+        // Bottleneck's minTime spaced this job; the credit only records the send, so a request
+        // arriving after the queue drains still waits its turn.
+        this.refillCredit(Date.now());
+        this.credit -= 1;
         entry = await this.waitForWindow();
         // Checked last and with no await before run() counts the request in flight, so two
         // jobs woken by one answer cannot both take the last place.
@@ -214,14 +217,6 @@ export class LocationLimiter {
     if (this.credit < 1) return false;
     this.credit -= 1;
     return true;
-  }
-
-  private async waitForCredit(): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      if (this.takeCredit(now)) return;
-      await sleep(Math.ceil((1 - this.credit) * this.minTime));
-    }
   }
 
   /** The log entry of a request the window and any pause let go right now, else undefined (credit returned). */
