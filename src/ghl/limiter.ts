@@ -13,10 +13,12 @@
 // The window itself follows the server's X-RateLimit-Max / -Interval-Milliseconds, looser as well
 // as stricter; a window the user configured is a ceiling it never goes past.
 //
-// Bottleneck queues the requests that must wait. Each of its jobs costs a few 1 ms timer turns of
-// its datastore (about 2.4 ms), which would cap a loose location near 420 requests/s; so a request
-// that finds the spacing credit, a free place in the window and room in flight, with nobody
-// queued ahead of it, is sent at once without a Bottleneck job.
+// Bottleneck paces the requests that must wait. Each of its jobs costs a few 1 ms timer turns of
+// its datastore (about 2.4 ms), which would cap a loose location near 420 requests/s if every
+// request were a job. So a request that finds spacing credit, a free place in the window and
+// room in flight, with nobody queued ahead of it, is sent at once; the others wait in a FIFO
+// that one Bottleneck job at a time releases, as many at once as the credit saved up since the
+// last job allows (one per job at HighLevel's 100 per 10 s; a batch at a loose limit).
 import Bottleneck from 'bottleneck';
 import { DailyBudgetExhaustedError, type GhlOperation } from './errors.ts';
 import { sleep } from './retry.ts';
@@ -94,13 +96,26 @@ export function readRateHeaders(headers: AnswerHeaders): RateHeaders {
   };
 }
 
-/** Spacing credit saved up while idle, in time: a loose limit may send this much at once. */
+/**
+ * Spacing credit saved up, in time (a loose limit may send this much at once), and at least
+ * MIN_BURST requests: a timer that fired late is made up at the next release instead of lost.
+ * The window log, not the spacing, keeps the count in any window exact.
+ */
 const BURST_MS = 10;
+const MIN_BURST = 3;
 
 interface LogEntry {
   sentAt: number;
   /** When the answer (or failure) arrived; undefined while in flight. */
   doneAt?: number;
+}
+
+/** A request waiting for its turn. */
+interface Waiter {
+  operation: GhlOperation;
+  /** Called once the request is counted as sent. */
+  start(entry: LogEntry): void;
+  fail(err: unknown): void;
 }
 
 export class LocationLimiter {
@@ -117,8 +132,11 @@ export class LocationLimiter {
   /** Requests that may go out now as far as spacing goes (refills at one per minTime, up to burst). */
   private credit = 1;
   private creditAt = 0;
-  /** Requests handed to Bottleneck and not yet sent: while any wait, nobody overtakes them. */
-  private queued = 0;
+  /** Requests waiting for their turn, oldest first: while any wait, nobody overtakes them. */
+  private waiters: Waiter[] = [];
+  /** Bottleneck jobs that release waiters, scheduled or running (at most two: see pump). */
+  private pumpJobs = 0;
+  private stopped = false;
   /** This client's requests still counting against the window, oldest first. */
   private log: LogEntry[] = [];
   /** Log length from which nextFreeSlot prunes even while the log is below max. */
@@ -146,7 +164,9 @@ export class LocationLimiter {
     this.minTime = this.baseMinTime();
     this.fixedConcurrency = opts.maxConcurrent;
     this.maxConcurrent = this.concurrencyFor(this.max);
-    this.bottleneck = new Bottleneck({ maxConcurrent: this.maxConcurrent, minTime: this.minTime });
+    // Bottleneck spaces the releasing jobs by minTime from one start to the next; their number is
+    // kept at two by pump(), and requests in flight are counted here, so it needs no maxConcurrent.
+    this.bottleneck = new Bottleneck({ maxConcurrent: null, minTime: this.minTime });
   }
 
   private concurrencyFor(max: number): number {
@@ -163,83 +183,109 @@ export class LocationLimiter {
    */
   schedule<T>(operation: GhlOperation, send: () => Promise<T>): Promise<T> {
     const queuedAt = Date.now();
-    if (this.queued === 0 && this.inFlight < this.maxConcurrent && this.takeCredit(queuedAt)) {
-      const entry = this.admitNow(queuedAt);
-      if (entry) return this.run(operation, send, entry, queuedAt);
-    }
-    this.queued++;
-    return this.bottleneck.schedule(async () => {
-      let entry: LogEntry;
+    if (this.waiters.length === 0 && this.mayGo(queuedAt)) {
       try {
-        // Bottleneck's minTime spaced this job; the credit only records the send, so a request
-        // arriving after the queue drains still waits its turn.
-        this.refillCredit(Date.now());
-        this.credit -= 1;
-        entry = await this.waitForWindow();
-        // Checked last and with no await before run() counts the request in flight, so two
-        // jobs woken by one answer cannot both take the last place.
-        while (this.inFlight >= this.maxConcurrent) await new Promise<void>((resolve) => this.answered.push(resolve));
-      } finally {
-        this.queued--;
+        this.checkDailyBudget(operation);
+      } catch (err) {
+        return Promise.reject(err);
       }
-      return this.run(operation, send, entry, queuedAt);
+      return this.sendAdmitted(this.admit(queuedAt), queuedAt, send);
+    }
+    if (this.stopped) return Promise.reject(new Error('the rate limiter was stopped'));
+    return new Promise<T>((resolve, reject) => {
+      this.waiters.push({ operation, start: (entry) => this.sendAdmitted(entry, queuedAt, send).then(resolve, reject), fail: reject });
+      this.pump();
     });
   }
 
-  private async run<T>(operation: GhlOperation, send: () => Promise<T>, entry: LogEntry, queuedAt: number): Promise<T> {
-    try {
-      this.checkDailyBudget(operation);
-    } catch (err) {
-      this.finish(entry, true);
-      throw err;
-    }
-    this.stats.waitedMs += Date.now() - queuedAt;
-    this.stats.requests++;
+  /** Spacing credit, a place in the window, room in flight and no pause: a request may go now. */
+  private mayGo(now: number): boolean {
+    if (now < this.pausedUntil || this.inFlight >= this.maxConcurrent) return false;
+    this.refillCredit(now);
+    return this.credit >= 1 && this.nextFreeSlot(now) === now;
+  }
+
+  /**
+   * Counts a request as sent: spacing credit, window log, in flight, the daily count. Synchronous,
+   * so no other request can take the same place between the check and the count.
+   */
+  private admit(now: number): LogEntry {
+    const entry: LogEntry = { sentAt: now };
+    this.log.push(entry);
+    this.credit -= 1;
     this.inFlight++;
     this.dailyRemaining--;
+    this.stats.requests++;
+    return entry;
+  }
+
+  private async sendAdmitted<T>(entry: LogEntry, queuedAt: number, send: () => Promise<T>): Promise<T> {
+    this.stats.waitedMs += Date.now() - queuedAt;
     try {
       return await send();
     } finally {
       this.inFlight--;
-      this.finish(entry, false);
+      this.finish(entry);
     }
   }
 
-  /** Spacing credit refills at one request per minTime, saved up to BURST_MS worth (at least one). */
+  /**
+   * Keeps a releasing job running and the next one queued behind it while requests wait, so
+   * Bottleneck's own scheduling of the next job overlaps the spacing instead of adding to it.
+   */
+  private pump(): void {
+    while (this.pumpJobs < 2 && !this.stopped && this.waiters.length > 0) {
+      this.pumpJobs++;
+      this.bottleneck.schedule(() => this.releaseWaiters())
+        .catch((err: unknown) => {
+          for (const w of this.waiters.splice(0)) w.fail(err);
+        })
+        .finally(() => {
+          this.pumpJobs--;
+          this.pump();
+        });
+    }
+  }
+
+  /**
+   * One Bottleneck job: waits until the window, a pause and the requests in flight let one go,
+   * then releases waiters in order while credit, window and room allow. Bottleneck's minTime
+   * spaced this job from the last, so its first release needs no credit of its own.
+   */
+  private async releaseWaiters(): Promise<void> {
+    if (this.waiters.length === 0) return;
+    await this.waitForRoom();
+    const now = Date.now();
+    this.refillCredit(now);
+    this.credit = Math.max(this.credit, 1);
+    while (this.waiters.length > 0 && this.mayGo(now)) {
+      const waiter = this.waiters.shift()!;
+      try {
+        this.checkDailyBudget(waiter.operation);
+      } catch (err) {
+        waiter.fail(err);
+        continue;
+      }
+      waiter.start(this.admit(now));
+    }
+  }
+
+  /** Spacing credit refills at one request per minTime, saved up to BURST_MS worth (at least MIN_BURST). */
   private refillCredit(now: number): void {
-    const burst = Math.max(1, Math.floor(BURST_MS / this.minTime));
+    const burst = Math.max(MIN_BURST, Math.floor(BURST_MS / this.minTime));
     this.credit = Math.min(burst, this.credit + (now - this.creditAt) / this.minTime);
     this.creditAt = now;
   }
 
-  private takeCredit(now: number): boolean {
-    this.refillCredit(now);
-    if (this.credit < 1) return false;
-    this.credit -= 1;
-    return true;
-  }
-
-  /** The log entry of a request the window and any pause let go right now, else undefined (credit returned). */
-  private admitNow(now: number): LogEntry | undefined {
-    if (now >= this.pausedUntil && this.nextFreeSlot(now) === now) {
-      const entry: LogEntry = { sentAt: now };
-      this.log.push(entry);
-      return entry;
-    }
-    this.credit += 1;
-    return undefined;
-  }
-
-  private finish(entry: LogEntry, unsent: boolean): void {
-    if (unsent) this.log = this.log.filter((e) => e !== entry);
-    else entry.doneAt = Date.now();
+  private finish(entry: LogEntry): void {
+    entry.doneAt = Date.now();
     const waiting = this.answered;
     this.answered = [];
     for (const wake of waiting) wake();
   }
 
-  /** Waits until a request may go out, then records it in the log. */
-  private async waitForWindow(): Promise<LogEntry> {
+  /** Waits until a pause is over, the window has a place and a request in flight may start. */
+  private async waitForRoom(): Promise<void> {
     for (;;) {
       const now = Date.now();
       if (now < this.pausedUntil) {
@@ -247,8 +293,8 @@ export class LocationLimiter {
         continue;
       }
       const freeAt = this.nextFreeSlot(now);
-      if (freeAt === undefined) {
-        // The window is full of requests still in flight: only an answer can free a place.
+      if (freeAt === undefined || this.inFlight >= this.maxConcurrent) {
+        // Only an answer to a request in flight can make room.
         await new Promise<void>((resolve) => this.answered.push(resolve));
         continue;
       }
@@ -256,9 +302,7 @@ export class LocationLimiter {
         await sleep(freeAt - now);
         continue;
       }
-      const entry: LogEntry = { sentAt: now };
-      this.log.push(entry);
-      return entry;
+      return;
     }
   }
 
@@ -321,11 +365,7 @@ export class LocationLimiter {
     this.max = next.max;
     this.intervalMs = next.intervalMs;
     this.setMinTime(this.baseMinTime());
-    const concurrency = this.concurrencyFor(this.max);
-    if (concurrency !== this.maxConcurrent) {
-      this.maxConcurrent = concurrency;
-      void this.bottleneck.updateSettings({ maxConcurrent: concurrency });
-    }
+    this.maxConcurrent = this.concurrencyFor(this.max);
   }
 
   /**
@@ -365,6 +405,8 @@ export class LocationLimiter {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const w of this.waiters.splice(0)) w.fail(new Error('the rate limiter was stopped'));
     await this.bottleneck.stop({ dropWaitingJobs: true }).catch(() => undefined);
   }
 }
