@@ -182,6 +182,7 @@ export class LocationLimiter {
    * sending once the daily budget share is spent.
    */
   schedule<T>(operation: GhlOperation, send: () => Promise<T>): Promise<T> {
+    if (this.stopped) return Promise.reject(new Error('the rate limiter was stopped'));
     const queuedAt = Date.now();
     if (this.waiters.length === 0 && this.mayGo(queuedAt)) {
       try {
@@ -191,7 +192,6 @@ export class LocationLimiter {
       }
       return this.sendAdmitted(this.admit(queuedAt), queuedAt, send);
     }
-    if (this.stopped) return Promise.reject(new Error('the rate limiter was stopped'));
     return new Promise<T>((resolve, reject) => {
       this.waiters.push({ operation, start: (entry) => this.sendAdmitted(entry, queuedAt, send).then(resolve, reject), fail: reject });
       this.pump();
