@@ -103,6 +103,8 @@ export function readRateHeaders(headers: AnswerHeaders): RateHeaders {
  */
 const BURST_MS = 10;
 const MIN_BURST = 3;
+/** Releasing jobs kept scheduled in Bottleneck at once (see pump). */
+const PUMP_AHEAD = 8;
 
 interface LogEntry {
   sentAt: number;
@@ -134,7 +136,7 @@ export class LocationLimiter {
   private creditAt = 0;
   /** Requests waiting for their turn, oldest first: while any wait, nobody overtakes them. */
   private waiters: Waiter[] = [];
-  /** Bottleneck jobs that release waiters, scheduled or running (at most two: see pump). */
+  /** Bottleneck jobs that release waiters, scheduled or running (see pump). */
   private pumpJobs = 0;
   private stopped = false;
   /** This client's requests still counting against the window, oldest first. */
@@ -165,7 +167,7 @@ export class LocationLimiter {
     this.fixedConcurrency = opts.maxConcurrent;
     this.maxConcurrent = this.concurrencyFor(this.max);
     // Bottleneck spaces the releasing jobs by minTime from one start to the next; their number is
-    // kept at two by pump(), and requests in flight are counted here, so it needs no maxConcurrent.
+    // bounded by pump(), and requests in flight are counted here, so it needs no maxConcurrent.
     this.bottleneck = new Bottleneck({ maxConcurrent: null, minTime: this.minTime });
   }
 
@@ -230,11 +232,11 @@ export class LocationLimiter {
   }
 
   /**
-   * Keeps a releasing job running and the next one queued behind it while requests wait, so
-   * Bottleneck's own scheduling of the next job overlaps the spacing instead of adding to it.
+   * Keeps up to PUMP_AHEAD releasing jobs scheduled while requests wait, so Bottleneck's own
+   * scheduling of the next jobs (a few timer turns each) overlaps the spacing instead of adding to it.
    */
   private pump(): void {
-    while (this.pumpJobs < 2 && !this.stopped && this.waiters.length > 0) {
+    while (this.pumpJobs < Math.min(PUMP_AHEAD, this.waiters.length) && !this.stopped) {
       this.pumpJobs++;
       this.bottleneck.schedule(() => this.releaseWaiters())
         .catch((err: unknown) => {
