@@ -136,7 +136,11 @@ export class Transport {
       try {
         const attempt = async () => {
           token = freshToken ?? (await this.tokenFor(spec));
-          return this.send(spec, token, limiter ? (h) => limiter.observe(h) : undefined);
+          const started = Date.now();
+          const sent = await this.send(spec, token, limiter ? (h) => limiter.observe(h) : undefined);
+          // `--log-level debug`: one line per request (no query string, never a token).
+          this.opts.logger?.debug({ method: spec.method, path: spec.path, status: sent.status, ms: Date.now() - started, retries }, 'HighLevel request');
+          return sent;
         };
         answer = limiter ? await limiter.schedule(operation, attempt) : await attempt();
       } catch (err) {
