@@ -18,7 +18,8 @@ describe('configuration', () => {
     const config = loadConfig({ configPath: path, env: { GHL_ETL_DB: 'from-env.sqlite', GHL_LOCATION_ID: 'loc1', GHL_TOKEN: 'env-token' } });
     expect(config.db).toBe('from-env.sqlite');
     expect(config.rateLimit.max).toBe(50);
-    expect(config.rateLimit.intervalMs).toBe(10_000);
+    // Unset: the client follows the window HighLevel reports; the file's max is a ceiling.
+    expect(config.rateLimit.intervalMs).toBeUndefined();
     expect(config.locations).toEqual([{ id: 'loc1', token: 'env-token' }]);
   });
 

@@ -10,6 +10,9 @@ import { followCursor } from '../src/ghl/paging.ts';
 import { backoffDelay, parseRetryAfter } from '../src/ghl/retry.ts';
 import { createSpecValidator } from '../src/highlevel-api/validator.ts';
 import type { Sandbox } from '../src/sandbox/index.ts';
+import { listInstalledLocations, mintLocationToken, OAuthApiError, refreshTokens } from '../src/auth/oauth-api.ts';
+import { loginDirect, startOAuthSandbox } from './auth-helpers.ts';
+import { startProxy } from './helpers/proxy.ts';
 import { sandboxState, withSandbox } from './helpers/sandbox.ts';
 import { exitCodeFor } from '../src/cli/errors.ts';
 
@@ -70,6 +73,78 @@ describe('rate limiting', () => {
       // The server's stricter X-RateLimit-Max / Interval were adopted.
       expect(client.pacing(location.id)).toMatchObject({ max: 20, intervalMs: 500 });
       await client.close();
+    });
+  });
+
+  it('by default follows the window the server reports, looser than HighLevel\'s 100 per 10 s', async () => {
+    // The time-scaled sandbox reports 100 per 500 ms; the client starts at 100 per 10 s.
+    await withSandbox({ contacts: 5, rateLimit: { max: 100, windowMs: 10_000 }, rateWindow: 'sliding', timeScale: 20 }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      const client = clientFor(sandbox, { rateLimit: { daily: 200_000, dailyShare: 0.8 } });
+      expect(client.pacing(location.id)).toMatchObject({ max: 100, intervalMs: 10_000 });
+      await Promise.all(Array.from({ length: 300 }, () => client.fetchContactPage(location.id, { limit: 1 })));
+      expect(client.pacing(location.id)).toMatchObject({ max: 100, intervalMs: 500 });
+      const server = sandbox.stats();
+      expect(server.requests).toBe(300);
+      expect(server.rateLimited).toBe(0);
+      expect(server.maxInWindow).toBeLessThanOrEqual(100);
+      await client.close();
+    });
+  });
+
+  it('keeps a user-set rateLimit as a ceiling when the server reports a looser window', async () => {
+    await withSandbox({ contacts: 5, rateLimit: { max: 100, windowMs: 10_000 }, rateWindow: 'sliding', timeScale: 20 }, async (sandbox) => {
+      const location = sandbox.locations[0]!;
+      // Room left for the account's other apps: 20 of the 100 per 500 ms.
+      const client = clientFor(sandbox, { rateLimit: { max: 20, intervalMs: 500, daily: 200_000, dailyShare: 0.8 } });
+      await Promise.all(Array.from({ length: 60 }, () => client.fetchContactPage(location.id, { limit: 1 })));
+      expect(client.pacing(location.id)).toMatchObject({ max: 20, intervalMs: 500 });
+      const server = sandbox.stats();
+      expect(server.rateLimited).toBe(0);
+      expect(server.maxInWindow).toBeLessThanOrEqual(20);
+      await client.close();
+    });
+  });
+
+  it('never has more requests in flight than maxConcurrent, sent at once or queued', async () => {
+    await withSandbox({ contacts: 5, faults: 0.3, faultKinds: ['slow'], slowMs: 50 }, async (sandbox) => {
+      let inFlight = 0;
+      let most = 0;
+      const proxy = await startProxy(sandbox.url, {
+        drop: () => {
+          most = Math.max(most, ++inFlight);
+          return undefined;
+        },
+        rewrite: (_req, _status, body) => {
+          inFlight--;
+          return body;
+        },
+      });
+      const location = sandbox.locations[0]!;
+      const client = createGhlClient({
+        baseUrl: proxy.url, tokens: staticTokens({ [location.id]: location.token }),
+        rateLimit: { max: 100_000, intervalMs: 1_000, daily: 1_000_000, dailyShare: 1 }, http: { timeoutMs: 5_000, retries: 2 },
+        maxConcurrent: 3,
+      });
+      await Promise.all(Array.from({ length: 40 }, () => client.fetchContactPage(location.id, { limit: 1 })));
+      expect(proxy.requests).toHaveLength(40);
+      expect(most).toBeLessThanOrEqual(3);
+      expect(most).toBeGreaterThan(1);
+      await client.close();
+      await proxy.stop();
+    });
+  });
+
+  it('reuses keep-alive connections instead of opening one per request', async () => {
+    await withSandbox({ contacts: 5 }, async (sandbox) => {
+      const proxy = await startProxy(sandbox.url);
+      const location = sandbox.locations[0]!;
+      const client = clientFor(sandbox, { baseUrl: proxy.url });
+      for (let i = 0; i < 30; i++) await client.fetchContactPage(location.id, { limit: 1 });
+      expect(proxy.requests).toHaveLength(30);
+      expect(proxy.connections()).toBe(1);
+      await client.close();
+      await proxy.stop();
     });
   });
 });
@@ -299,5 +374,50 @@ describe('paging and retry policy', () => {
     expect(backoffDelay(3, opts, () => 0.999)).toBeLessThan(800);
     expect(backoffDelay(10, opts, () => 0.999)).toBeLessThan(1_000);
     expect(backoffDelay(10, opts, () => 0)).toBe(0);
+  });
+});
+
+describe('OAuth through the transport', () => {
+  it('sends the Version header and bearer, retries a dropped read, and never repeats a refresh', async () => {
+    const sandbox = await startOAuthSandbox();
+    try {
+      const company = await loginDirect(sandbox, { userType: 'Company' });
+      const location = await loginDirect(sandbox, { locationId: sandbox.locations[0]!.id });
+      let droppedList = false;
+      const proxy = await startProxy(sandbox.url, {
+        drop: (req) => {
+          if (req.path.startsWith('/oauth/installedLocations') && !droppedList) {
+            droppedList = true;
+            return 'before';
+          }
+          return req.path === '/oauth/token' ? 'after' : undefined;
+        },
+      });
+      try {
+        const appId = sandbox.oauth.clientId.split('-')[0]!;
+        const listed = await listInstalledLocations({ baseUrl: proxy.url, companyToken: company.access_token, companyId: sandbox.companyId, appId });
+        expect(listed.map((l) => l.id).sort()).toEqual(sandbox.locations.map((l) => l.id).sort());
+        const minted = await mintLocationToken({ baseUrl: proxy.url, companyToken: company.access_token, companyId: sandbox.companyId, locationId: sandbox.locations[1]!.id });
+        expect(minted.locationId).toBe(sandbox.locations[1]!.id);
+
+        // The refresh reached HighLevel but its answer was lost: refresh tokens are single-use,
+        // so it is not sent again.
+        const creds = { baseUrl: proxy.url, clientId: sandbox.oauth.clientId, clientSecret: sandbox.oauth.clientSecret };
+        const err = await refreshTokens(creds, { refreshToken: location.refresh_token!, userType: 'Location' }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(OAuthApiError);
+        expect((err as Error).message).toMatch(/^refreshing the access token failed: .*not repeated/);
+        expect((err as Error).message).not.toContain(location.refresh_token!);
+
+        const paths = proxy.requests.map((r) => r.path.split('?')[0]);
+        expect(paths).toEqual(['/oauth/installedLocations', '/oauth/installedLocations', '/oauth/locationToken', '/oauth/token']);
+        for (const r of proxy.requests) expect(r.headers.version).toBe('2021-07-28');
+        expect(proxy.requests.slice(0, 3).map((r) => r.headers.authorization)).toEqual(Array(3).fill(`Bearer ${company.access_token}`));
+        expect(proxy.requests[3]!.headers.authorization).toBeUndefined();
+      } finally {
+        await proxy.stop();
+      }
+    } finally {
+      await sandbox.stop();
+    }
   });
 });

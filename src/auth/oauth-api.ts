@@ -1,11 +1,11 @@
 // HighLevel's OAuth endpoints (apps/oauth.json): code exchange, refresh, agency location tokens,
-// installed locations. Plain HTTP calls that return parsed answers; no storage here.
+// installed locations. Sent through the client's one transport (Version header, bearer, retries,
+// keep-alive); answers are parsed here, refusals become OAuthApiError; no storage here.
 import { z } from 'zod';
+import { GhlError } from '../ghl/errors.ts';
+import { Transport, type RequestSpec } from '../ghl/transport.ts';
 
-export type FetchFn = typeof fetch;
 export type UserType = 'Location' | 'Company';
-
-const API_VERSION = '2021-07-28';
 
 const tokenAnswer = z.looseObject({
   access_token: z.string().min(1),
@@ -47,7 +47,6 @@ export interface OAuthClientCredentials {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
-  fetch?: FetchFn;
 }
 
 /** The marketplace app id is the part of the client id before its '-' suffix. */
@@ -77,32 +76,37 @@ function errorFrom(status: number, body: unknown, what: string): OAuthApiError {
   return new OAuthApiError(`${what} failed: HTTP ${status} ${detail}`, status, kind);
 }
 
-async function call(fetchFn: FetchFn, url: string, init: RequestInit, what: string): Promise<unknown> {
-  let res: Response;
+/** OAuth calls are app-level: no location limiter; a refused connection is tried twice more. */
+const OAUTH_HTTP = { timeoutMs: 30_000, retries: 2 };
+const transports = new Map<string, Transport>();
+
+function transportFor(baseUrl: string): Transport {
+  let t = transports.get(baseUrl);
+  if (!t) {
+    t = new Transport({ baseUrl, ...OAUTH_HTTP });
+    transports.set(baseUrl, t);
+  }
+  return t;
+}
+
+async function call(baseUrl: string, spec: Omit<RequestSpec, 'name'>, what: string): Promise<unknown> {
+  let answer;
   try {
-    res = await fetchFn(url, { ...init, redirect: 'manual' });
+    ({ answer } = await transportFor(baseUrl).exchange({ name: what, ...spec }));
   } catch (err) {
-    throw new OAuthApiError(`${what} failed: ${(err as Error).message} (${new URL(url).origin})`, 0, 'other');
+    // Connection failures, 5xx and 429 after the transport's retries: the message names them.
+    if (err instanceof GhlError) throw new OAuthApiError(`${what} failed: ${err.message.replace(/^.*?\): /, '')} (${new URL(baseUrl).origin})`, err.status ?? 0, 'other');
+    throw err;
   }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = { message: text.slice(0, 200) };
-  }
-  if (!res.ok) throw errorFrom(res.status, body, what);
+  const body = typeof answer.body === 'string' ? { message: answer.body.slice(0, 200) } : answer.body;
+  if (answer.status < 200 || answer.status >= 300) throw errorFrom(answer.status, body, what);
   return body;
 }
 
 async function tokenCall(creds: OAuthClientCredentials, fields: Record<string, string>, what: string): Promise<TokenAnswer> {
-  const form = new URLSearchParams({ client_id: creds.clientId, client_secret: creds.clientSecret, ...fields });
-  const body = await call(
-    creds.fetch ?? fetch,
-    `${creds.baseUrl}/oauth/token`,
-    { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form },
-    what,
-  );
+  const form = { client_id: creds.clientId, client_secret: creds.clientSecret, ...fields };
+  // Codes and refresh tokens are single-use: never repeated after an unknown outcome.
+  const body = await call(creds.baseUrl, { method: 'POST', path: '/oauth/token', form, idempotent: false }, what);
   const parsed = tokenAnswer.safeParse(body);
   if (!parsed.success) throw new OAuthApiError(`${what} failed: the answer has no access token`, 200, 'other');
   return parsed.data;
@@ -137,20 +141,14 @@ export function refreshTokens(
 
 /** Agency installs: a location token minted from the Company token. */
 export async function mintLocationToken(
-  opts: { baseUrl: string; companyToken: string; companyId: string; locationId: string; fetch?: FetchFn },
+  opts: { baseUrl: string; companyToken: string; companyId: string; locationId: string },
 ): Promise<TokenAnswer> {
   const body = await call(
-    opts.fetch ?? fetch,
-    `${opts.baseUrl}/oauth/locationToken`,
+    opts.baseUrl,
     {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${opts.companyToken}`,
-        version: API_VERSION,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body: new URLSearchParams({ companyId: opts.companyId, locationId: opts.locationId }),
+      method: 'POST', path: '/oauth/locationToken', bearer: opts.companyToken,
+      form: { companyId: opts.companyId, locationId: opts.locationId },
+      idempotent: true, // minting again only gives another token
     },
     `getting a location token for ${opts.locationId}`,
   );
@@ -161,22 +159,17 @@ export async function mintLocationToken(
 
 /** Every location the app is installed on, paging through skip/limit. */
 export async function listInstalledLocations(
-  opts: { baseUrl: string; companyToken: string; companyId: string; appId: string; fetch?: FetchFn },
+  opts: { baseUrl: string; companyToken: string; companyId: string; appId: string },
 ): Promise<InstalledLocation[]> {
   const out: InstalledLocation[] = [];
   const limit = 100;
   for (let skip = 0; ; skip += limit) {
-    const query = new URLSearchParams({
-      companyId: opts.companyId,
-      appId: opts.appId,
-      isInstalled: 'true',
-      skip: String(skip),
-      limit: String(limit),
-    });
     const body = await call(
-      opts.fetch ?? fetch,
-      `${opts.baseUrl}/oauth/installedLocations?${query}`,
-      { headers: { authorization: `Bearer ${opts.companyToken}`, version: API_VERSION, accept: 'application/json' } },
+      opts.baseUrl,
+      {
+        method: 'GET', path: '/oauth/installedLocations', bearer: opts.companyToken,
+        query: { companyId: opts.companyId, appId: opts.appId, isInstalled: true, skip, limit },
+      },
       'listing installed locations',
     );
     const page = installedAnswer.parse(body);

@@ -15,14 +15,13 @@ import type { TokenProvider } from '../ghl/transport.ts';
 import { log, type Logger } from '../log.ts';
 import { cipherForDb, type TokenCipher } from './crypto.ts';
 import { AuthRequiredError, LocationInactiveError, loginHint } from './errors.ts';
-import { mintLocationToken, OAuthApiError, refreshTokens, type FetchFn, type TokenAnswer } from './oauth-api.ts';
+import { mintLocationToken, OAuthApiError, refreshTokens, type TokenAnswer } from './oauth-api.ts';
 import { withDbLock, type LockRunner } from './refresh-lock.ts';
 import { createTokenStore, type NewTokens, type StoredTokens, type TokenStore, type UserType } from './token-store.ts';
 
 export interface OAuthTokenProviderOptions {
   db: Db;
   config: LoadedConfig;
-  fetch?: FetchFn;
   /** Defaults to the cipher for `db` (GHL_ETL_SECRET or the key file). */
   cipher?: TokenCipher;
   logger?: Logger;
@@ -65,7 +64,7 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
     if (!clientId || !clientSecret) {
       throw new AuthRequiredError('', 'refreshing OAuth tokens needs the app credentials: set GHL_CLIENT_ID and GHL_CLIENT_SECRET ("oauth.clientId", "oauth.clientSecret")');
     }
-    return { baseUrl: config.baseUrl, clientId, clientSecret, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
+    return { baseUrl: config.baseUrl, clientId, clientSecret };
   };
 
   /** True when the access token is missing or inside the refresh-ahead window. */
@@ -101,7 +100,7 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
     const companyId = config.companyId!;
     const companyToken = await getToken(companyId);
     const answer = await mintLocationToken({
-      baseUrl: config.baseUrl, companyToken, companyId, locationId, ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      baseUrl: config.baseUrl, companyToken, companyId, locationId,
     }).catch((err: unknown) => {
       throw classify(locationId, err);
     });

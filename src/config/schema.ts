@@ -31,9 +31,13 @@ export const configSchema = z.strictObject({
     .prefault({}),
   rateLimit: z
     .strictObject({
-      /** Requests per interval, per location (HighLevel: 100 per 10 s). */
-      max: z.number().int().positive().default(100),
-      intervalMs: z.number().int().positive().default(10_000),
+      /**
+       * Requests per interval, per location. Unset (the default): follow the window HighLevel
+       * reports in X-RateLimit-* (100 per 10 s until it does). Set: a ceiling never exceeded,
+       * e.g. to leave room for the account's other apps.
+       */
+      max: z.number().int().positive().optional(),
+      intervalMs: z.number().int().positive().optional(),
       /** HighLevel's daily limit per location. */
       daily: z.number().int().positive().default(200_000),
       /** Stop cleanly (exit 3) once this share of the daily limit is spent. */

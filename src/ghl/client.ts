@@ -15,13 +15,15 @@ import { Transport, type SentRequest, type TokenProvider } from './transport.ts'
 export interface GhlClientOptions {
   baseUrl: string;
   tokens: TokenProvider;
-  /** Config `rateLimit`: max per intervalMs per location, the daily limit and the share to spend. */
+  /**
+   * Config `rateLimit`: max per intervalMs per location (a ceiling when set; unset, the client
+   * follows the server's X-RateLimit-* window), the daily limit and the share to spend.
+   */
   rateLimit: RateLimitSettings;
   /** Config `http`: per-request timeout and retries after the first attempt. */
   http: { timeoutMs: number; retries: number };
   /** Retries are logged at debug level (default: the process logger). */
   logger?: Logger;
-  fetch?: typeof fetch;
   /** Backoff between retries (default: 500 ms base, 30 s cap, full jitter). */
   backoff?: BackoffOptions;
   /** Requests in flight at once per location (default max/10, at least 4). */
@@ -50,7 +52,6 @@ export function createGhlClient(opts: GhlClientOptions) {
     retries: opts.http.retries,
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
     logger: opts.logger ?? log(),
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
   });
   return {

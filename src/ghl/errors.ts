@@ -106,3 +106,23 @@ export class DailyBudgetExhaustedError extends GhlError {
 export class CursorStuckError extends GhlError {
   override name = 'CursorStuckError';
 }
+
+/**
+ * A 2xx answer that does not match HighLevel's contract (spec + overlay, extra properties
+ * allowed): a field the mirror needs is missing or mistyped. Nothing of it reached the caller.
+ * The message starts with the route and names the fields, e.g. `GET /contacts/: contacts[3].id is required`.
+ */
+export class UnexpectedAnswerError extends GhlError {
+  override name = 'UnexpectedAnswerError';
+  /** Method and path template, e.g. "GET /contacts/". */
+  readonly route: string;
+  /** Each problem as `field what`, e.g. "contacts[3].id is required". */
+  readonly problems: string[];
+  constructor(route: string, problems: string[], init: GhlErrorInit) {
+    super(problems.join('; '), init);
+    const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; and ${problems.length - 5} more` : '');
+    this.message = `${route}: ${shown} (HighLevel's answer to ${init.operation.name} does not match the contract in src/highlevel-api)`;
+    this.route = route;
+    this.problems = problems;
+  }
+}

@@ -9,14 +9,31 @@
 // much the network or a busy event loop delays single requests. The server's X-RateLimit-*
 // answers steer the rest: fewer remaining than our own traffic explains (another client shares
 // the location's budget) widens the spacing, and a 429's Retry-After pauses the location.
+//
+// The window itself follows the server's X-RateLimit-Max / -Interval-Milliseconds, looser as well
+// as stricter; a window the user configured is a ceiling it never goes past.
+//
+// Bottleneck paces the requests that must wait. Each of its jobs costs a few 1 ms timer turns of
+// its datastore (about 2.4 ms), which would cap a loose location near 420 requests/s if every
+// request were a job. So a request that finds spacing credit, a free place in the window and
+// room in flight, with nobody queued ahead of it, is sent at once; the others wait in a FIFO
+// that one Bottleneck job at a time releases, as many at once as the credit saved up since the
+// last job allows (one per job at HighLevel's 100 per 10 s; a batch at a loose limit).
 import Bottleneck from 'bottleneck';
 import { DailyBudgetExhaustedError, type GhlOperation } from './errors.ts';
 import { sleep } from './retry.ts';
 
+/** HighLevel's documented burst limit, used until the server reports its own. */
+export const HIGHLEVEL_WINDOW = { max: 100, intervalMs: 10_000 } as const;
+
 export interface RateLimitSettings {
-  /** Requests per interval, per location. */
-  max: number;
-  intervalMs: number;
+  /**
+   * Requests per interval, per location, as the user configured them: a ceiling never exceeded.
+   * Both unset: follow the server's reported window (HIGHLEVEL_WINDOW until it reports one).
+   * One unset: that half comes from HIGHLEVEL_WINDOW.
+   */
+  max?: number | undefined;
+  intervalMs?: number | undefined;
   /** The location's daily request limit (used until the server reports its own). */
   daily: number;
   /** Stop before sending once this share of the daily limit is spent. */
@@ -54,14 +71,22 @@ export interface RateHeaders {
   dailyRemaining?: number | undefined;
 }
 
-function numberHeader(headers: Headers, name: string): number | undefined {
-  const raw = headers.get(name);
-  if (raw === null || raw.trim() === '') return undefined;
+/** An answer's headers as Node gives them: lower-case names. */
+export type AnswerHeaders = Record<string, string | string[] | undefined>;
+
+export function headerOf(headers: AnswerHeaders, name: string): string | undefined {
+  const raw = headers[name];
+  return Array.isArray(raw) ? raw[0] : raw;
+}
+
+function numberHeader(headers: AnswerHeaders, name: string): number | undefined {
+  const raw = headerOf(headers, name);
+  if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function readRateHeaders(headers: Headers): RateHeaders {
+export function readRateHeaders(headers: AnswerHeaders): RateHeaders {
   return {
     max: numberHeader(headers, 'x-ratelimit-max'),
     remaining: numberHeader(headers, 'x-ratelimit-remaining'),
@@ -71,18 +96,49 @@ export function readRateHeaders(headers: Headers): RateHeaders {
   };
 }
 
+/**
+ * Spacing credit saved up, in time (a loose limit may send this much at once), and at least
+ * MIN_BURST requests: a timer that fired late is made up at the next release instead of lost.
+ * The window log, not the spacing, keeps the count in any window exact.
+ */
+const BURST_MS = 10;
+const MIN_BURST = 3;
+/** Releasing jobs kept scheduled in Bottleneck at once (see pump). */
+const PUMP_AHEAD = 8;
+
 interface LogEntry {
   sentAt: number;
   /** When the answer (or failure) arrived; undefined while in flight. */
   doneAt?: number;
 }
 
+/** A request waiting for its turn. */
+interface Waiter {
+  operation: GhlOperation;
+  /** Called once the request is counted as sent. */
+  start(entry: LogEntry): void;
+  fail(err: unknown): void;
+}
+
 export class LocationLimiter {
   readonly stats: LocationStats = emptyStats();
   private readonly bottleneck: Bottleneck;
   private readonly margin: number;
+  private maxConcurrent: number;
+  /** Set by the caller: kept when the window changes; otherwise it follows the window's max. */
+  private readonly fixedConcurrency: number | undefined;
+  /** The user's window, never exceeded; undefined: follow the server. */
+  private readonly ceiling: { max: number; intervalMs: number } | undefined;
   private max: number;
   private intervalMs: number;
+  /** Requests that may go out now as far as spacing goes (refills at one per minTime, up to burst). */
+  private credit = 1;
+  private creditAt = 0;
+  /** Requests waiting for their turn, oldest first: while any wait, nobody overtakes them. */
+  private waiters: Waiter[] = [];
+  /** Bottleneck jobs that release waiters, scheduled or running (see pump). */
+  private pumpJobs = 0;
+  private stopped = false;
   /** This client's requests still counting against the window, oldest first. */
   private log: LogEntry[] = [];
   /** Log length from which nextFreeSlot prunes even while the log is below max. */
@@ -98,17 +154,25 @@ export class LocationLimiter {
   private readonly dailyShare: number;
 
   constructor(readonly locationId: string, settings: RateLimitSettings, opts: LimiterOptions = {}) {
-    this.max = settings.max;
-    this.intervalMs = settings.intervalMs;
+    const userSet = settings.max !== undefined || settings.intervalMs !== undefined;
+    this.ceiling = userSet
+      ? { max: settings.max ?? HIGHLEVEL_WINDOW.max, intervalMs: settings.intervalMs ?? HIGHLEVEL_WINDOW.intervalMs }
+      : undefined;
+    ({ max: this.max, intervalMs: this.intervalMs } = this.ceiling ?? HIGHLEVEL_WINDOW);
     this.margin = opts.spacingMargin ?? 0.01;
     this.dailyLimit = settings.daily;
     this.dailyRemaining = settings.daily;
     this.dailyShare = settings.dailyShare;
     this.minTime = this.baseMinTime();
-    this.bottleneck = new Bottleneck({
-      maxConcurrent: opts.maxConcurrent ?? Math.max(4, Math.ceil(settings.max / 10)),
-      minTime: this.minTime,
-    });
+    this.fixedConcurrency = opts.maxConcurrent;
+    this.maxConcurrent = this.concurrencyFor(this.max);
+    // Bottleneck spaces the releasing jobs by minTime from one start to the next; their number is
+    // bounded by pump(), and requests in flight are counted here, so it needs no maxConcurrent.
+    this.bottleneck = new Bottleneck({ maxConcurrent: null, minTime: this.minTime });
+  }
+
+  private concurrencyFor(max: number): number {
+    return this.fixedConcurrency ?? Math.max(4, Math.ceil(max / 10));
   }
 
   private baseMinTime(): number {
@@ -120,38 +184,110 @@ export class LocationLimiter {
    * sending once the daily budget share is spent.
    */
   schedule<T>(operation: GhlOperation, send: () => Promise<T>): Promise<T> {
+    if (this.stopped) return Promise.reject(new Error('the rate limiter was stopped'));
     const queuedAt = Date.now();
-    return this.bottleneck.schedule(async () => {
-      const entry = await this.waitForWindow();
+    if (this.waiters.length === 0 && this.mayGo(queuedAt)) {
       try {
         this.checkDailyBudget(operation);
       } catch (err) {
-        this.finish(entry, true);
-        throw err;
+        return Promise.reject(err);
       }
-      this.stats.waitedMs += Date.now() - queuedAt;
-      this.stats.requests++;
-      this.inFlight++;
-      this.dailyRemaining--;
-      try {
-        return await send();
-      } finally {
-        this.inFlight--;
-        this.finish(entry, false);
-      }
+      return this.sendAdmitted(this.admit(queuedAt), queuedAt, send);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.waiters.push({ operation, start: (entry) => this.sendAdmitted(entry, queuedAt, send).then(resolve, reject), fail: reject });
+      this.pump();
     });
   }
 
-  private finish(entry: LogEntry, unsent: boolean): void {
-    if (unsent) this.log = this.log.filter((e) => e !== entry);
-    else entry.doneAt = Date.now();
+  /** Spacing credit, a place in the window, room in flight and no pause: a request may go now. */
+  private mayGo(now: number): boolean {
+    if (now < this.pausedUntil || this.inFlight >= this.maxConcurrent) return false;
+    this.refillCredit(now);
+    return this.credit >= 1 && this.nextFreeSlot(now) === now;
+  }
+
+  /**
+   * Counts a request as sent: spacing credit, window log, in flight, the daily count. Synchronous,
+   * so no other request can take the same place between the check and the count.
+   */
+  private admit(now: number): LogEntry {
+    const entry: LogEntry = { sentAt: now };
+    this.log.push(entry);
+    this.credit -= 1;
+    this.inFlight++;
+    this.dailyRemaining--;
+    this.stats.requests++;
+    return entry;
+  }
+
+  private async sendAdmitted<T>(entry: LogEntry, queuedAt: number, send: () => Promise<T>): Promise<T> {
+    this.stats.waitedMs += Date.now() - queuedAt;
+    try {
+      return await send();
+    } finally {
+      this.inFlight--;
+      this.finish(entry);
+    }
+  }
+
+  /**
+   * Keeps up to PUMP_AHEAD releasing jobs scheduled while requests wait, so Bottleneck's own
+   * scheduling of the next jobs (a few timer turns each) overlaps the spacing instead of adding to it.
+   */
+  private pump(): void {
+    while (this.pumpJobs < Math.min(PUMP_AHEAD, this.waiters.length) && !this.stopped) {
+      this.pumpJobs++;
+      this.bottleneck.schedule(() => this.releaseWaiters())
+        .catch((err: unknown) => {
+          for (const w of this.waiters.splice(0)) w.fail(err);
+        })
+        .finally(() => {
+          this.pumpJobs--;
+          this.pump();
+        });
+    }
+  }
+
+  /**
+   * One Bottleneck job: waits until the window, a pause and the requests in flight let one go,
+   * then releases waiters in order while credit, window and room allow. Bottleneck's minTime
+   * spaced this job from the last, so its first release needs no credit of its own.
+   */
+  private async releaseWaiters(): Promise<void> {
+    if (this.waiters.length === 0) return;
+    await this.waitForRoom();
+    const now = Date.now();
+    this.refillCredit(now);
+    this.credit = Math.max(this.credit, 1);
+    while (this.waiters.length > 0 && this.mayGo(now)) {
+      const waiter = this.waiters.shift()!;
+      try {
+        this.checkDailyBudget(waiter.operation);
+      } catch (err) {
+        waiter.fail(err);
+        continue;
+      }
+      waiter.start(this.admit(now));
+    }
+  }
+
+  /** Spacing credit refills at one request per minTime, saved up to BURST_MS worth (at least MIN_BURST). */
+  private refillCredit(now: number): void {
+    const burst = Math.max(MIN_BURST, Math.floor(BURST_MS / this.minTime));
+    this.credit = Math.min(burst, this.credit + (now - this.creditAt) / this.minTime);
+    this.creditAt = now;
+  }
+
+  private finish(entry: LogEntry): void {
+    entry.doneAt = Date.now();
     const waiting = this.answered;
     this.answered = [];
     for (const wake of waiting) wake();
   }
 
-  /** Waits until a request may go out, then records it in the log. */
-  private async waitForWindow(): Promise<LogEntry> {
+  /** Waits until a pause is over, the window has a place and a request in flight may start. */
+  private async waitForRoom(): Promise<void> {
     for (;;) {
       const now = Date.now();
       if (now < this.pausedUntil) {
@@ -159,8 +295,8 @@ export class LocationLimiter {
         continue;
       }
       const freeAt = this.nextFreeSlot(now);
-      if (freeAt === undefined) {
-        // The window is full of requests still in flight: only an answer can free a place.
+      if (freeAt === undefined || this.inFlight >= this.maxConcurrent) {
+        // Only an answer to a request in flight can make room.
         await new Promise<void>((resolve) => this.answered.push(resolve));
         continue;
       }
@@ -168,9 +304,7 @@ export class LocationLimiter {
         await sleep(freeAt - now);
         continue;
       }
-      const entry: LogEntry = { sentAt: now };
-      this.log.push(entry);
-      return entry;
+      return;
     }
   }
 
@@ -217,18 +351,23 @@ export class LocationLimiter {
       // Trusting the latest answer also picks up the daily counter's reset.
       this.dailyRemaining = h.dailyRemaining - Math.max(0, this.inFlight - 1);
     }
-    this.adoptStricterWindow(h);
+    this.followWindow(h);
     this.steer(h);
   }
 
-  /** The server's own max/interval win when they are stricter than the configured ones. */
-  private adoptStricterWindow(h: RateHeaders): void {
+  /**
+   * The server's reported window wins, looser or stricter, except that a user-set window is a
+   * ceiling: the stricter of the two (by spacing, interval/max) is used.
+   */
+  private followWindow(h: RateHeaders): void {
     if (h.max === undefined || h.intervalMs === undefined || h.max <= 0 || h.intervalMs <= 0) return;
-    if (h.intervalMs / h.max > this.intervalMs / this.max) {
-      this.max = h.max;
-      this.intervalMs = h.intervalMs;
-      this.setMinTime(this.baseMinTime());
-    }
+    let next = { max: h.max, intervalMs: h.intervalMs };
+    if (this.ceiling && this.ceiling.intervalMs / this.ceiling.max > next.intervalMs / next.max) next = this.ceiling;
+    if (next.max === this.max && next.intervalMs === this.intervalMs) return;
+    this.max = next.max;
+    this.intervalMs = next.intervalMs;
+    this.setMinTime(this.baseMinTime());
+    this.maxConcurrent = this.concurrencyFor(this.max);
   }
 
   /**
@@ -268,6 +407,8 @@ export class LocationLimiter {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const w of this.waiters.splice(0)) w.fail(new Error('the rate limiter was stopped'));
     await this.bottleneck.stop({ dropWaitingJobs: true }).catch(() => undefined);
   }
 }

@@ -1,12 +1,17 @@
 // The one way this project talks to HighLevel: every call goes through `Transport.request`,
 // which adds auth and version headers, waits on the location's rate limiter, retries what is
 // safe to retry and turns HighLevel's answers into typed errors.
+import http from 'node:http';
+import https from 'node:https';
 import type { Logger } from '../log.ts';
+import { createSpecValidator, type SpecValidator } from '../highlevel-api/validator.ts';
 import {
   AuthError, DailyBudgetExhaustedError, DuplicateContactError, GhlError, NetworkError, NotFoundError,
-  OutcomeUnknownError, RateLimitError, ServerError, ValidationError, type GhlOperation,
+  OutcomeUnknownError, RateLimitError, ServerError, UnexpectedAnswerError, ValidationError, type GhlOperation,
 } from './errors.ts';
-import { emptyStats, readRateHeaders, type LimiterPool, type LocationLimiter, type LocationStats } from './limiter.ts';
+import {
+  emptyStats, headerOf, readRateHeaders, type AnswerHeaders, type LimiterPool, type LocationLimiter, type LocationStats, type RateHeaders,
+} from './limiter.ts';
 import {
   backoffDelay, DEFAULT_BACKOFF, errorCode, failedBeforeSending, isRetryableStatus, isTimeout, parseRetryAfter, sleep,
   type BackoffOptions,
@@ -30,10 +35,18 @@ export interface RequestSpec {
   method: HttpMethod;
   /** Path below the base URL, with path parameters already encoded. */
   path: string;
-  /** The location whose token and rate budget the request uses. */
-  locationId: string;
+  /**
+   * The location whose token and rate budget the request uses. Absent for the app's own calls
+   * (OAuth): those send `bearer` (if any) and wait on no limiter.
+   */
+  locationId?: string;
+  /** The bearer of an app-level call (e.g. the agency's Company token); ignored with locationId. */
+  bearer?: string;
   query?: Record<string, QueryValue>;
+  /** A JSON body. */
   body?: unknown;
+  /** A form body (application/x-www-form-urlencoded), as OAuth wants. */
+  form?: Record<string, string>;
   /**
    * Whether repeating the request after an unknown outcome is harmless. Defaults to true for
    * everything but POST; creates must say false, upserts, searches and tag calls say true.
@@ -52,38 +65,64 @@ export interface SentRequest {
 
 export interface TransportOptions {
   baseUrl: string;
-  tokens: TokenProvider;
-  limiters: LimiterPool;
+  /** Needed for location calls. */
+  tokens?: TokenProvider;
+  /** Needed for location calls. */
+  limiters?: LimiterPool;
   timeoutMs: number;
   /** Retries after the first attempt. */
   retries: number;
   backoff?: BackoffOptions;
   logger?: Logger;
-  fetch?: typeof fetch;
   onRequest?: (req: SentRequest) => void;
 }
 
-interface Answer {
+/** An answer as it came back, whatever its status. */
+export interface Answer {
   status: number;
-  headers: Headers;
+  headers: AnswerHeaders;
   body: unknown;
 }
 
+/** Idle keep-alive sockets close before a typical server's 5 s keep-alive timeout would drop them mid-reuse. */
+const IDLE_SOCKET_MS = 4_000;
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+};
+
 export class Transport {
-  private readonly baseUrl: string;
-  private readonly fetchImpl: typeof fetch;
+  private readonly base: URL;
   private readonly backoff: BackoffOptions;
+  private validator: SpecValidator | undefined;
 
   constructor(private readonly opts: TransportOptions) {
-    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
-    this.fetchImpl = opts.fetch ?? globalThis.fetch;
+    this.base = new URL(opts.baseUrl.replace(/\/+$/, ''));
+    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') throw new Error(`base URL ${opts.baseUrl} is not http(s)`);
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
   }
 
+  /**
+   * Sends the request and returns its 2xx answer's body, checked against HighLevel's contract
+   * (spec + overlay; extra properties allowed): a missing or mistyped field throws
+   * UnexpectedAnswerError naming the route and the field. Any other answer throws a typed GhlError.
+   */
   async request<T>(spec: RequestSpec): Promise<T> {
-    const operation: GhlOperation = { name: spec.name, method: spec.method, path: spec.path, locationId: spec.locationId };
+    const operation = operationOf(spec);
+    const { answer, retries, token } = await this.exchange(spec);
+    if (answer.status < 200 || answer.status >= 300) throw errorFromAnswer(answer, operation, retries, token);
+    this.checkAnswer(spec, operation, answer);
+    return answer.body as T; // checked just above against the contract T is generated from
+  }
+
+  /**
+   * Sends the request with auth, version header, pacing and retries, and returns the final
+   * answer whatever its status (429 and 5xx only once retries are spent, as typed errors).
+   */
+  async exchange(spec: RequestSpec): Promise<{ answer: Answer; retries: number; token: string }> {
+    const operation = operationOf(spec);
     const idempotent = spec.idempotent ?? spec.method !== 'POST';
-    const limiter = this.opts.limiters.for(spec.locationId);
+    const limiter = spec.locationId === undefined ? undefined : this.limiterFor(spec.locationId);
     // Asked again before every attempt: a request can wait long in the limiter's queue, and the
     // provider refreshes OAuth tokens ahead of expiry. After a 401, the fresh token it gave wins.
     let freshToken: string | undefined;
@@ -95,14 +134,15 @@ export class Transport {
     for (;;) {
       let answer: Answer;
       try {
-        answer = await limiter.schedule(operation, async () => {
-          token = freshToken ?? (await this.opts.tokens.getToken(spec.locationId));
+        const attempt = async () => {
+          token = freshToken ?? (await this.tokenFor(spec));
           const started = Date.now();
-          const sent = await this.send(spec, token, (h) => limiter.observe(h));
+          const sent = await this.send(spec, token, limiter ? (h) => limiter.observe(h) : undefined);
           // `--log-level debug`: one line per request (no query string, never a token).
           this.opts.logger?.debug({ method: spec.method, path: spec.path, status: sent.status, ms: Date.now() - started, retries }, 'HighLevel request');
           return sent;
-        });
+        };
+        answer = limiter ? await limiter.schedule(operation, attempt) : await attempt();
       } catch (err) {
         if (err instanceof GhlError) throw err; // the daily budget: nothing was sent
         if (!isNetworkFailure(err)) throw err; // e.g. the token provider's own failure
@@ -116,11 +156,12 @@ export class Transport {
       }
 
       const { status, headers, body } = answer;
-      if (status >= 200 && status < 300) return body as T;
+      if (status >= 200 && status < 300) return { answer, retries, token };
 
-      if (status === 401 && !triedFreshToken && this.opts.tokens.onUnauthorized) {
+      const tokens = this.opts.tokens;
+      if (status === 401 && spec.locationId !== undefined && !triedFreshToken && tokens?.onUnauthorized) {
         triedFreshToken = true;
-        const fresh = await this.opts.tokens.onUnauthorized(spec.locationId, token);
+        const fresh = await tokens.onUnauthorized(spec.locationId, token);
         if (fresh !== undefined && fresh !== token) {
           freshToken = fresh;
           continue;
@@ -128,18 +169,19 @@ export class Transport {
       }
 
       if (status === 429) {
-        limiter.stats.rateLimited++;
+        if (limiter) limiter.stats.rateLimited++;
         const rate = readRateHeaders(headers);
         if (rate.dailyRemaining !== undefined && rate.dailyRemaining <= 0) {
           throw new DailyBudgetExhaustedError(rate.dailyLimit ?? 0, 0, { operation, status, retries });
         }
-        const retryAfter = parseRetryAfter(headers.get('retry-after'));
+        const retryAfter = parseRetryAfter(headerOf(headers, 'retry-after'));
+        const wait = retryAfter ?? backoffDelay(retries, this.backoff);
         // Hold the whole location, not just this request: its neighbours would hit the same wall.
-        limiter.pause(retryAfter ?? backoffDelay(retries, this.backoff));
+        limiter?.pause(wait);
         if (retries >= this.opts.retries) {
           throw new RateLimitError(`${messageOf(body, token) || 'too many requests'} (after ${retries} retries)`, { operation, status, retries });
         }
-        retries = await this.retry(limiter, operation, retries, 0, 'rate limited (429)');
+        retries = await this.retry(limiter, operation, retries, limiter ? 0 : wait, 'rate limited (429)');
         continue;
       }
 
@@ -149,62 +191,105 @@ export class Transport {
           throw new OutcomeUnknownError(`server error ${status} (${message}); the request may have been applied and was not repeated`, { operation, status, retries });
         }
         if (retries >= this.opts.retries) throw new ServerError(`${message} (after ${retries} retries)`, { operation, status, retries });
-        const wait = parseRetryAfter(headers.get('retry-after')) ?? backoffDelay(retries, this.backoff);
+        const wait = parseRetryAfter(headerOf(headers, 'retry-after')) ?? backoffDelay(retries, this.backoff);
         retries = await this.retry(limiter, operation, retries, wait, `server error ${status}`);
         continue;
       }
 
-      throw errorFromAnswer(answer, operation, retries, token);
+      return { answer, retries, token };
     }
   }
 
+  private limiterFor(locationId: string): LocationLimiter {
+    if (!this.opts.limiters) throw new Error('this transport has no rate limiters: location calls need a client (createGhlClient)');
+    return this.opts.limiters.for(locationId);
+  }
+
+  private async tokenFor(spec: RequestSpec): Promise<string> {
+    if (spec.locationId === undefined) return spec.bearer ?? '';
+    if (!this.opts.tokens) throw new Error('this transport has no token provider: location calls need a client (createGhlClient)');
+    return this.opts.tokens.getToken(spec.locationId);
+  }
+
+  /** A 2xx body checked against the operation's documented answer; routes the contract lacks pass. */
+  private checkAnswer(spec: RequestSpec, operation: GhlOperation, answer: Answer): void {
+    this.validator ??= createSpecValidator();
+    const op = this.validator.match(spec.method, spec.path);
+    if (!op) return;
+    const problems = this.validator.checkResponse(op, answer.status, answer.body);
+    if (problems.length > 0) throw new UnexpectedAnswerError(`${op.method} ${op.pathTemplate}`, problems, { operation, status: answer.status });
+  }
+
   /** Logs and waits before the next attempt, counts it, and returns the new retry count. */
-  private async retry(limiter: LocationLimiter, operation: GhlOperation, retries: number, waitMs: number, reason: string): Promise<number> {
+  private async retry(limiter: LocationLimiter | undefined, operation: GhlOperation, retries: number, waitMs: number, reason: string): Promise<number> {
     this.opts.logger?.debug({ operation: operation.name, locationId: operation.locationId, attempt: retries + 1, waitMs, reason }, 'retrying HighLevel request');
     await sleep(waitMs);
-    limiter.stats.retries++;
+    if (limiter) limiter.stats.retries++;
     return retries + 1;
   }
 
-  private async send(spec: RequestSpec, token: string, observe: (h: ReturnType<typeof readRateHeaders>) => void): Promise<Answer> {
+  private send(spec: RequestSpec, token: string, observe: ((h: RateHeaders) => void) | undefined): Promise<Answer> {
     const query: Record<string, string> = {};
     for (const [key, value] of Object.entries(spec.query ?? {})) {
       if (value !== undefined) query[key] = String(value);
     }
     const qs = new URLSearchParams(query).toString();
-    const url = `${this.baseUrl}${spec.path}${qs ? `?${qs}` : ''}`;
     const headers: Record<string, string> = { Version: API_VERSION, Accept: 'application/json' };
-    if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
-    this.opts.onRequest?.({ method: spec.method, path: spec.path, query, headers: { ...headers }, body: spec.body });
-
-    const res = await this.fetchImpl(url, {
-      method: spec.method,
-      headers: { ...headers, Authorization: `Bearer ${token}` },
-      ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-      signal: AbortSignal.timeout(this.opts.timeoutMs),
-    });
-    observe(readRateHeaders(res.headers));
-    // Reading the body can fail too (connection dropped mid-answer): that surfaces as a
-    // network error after sending, which is what it is.
-    const text = await res.text();
-    let body: unknown = text;
-    if (text !== '') {
-      try {
-        body = JSON.parse(text) as unknown;
-      } catch {
-        body = text;
-      }
-    } else {
-      body = undefined;
+    let payload: string | undefined;
+    if (spec.form !== undefined) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      payload = new URLSearchParams(spec.form).toString();
+    } else if (spec.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      payload = JSON.stringify(spec.body);
     }
-    return { status: res.status, headers: res.headers, body };
+    this.opts.onRequest?.({ method: spec.method, path: spec.path, query, headers: { ...headers }, body: spec.form ?? spec.body });
+    if (payload !== undefined) headers['Content-Length'] = String(Buffer.byteLength(payload));
+    if (token) headers.Authorization = `Bearer ${token}`;
+
+    const basePath = this.base.pathname === '/' ? '' : this.base.pathname;
+    const isHttps = this.base.protocol === 'https:';
+    const request = isHttps ? https.request : http.request;
+    return new Promise<Answer>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        reject(err);
+      };
+      const req = request({
+        protocol: this.base.protocol, hostname: this.base.hostname, port: this.base.port,
+        path: `${basePath}${spec.path}${qs ? `?${qs}` : ''}`, method: spec.method, headers,
+        agent: agents[isHttps ? 'https:' : 'http:'],
+      }, (res) => {
+        observe?.(readRateHeaders(res.headers));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        // A connection dropped mid-answer surfaces as a network error after sending, which it is.
+        res.on('error', fail);
+        res.on('close', () => {
+          if (!res.complete) fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
+        });
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parseBody(Buffer.concat(chunks).toString('utf8')) });
+        });
+      });
+      const timer = setTimeout(() => fail(Object.assign(new Error(`no answer within ${this.opts.timeoutMs} ms`), { name: 'TimeoutError' })), this.opts.timeoutMs);
+      req.on('error', fail);
+      req.end(payload);
+    });
   }
 
   /** Counters per location, summed in `total`. */
   stats(): { total: LocationStats; byLocation: Record<string, LocationStats> } {
     const total = emptyStats();
     const byLocation: Record<string, LocationStats> = {};
-    for (const limiter of this.opts.limiters.locations()) {
+    for (const limiter of this.opts.limiters?.locations() ?? []) {
       byLocation[limiter.locationId] = { ...limiter.stats };
       total.requests += limiter.stats.requests;
       total.retries += limiter.stats.retries;
@@ -215,12 +300,25 @@ export class Transport {
   }
 }
 
-/** A failure of fetch itself (connection, timeout), as opposed to a bug or a provider error. */
+function operationOf(spec: RequestSpec): GhlOperation {
+  return { name: spec.name, method: spec.method, path: spec.path, locationId: spec.locationId ?? '' };
+}
+
+/** JSON when it parses, the text otherwise, undefined when empty. */
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A failure of the connection itself (refused, reset, timeout), as opposed to a bug or a provider error. */
 function isNetworkFailure(err: unknown): boolean {
-  if (isTimeout(err)) return true;
-  // undici: TypeError('fetch failed') with the socket error as cause; body reads fail with
-  // 'terminated' or a socket error code.
-  return err instanceof TypeError || errorCode(err) !== undefined;
+  // Socket errors carry system codes (ECONNRESET, ECONNREFUSED, ...); a provider's SQLITE_BUSY is not one.
+  const code = errorCode(err);
+  return isTimeout(err) || (code !== undefined && /^E[A-Z_]+$/.test(code));
 }
 
 function describe(err: unknown): string {

@@ -38,6 +38,8 @@ export interface SpecValidator {
   /** [] = valid; messages in HighLevel's class-validator style. */
   validateRequest(op: MatchedOperation, req: RequestToValidate): string[];
   validateResponse(op: MatchedOperation, status: number, body: unknown): string[];
+  /** validateResponse worded for a client's error: `contacts[3].id is required`, `total must be a number`. */
+  checkResponse(op: MatchedOperation, status: number, body: unknown): string[];
   /** validateRequest with the location of each problem. */
   checkRequest(op: MatchedOperation, req: RequestToValidate): RequestProblem[];
   /** An operation by id (path params empty), for callers that know what they call. */
@@ -252,6 +254,25 @@ function condenseAlternatives(errors: ErrorObject[]): ErrorObject[] {
   return out;
 }
 
+/** `contacts[3].id`: the instance path as a reader writes it in JavaScript. */
+function fieldPath(instancePath: string, extra?: string): string {
+  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (extra !== undefined) parts.push(extra);
+  return parts.reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '') || 'the body';
+}
+
+function answerProblem(e: ErrorObject): string {
+  const params = e.params as Record<string, unknown>;
+  if (e.keyword === 'required') return `${fieldPath(e.instancePath, String(params.missingProperty))} is required`;
+  if (e.keyword === 'type') return `${fieldPath(e.instancePath)} must be ${String(params.type).split(',').join(' or ')}, got ${describeValue(e.data)}`;
+  return `${fieldPath(e.instancePath)} ${e.message ?? 'is invalid'}`;
+}
+
+/** The kind of a wrong value, never the value itself (it may be a contact's personal data). */
+function describeValue(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
 function messagesOf(errors: ErrorObject[] | null | undefined, rootLabel: string): string[] {
   if (!errors || errors.length === 0) return [];
   return [...new Set(condenseAlternatives(errors).map((e) => messageFor(e, rootLabel)))];
@@ -376,16 +397,28 @@ class OpenApiValidator implements SpecValidator {
   }
 
   validateResponse(op: MatchedOperation, status: number, body: unknown): string[] {
-    const c = this.compile(op);
-    const code = String(status);
-    const key = [code, `${code[0]}XX`, 'default'].find((k) => c.responses.has(k));
-    if (key === undefined) {
+    const validate = this.responseValidator(op, status);
+    if (validate === undefined) {
       // HighLevel documents no 5xx bodies; any other undocumented status is a finding.
       return status >= 500 ? [] : [`status ${status} is not a documented answer of ${op.operationId}`];
     }
-    const validate = c.responses.get(key);
     if (!validate) return [];
     return validate(body) ? [] : messagesOf(validate.errors, 'response');
+  }
+
+  checkResponse(op: MatchedOperation, status: number, body: unknown): string[] {
+    const validate = this.responseValidator(op, status);
+    if (validate === undefined) return [`status ${status} is not a documented answer`];
+    if (!validate || validate(body)) return [];
+    return [...new Set(condenseAlternatives(validate.errors ?? []).map(answerProblem))];
+  }
+
+  /** The compiled schema of a status's answer: null when it documents no body, undefined when undocumented. */
+  private responseValidator(op: MatchedOperation, status: number): ValidateFunction | null | undefined {
+    const c = this.compile(op);
+    const code = String(status);
+    const key = [code, `${code[0]}XX`, 'default'].find((k) => c.responses.has(k));
+    return key === undefined ? undefined : c.responses.get(key);
   }
 
   private toMatched(route: Route, pathParams: Record<string, string>): MatchedOperation {
