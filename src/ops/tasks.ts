@@ -100,10 +100,10 @@ async function changeTask<O extends WriteOptions>(
   }) as Outcome<O, TaskResult>;
 }
 
-export function updateTask<O extends WriteOptions>(ctx: OpsContext, contactId: string, taskId: string, input: TaskInput, opts?: O): Promise<Outcome<O, TaskResult>> {
+export async function updateTask<O extends WriteOptions>(ctx: OpsContext, contactId: string, taskId: string, input: TaskInput, opts?: O): Promise<Outcome<O, TaskResult>> {
   const body = taskBody(input, false);
   if (Object.keys(body).length === 0) throw new OperationInputError('task', 'nothing to update: give a title, due date, body, assignee or completed');
-  return changeTask(ctx, 'updateTask', contactId, taskId, body, opts);
+  return await changeTask(ctx, 'updateTask', contactId, taskId, body, opts);
 }
 
 /** Marks the task completed; `undo` marks it open again. */
