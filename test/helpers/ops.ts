@@ -19,7 +19,7 @@ export interface OpsFixture {
   ctx(locationIndex?: number, client?: GhlClient): OpsContext;
   sync(locationIndex?: number): Promise<RunSummary>;
   /** A client with this token for every location, or pointed at another base URL. */
-  otherClient(o: { token?: string; baseUrl?: string }): GhlClient;
+  otherClient(o: { token?: string; baseUrl?: string; fetch?: typeof fetch }): GhlClient;
   close(): Promise<void>;
 }
 
@@ -33,13 +33,14 @@ export async function opsFixture(opts: SandboxOptions = {}): Promise<OpsFixture>
     sandbox, db, client,
     ctx: (i = 0, c = client) => ({ db, client: c, locationId: locationId(i), config: { phoneCountry: 'ES' } }),
     sync: (i = 0) => syncLocation({ db, client, locationId: locationId(i), full: true, lister: 'list', config: SYNC_CONFIG }),
-    otherClient: ({ token, baseUrl }) => {
+    otherClient: ({ token, baseUrl, fetch }) => {
       const c = createGhlClient({
         baseUrl: baseUrl ?? sandbox.url,
         tokens: staticTokens(Object.fromEntries(sandbox.locations.map((l) => [l.id, token ?? l.token]))),
         rateLimit: { max: 100_000, intervalMs: 1_000, daily: 10_000_000, dailyShare: 1 },
         http: { timeoutMs: 10_000, retries: 2 },
         backoff: { baseMs: 1, capMs: 5 },
+        ...(fetch ? { fetch } : {}),
       });
       others.push(c);
       return c;
