@@ -1,12 +1,12 @@
 // Note operations on a contact: create, update, delete, list. A create whose answer is lost is
 // resolved by listing the contact's notes before any retry.
-import { mirroredChildIds, mirroredChildren, writeChildDeleted, writeNote } from '../db/write-through.ts';
+import { mirroredChildIds, writeNote } from '../db/write-through.ts';
 import type * as Api from '../highlevel-api/api-types.ts';
 import { plan, type OpsContext, type WriteOptions } from './context.ts';
-import { deleteOnce, type DeleteResult } from './contacts.ts';
+import { deleteChild, ensureContactMirrored, listChildren } from './children.ts';
+import type { DeleteResult } from './contacts.ts';
 import { OperationInputError } from './errors.ts';
-import { createOnce, LOOKUP_SKEW_MS, runWrite, wrapped, type Outcome, type Replayable } from './run.ts';
-import { ensureContactMirrored } from './tasks.ts';
+import { createOnce, LOOKUP_SKEW_MS, runWrite, type Outcome, type Replayable } from './run.ts';
 import { checkId, checkText } from './validate.ts';
 
 export interface NoteInput {
@@ -83,21 +83,11 @@ export async function updateNote<O extends WriteOptions>(ctx: OpsContext, contac
   }) as Outcome<O, NoteResult>;
 }
 
-export async function deleteNote<O extends WriteOptions>(ctx: OpsContext, contactId: string, noteId: string, opts?: O): Promise<Outcome<O, DeleteResult>> {
-  const ids = { contactId: checkId('contactId', contactId), id: checkId('noteId', noteId) };
-  return await runWrite<DeleteResult>(ctx, opts, {
-    action: 'deleteNote',
-    planned: [plan('deleteNote', ids)],
-    send: async () => {
-      const alreadyGone = await deleteOnce(() => ctx.client.deleteNote(ctx.locationId, ids.contactId, ids.id));
-      return { result: { id: ids.id, alreadyGone, replayed: false }, mirror: () => { writeChildDeleted(ctx.db, 'notes', ids.id, ctx.clock); } };
-    },
-  }) as Outcome<O, DeleteResult>;
+export function deleteNote<O extends WriteOptions>(ctx: OpsContext, contactId: string, noteId: string, opts?: O): Promise<Outcome<O, DeleteResult>> {
+  return deleteChild(ctx, 'notes', { contactId, childId: noteId }, opts, (c, n) => ctx.client.deleteNote(ctx.locationId, c, n));
 }
 
 /** A contact's notes from the mirror, or from HighLevel with `live`. */
-export async function listNotes(ctx: OpsContext, contactId: string, q: { live?: boolean } = {}): Promise<Api.Note[]> {
-  const id = checkId('contactId', contactId);
-  if (!q.live) return mirroredChildren<Api.Note>(ctx.db, 'notes', id);
-  return wrapped('notes list', () => ctx.client.listContactNotes(ctx.locationId, id));
+export function listNotes(ctx: OpsContext, contactId: string, q: { live?: boolean } = {}): Promise<Api.Note[]> {
+  return listChildren(ctx, 'notes', contactId, q.live, (id) => ctx.client.listContactNotes(ctx.locationId, id));
 }

@@ -1,11 +1,12 @@
 // Task operations on a contact: create, update, complete (or undo), delete, list. A create whose
 // answer is lost is resolved by listing the contact's tasks before any retry.
-import { isContactLive, mirroredChildIds, mirroredChildren, writeChildDeleted, writeContact, writeTask } from '../db/write-through.ts';
+import { mirroredChildIds, writeTask } from '../db/write-through.ts';
 import type * as Api from '../highlevel-api/api-types.ts';
 import { plan, type OpsContext, type WriteOptions } from './context.ts';
-import { deleteOnce, type DeleteResult } from './contacts.ts';
+import { deleteChild, ensureContactMirrored, listChildren } from './children.ts';
+import type { DeleteResult } from './contacts.ts';
 import { OperationInputError } from './errors.ts';
-import { createOnce, runWrite, wrapped, type Outcome, type Replayable } from './run.ts';
+import { createOnce, runWrite, type Outcome, type Replayable } from './run.ts';
 import { checkId, checkIsoDate, checkText } from './validate.ts';
 
 export interface TaskInput {
@@ -36,13 +37,6 @@ function taskBody(input: TaskInput, create: boolean): Record<string, unknown> {
   // The spec requires `completed` on a create (NOTES.md "Writing"): a new task is open unless told.
   if (completed !== undefined || create) out.completed = completed ?? false;
   return out;
-}
-
-/** Mirrors the contact first when the mirror has never seen it (tasks and notes hang off it). */
-export async function ensureContactMirrored(ctx: OpsContext, contactId: string): Promise<() => void> {
-  if (isContactLive(ctx.db, contactId)) return () => {};
-  const contact = await ctx.client.getContact(ctx.locationId, contactId);
-  return () => writeContact(ctx.db, contact, ctx.locationId, ctx.clock);
 }
 
 function taskResult(task: Api.Task, recovered = false): TaskResult {
@@ -111,21 +105,11 @@ export function completeTask<O extends WriteOptions>(ctx: OpsContext, contactId:
   return changeTask(ctx, 'completeTask', contactId, taskId, { completed: options.undo !== true }, opts);
 }
 
-export async function deleteTask<O extends WriteOptions>(ctx: OpsContext, contactId: string, taskId: string, opts?: O): Promise<Outcome<O, DeleteResult>> {
-  const ids = { contactId: checkId('contactId', contactId), taskId: checkId('taskId', taskId) };
-  return await runWrite<DeleteResult>(ctx, opts, {
-    action: 'deleteTask',
-    planned: [plan('deleteTask', ids)],
-    send: async () => {
-      const alreadyGone = await deleteOnce(() => ctx.client.deleteTask(ctx.locationId, ids.contactId, ids.taskId));
-      return { result: { id: ids.taskId, alreadyGone, replayed: false }, mirror: () => { writeChildDeleted(ctx.db, 'tasks', ids.taskId, ctx.clock); } };
-    },
-  }) as Outcome<O, DeleteResult>;
+export function deleteTask<O extends WriteOptions>(ctx: OpsContext, contactId: string, taskId: string, opts?: O): Promise<Outcome<O, DeleteResult>> {
+  return deleteChild(ctx, 'tasks', { contactId, childId: taskId }, opts, (c, t) => ctx.client.deleteTask(ctx.locationId, c, t));
 }
 
 /** A contact's tasks from the mirror, or from HighLevel with `live`. */
-export async function listTasks(ctx: OpsContext, contactId: string, q: { live?: boolean } = {}): Promise<Api.Task[]> {
-  const id = checkId('contactId', contactId);
-  if (!q.live) return mirroredChildren<Api.Task>(ctx.db, 'tasks', id);
-  return wrapped('tasks list', () => ctx.client.listContactTasks(ctx.locationId, id));
+export function listTasks(ctx: OpsContext, contactId: string, q: { live?: boolean } = {}): Promise<Api.Task[]> {
+  return listChildren(ctx, 'tasks', contactId, q.live, (id) => ctx.client.listContactTasks(ctx.locationId, id));
 }
