@@ -50,6 +50,16 @@ describe('no duplicates when answers are lost', () => {
     expect(mirrored.n).toBe(200);
     const mirroredTasks = f.db.sqlite.prepare(`SELECT count(*) AS n FROM tasks WHERE title LIKE 'Fault task %' AND deleted_at IS NULL`).get() as { n: number };
     expect(mirroredTasks.n).toBe(200);
+
+    // Where duplicates are refused, a retried create would meet its own contact as a duplicate:
+    // the lookup finds it first, so every create succeeds, once.
+    const strict = f.ctx(0);
+    await f.sync(0);
+    const strictContacts = await Promise.all(Array.from({ length: 60 }, (_, i) =>
+      limit(() => createContact(strict, { email: `strict.${i}@example.com` }))));
+    const strictOurs = (await sandboxState(f.sandbox, strict.locationId)).contacts.filter((c) => c.email?.startsWith('strict.'));
+    expect(strictOurs).toHaveLength(60);
+    expect(new Set(strictContacts.map((c) => c.contact.id))).toEqual(new Set(strictOurs.map((c) => c.id)));
   });
 
   it('a create whose answer is lost is found, not repeated; a delete whose retry finds nothing left has succeeded', async () => {
