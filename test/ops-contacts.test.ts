@@ -7,6 +7,7 @@ import {
 } from '../src/ops/index.ts';
 import { mirrorSnapshot, opsFixture, type OpsFixture } from './helpers/ops.ts';
 import { sandboxState } from './helpers/sandbox.ts';
+import { createSpecValidator } from '../src/highlevel-api/validator.ts';
 
 setLogLevel('warn');
 
@@ -125,6 +126,27 @@ describe('contact operations: happy paths, written through', () => {
     const update = await updateContact(ctx, 'abc123', { firstName: 'X', tags: ['t'] }, { dryRun: true });
     expect(update.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /contacts/abc123', 'POST /contacts/abc123/tags']);
     expect(f.sandbox.stats().requests).toBe(before);
+  });
+
+  it('a dry run shows exactly the requests the operation then sends', async () => {
+    const { contact } = await createContact(ctx, { email: 'dry.then.real@example.com' });
+    const input = { firstName: 'Real', phone: '+34 699 11 22 33', tags: ['dry'] };
+    const planned = await updateContact(ctx, contact.id, input, { dryRun: true });
+    const from = f.sent.length;
+    await updateContact(ctx, contact.id, input);
+    const writes = f.sent.slice(from).filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => ({ method: r.method, path: r.path, body: r.body }))).toEqual(planned.requests);
+  });
+
+  it('every request the operations sent is one HighLevel accepts (spec + overlay)', () => {
+    const validator = createSpecValidator();
+    const problems = f.sent.flatMap((r) => {
+      const op = validator.match(r.method, r.path);
+      if (!op) return [`${r.method} ${r.path}: not in the spec`];
+      return validator.validateRequest(op, { headers: r.headers, query: r.query, body: r.body }).map((p) => `${r.method} ${r.path}: ${p}`);
+    });
+    expect(f.sent.length).toBeGreaterThan(20);
+    expect(problems).toEqual([]);
   });
 
   it('an idempotency key makes a rerun return the first result without a second contact', async () => {

@@ -4,44 +4,57 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/db/open.ts';
-import { createGhlClient, staticTokens, type GhlClient } from '../../src/ghl/index.ts';
+import { createGhlClient, staticTokens, type GhlClient, type SentRequest } from '../../src/ghl/index.ts';
 import type { OpsContext } from '../../src/ops/index.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
 import { syncLocation, type RunSummary } from '../../src/sync/location.ts';
-import { unlimitedClient } from './sandbox.ts';
 
 const SYNC_CONFIG = { sync: { concurrency: 8, lister: 'list' as const, rollingDays: 7, maxDeleteShare: 0.5 } };
+
+export interface ClientOverrides {
+  token?: string;
+  baseUrl?: string;
+  fetch?: typeof globalThis.fetch;
+  onRequest?: (r: SentRequest) => void;
+  retries?: number;
+}
 
 export interface OpsFixture {
   sandbox: Sandbox;
   db: Db;
   client: GhlClient;
+  /** Every request the main client sent (no Authorization header), in order. */
+  sent: SentRequest[];
   ctx(locationIndex?: number, client?: GhlClient): OpsContext;
   sync(locationIndex?: number): Promise<RunSummary>;
   /** A client with this token for every location, or pointed at another base URL. */
-  otherClient(o: { token?: string; baseUrl?: string; fetch?: typeof fetch }): GhlClient;
+  otherClient(o: ClientOverrides): GhlClient;
   close(): Promise<void>;
 }
 
 export async function opsFixture(opts: SandboxOptions = {}): Promise<OpsFixture> {
   const sandbox = await startSandbox({ locations: 1, contacts: 6, seed: 31, rateLimit: 'none', ...opts });
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'ghl-etl-ops-')), 'mirror.sqlite'));
-  const client = unlimitedClient(sandbox);
   const others: GhlClient[] = [];
+  const sent: SentRequest[] = [];
+  const makeClient = ({ token, baseUrl, fetch, onRequest, retries }: ClientOverrides) =>
+    createGhlClient({
+      baseUrl: baseUrl ?? sandbox.url,
+      tokens: staticTokens(Object.fromEntries(sandbox.locations.map((l) => [l.id, token ?? l.token]))),
+      rateLimit: { max: 100_000, intervalMs: 1_000, daily: 10_000_000, dailyShare: 1 },
+      http: { timeoutMs: 10_000, retries: retries ?? 5 },
+      backoff: { baseMs: 1, capMs: 5 },
+      ...(fetch ? { fetch } : {}),
+      ...(onRequest ? { onRequest } : {}),
+    });
+  const client = makeClient({ onRequest: (r) => sent.push(r) });
   const locationId = (i: number) => sandbox.locations[i]!.id;
   return {
-    sandbox, db, client,
+    sandbox, db, client, sent,
     ctx: (i = 0, c = client) => ({ db, client: c, locationId: locationId(i), config: { phoneCountry: 'ES' } }),
     sync: (i = 0) => syncLocation({ db, client, locationId: locationId(i), full: true, lister: 'list', config: SYNC_CONFIG }),
-    otherClient: ({ token, baseUrl, fetch }) => {
-      const c = createGhlClient({
-        baseUrl: baseUrl ?? sandbox.url,
-        tokens: staticTokens(Object.fromEntries(sandbox.locations.map((l) => [l.id, token ?? l.token]))),
-        rateLimit: { max: 100_000, intervalMs: 1_000, daily: 10_000_000, dailyShare: 1 },
-        http: { timeoutMs: 10_000, retries: 2 },
-        backoff: { baseMs: 1, capMs: 5 },
-        ...(fetch ? { fetch } : {}),
-      });
+    otherClient: (o) => {
+      const c = makeClient({ retries: 2, ...o });
       others.push(c);
       return c;
     },
