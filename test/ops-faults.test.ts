@@ -97,6 +97,19 @@ describe('no duplicates when answers are lost', () => {
     expect(deletedTask.deleted_at).not.toBeNull();
   });
 
+  it('when the lookups lag (search index behind), a retried create that meets its own contact as a duplicate takes it', async () => {
+    f = await opsFixture();
+    await f.sync();
+    const lose = losingFetch({ lagLookups: true });
+    const ctx = f.ctx(0, f.otherClient({ fetch: lose }));
+    expect(f.sandbox.store.location(ctx.locationId)!.allowDuplicateContact).toBe(false);
+    lose.next('POST', '/contacts/');
+    const r = await createContact(ctx, { email: 'lagged@example.com' });
+    expect(r.recovered).toBe(true);
+    const ours = (await sandboxState(f.sandbox, ctx.locationId)).contacts.filter((c) => c.email === 'lagged@example.com');
+    expect(ours.map((c) => c.id)).toEqual([r.contact.id]);
+  });
+
   it('a rerun with the key of a run that died before learning the outcome finds the record instead of creating another', async () => {
     f = await opsFixture();
     await f.sync();
@@ -118,12 +131,15 @@ describe('no duplicates when answers are lost', () => {
  * answer as a dropped connection would: the sandbox has committed the write, the client never
  * learns it.
  */
-function losingFetch() {
+function losingFetch(opts: { lagLookups?: boolean } = {}) {
   let target: { method: string; path: string } | undefined;
   const wrapped = Object.assign(async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const request = new Request(input, init);
     const response = await fetch(request);
     const path = new URL(request.url).pathname;
+    // A search index that has not caught up yet: real answers, emptied.
+    if (opts.lagLookups && response.ok && path === '/contacts/search/duplicate') return Response.json({ contact: null });
+    if (opts.lagLookups && response.ok && path === '/contacts/search') return Response.json({ contacts: [], total: 0 });
     if (target && request.method === target.method && (path === target.path || path === `${target.path}/`)) {
       target = undefined;
       wrapped.lost += 1;

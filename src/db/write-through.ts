@@ -142,17 +142,19 @@ export interface IdempotencyRecord {
   status: 'pending' | 'done';
   /** The operation's result (JSON), once done. */
   result: string | null;
+  /** When the key was first recorded (ISO). */
+  createdAt: string;
 }
 
 export function readIdempotencyKey(db: Db, key: string): IdempotencyRecord | undefined {
   return prepared(
     db,
-    `SELECT key, action, location_id AS locationId, request, status, result FROM op_idempotency WHERE key = ?`,
+    `SELECT key, action, location_id AS locationId, request, status, result, created_at AS createdAt FROM op_idempotency WHERE key = ?`,
   ).get(key) as IdempotencyRecord | undefined;
 }
 
 /** Records a key as pending before its request is sent (kept if already there). */
-export function startIdempotencyKey(db: Db, record: Omit<IdempotencyRecord, 'status' | 'result'>, clock: Clock = systemClock): void {
+export function startIdempotencyKey(db: Db, record: Omit<IdempotencyRecord, 'status' | 'result' | 'createdAt'>, clock: Clock = systemClock): void {
   prepared(
     db,
     `INSERT OR IGNORE INTO op_idempotency (key, action, location_id, request, status, created_at)

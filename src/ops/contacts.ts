@@ -87,6 +87,16 @@ function result(contact: Api.Contact, extra: Partial<ContactResult> = {}): Conta
 
 const mirrorContact = (ctx: OpsContext, contact: Api.Contact) => () => writeContact(ctx.db, contact, ctx.locationId, ctx.clock);
 
+/** Whether `c` can be the contact a create of `body` sent at `sentAt` made. */
+function isCreatedBy(ctx: OpsContext, body: Record<string, unknown>, sentAt: number) {
+  const email = typeof body.email === 'string' ? body.email : undefined;
+  return (c: Api.Contact | undefined): c is Api.Contact =>
+    c !== undefined
+    && (email !== undefined ? c.email?.toLowerCase() === email : c.phone === body.phone)
+    && Date.parse(c.dateAdded ?? '') >= sentAt - LOOKUP_SKEW_MS
+    && !isContactLive(ctx.db, c.id);
+}
+
 /**
  * The contact a create sent at `sentAt` made, if it exists: same email (or phone), added since
  * (give or take clock skew) and not already in the mirror. The duplicate lookup reads no search
@@ -96,11 +106,7 @@ const mirrorContact = (ctx: OpsContext, contact: Api.Contact) => () => writeCont
 async function findCreatedContact(ctx: OpsContext, body: Record<string, unknown>, sentAt: number): Promise<Api.Contact | undefined> {
   const email = typeof body.email === 'string' ? body.email : undefined;
   const phone = typeof body.phone === 'string' ? body.phone : undefined;
-  const isOurs = (c: Api.Contact | undefined): c is Api.Contact =>
-    c !== undefined
-    && (email !== undefined ? c.email?.toLowerCase() === email : c.phone === phone)
-    && Date.parse(c.dateAdded ?? '') >= sentAt - LOOKUP_SKEW_MS
-    && !isContactLive(ctx.db, c.id);
+  const isOurs = isCreatedBy(ctx, body, sentAt);
   const quick = await findDuplicateContact(ctx.client.transport, ctx.locationId, email !== undefined ? { email } : { phone: phone! });
   if (isOurs(quick)) return quick;
   const page = await ctx.client.searchContactPage({
@@ -127,18 +133,31 @@ export async function createContact<O extends WriteOptions>(ctx: OpsContext, inp
     planned: [plan('createContact', {}, { body })],
     send: async () => {
       try {
+        let attempts = 0;
         const { record, recovered } = await createOnce(
-          () => ctx.client.createContact(body as Api.CreateContactBody),
+          async () => {
+            attempts += 1;
+            try {
+              return await ctx.client.createContact(body as Api.CreateContactBody);
+            } catch (err) {
+              // After a lost answer, "duplicate" may name the contact our own first attempt made.
+              if (attempts > 1 && err instanceof DuplicateContactError) {
+                const existing = await ctx.client.getContact(ctx.locationId, err.contactId);
+                if (isCreatedBy(ctx, body, sentAt)(existing)) return existing;
+              }
+              throw err;
+            }
+          },
           () => findCreatedContact(ctx, body, sentAt),
         );
-        return { result: result(record, { recovered }), mirror: mirrorContact(ctx, record) };
+        return { result: result(record, { recovered: recovered || attempts > 1 }), mirror: mirrorContact(ctx, record) };
       } catch (err) {
         if (err instanceof ValidationError && !(err instanceof DuplicateContactError)) await refusedButCreated(ctx, err, body, sentAt);
         throw err;
       }
     },
-    findEarlier: async () => {
-      const found = await findCreatedContact(ctx, body, sentAt - LOOKUP_SKEW_MS);
+    findEarlier: async (since) => {
+      const found = await findCreatedContact(ctx, body, since);
       return found ? { result: result(found, { recovered: true }), mirror: mirrorContact(ctx, found) } : undefined;
     },
   });

@@ -61,8 +61,8 @@ export async function createNote<O extends WriteOptions>(ctx: OpsContext, contac
       );
       return mirrored(record, recovered, mirrorContact);
     },
-    findEarlier: async () => {
-      const found = await findCreatedNote(ctx, id, body, sentAt - LOOKUP_SKEW_MS);
+    findEarlier: async (since) => {
+      const found = await findCreatedNote(ctx, id, body, since);
       return found ? mirrored(found, true, await ensureContactMirrored(ctx, id)) : undefined;
     },
   }) as Outcome<O, NoteResult>;

@@ -27,9 +27,9 @@ export interface WriteSpec<T> {
   send(): Promise<{ result: T; mirror(): void }>;
   /**
    * For creates: finds the record an earlier run with the same key may have made before it
-   * learnt the outcome (a crash, or an answer that never came).
+   * learnt the outcome (a crash, or an answer that never came); `since` is when that run began (ms).
    */
-  findEarlier?(): Promise<{ result: T; mirror(): void } | undefined>;
+  findEarlier?(since: number): Promise<{ result: T; mirror(): void } | undefined>;
 }
 
 export async function runWrite<T extends Replayable>(ctx: OpsContext, opts: WriteOptions | undefined, spec: WriteSpec<T>): Promise<T | DryRun> {
@@ -47,7 +47,8 @@ export async function runWrite<T extends Replayable>(ctx: OpsContext, opts: Writ
     }
     if (earlier?.status === 'done') return { ...(JSON.parse(earlier.result ?? 'null') as T), replayed: true };
     if (earlier?.status === 'pending' && spec.findEarlier) {
-      const found = await wrapped(label, spec.findEarlier);
+      const since = Date.parse(earlier.createdAt);
+      const found = await wrapped(label, () => spec.findEarlier!(since));
       if (found) return commit(ctx, key, found);
     }
     if (!earlier) startIdempotencyKey(db, { key, action: spec.action, locationId: ctx.locationId, request: JSON.stringify(spec.planned) }, ctx.clock);

@@ -51,7 +51,7 @@ async function findCreatedTask(ctx: OpsContext, contactId: string, body: Record<
     !known.has(t.id)
     && t.title === body.title
     && Date.parse(t.dueDate) === Date.parse(String(body.dueDate))
-    && (t.body ?? null) === ((body.body as string | undefined) ?? null));
+    && (t.body || null) === ((body.body as string | undefined) || null));
 }
 
 export async function createTask<O extends WriteOptions>(ctx: OpsContext, contactId: string, input: TaskInput, opts?: O): Promise<Outcome<O, TaskResult>> {
