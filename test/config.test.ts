@@ -38,6 +38,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ configPath: '/nonexistent/x.json', env: {} })).toThrowError(/does not exist/);
   });
 
+  it('phoneCountry: ES by default, upper-cased, and refused when no such country', () => {
+    expect(loadConfig({ configPath: configFile({}), env: {} }).phoneCountry).toBe('ES');
+    expect(loadConfig({ configPath: configFile({ phoneCountry: 'pt' }), env: {} }).phoneCountry).toBe('PT');
+    expect(() => loadConfig({ configPath: configFile({ phoneCountry: 'XX' }), env: {} })).toThrowError(/"phoneCountry".*two-letter country code/);
+  });
+
   it('refuses a token without its location', () => {
     expect(() => loadConfig({ env: { GHL_TOKEN: 'pit-abc' } })).toThrowError(/GHL_LOCATION_ID/);
   });

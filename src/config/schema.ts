@@ -1,5 +1,6 @@
 // The configuration file's shape (ghl-etl.config.json). Every key has a safe default, so an
 // empty file (or none) plus GHL_LOCATION_ID and GHL_TOKEN is a working setup.
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 
 const location = z.strictObject({
@@ -68,7 +69,9 @@ export const configSchema = z.strictObject({
       timezone: z.string().default('UTC'),
     })
     .prefault({}),
-  phoneCountry: z.string().length(2).default('ES'),
+  /** Country of phone numbers written without a +prefix (operations turn phones into E.164). */
+  phoneCountry: z.string().length(2).transform((c) => c.toUpperCase())
+    .refine((c) => isSupportedCountry(c), 'must be a two-letter country code such as ES, PT or FR').default('ES'),
   webhookPublicKey: z.string().optional(),
   leadcars: z
     .strictObject({

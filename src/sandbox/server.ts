@@ -345,6 +345,17 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
       sendJson(res, status, body, headers);
     };
 
+    const sendFault = (kind: FaultKind) => {
+      const f = faultResponse(kind);
+      bump(counters.byStatus, String(f.status));
+      if (f.html !== undefined) {
+        res.writeHead(f.status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(f.html) });
+        res.end(f.html);
+      } else {
+        sendJson(res, f.status, f.body);
+      }
+    };
+
     if (!matched) {
       await readBody(req);
       reply(404, { statusCode: 404, message: `Cannot ${method} ${path}`, error: 'Not Found' });
@@ -354,16 +365,12 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     const fault = faults.next();
     if (fault) bump(counters.faults, fault);
     const status = fault ? faultStatus(fault) : undefined;
-    if (fault && status !== undefined) {
+    // A 502 comes from HighLevel's edge proxy, which can give up after the app committed a write:
+    // for writes the route runs first, so a 502 leaves the outcome unknown, as a drop does.
+    const afterCommit = fault === 'http502' && method !== 'GET';
+    if (fault && status !== undefined && !afterCommit) {
       await readBody(req);
-      const f = faultResponse(fault);
-      bump(counters.byStatus, String(f.status));
-      if (f.html !== undefined) {
-        res.writeHead(f.status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(f.html) });
-        res.end(f.html);
-      } else {
-        sendJson(res, f.status, f.body);
-      }
+      sendFault(fault);
       return;
     }
 
@@ -381,6 +388,10 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     if (fault === 'drop') {
       // The route has run (a write is committed); the client never learns the outcome.
       res.socket?.destroy();
+      return;
+    }
+    if (afterCommit) {
+      sendFault(fault);
       return;
     }
     if (res.destroyed || res.socket?.destroyed) return; // the client gave up (e.g. timed out on a slow answer)

@@ -150,6 +150,8 @@ export interface SandboxStore {
   createContact(locationId: string, body: Record<string, unknown>): SandboxContact; // throws SandboxError 400 with {meta:{contactId}} on duplicate
   updateContact(id: string, body: Record<string, unknown>): SandboxContact;
   upsertContact(locationId: string, body: Record<string, unknown>): { contact: SandboxContact; new: boolean };
+  /** GET /contacts/search/duplicate: the oldest contact with this email, else with this phone. */
+  findDuplicate(locationId: string, q: { email?: string; phone?: string }): SandboxContact | undefined;
   deleteContact(id: string): void;
   addTags(id: string, tags: string[]): string[];
   removeTags(id: string, tags: string[]): string[];

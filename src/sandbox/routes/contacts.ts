@@ -138,6 +138,20 @@ export function contactRoutes(): SandboxRoute[] {
       },
     },
     {
+      // The spec leaves the 200 body undescribed; the sandbox answers {contact} (null when none).
+      method: 'GET',
+      pattern: '/contacts/search/duplicate',
+      handler: (req, ctx) => {
+        const locationId = req.query.locationId ?? tokenLocation(ctx);
+        checkLocation(ctx, locationId);
+        const contact = ctx.store.findDuplicate(locationId, {
+          ...(req.query.email ? { email: req.query.email } : {}),
+          ...(req.query.number ? { phone: req.query.number } : {}),
+        });
+        return { status: 200, body: { contact: contact ?? null } };
+      },
+    },
+    {
       method: 'GET',
       pattern: '/contacts/business/{businessId}',
       handler: (req, ctx) => {

@@ -1,0 +1,82 @@
+// The registry of what the tool can do to single HighLevel records: one entry per action, with
+// the HighLevel route it calls, the scope that route needs and the command that runs it.
+// `ghl-etl catalog` is generated from this list and the operations render their dry runs from
+// it, so neither can drift from the other; test/ops-catalog.test.ts checks every route against
+// the vendored spec.
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RouteRef {
+  method: HttpMethod;
+  /** HighLevel's path template, `{name}` for a parameter, as in the spec. */
+  path: string;
+  scope: string;
+}
+
+export interface CatalogEntry extends RouteRef {
+  /** The library function (src/ops) that performs the action. */
+  name: string;
+  kind: 'action';
+  /** The command line that runs it. */
+  command: string;
+  summary: string;
+  /** Other routes the action may call: reading the result back, or finding a create whose answer was lost. */
+  also: RouteRef[];
+}
+
+const READ = 'contacts.readonly';
+const WRITE = 'contacts.write';
+const r = (method: HttpMethod, path: string, scope: string): RouteRef => ({ method, path, scope });
+
+const GET_CONTACT = r('GET', '/contacts/{contactId}', READ);
+const FIND_DUPLICATE = r('GET', '/contacts/search/duplicate', READ);
+const SEARCH = r('POST', '/contacts/search', READ);
+const ADD_TAGS = r('POST', '/contacts/{contactId}/tags', WRITE);
+const LIST_TASKS = r('GET', '/contacts/{contactId}/tasks', READ);
+const LIST_NOTES = r('GET', '/contacts/{contactId}/notes', READ);
+
+function entry(name: string, route: RouteRef, command: string, summary: string, also: RouteRef[] = []): CatalogEntry {
+  return { name, kind: 'action', ...route, command, summary, also };
+}
+
+export const CATALOG: readonly CatalogEntry[] = [
+  entry('createContact', r('POST', '/contacts/', WRITE), 'contacts create --email E [--phone P] [--tag T]... [--field NAME=VALUE]...',
+    'create a contact; a lost answer is resolved by looking the contact up, never by a blind retry', [FIND_DUPLICATE, SEARCH]),
+  entry('updateContact', r('PUT', '/contacts/{contactId}', WRITE), 'contacts update ID [flags]',
+    'change a contact; --tag adds tags, never replaces the others', [ADD_TAGS, GET_CONTACT]),
+  entry('upsertContact', r('POST', '/contacts/upsert', WRITE), 'contacts upsert --email E [flags]',
+    'create or update the contact matching the email/phone; reports a phone or extra email HighLevel dropped', [ADD_TAGS, GET_CONTACT]),
+  entry('deleteContact', r('DELETE', '/contacts/{contactId}', WRITE), 'contacts delete ID', 'delete a contact'),
+  entry('tagContact', ADD_TAGS, 'contacts tag ID T...', 'add tags to a contact', [GET_CONTACT]),
+  entry('untagContact', r('DELETE', '/contacts/{contactId}/tags', WRITE), 'contacts untag ID T...', 'remove tags from a contact', [GET_CONTACT]),
+  entry('listContacts', SEARCH, 'contacts list [--tag T]... [--business ID] [--query Q] [--live]',
+    'contacts from the mirror, or from HighLevel with --live', [r('GET', '/contacts/business/{businessId}', READ)]),
+  entry('createTask', r('POST', '/contacts/{contactId}/tasks', WRITE), 'tasks create CONTACT_ID --title T --due ISO [--body B] [--assigned-to USER_ID]',
+    'create a task; a lost answer is resolved by listing the contact\'s tasks', [LIST_TASKS, GET_CONTACT]),
+  entry('updateTask', r('PUT', '/contacts/{contactId}/tasks/{taskId}', WRITE), 'tasks update CONTACT_ID TASK_ID [flags]', 'change a task'),
+  entry('completeTask', r('PUT', '/contacts/{contactId}/tasks/{taskId}/completed', WRITE), 'tasks complete CONTACT_ID TASK_ID [--undo]',
+    'mark a task completed (or not, with --undo)'),
+  entry('deleteTask', r('DELETE', '/contacts/{contactId}/tasks/{taskId}', WRITE), 'tasks delete CONTACT_ID TASK_ID', 'delete a task'),
+  entry('listTasks', LIST_TASKS, 'tasks list CONTACT_ID [--live]', 'a contact\'s tasks from the mirror, or from HighLevel with --live'),
+  entry('createNote', r('POST', '/contacts/{contactId}/notes', WRITE), 'notes create CONTACT_ID --body B',
+    'add a note; a lost answer is resolved by listing the contact\'s notes', [LIST_NOTES, GET_CONTACT]),
+  entry('updateNote', r('PUT', '/contacts/{contactId}/notes/{id}', WRITE), 'notes update CONTACT_ID NOTE_ID --body B', 'change a note'),
+  entry('deleteNote', r('DELETE', '/contacts/{contactId}/notes/{id}', WRITE), 'notes delete CONTACT_ID NOTE_ID', 'delete a note'),
+  entry('listNotes', LIST_NOTES, 'notes list CONTACT_ID [--live]', 'a contact\'s notes from the mirror, or from HighLevel with --live'),
+];
+
+export function catalogEntry(name: string): CatalogEntry {
+  const found = CATALOG.find((e) => e.name === name);
+  if (!found) throw new Error(`no catalog entry named ${name}`);
+  return found;
+}
+
+/** A route's path with its parameters filled in (encoded), e.g. /contacts/abc/tasks. */
+export function fillPath(route: RouteRef, params: Record<string, string>): string {
+  return route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === `{${name}}`) return value; // a dry run's placeholder for an id not known yet
+    if (value === undefined) throw new Error(`${route.method} ${route.path}: no value for {${name}}`);
+    return encodeURIComponent(value);
+  });
+}

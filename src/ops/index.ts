@@ -1,0 +1,13 @@
+// Single-record operations on HighLevel contacts, tasks and notes: validated before any call,
+// written through to the mirror, never duplicated. The CLI's contacts/tasks/notes/catalog
+// commands call these.
+export { createContact, updateContact, upsertContact, deleteContact, tagContact, untagContact, listContacts } from './contacts.ts';
+export type { ContactInput, ContactResult, DeleteResult, ListContactsQuery } from './contacts.ts';
+export { createTask, updateTask, completeTask, deleteTask, listTasks } from './tasks.ts';
+export type { TaskInput, TaskResult } from './tasks.ts';
+export { createNote, updateNote, deleteNote, listNotes } from './notes.ts';
+export type { NoteInput, NoteResult } from './notes.ts';
+export { CATALOG, catalogEntry, type CatalogEntry, type RouteRef } from './catalog.ts';
+export { isDryRun, type OpsContext, type WriteOptions, type DryRun, type PlannedRequest } from './context.ts';
+export { OperationError, OperationInputError, type RefusalKind } from './errors.ts';
+export type { Outcome } from './run.ts';
