@@ -30,7 +30,7 @@ try {
     const stats = await sandbox.stats();
     const ratio = stats.requests / minimum;
     const rolling = typeof extra.rollingShare === 'number' ? { overMinimumPlusRollingShare: round(stats.requests / (minimum + extra.rollingShare + pages(extra.rollingShare))) } : {};
-    emit({ measure: `calls.${name}`, ratio: round(ratio), calls: stats.requests, minimum, exitCode: run.code, contacts: CONTACTS, ...extra, ...rolling, byRoute: stats.byRoute });
+    emit({ measure: `calls.${name}`, ratio: round(ratio), calls: stats.requests, minimum, ...rolling, ...extra, contacts: CONTACTS, exitCode: run.code, byRoute: stats.byRoute });
     if (run.code !== 0) process.exitCode = 1;
   }
 

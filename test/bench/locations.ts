@@ -32,10 +32,11 @@ try {
   const ratio = achievedPerSec / allowedPerSec;
   emit({
     measure: 'locations', ratio: round(ratio), goal: '>= 0.9, 0 x 429', met: ratio >= 0.9 && stats.rateLimited === 0,
-    rateLimited: stats.rateLimited, locations: LOCATIONS, contactsPerLocation: CONTACTS, requests: stats.requests,
-    achievedPerSec: round(achievedPerSec, 1), allowedPerSec, wallS: round(run.wallMs / 1000, 1), exitCode: run.code,
+    rateLimited: stats.rateLimited,
     locationConcurrency: concurrent ? LOCATIONS : 'not supported by this build (sequential)',
     ...(run.timedOut ? { stoppedAfterS: TIMEOUT_S } : {}),
+    achievedPerSec: round(achievedPerSec, 1), allowedPerSec, locations: LOCATIONS, contactsPerLocation: CONTACTS,
+    requests: stats.requests, wallS: round(run.wallMs / 1000, 1), exitCode: run.code,
   });
   if (run.code !== 0 && !run.timedOut) process.exitCode = 1;
 } finally {

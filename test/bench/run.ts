@@ -66,7 +66,7 @@ function details(m: Measure): string {
   const skip = new Set(['measure', 'ratio', 'goal', 'met']);
   return Object.entries(m)
     .filter(([k, v]) => !skip.has(k) && (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean'))
-    .slice(0, 6)
+    .slice(0, 7)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
 }
