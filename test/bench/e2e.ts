@@ -16,7 +16,7 @@ try {
   const requests = (await sandbox.stats()).requests;
   const wallOverCpu = run.wallMs / run.cpuMs;
   const cpuOverSandbox = run.cpuMs / sandboxCpuMs;
-  const common = { contacts: CONTACTS, exitCode: run.code, requests, wallS: round(run.wallMs / 1000, 2), ourCpuS: round(run.cpuMs / 1000, 2), sandboxCpuS: round(sandboxCpuMs / 1000, 2), contactsPerSec: Math.round(CONTACTS / (run.wallMs / 1000)) };
+  const common = { contacts: CONTACTS, syncConcurrency: 16, exitCode: run.code, requests, wallS: round(run.wallMs / 1000, 2), ourCpuS: round(run.cpuMs / 1000, 2), sandboxCpuS: round(sandboxCpuMs / 1000, 2), contactsPerSec: Math.round(CONTACTS / (run.wallMs / 1000)) };
   emit({ measure: 'e2e.wall_over_cpu', ratio: round(wallOverCpu), goal: '<= 1.3', met: run.code === 0 && wallOverCpu <= 1.3, ...common });
   emit({ measure: 'e2e.cpu_over_sandbox', ratio: round(cpuOverSandbox), goal: '<= 2.5', met: run.code === 0 && cpuOverSandbox <= 2.5, ...common });
   if (run.code !== 0) process.exitCode = 1;

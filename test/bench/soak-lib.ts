@@ -38,13 +38,13 @@ function num(env: Record<string, string | undefined>, name: string, fallback: nu
 }
 
 export function readSettings(env: Record<string, string | undefined> = process.env): SoakSettings {
-  const contacts = Math.trunc(num(env, 'SOAK_CONTACTS', 1000, 1));
+  const contacts = Math.trunc(num(env, 'SOAK_CONTACTS', 500, 1));
   const locations = Math.trunc(num(env, 'SOAK_LOCATIONS', 3, 1));
   return {
     contacts,
     locations,
     rounds: Math.trunc(num(env, 'SOAK_ROUNDS', 20, 1)),
-    minutes: num(env, 'SOAK_MINUTES', 10, 0.1),
+    minutes: num(env, 'SOAK_MINUTES', 30, 0.1),
     faults: num(env, 'SOAK_FAULTS', 0.05, 0),
     timeScale: num(env, 'SOAK_TIME_SCALE', 20, 1),
     killShare: num(env, 'SOAK_KILL_SHARE', 0.3, 0),

@@ -9,7 +9,7 @@
 // (POST /__sandbox/faults). After the incremental sync the contacts, tags, custom values and
 // definitions must equal the sandbox's truth; after the full pass, everything.
 //
-// Stops after SOAK_ROUNDS (default 20) or SOAK_MINUTES (default 10), whichever comes first.
+// Stops after SOAK_ROUNDS (default 20) or SOAK_MINUTES (default 30), whichever comes first.
 // Progress on stderr, a last line "rounds passed, rows compared, faults injected"; one JSON
 // summary on stdout: {roundsPassed, rounds, rowsCompared, faultsInjected, kills, mismatches, ...}.
 // Exit 1 on any mismatch, incomplete round or unexpected sync exit code, else 0. Other knobs:
