@@ -38,7 +38,7 @@ function num(env: Record<string, string | undefined>, name: string, fallback: nu
 }
 
 export function readSettings(env: Record<string, string | undefined> = process.env): SoakSettings {
-  const contacts = Math.trunc(num(env, 'SOAK_CONTACTS', 500, 1));
+  const contacts = Math.trunc(num(env, 'SOAK_CONTACTS', 300, 1));
   const locations = Math.trunc(num(env, 'SOAK_LOCATIONS', 3, 1));
   return {
     contacts,
