@@ -27,6 +27,8 @@ export interface FaultLevers {
   burst429: number;
   /** The Retry-After those 429s carry. */
   retryAfterSeconds: number;
+  /** Authenticated API requests served normally before the burst starts. */
+  afterRequests: number;
 }
 
 export interface ControlDeps {
@@ -70,12 +72,14 @@ export function controlRoutes<C>(deps: ControlDeps): Array<Route<C>> {
       method: 'POST',
       pattern: '/__sandbox/faults',
       handler: (req) => {
-        const body = (req.body ?? {}) as { burst429?: unknown; retryAfterSeconds?: unknown };
+        const body = (req.body ?? {}) as { burst429?: unknown; retryAfterSeconds?: unknown; afterRequests?: unknown };
         const whole = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
-        if (!whole(body.burst429) || (body.retryAfterSeconds !== undefined && !(typeof body.retryAfterSeconds === 'number' && body.retryAfterSeconds > 0))) {
-          return errorResponse(400, 'send {"burst429": N, "retryAfterSeconds"?: S} with N a whole number and S > 0');
+        if (!whole(body.burst429) || (body.afterRequests !== undefined && !whole(body.afterRequests)) ||
+          (body.retryAfterSeconds !== undefined && !(typeof body.retryAfterSeconds === 'number' && body.retryAfterSeconds > 0))) {
+          return errorResponse(400, 'send {"burst429": N, "afterRequests"?: K, "retryAfterSeconds"?: S} with N and K whole numbers and S > 0');
         }
         deps.levers.burst429 = body.burst429 as number;
+        deps.levers.afterRequests = (body.afterRequests as number | undefined) ?? 0;
         if (body.retryAfterSeconds !== undefined) deps.levers.retryAfterSeconds = body.retryAfterSeconds as number;
         return { status: 200, body: { ...deps.levers } };
       },

@@ -204,7 +204,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   });
   const faults = createFaultInjector({ rate: options.faults, seed: options.faultSeed, kinds: options.faultKinds });
   let counters = emptyStats();
-  const levers: FaultLevers = { burst429: 0, retryAfterSeconds: 1 };
+  const levers: FaultLevers = { burst429: 0, retryAfterSeconds: 1, afterRequests: 0 };
   const stats = (): SandboxStats => ({ ...structuredClone(counters), maxInWindow: limiter.maxInWindow() });
 
   // The store's locations are fixed when it is seeded: resolve their tokens from one map built
@@ -261,7 +261,9 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     const info = token ? resolveToken(token) : undefined;
     if (!info || info.expired) return { response: errorResponse(401, 'Invalid JWT'), rateHeaders: {} };
 
-    if (levers.burst429 > 0) {
+    if (levers.burst429 > 0 && levers.afterRequests > 0) {
+      levers.afterRequests -= 1;
+    } else if (levers.burst429 > 0) {
       // A burst asked for through /__sandbox/faults: refused before the limiter, so it neither
       // counts as admitted nor as the client's overrun (`rateLimited`).
       levers.burst429 -= 1;

@@ -6,7 +6,7 @@
 // `sync.locationConcurrency`. Per round, with its own seed: a day of changes, an incremental
 // `ghl-etl sync` and then a `--full` one, each as a child process, each maybe killed at a random
 // moment (SIGKILL, one in three SIGTERM) and resumed, each maybe hit by a burst of 429s
-// (POST /__sandbox/faults). After the incremental sync the contacts, tags, custom values and
+// (POST /__sandbox/faults, after a random number of its requests). After the incremental sync the contacts, tags, custom values and
 // definitions must equal the sandbox's truth; after the full pass, everything.
 //
 // Stops after SOAK_ROUNDS (default 20) or SOAK_MINUTES (default 30), whichever comes first.
@@ -124,6 +124,7 @@ async function soak(s: SoakSettings, cleanup: Cleanup, state: SoakState): Promis
     }
   }
   const lastDuration = { full: 0, incremental: 0 };
+  const lastRequests = { full: 0, incremental: 0 };
 
   const sync = async (round: number, args: string[], kill?: { afterMs: number; signal: NodeJS.Signals }): Promise<SyncResult> => {
     if (stopping) throw new Error('stopped by a signal');
@@ -152,15 +153,14 @@ async function soak(s: SoakSettings, cleanup: Cleanup, state: SoakState): Promis
       // The binary needs about a second to start, so a few kills land before it has done anything.
       kill = { afterMs: Math.round(500 + random() * span), signal: state.kills % 3 === 2 ? 'SIGTERM' : 'SIGKILL' };
     }
-    let burst: NodeJS.Timeout | undefined;
     if (random() < s.burstShare) {
+      // Somewhere in the run, counted in requests so it lands mid-run however fast the run is.
       // No more 429s in a row than the client's retries (http.retries 8) absorb for one request
       // alone in flight; a longer refusal is an outage, after which exit 1 is the right answer.
       const size = 3 + Math.floor(random() * 6);
-      burst = setTimeout(() => {
-        void control(sandbox, 'faults', { burst429: size, retryAfterSeconds: 10 / s.timeScale }).catch(() => undefined);
-      }, Math.round(800 + random() * span));
-      notes.push(`${mode}: 429 burst of ${size}`);
+      const afterRequests = Math.floor(random() * (lastRequests[mode] || 50));
+      await control(sandbox, 'faults', { burst429: size, afterRequests, retryAfterSeconds: 10 / s.timeScale });
+      notes.push(`${mode}: 429 burst of ${size} after ${afterRequests} requests`);
     }
     const results: SyncResult[] = [];
     let result = await sync(round, args, kill);
@@ -176,9 +176,11 @@ async function soak(s: SoakSettings, cleanup: Cleanup, state: SoakState): Promis
       results.push(result);
       notes.push(`${mode}: resume -> ${exitKey(result)}`);
     }
-    clearTimeout(burst);
     await control(sandbox, 'faults', { burst429: 0 });
-    if (!kill && result.code === 0) lastDuration[mode] = result.durationMs;
+    if (!kill && result.code === 0) {
+      lastDuration[mode] = result.durationMs;
+      lastRequests[mode] = (parseSyncJson(result.stdout)?.runs ?? []).reduce((n, r) => n + r.apiCalls, 0);
+    }
     return { completed: result.code === 0, results };
   };
 
