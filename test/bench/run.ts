@@ -71,13 +71,20 @@ function details(m: Measure): string {
     .join(' ');
 }
 
+/** `ratio`, or a script's own name for one (e.g. intake.ts's `vsBareHttp`). */
+function ratioCell(m: Measure): string {
+  if (m.ratio !== undefined) return String(m.ratio);
+  const named = Object.entries(m).find(([k, v]) => typeof v === 'number' && /^vs[A-Z]|Ratio$|Share$/.test(k));
+  return named ? `${named[1]} (${named[0]})` : '';
+}
+
 function rows(results: ScriptResult[]): string[][] {
   const out: string[][] = [];
   for (const r of results) {
     for (const m of r.measures) {
       out.push([
         String(m.measure ?? basename(r.script, '.ts')),
-        m.ratio !== undefined ? String(m.ratio) : '',
+        ratioCell(m),
         m.goal ?? '',
         m.met === undefined ? '' : m.met ? 'yes' : 'NO',
         details(m),
