@@ -80,15 +80,22 @@ export function exitKey(e: SyncExit): string {
 }
 
 /**
- * 0 always; 130 after our own SIGTERM (the sync stopped on a checkpoint); 137 or death by
- * signal after our own SIGKILL. A SIGTERM may also land on a run that finishes anyway (0).
+ * 0 always; 130 after our own SIGTERM (the sync stopped on a checkpoint), or death by that
+ * SIGTERM when it landed while node was still loading, before the sync's handler existed (see
+ * `diedOfSigterm`, counted apart); 137 or death by signal after our own SIGKILL. A SIGTERM may
+ * also land on a run that finishes anyway (0).
  */
 export function isExpectedExit(e: SyncExit): boolean {
   if (e.timedOut) return false;
   if (e.code === 0) return true;
-  if (e.sentSignal === 'SIGTERM') return e.code === 130;
+  if (e.sentSignal === 'SIGTERM') return e.code === 130 || diedOfSigterm(e);
   if (e.sentSignal === 'SIGKILL') return e.code === 137 || e.signal === 'SIGKILL';
   return false;
+}
+
+/** Ended by our SIGTERM's default action: the process had not yet installed its handler. */
+export function diedOfSigterm(e: SyncExit): boolean {
+  return e.sentSignal === 'SIGTERM' && e.code === null && e.signal === 'SIGTERM';
 }
 
 export interface Spread {

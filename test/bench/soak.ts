@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { compareWithTruth, fetchTruth, type Truth } from '../helpers/truth.ts';
 import { supportsLocationConcurrency } from './lib.ts';
 import {
-  Cleanup, bump, createRandom, databaseMb, exitKey, isExpectedExit, loginWithOAuth, parseSyncJson, readSettings, runSync,
+  Cleanup, bump, createRandom, databaseMb, diedOfSigterm, exitKey, isExpectedExit, loginWithOAuth, parseSyncJson, readSettings, runSync,
   spread, startSandboxProcess, type SandboxInfo, type SoakSettings, type SyncResult,
 } from './soak-lib.ts';
 
@@ -59,6 +59,8 @@ interface SoakState {
   exitCodes: Record<string, number>;
   unexpected: Array<{ round: number; exit: string; stderr: string }>;
   syncInvocations: number;
+  /** Our SIGTERMs that landed before the sync had installed its handler (still loading). */
+  sigtermsBeforeHandler: number;
   /** Longest time a sync took to stop on a checkpoint after our SIGTERM. */
   maxSigtermStopMs: number;
   stopReason: string;
@@ -135,7 +137,8 @@ async function soak(s: SoakSettings, cleanup: Cleanup, state: SoakState): Promis
     });
     bump(state.exitCodes, exitKey(result));
     state.maxRssKb = Math.max(state.maxRssKb, result.peakRssKb);
-    if (result.sentSignal === 'SIGTERM' && result.stopMs !== undefined) state.maxSigtermStopMs = Math.max(state.maxSigtermStopMs, result.stopMs);
+    if (diedOfSigterm(result)) state.sigtermsBeforeHandler++;
+    else if (result.sentSignal === 'SIGTERM' && result.stopMs !== undefined) state.maxSigtermStopMs = Math.max(state.maxSigtermStopMs, result.stopMs);
     if (!isExpectedExit(result) && !stopping) {
       state.unexpected.push({ round, exit: exitKey(result), stderr: tail(result.stderr) });
       say(`round ${round}: unexpected exit ${exitKey(result)}${result.sentSignal ? ` after our ${result.sentSignal}` : ''}\n${tail(result.stderr)}`);
@@ -254,7 +257,7 @@ async function soak(s: SoakSettings, cleanup: Cleanup, state: SoakState): Promis
 const settings = readSettings();
 const cleanup = new Cleanup();
 const state: SoakState = {
-  rounds: 0, roundsPassed: 0, rowsCompared: 0, faults: {}, tokenRefreshes: 0, kills: 0, killsBySignal: {}, fullSyncs: 0, mismatches: [], maxRssKb: 0, dbMb: 0, maxDbMb: 0,
+  rounds: 0, roundsPassed: 0, rowsCompared: 0, faults: {}, tokenRefreshes: 0, sigtermsBeforeHandler: 0, kills: 0, killsBySignal: {}, fullSyncs: 0, mismatches: [], maxRssKb: 0, dbMb: 0, maxDbMb: 0,
   apiCalls: [], sandboxRequests: [], rateLimited: 0, rateLimitedSeen: 0, exitCodes: {}, unexpected: [],
   syncInvocations: 0, maxSigtermStopMs: 0, stopReason: 'error',
 };
@@ -310,6 +313,7 @@ process.stdout.write(JSON.stringify({
   maxDbMb: state.maxDbMb,
   syncInvocations: state.syncInvocations,
   maxSigtermStopMs: state.maxSigtermStopMs,
+  sigtermsBeforeHandler: state.sigtermsBeforeHandler,
   unexpectedExits: state.unexpected.map((u) => ({ round: u.round, exit: u.exit })),
   mismatchRounds: state.mismatches.map((m) => ({ round: m.round, check: m.check, count: m.differences.length, first: m.differences[0] })),
   stopReason: state.stopReason,
