@@ -237,6 +237,26 @@ describe('faults', () => {
     });
   });
 
+  it('answers N API requests 429 after K served ones on POST /__sandbox/faults {"burst429": N, "afterRequests": K}, apart from the limiter', async () => {
+    await withSandbox({ contacts: 2 }, async (sb) => {
+      const loc = sb.locations[0]!;
+      const bad = await fetch(`${sb.url}/__sandbox/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"burst429": -1}' });
+      expect(bad.status).toBe(400);
+      const set = await fetch(`${sb.url}/__sandbox/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ burst429: 3, afterRequests: 1, retryAfterSeconds: 2 }) });
+      expect(await set.json()).toEqual({ burst429: 3, afterRequests: 1, retryAfterSeconds: 2 });
+      const answers: Array<[number, string | null]> = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${sb.url}/contacts/?locationId=${loc.id}&limit=1`, { headers: authHeaders(loc.token) });
+        await res.arrayBuffer();
+        answers.push([res.status, res.headers.get('retry-after')]);
+      }
+      expect(answers).toEqual([[200, null], [429, '2'], [429, '2'], [429, '2'], [200, null]]);
+      const stats = sb.stats();
+      expect(stats.faults.burst429).toBe(3);
+      expect(stats.rateLimited).toBe(0);
+    });
+  });
+
   it('never faults or rate-limits the control endpoints', async () => {
     await withSandbox({ contacts: 2, faults: 1, rateLimit: { max: 1, windowMs: 60_000 } }, async (sb) => {
       for (let i = 0; i < 5; i++) expect((await fetch(`${sb.url}/__sandbox/stats`)).status).toBe(200);

@@ -17,14 +17,25 @@ export interface SandboxStats {
   rateLimited: number;
   /** The highest number of requests admitted within one rate window, over all locations. */
   maxInWindow: number;
-  /** Injected faults by kind (http500, http502, http503, drop, slow). */
+  /** Injected faults by kind (http500, http502, http503, drop, slow, burst429). */
   faults: Record<string, number>;
+}
+
+/** Faults asked for through `POST /__sandbox/faults`, on top of the random ones of --faults. */
+export interface FaultLevers {
+  /** The next this many authenticated API requests answer 429 whatever the limiter says. */
+  burst429: number;
+  /** The Retry-After those 429s carry. */
+  retryAfterSeconds: number;
+  /** Authenticated API requests served normally before the burst starts. */
+  afterRequests: number;
 }
 
 export interface ControlDeps {
   store: SandboxStore;
   stats(): SandboxStats;
   resetStats(): void;
+  levers: FaultLevers;
 }
 
 export function controlRoutes<C>(deps: ControlDeps): Array<Route<C>> {
@@ -55,6 +66,22 @@ export function controlRoutes<C>(deps: ControlDeps): Array<Route<C>> {
           ...(typeof body.locationId === 'string' ? { locationId: body.locationId } : {}),
         });
         return { status: 200, body: result };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/__sandbox/faults',
+      handler: (req) => {
+        const body = (req.body ?? {}) as { burst429?: unknown; retryAfterSeconds?: unknown; afterRequests?: unknown };
+        const whole = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+        if (!whole(body.burst429) || (body.afterRequests !== undefined && !whole(body.afterRequests)) ||
+          (body.retryAfterSeconds !== undefined && !(typeof body.retryAfterSeconds === 'number' && body.retryAfterSeconds > 0))) {
+          return errorResponse(400, 'send {"burst429": N, "afterRequests"?: K, "retryAfterSeconds"?: S} with N and K whole numbers and S > 0');
+        }
+        deps.levers.burst429 = body.burst429 as number;
+        deps.levers.afterRequests = (body.afterRequests as number | undefined) ?? 0;
+        if (body.retryAfterSeconds !== undefined) deps.levers.retryAfterSeconds = body.retryAfterSeconds as number;
+        return { status: 200, body: { ...deps.levers } };
       },
     },
     { method: 'GET', pattern: '/__sandbox/stats', handler: () => ({ status: 200, body: deps.stats() }) },

@@ -11,7 +11,7 @@
 // all of that.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { log } from '../log.ts';
-import { CONTROL_PREFIX, controlRoutes, type SandboxStats } from './control.ts';
+import { CONTROL_PREFIX, controlRoutes, type FaultLevers, type SandboxStats } from './control.ts';
 import { FAULT_KINDS, createFaultInjector, faultStatus, type FaultKind } from './faults.ts';
 import {
   Router, flatHeaders, parseBody, readBody, sendJson,
@@ -223,6 +223,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   });
   const faults = createFaultInjector({ rate: options.faults, seed: options.faultSeed, kinds: options.faultKinds });
   let counters = emptyStats();
+  const levers: FaultLevers = { burst429: 0, retryAfterSeconds: 1, afterRequests: 0 };
   const stats = (): SandboxStats => ({ ...structuredClone(counters), maxInWindow: limiter.maxInWindow() });
 
   // The store's locations are fixed when it is seeded: resolve their tokens from one map built
@@ -244,7 +245,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   };
   addRoutes([...contactRoutes(), ...taskRoutes(), ...noteRoutes(), ...customFieldRoutes(), ...locationRoutes()]);
   addRoutes([scopedTokenRoute(store, pitTokens, PIT_SCOPES)], 'control');
-  addRoutes(controlRoutes({ store, stats, resetStats: () => { counters = emptyStats(); limiter.resetStats(); } }), 'control');
+  addRoutes(controlRoutes({ store, stats, resetStats: () => { counters = emptyStats(); limiter.resetStats(); }, levers }), 'control');
 
   // Set once listening; slow answers sleep on its timers so that stop() cancels them.
   let listening: Listening | undefined;
@@ -278,6 +279,18 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     const info = token ? resolveToken(token) : undefined;
     if (!info || info.expired) return { response: errorResponse(401, 'Invalid JWT'), rateHeaders: {} };
 
+    if (levers.burst429 > 0 && levers.afterRequests > 0) {
+      levers.afterRequests -= 1;
+    } else if (levers.burst429 > 0) {
+      // A burst asked for through /__sandbox/faults: refused before the limiter, so it neither
+      // counts as admitted nor as the client's overrun (`rateLimited`).
+      levers.burst429 -= 1;
+      bump(counters.faults, 'burst429');
+      return {
+        response: { status: 429, body: { statusCode: 429, message: 'Too Many Requests' }, headers: { 'Retry-After': String(levers.retryAfterSeconds) } },
+        rateHeaders: {},
+      };
+    }
     const decision = limiter.admit(info.locationId ?? info.companyId ?? 'unknown');
     const rateHeaders = decision.headers;
     if (!decision.admitted) {

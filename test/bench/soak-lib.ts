@@ -20,7 +20,10 @@ export interface SoakSettings {
   killShare: number;
   /** Changes per round (POST /__sandbox/mutate), over all locations. */
   changes: number;
-  fullEvery: number;
+  /** Share of syncs during which a burst of 429s is injected (POST /__sandbox/faults). */
+  burstShare: number;
+  /** OAuth access token lifetime before time scaling (the first location is connected by OAuth). */
+  tokenTtlSeconds: number;
   seed: number;
   /** A sync process still running after this long is killed and counted as unexpected. */
   syncTimeoutMs: number;
@@ -35,19 +38,20 @@ function num(env: Record<string, string | undefined>, name: string, fallback: nu
 }
 
 export function readSettings(env: Record<string, string | undefined> = process.env): SoakSettings {
-  const contacts = Math.trunc(num(env, 'SOAK_CONTACTS', 3000, 1));
-  const locations = Math.trunc(num(env, 'SOAK_LOCATIONS', 2, 1));
+  const contacts = Math.trunc(num(env, 'SOAK_CONTACTS', 300, 1));
+  const locations = Math.trunc(num(env, 'SOAK_LOCATIONS', 3, 1));
   return {
     contacts,
     locations,
     rounds: Math.trunc(num(env, 'SOAK_ROUNDS', 20, 1)),
-    minutes: num(env, 'SOAK_MINUTES', 10, 0.1),
+    minutes: num(env, 'SOAK_MINUTES', 30, 0.1),
     faults: num(env, 'SOAK_FAULTS', 0.05, 0),
     timeScale: num(env, 'SOAK_TIME_SCALE', 20, 1),
     killShare: num(env, 'SOAK_KILL_SHARE', 0.3, 0),
     // A day of changes, as the sync benchmark counts it: one change per 50 contacts.
     changes: Math.trunc(num(env, 'SOAK_CHANGES', Math.max(1, Math.ceil((contacts * locations) / 50)), 0)),
-    fullEvery: Math.trunc(num(env, 'SOAK_FULL_EVERY', 5, 1)),
+    burstShare: num(env, 'SOAK_BURST_SHARE', 0.5, 0),
+    tokenTtlSeconds: Math.trunc(num(env, 'SOAK_TOKEN_TTL_S', 60, 1)),
     seed: Math.trunc(num(env, 'SOAK_SEED', 1, 0)),
     syncTimeoutMs: num(env, 'SOAK_SYNC_TIMEOUT_S', 300, 1) * 1000,
   };
@@ -76,15 +80,22 @@ export function exitKey(e: SyncExit): string {
 }
 
 /**
- * 0 always; 130 after our own SIGTERM (the sync stopped on a checkpoint); 137 or death by
- * signal after our own SIGKILL. A SIGTERM may also land on a run that finishes anyway (0).
+ * 0 always; 130 after our own SIGTERM (the sync stopped on a checkpoint), or death by that
+ * SIGTERM when it landed while node was still loading, before the sync's handler existed (see
+ * `diedOfSigterm`, counted apart); 137 or death by signal after our own SIGKILL. A SIGTERM may
+ * also land on a run that finishes anyway (0).
  */
 export function isExpectedExit(e: SyncExit): boolean {
   if (e.timedOut) return false;
   if (e.code === 0) return true;
-  if (e.sentSignal === 'SIGTERM') return e.code === 130;
+  if (e.sentSignal === 'SIGTERM') return e.code === 130 || diedOfSigterm(e);
   if (e.sentSignal === 'SIGKILL') return e.code === 137 || e.signal === 'SIGKILL';
   return false;
+}
+
+/** Ended by our SIGTERM's default action: the process had not yet installed its handler. */
+export function diedOfSigterm(e: SyncExit): boolean {
+  return e.sentSignal === 'SIGTERM' && e.code === null && e.signal === 'SIGTERM';
 }
 
 export interface Spread {
@@ -170,6 +181,7 @@ export class Cleanup {
 export interface SandboxInfo {
   url: string;
   locations: Array<{ id: string; token: string }>;
+  oauth: { clientId: string; clientSecret: string };
 }
 
 /** `ghl-etl sandbox --json` in its own process, so its CPU and memory are not the sync's. */
@@ -177,6 +189,7 @@ export async function startSandboxProcess(s: SoakSettings, cleanup: Cleanup): Pr
   const args = [
     BIN, 'sandbox', '--json', '--port', '0', '--locations', String(s.locations), '--contacts', String(s.contacts),
     '--seed', String(s.seed), '--faults', String(s.faults), '--rate-limit', '100/10s', '--time-scale', String(s.timeScale),
+    '--token-ttl', String(s.tokenTtlSeconds),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
   cleanup.track(child);
@@ -193,6 +206,32 @@ export async function startSandboxProcess(s: SoakSettings, cleanup: Cleanup): Pr
   // Keep draining its stdout so a chatty sandbox never blocks on a full pipe.
   child.stdout!.resume();
   return JSON.parse(line) as SandboxInfo;
+}
+
+/**
+ * `ghl-etl auth login --paste` for the sandbox's first location, the browser's part done with
+ * fetch: its access tokens then expire every tokenTtlSeconds / timeScale, mid-run.
+ */
+export async function loginWithOAuth(env: Record<string, string | undefined>, cwd: string, cleanup: Cleanup): Promise<void> {
+  const child = spawn(process.execPath, [BIN, 'auth', 'login', '--paste', '--json'], { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  cleanup.track(child);
+  let stderr = '';
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const authorizeUrl = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stderr! });
+    rl.on('line', (line) => {
+      stderr += line + '\n';
+      if (/^https?:\/\//.test(line.trim())) resolve(line.trim());
+    });
+    void exited.then((code) => reject(new Error(`auth login exited ${code} before printing the authorize URL: ${stderr.trim()}`)));
+  });
+  const res = await fetch(authorizeUrl, { redirect: 'manual' });
+  const redirect = res.headers.get('location');
+  if (res.status !== 302 || !redirect) throw new Error(`the sandbox's authorize page answered ${res.status}`);
+  child.stdin!.end(redirect + '\n');
+  const code = await exited;
+  if (code !== 0) throw new Error(`auth login exited ${code}: ${stderr.trim()}`);
 }
 
 export interface SyncResult extends SyncExit {

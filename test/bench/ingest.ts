@@ -1,0 +1,162 @@
+// Bench `ingest`: rows/s of the sync's upsert stage over the write floor, both on pages already
+// fetched (no HTTP), in this one process.
+//   stage: what the sync does with each page: shape the JSON (contactToRow, taskToRow, noteToRow)
+//          and write it through the db layer's public functions (upsertContacts; then, per batch
+//          of 50 contacts, one saveChildren per batch) with the checkpoint (writePass), one
+//          transaction per page or batch, as src/sync/location.ts does;
+//   floor: the same rows, already shaped, as plain prepared INSERTs into the same migrated
+//          tables (contacts, contact_tags, contact_custom_fields, tasks, notes), same pragmas
+//          (openDatabase), FTS triggers live, same transaction boundaries.
+// Rows = contacts + tags + custom values + tasks + notes. Each side runs twice on a fresh
+// database, alternating, and keeps its faster run. BENCH_INGEST_CONTACTS (default 20,000).
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../src/db/open.ts';
+import { saveChildren } from '../../src/db/children.ts';
+import { upsertContacts } from '../../src/db/contacts.ts';
+import { upsertCustomFieldDefinitions } from '../../src/db/custom-fields.ts';
+import { upsertLocation } from '../../src/db/locations.ts';
+import {
+  contactToRow, customFieldToRow, noteToRow, taskToRow, type ContactRow, type HighLevelContact, type HighLevelCustomField,
+  type HighLevelNote, type HighLevelTask, type NoteRow, type TaskRow,
+} from '../../src/db/rows.ts';
+import { startRun } from '../../src/db/runs.ts';
+import { setLogLevel } from '../../src/log.ts';
+import { createSandboxStore } from '../../src/sandbox/store.ts';
+import { writePass } from '../../src/sync/checkpoint.ts';
+import { emit, round, sizeFromEnv, tempDir } from './lib.ts';
+
+setLogLevel('warn');
+const CONTACTS = sizeFromEnv('BENCH_INGEST_CONTACTS', 20_000);
+const PAGE = 100;
+const CHILDREN_BATCH = 50;
+
+// The data: one seeded location, as the sandbox would serve it.
+const store = createSandboxStore({ seed: 5, locations: 1, contactsPerLocation: CONTACTS });
+const locationId = store.locations()[0]!.id;
+const state = store.state(locationId);
+const contacts = state.contacts as unknown as HighLevelContact[];
+const tasksOf = groupBy(state.tasks as unknown as HighLevelTask[], (t) => t.contactId as string);
+const notesOf = groupBy(state.notes as unknown as HighLevelNote[], (n) => n.contactId as string);
+const defs = (state.customFields as unknown as HighLevelCustomField[]).map((f) => customFieldToRow(f, locationId));
+const pages = chunk(contacts, PAGE);
+const batches = chunk(contacts, CHILDREN_BATCH);
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** A fresh migrated database with the location and its field definitions (not timed). */
+function freshDb(name: string): { db: Db; runId: number } {
+  const db = openDatabase(join(tempDir(), name));
+  upsertLocation(db, { id: locationId });
+  const runId = startRun(db, { locationId, mode: 'full' });
+  upsertCustomFieldDefinitions(db, locationId, defs, runId);
+  return { db, runId };
+}
+
+/** The sync's upsert stage; returns ms. */
+function stage(): number {
+  const { db, runId } = freshDb('stage.sqlite');
+  const pass = { passRunId: runId, startedAt: new Date().toISOString(), lister: 'list' as const, full: true };
+  const started = performance.now();
+  for (const page of pages) {
+    const rows = page.map((c) => contactToRow(c, locationId));
+    db.transaction(() => {
+      upsertContacts(db, rows, runId);
+      writePass(db, locationId, { ...pass, phase: 'listing', cursor: { startAfter: 0, startAfterId: rows.at(-1)!.id } });
+    });
+  }
+  for (const batch of batches) {
+    db.transaction(() => {
+      // As the sync's children phase does: one saveChildren per batch.
+      saveChildren(db, batch.map((c) => ({
+        contactId: c.id,
+        tasks: (tasksOf.get(c.id) ?? []).map((t) => taskToRow(t, c.id, locationId)),
+        notes: (notesOf.get(c.id) ?? []).map((n) => noteToRow(n, c.id, locationId)),
+        contactDateUpdated: (c.dateUpdated as string | undefined) ?? null,
+      })), runId);
+      writePass(db, locationId, { ...pass, phase: 'children', childrenSince: pass.startedAt });
+    });
+  }
+  const ms = performance.now() - started;
+  db.close();
+  return ms;
+}
+
+// The floor's rows, shaped once up front (shaping is the stage's work, not the floor's).
+const shaped = pages.map((p) => p.map((c) => contactToRow(c, locationId)));
+const shapedChildren = batches.map((b) => b.map((c) => ({
+  tasks: (tasksOf.get(c.id) ?? []).map((t) => taskToRow(t, c.id, locationId)),
+  notes: (notesOf.get(c.id) ?? []).map((n) => noteToRow(n, c.id, locationId)),
+})));
+const rowCount = shaped.flat().reduce((n, r) => n + 1 + r.tags.length + r.customValues.length, 0) +
+  shapedChildren.flat().reduce((n, c) => n + c.tasks.length + c.notes.length, 0);
+
+/** Plain prepared INSERTs of the same rows; returns ms. */
+function floor(): number {
+  const { db, runId } = freshDb('floor.sqlite');
+  const now = new Date().toISOString();
+  const contact = db.sqlite.prepare(`INSERT INTO contacts (id, location_id, first_name, last_name, name, email, phone,
+    company_name, business_id, source, type, assigned_to, dnd, address1, city, state, postal_code, country, timezone,
+    date_of_birth, date_added, date_updated, raw, synced_at, run_id) VALUES (${Array(25).fill('?').join(', ')})`);
+  const tag = db.sqlite.prepare(`INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)`);
+  const value = db.sqlite.prepare(`INSERT INTO contact_custom_fields (contact_id, field_id, value, value_type) VALUES (?, ?, ?, ?)`);
+  const task = db.sqlite.prepare(`INSERT INTO tasks (id, contact_id, location_id, title, body, due_date, completed, assigned_to, raw, synced_at, run_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const note = db.sqlite.prepare(`INSERT INTO notes (id, contact_id, location_id, body, user_id, date_added, raw, synced_at, run_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertTask = (t: TaskRow) => task.run(t.id, t.contactId, t.locationId, t.title, t.body, t.dueDate, t.completed, t.assignedTo, t.raw, now, runId);
+  const insertNote = (n: NoteRow) => note.run(n.id, n.contactId, n.locationId, n.body, n.userId, n.dateAdded, n.raw, now, runId);
+  const insertContact = (r: ContactRow) => {
+    contact.run(r.id, r.locationId, r.firstName, r.lastName, r.name, r.email, r.phone, r.companyName, r.businessId, r.source,
+      r.type, r.assignedTo, r.dnd, r.address1, r.city, r.state, r.postalCode, r.country, r.timezone, r.dateOfBirth,
+      r.dateAdded, r.dateUpdated, r.raw, now, runId);
+    for (const t of r.tags) tag.run(r.id, t);
+    for (const v of r.customValues) value.run(r.id, v.fieldId, v.value, v.valueType);
+  };
+  const started = performance.now();
+  for (const page of shaped) db.transaction(() => { for (const r of page) insertContact(r); });
+  for (const batch of shapedChildren) {
+    db.transaction(() => {
+      for (const c of batch) {
+        for (const t of c.tasks) insertTask(t);
+        for (const n of c.notes) insertNote(n);
+      }
+    });
+  }
+  const ms = performance.now() - started;
+  db.close();
+  return ms;
+}
+
+let floorMs = Infinity;
+let stageMs = Infinity;
+for (let i = 0; i < 2; i++) {
+  floorMs = Math.min(floorMs, floor());
+  stageMs = Math.min(stageMs, stage());
+}
+const ratio = floorMs / stageMs;
+emit({
+  measure: 'ingest',
+  ratio: round(ratio),
+  goal: '>= 0.8',
+  met: ratio >= 0.8,
+  contacts: CONTACTS,
+  rows: rowCount,
+  stageRowsPerSec: Math.round(rowCount / (stageMs / 1000)),
+  floorRowsPerSec: Math.round(rowCount / (floorMs / 1000)),
+  stageMs: Math.round(stageMs),
+  floorMs: Math.round(floorMs),
+});
