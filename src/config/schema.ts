@@ -1,6 +1,7 @@
 // The configuration file's shape (ghl-etl.config.json). Every key has a safe default, so an
 // empty file (or none) plus GHL_LOCATION_ID and GHL_TOKEN is a working setup.
 import { z } from 'zod';
+import { checkSegmentReferences, exportsSchema, segmentsSchema, statusSchema } from './segments.ts';
 
 const location = z.strictObject({
   id: z.string().min(1),
@@ -74,7 +75,12 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8787),
     })
     .prefault({}),
-});
+  /** Named segments for `export --segment NAME` (src/config/segments.ts). */
+  segments: segmentsSchema,
+  /** What the scheduler exports after each sync. */
+  exports: exportsSchema,
+  status: statusSchema,
+}).superRefine(checkSegmentReferences);
 
 export type Config = z.infer<typeof configSchema>;
 export type LocationConfig = z.infer<typeof location>;
