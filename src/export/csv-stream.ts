@@ -74,7 +74,9 @@ export async function writeCsv(
   }
   await pipeline(
     Readable.from(records(), { objectMode: true }),
-    stringify({ bom: !!format.excel, record_delimiter: 'windows', quoted_string: false }),
+    // quote_record_delimiter: csv-stringify stops quoting a lone \n or \r once record_delimiter
+    // is set; a newline inside a name must stay inside its quoted cell.
+    stringify({ bom: !!format.excel, record_delimiter: 'windows', quote_record_delimiter: true }),
     blocks,
     sink,
     { end },
