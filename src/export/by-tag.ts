@@ -33,7 +33,7 @@ function shortHash(text: string, length: number): string {
 /** A file base name for free text: the text itself when it is a safe slug, else slug + hash. */
 export function safeFileBase(text: string): string {
   const slug = slugify(text);
-  return slug === text && !RESERVED.test(slug) ? slug : `${slug || 'tag'}-${shortHash(text, 8)}`;
+  return slug !== '' && slug === text && !RESERVED.test(slug) ? slug : `${slug || 'tag'}-${shortHash(text, 8)}`;
 }
 
 /**
