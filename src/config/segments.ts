@@ -21,22 +21,29 @@ export const dateRange = z
 
 const tagList = z.array(z.string().trim().min(1, 'a tag must not be empty'));
 
-export const segmentSchema = z.strictObject({
-  /** How commands (`export --segment NAME`) and export_runs name it. */
-  name: z.string().trim().min(1),
+/** What a segment selects; shared by named segments and ad-hoc rules (src/export/segment.ts). */
+export const selectionSchema = z.strictObject({
   /** Contacts carrying these tags (any or all of them, per `match`); none = every contact. */
-  tags: tagList.default([]),
-  match: z.enum(['any', 'all']).default('any'),
+  tags: tagList.optional(),
+  match: z.enum(['any', 'all']).optional(),
   /** Contacts carrying any of these are left out. */
-  excludeTags: tagList.default([]),
+  excludeTags: tagList.optional(),
   /** true: only contacts with an email; false: only those without; absent: either. */
   hasEmail: z.boolean().optional(),
   hasPhone: z.boolean().optional(),
   businessId: z.string().min(1).optional(),
-  /** A location id: only that location's contacts. */
-  location: z.string().min(1).optional(),
   dateAdded: dateRange.optional(),
   dateUpdated: dateRange.optional(),
+});
+
+export const segmentSchema = selectionSchema.extend({
+  /** How commands (`export --segment NAME`) and export_runs name it. */
+  name: z.string().trim().min(1),
+  tags: tagList.default([]),
+  match: z.enum(['any', 'all']).default('any'),
+  excludeTags: tagList.default([]),
+  /** A location id: only that location's contacts. */
+  location: z.string().min(1).optional(),
   /** Columns to write, in this order (default: all, see src/export/columns.ts). */
   columns: z.array(z.string().min(1)).min(1).optional(),
   /** The CSV file ('-' for stdout). Default: data/exports/<name>.csv. */

@@ -2,7 +2,7 @@
 // text is built only from the rule's shape (how many tags, which filters are set); every value
 // the user typed travels as a bound parameter.
 import { z } from 'zod';
-import { dateRange, type SegmentConfig } from '../config/segments.ts';
+import { selectionSchema, type SegmentConfig } from '../config/segments.ts';
 import { ExportUsageError } from './errors.ts';
 
 export interface DateBounds {
@@ -39,17 +39,8 @@ export interface WhereClause {
   params: unknown[];
 }
 
-const tagList = z.array(z.string().trim().min(1, 'a tag must not be empty'));
-const ruleSchema = z.strictObject({
-  tags: tagList.optional(),
-  match: z.enum(['any', 'all']).optional(),
-  excludeTags: tagList.optional(),
-  hasEmail: z.boolean().optional(),
-  hasPhone: z.boolean().optional(),
-  businessId: z.string().min(1).optional(),
+const ruleSchema = selectionSchema.extend({
   locationId: z.string().min(1).optional(),
-  dateAdded: dateRange.optional(),
-  dateUpdated: dateRange.optional(),
   exactTags: z.boolean().optional(),
 });
 
