@@ -1,5 +1,6 @@
 // One segment export: the rule's rows (contacts, or their tasks or notes) streamed from SQLite into
 // a CSV written atomically (or to stdout), recorded in export_runs whatever the outcome.
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/open.ts';
 import { recordExportEnd, recordExportStart, type ExportKind } from '../db/exports.ts';
@@ -90,12 +91,14 @@ export async function exportSegment(db: Db, options: ExportOptions): Promise<Exp
   const clock = options.clock ?? systemClock;
   const kind = options.kind ?? 'contacts';
   const segment = options.segment ?? describeRule(options.rule);
-  const runId = recordExportStart(db, { segment, kind, path: options.out }, clock);
+  // Recorded absolute, so `ghl-etl runs` says where the file is whatever directory it ran from.
+  const path = options.out === STDOUT ? STDOUT : resolve(options.out);
+  const runId = recordExportStart(db, { segment, kind, path }, clock);
   try {
     const columns = pickColumns(availableColumns(db, kind), options.columns);
-    const written = await streamRows(db, options, kind, columns);
+    const written = await streamRows(db, { ...options, out: path }, kind, columns);
     recordExportEnd(db, runId, { status: 'ok', rows: written.rows, sha256: written.sha256 }, clock);
-    return { runId, segment, kind, path: options.out, ...written, columns: columns.map((c) => c.name) };
+    return { runId, segment, kind, path, ...written, columns: columns.map((c) => c.name) };
   } catch (err) {
     recordExportEnd(db, runId, { status: 'failed', error: err instanceof Error ? err.message : String(err) }, clock);
     throw err;
