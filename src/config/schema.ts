@@ -2,6 +2,7 @@
 // empty file (or none) plus GHL_LOCATION_ID and GHL_TOKEN is a working setup.
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { checkSegmentReferences, exportsSchema, segmentsSchema, statusSchema } from './segments.ts';
 
 const location = z.strictObject({
   id: z.string().min(1),
@@ -90,7 +91,12 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8787),
     })
     .prefault({}),
-});
+  /** Named segments for `export --segment NAME` (src/config/segments.ts). */
+  segments: segmentsSchema,
+  /** What the scheduler exports after each sync. */
+  exports: exportsSchema,
+  status: statusSchema,
+}).superRefine(checkSegmentReferences);
 
 export type Config = z.infer<typeof configSchema>;
 export type LocationConfig = z.infer<typeof location>;

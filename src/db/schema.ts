@@ -25,7 +25,7 @@
  * - `tasks`, `notes`: a contact's tasks and notes; full-text in `tasks_fts` / `notes_fts`.
  * - `sync_runs`: one row per `ghl-etl sync` run and location, with its counters and outcome.
  * - `sync_state`: the checkpoint: small key/value pairs per location (cursors, last times).
- * - `export_runs`: one row per segment CSV export.
+ * - `export_runs`: one row per CSV export (ok or failed), with its segment, kind, row count and sha256.
  * - `oauth_tokens`: OAuth credentials per location (or per company for an agency token); the
  *   token columns hold ciphertexts produced by `src/auth/`, never plain tokens.
  * - `locks`: cross-process named locks (the sync run lock, token refresh serialization).
@@ -229,9 +229,11 @@ export const syncState = sqliteTable(
 
 export const exportRuns = sqliteTable('export_runs', {
   id: integer('id').primaryKey({ autoIncrement: true }), // export run id
-  segment: text('segment').notNull(), // the segment exported
-  path: text('path'), // the CSV written
+  segment: text('segment').notNull(), // the segment exported: its config name, or the ad-hoc rule described
+  kind: text('kind').notNull().default('contacts'), // what was exported: contacts | tasks | notes (of the segment's contacts)
+  path: text('path'), // the CSV written ('-' for stdout)
   rows: integer('rows'), // data rows written
+  sha256: text('sha256'), // hex SHA-256 of the file's bytes as written (BOM included); NULL unless ok
   startedAt: text('started_at').notNull(), // when the export started
   finishedAt: text('finished_at'), // when it ended
   status: text('status').notNull().default('running'), // running | ok | failed

@@ -1,0 +1,2 @@
+ALTER TABLE `export_runs` ADD `kind` text DEFAULT 'contacts' NOT NULL;--> statement-breakpoint
+ALTER TABLE `export_runs` ADD `sha256` text;

@@ -1,0 +1,16 @@
+// Run history for `ghl-etl runs`: sync runs and export runs in one list, newest first.
+import { listExportRuns, type ExportRun } from './exports.ts';
+import type { Db } from './open.ts';
+import { listRuns as listSyncRuns, type SyncRun } from './runs.ts';
+
+export type RunEntry = ({ type: 'sync' } & SyncRun) | ({ type: 'export' } & ExportRun);
+
+/** The `limit` most recent runs of either kind (by start time, newest first); `limit` < 0 for all. */
+export function listRunHistory(db: Db, limit = 20): RunEntry[] {
+  const syncs = listSyncRuns(db, { limit }).map((r): RunEntry => ({ type: 'sync', ...r }));
+  const exports = listExportRuns(db, limit).map((r): RunEntry => ({ type: 'export', ...r }));
+  const all = [...syncs, ...exports].sort(
+    (a, b) => b.startedAt.localeCompare(a.startedAt) || (a.type === b.type ? b.id - a.id : a.type === 'export' ? -1 : 1),
+  );
+  return limit < 0 ? all : all.slice(0, limit);
+}

@@ -1,0 +1,105 @@
+// One CSV per tag. Tags are free text ("VIP", "vip", "a/b", "../x", "ñandú", "con"), so file
+// names are derived, never the tag itself: a tag that is already a safe lower-case slug keeps its
+// own name (vip.csv); any other gets its slug plus a short hash of the exact tag text
+// (vip-3f2a9c1d.csv), which keeps names distinct for distinct tags, stable from night to night,
+// and distinct on case-insensitive filesystems too.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Db } from '../db/open.ts';
+import type { ExportKind } from '../db/exports.ts';
+import { exportSegment, type ExportOptions, type ExportResult } from './export-segment.ts';
+import { checkRule, type SegmentRule } from './segment.ts';
+
+const MAX_SLUG = 60;
+// Names Windows refuses whatever the extension (the CSVs are often copied to Windows shares).
+const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
+
+/** Lower-case ASCII letters, digits and single dashes, accents folded (ñandú -> nandu). */
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, MAX_SLUG)
+    .replace(/-+$/, '');
+}
+
+function shortHash(text: string, length: number): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, length);
+}
+
+/** A file base name for free text: the text itself when it is a safe slug, else slug + hash. */
+export function safeFileBase(text: string): string {
+  const slug = slugify(text);
+  return slug !== '' && slug === text && !RESERVED.test(slug) ? slug : `${slug || 'tag'}-${shortHash(text, 8)}`;
+}
+
+/**
+ * File base names (no extension) for `tags`, one per tag, all distinct. Pure, so the naming can
+ * be shown and tested without a database.
+ */
+export function tagFileNames(tags: string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const tag of new Set(tags)) names.set(tag, safeFileBase(tag));
+  // A plain tag could spell another tag's hashed name ("vip-3f2a9c1d"): lengthen the hashes of
+  // any name that is not unique until it is.
+  const uses = new Map<string, number>();
+  for (const name of names.values()) uses.set(name, (uses.get(name) ?? 0) + 1);
+  for (const [tag, name] of names) {
+    if ((uses.get(name) ?? 0) > 1 && name !== tag) names.set(tag, `${slugify(tag) || 'tag'}-${shortHash(tag, 64)}`);
+  }
+  return names;
+}
+
+/** The live contacts' distinct tags (optionally within `rule`'s contacts), sorted. */
+export function liveTags(db: Db, locationId?: string): string[] {
+  const rows = db.sqlite
+    .prepare(
+      `SELECT DISTINCT t.tag FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
+       WHERE c.deleted_at IS NULL AND (? IS NULL OR c.location_id = ?) ORDER BY t.tag`,
+    )
+    .all(locationId ?? null, locationId ?? null) as { tag: string }[];
+  return rows.map((r) => r.tag);
+}
+
+export interface ByTagOptions extends Omit<ExportOptions, 'rule' | 'out' | 'segment'> {
+  /**
+   * Further conditions every per-tag file applies (a location, has email...). Its own tags, if
+   * any, are ignored: each file selects exactly one tag.
+   */
+  rule?: SegmentRule | undefined;
+}
+
+export interface ByTagResult {
+  dir: string;
+  files: Array<ExportResult & { tag: string }>;
+}
+
+/** The file for a tag and kind: `<name>.csv`, or `<name>.tasks.csv` / `<name>.notes.csv`. */
+export function fileFor(dir: string, base: string, kind: ExportKind): string {
+  return join(dir, kind === 'contacts' ? `${base}.csv` : `${base}.${kind}.csv`);
+}
+
+/**
+ * Writes one CSV per live tag into `dir` (created if missing), each recorded in export_runs as
+ * segment `tag:<tag>`. Stops at the first failure (its run recorded failed) and rethrows.
+ */
+export async function exportByTag(db: Db, dir: string, options: ByTagOptions = {}): Promise<ByTagResult> {
+  const base = checkRule(options.rule ?? {});
+  const names = tagFileNames(liveTags(db, base.locationId));
+  const kind = options.kind ?? 'contacts';
+  const files: ByTagResult['files'] = [];
+  for (const [tag, name] of names) {
+    const result = await exportSegment(db, {
+      ...options,
+      kind,
+      rule: { ...base, tags: [tag], match: 'any', exactTags: true },
+      segment: `tag:${tag}`,
+      out: fileFor(dir, name, kind),
+    });
+    files.push({ ...result, tag });
+  }
+  return { dir, files };
+}

@@ -1,0 +1,141 @@
+// Export benchmark (`npm run bench`): one JSON line per measure on stdout, no assertions.
+//   export.vs_sqlite3: our export of every live contact through contacts_wide's columns, time as a
+//       ratio to `sqlite3 -csv` printing the same rows from contacts_wide in the same run (goal <= 2.5;
+//       sqlite3 is timed before and after ours and its faster run kept);
+//   export.all_columns: the default export (plus open_tasks, next_task, next_task_due,
+//       last_note_at), same ratio;
+//   export.rss: peak RSS of a process exporting a tenth of the rows and all of them: flat when
+//       memory does not grow with the row count (goal under 400 MB).
+// Rows are written straight into SQLite (no API). BENCH_EXPORT_ROWS sets the count (default
+// 1,000,000; test/bench-export.test.ts runs it with a small one).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../src/db/open.ts';
+import { upsertCustomFieldDefinitions, upsertLocation } from '../../src/db/mirror.ts';
+import { availableColumns, exportSegment, type SegmentRule } from '../../src/export/index.ts';
+
+const emit = (measure: Record<string, unknown>) => process.stdout.write(JSON.stringify(measure) + '\n');
+const LOCATION = 'benchLocation';
+const TAGS = Array.from({ length: 20 }, (_, i) => `tag-${i}`);
+
+/** Writes `count` contacts (tags, two custom values, a tenth with a task and a note) in one go. */
+function seed(db: Db, count: number): void {
+  upsertLocation(db, { id: LOCATION, name: 'Bench' });
+  upsertCustomFieldDefinitions(db, LOCATION, [
+    { id: 'cf_budget', locationId: LOCATION, name: 'Budget', fieldKey: 'contact.budget', dataType: 'NUMERICAL', raw: '{}' },
+    { id: 'cf_colors', locationId: LOCATION, name: 'Colors', fieldKey: 'contact.colors', dataType: 'MULTIPLE_OPTIONS', raw: '{}' },
+    { id: 'cf_notes', locationId: LOCATION, name: 'Remarks', fieldKey: 'contact.remarks', dataType: 'TEXT', raw: '{}' },
+  ], null);
+  const s = db.sqlite;
+  const contact = s.prepare(
+    `INSERT INTO contacts (id, location_id, first_name, last_name, name, email, phone, company_name, city, country,
+       type, dnd, date_added, date_updated, raw, synced_at, run_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ES', 'lead', 0, ?, ?, ?, ?, 1)`,
+  );
+  const tag = s.prepare(`INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)`);
+  const value = s.prepare(`INSERT INTO contact_custom_fields (contact_id, field_id, value, value_type) VALUES (?, ?, ?, ?)`);
+  const task = s.prepare(
+    `INSERT INTO tasks (id, contact_id, location_id, title, due_date, completed, raw, synced_at) VALUES (?, ?, ?, ?, ?, 0, '{}', ?)`,
+  );
+  const note = s.prepare(
+    `INSERT INTO notes (id, contact_id, location_id, body, date_added, raw, synced_at) VALUES (?, ?, ?, ?, ?, '{}', ?)`,
+  );
+  const now = new Date().toISOString();
+  const batch = s.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const id = `c${String(i).padStart(8, '0')}`;
+      const first = i % 7 === 0 ? `=Name ${i}` : `Nombre ${i}`;
+      const last = i % 11 === 0 ? `Apellido, "${i}"` : `Apellido ${i}`;
+      const date = new Date(Date.UTC(2025, 0, 1) + (i % 500) * 86_400_000).toISOString();
+      contact.run(
+        id, LOCATION, first, last, `${first} ${last}`, `user${i}@example.com`, `+34 600 ${String(i).padStart(6, '0')}`,
+        `Empresa ${i % 1000}`, 'Madrid', date, date, JSON.stringify({ id, firstName: first, lastName: last }), now,
+      );
+      tag.run(id, TAGS[i % TAGS.length]!);
+      if (i % 2 === 0) tag.run(id, TAGS[(i * 7 + 3) % TAGS.length]!);
+      value.run(id, 'cf_budget', String(i % 50_000), 'number');
+      if (i % 3 === 0) value.run(id, 'cf_colors', JSON.stringify(['red', 'blue']), 'list');
+      if (i % 10 === 0) {
+        task.run(`t${i}`, id, LOCATION, `Call back ${i}`, date, now);
+        note.run(`n${i}`, id, LOCATION, `Note about ${i}`, date, now);
+      }
+    }
+  });
+  for (let from = 0; from < count; from += 20_000) batch(from, Math.min(count, from + 20_000));
+}
+
+interface ChildResult { ms: number; rows: number; maxRssMB: number }
+
+/** Runs one export in a fresh process, so its time and peak memory are the export's alone. */
+function exportInChild(dbPath: string, out: string, job: { rule: SegmentRule; wideOnly: boolean }): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'child', dbPath, out, JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (text += c));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(text) as ChildResult) : reject(new Error(`export child exited ${code}`))));
+  });
+}
+
+async function child(dbPath: string, out: string, job: { rule: SegmentRule; wideOnly: boolean }): Promise<void> {
+  const db = openDatabase(dbPath);
+  const columns = job.wideOnly
+    ? availableColumns(db, 'contacts').map((c) => c.name).filter((n) => !['open_tasks', 'next_task', 'next_task_due', 'last_note_at'].includes(n))
+    : undefined;
+  const started = performance.now();
+  const result = await exportSegment(db, { rule: job.rule, out, columns });
+  const ms = performance.now() - started;
+  db.close();
+  process.stdout.write(JSON.stringify({ ms, rows: result.rows, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+}
+
+function sqlite3Csv(dbPath: string, out: string): number | undefined {
+  const started = performance.now();
+  const r = spawnSync('sh', ['-c', `sqlite3 -readonly -csv -header "$0" 'SELECT * FROM contacts_wide' > "$1"`, dbPath, out]);
+  if (r.status !== 0) return undefined;
+  return performance.now() - started;
+}
+
+async function main(): Promise<void> {
+  const rows = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
+  const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-bench-export-'));
+  try {
+    const dbPath = join(dir, 'bench.sqlite');
+    const db = openDatabase(dbPath);
+    const seedStarted = performance.now();
+    seed(db, rows);
+    db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    process.stderr.write(`export bench: ${rows} contacts seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`);
+
+    // sqlite3 runs before and after ours and keeps its faster time, so neither side pays for a
+    // cold page cache (the first pass over a fresh 1M-row file reads it from disk).
+    const sqliteFirst = sqlite3Csv(dbPath, join(dir, 'sqlite3.csv'));
+    const wide = await exportInChild(dbPath, join(dir, 'wide.csv'), { rule: {}, wideOnly: true });
+    const sqliteSecond = sqlite3Csv(dbPath, join(dir, 'sqlite3.csv'));
+    const sqliteMs = sqliteFirst === undefined || sqliteSecond === undefined ? undefined : Math.min(sqliteFirst, sqliteSecond);
+    const all = await exportInChild(dbPath, join(dir, 'all.csv'), { rule: {}, wideOnly: false });
+    const tenth = await exportInChild(dbPath, join(dir, 'tenth.csv'), { rule: { tags: ['tag-0', 'tag-1'], match: 'any' }, wideOnly: false });
+    const ratio = (ms: number) => (sqliteMs === undefined ? null : +(ms / sqliteMs).toFixed(2));
+    emit({
+      measure: 'export.vs_sqlite3', rows: wide.rows, ms: Math.round(wide.ms), sqlite3Ms: sqliteMs === undefined ? null : Math.round(sqliteMs),
+      ratio: ratio(wide.ms), goal: 2.5, bytes: statSync(join(dir, 'wide.csv')).size,
+    });
+    emit({ measure: 'export.all_columns', rows: all.rows, ms: Math.round(all.ms), ratio: ratio(all.ms) });
+    emit({
+      measure: 'export.rss', rows: all.rows, peakMB: Math.round(all.maxRssMB), tenthRows: tenth.rows,
+      tenthPeakMB: Math.round(tenth.maxRssMB), growth: +(all.maxRssMB / tenth.maxRssMB).toFixed(2), goalMB: 400,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'child') {
+  await child(process.argv[3]!, process.argv[4]!, JSON.parse(process.argv[5]!) as { rule: SegmentRule; wideOnly: boolean });
+} else {
+  await main();
+}
