@@ -1,7 +1,7 @@
 // export_runs: one row per CSV export, written when it starts (status running) and finished with
 // its outcome, so a crashed export shows as running with no sha256 rather than vanishing.
 import type { Db } from './open.ts';
-import { systemClock, type Clock } from './mirror.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 export type ExportKind = 'contacts' | 'tasks' | 'notes';
 export type ExportRunStatus = 'running' | 'ok' | 'failed';

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/open.ts';
 import { recordExportEnd, recordExportStart, type ExportKind } from '../db/exports.ts';
-import { systemClock, type Clock } from '../db/mirror.ts';
+import { systemClock, type Clock } from '../db/clock.ts';
 import { writeFileAtomically } from './atomic-file.ts';
 import { availableColumns, pickColumns, type ExportColumn } from './columns.ts';
 import { writeCsv, type CsvFormat } from './csv-stream.ts';

@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/db/open.ts';
-import { upsertCustomFieldDefinitions, upsertLocation } from '../../src/db/mirror.ts';
+import { upsertCustomFieldDefinitions } from '../../src/db/custom-fields.ts';
+import { upsertLocation } from '../../src/db/locations.ts';
 import { availableColumns, exportSegment, type SegmentRule } from '../../src/export/index.ts';
 
 const emit = (measure: Record<string, unknown>) => process.stdout.write(JSON.stringify(measure) + '\n');
