@@ -232,7 +232,7 @@ describe('the atomic write', () => {
     const out = join(fx.dir, 'keep.csv');
     writeFileSync(out, 'previous,export\r\n');
     // A corrupt list value makes contacts_wide's json_each fail while rows are being read.
-    fx.db.sqlite.prepare(`INSERT INTO contact_custom_fields (contact_id, field_id, value, value_type) VALUES ('c05', 'cf_budget', '[not json', 'list')`).run();
+    fx.db.sqlite.prepare(`INSERT OR REPLACE INTO contact_custom_fields (contact_id, field_id, value, value_type) VALUES ('c05', 'cf_colors', '[not json', 'list')`).run();
     await expect(exportSegment(fx.db, { rule: {}, out })).rejects.toThrow(/JSON/i);
     expect(readFileSync(out, 'utf8')).toBe('previous,export\r\n');
     expect(leftovers(fx.dir)).toEqual([]);
