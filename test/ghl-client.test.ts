@@ -7,7 +7,7 @@ import {
   OutcomeUnknownError, staticTokens, type GhlClientOptions, type SentRequest, type TokenProvider,
 } from '../src/ghl/index.ts';
 import { followCursor } from '../src/ghl/paging.ts';
-import { backoffDelay, parseRetryAfter } from '../src/ghl/retry.ts';
+import { backoffDelay, parseRetryAfter } from '../src/http/retry.ts';
 import { createSpecValidator } from '../src/highlevel-api/validator.ts';
 import type { Sandbox } from '../src/sandbox/index.ts';
 import { listInstalledLocations, mintLocationToken, OAuthApiError, refreshTokens } from '../src/auth/oauth-api.ts';

@@ -21,7 +21,8 @@
 // last job allows (one per job at HighLevel's 100 per 10 s; a batch at a loose limit).
 import Bottleneck from 'bottleneck';
 import { DailyBudgetExhaustedError, type GhlOperation } from './errors.ts';
-import { sleep } from './retry.ts';
+import { sleep } from '../http/retry.ts';
+import { headerOf, type AnswerHeaders } from '../http/send.ts';
 
 /** HighLevel's documented burst limit, used until the server reports its own. */
 export const HIGHLEVEL_WINDOW = { max: 100, intervalMs: 10_000 } as const;
@@ -69,14 +70,6 @@ export interface RateHeaders {
   intervalMs?: number | undefined;
   dailyLimit?: number | undefined;
   dailyRemaining?: number | undefined;
-}
-
-/** An answer's headers as Node gives them: lower-case names. */
-export type AnswerHeaders = Record<string, string | string[] | undefined>;
-
-export function headerOf(headers: AnswerHeaders, name: string): string | undefined {
-  const raw = headers[name];
-  return Array.isArray(raw) ? raw[0] : raw;
 }
 
 function numberHeader(headers: AnswerHeaders, name: string): number | undefined {
