@@ -55,7 +55,10 @@ export interface LocationStats {
   retries: number;
   /** 429 answers seen. */
   rateLimited: number;
-  /** Time requests spent queued in the limiter before being sent. */
+  /**
+   * Wall time during which at least one request waited in the limiter before being sent: ten
+   * requests queued together for one second count one second, not ten.
+   */
   waitedMs: number;
 }
 
@@ -114,7 +117,12 @@ interface Waiter {
 }
 
 export class LocationLimiter {
-  readonly stats: LocationStats = emptyStats();
+  /** Live counters; `waitedMs` reads the clock, so a copy (`{ ...stats }`) includes a wait still going on. */
+  readonly stats: LocationStats = Object.defineProperty(emptyStats(), 'waitedMs', { enumerable: true, get: () => this.waitedMs() });
+  /** Requests queued now, since when at least one has been, and the waits already over. */
+  private queued = 0;
+  private queuedSince = 0;
+  private waitedBeforeMs = 0;
   private readonly bottleneck: Bottleneck;
   private readonly margin: number;
   private maxConcurrent: number;
@@ -185,10 +193,21 @@ export class LocationLimiter {
       } catch (err) {
         return Promise.reject(err);
       }
-      return this.sendAdmitted(this.admit(queuedAt), queuedAt, send);
+      return this.sendAdmitted(this.admit(queuedAt), send);
     }
+    this.waitStarted(queuedAt);
     return new Promise<T>((resolve, reject) => {
-      this.waiters.push({ operation, start: (entry) => this.sendAdmitted(entry, queuedAt, send).then(resolve, reject), fail: reject });
+      this.waiters.push({
+        operation,
+        start: (entry) => {
+          this.waitEnded();
+          this.sendAdmitted(entry, send).then(resolve, reject);
+        },
+        fail: (err) => {
+          this.waitEnded();
+          reject(err);
+        },
+      });
       this.pump();
     });
   }
@@ -214,8 +233,19 @@ export class LocationLimiter {
     return entry;
   }
 
-  private async sendAdmitted<T>(entry: LogEntry, queuedAt: number, send: () => Promise<T>): Promise<T> {
-    this.stats.waitedMs += Date.now() - queuedAt;
+  private waitStarted(now: number): void {
+    if (this.queued++ === 0) this.queuedSince = now;
+  }
+
+  private waitEnded(): void {
+    if (--this.queued === 0) this.waitedBeforeMs += Date.now() - this.queuedSince;
+  }
+
+  private waitedMs(): number {
+    return this.waitedBeforeMs + (this.queued > 0 ? Date.now() - this.queuedSince : 0);
+  }
+
+  private async sendAdmitted<T>(entry: LogEntry, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } finally {
