@@ -2,10 +2,11 @@
 // 500/503 before it), creates are resolved by looking the record up before any retry, so they
 // never duplicate; a delete whose retry finds nothing left has succeeded.
 import pLimit from 'p-limit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startIdempotencyKey } from '../src/db/write-through.ts';
 import { setLogLevel } from '../src/log.ts';
 import { createContact, createNote, createTask, deleteContact, deleteTask } from '../src/ops/index.ts';
+import { losingProxy } from './helpers/losing-proxy.ts';
 import { opsFixture, type OpsFixture } from './helpers/ops.ts';
 import { sandboxState } from './helpers/sandbox.ts';
 
@@ -65,8 +66,9 @@ describe('no duplicates when answers are lost', () => {
   it('a create whose answer is lost is found, not repeated; a delete whose retry finds nothing left has succeeded', async () => {
     f = await opsFixture();
     await f.sync();
-    const lose = losingFetch();
-    const ctx = f.ctx(0, f.otherClient({ fetch: lose }));
+    const lose = await losingProxy(f.sandbox.url);
+    onTestFinished(() => lose.close());
+    const ctx = f.ctx(0, f.otherClient({ baseUrl: lose.url }));
     const contactId = (await sandboxState(f.sandbox, ctx.locationId)).contacts[0]!.id;
 
     lose.next('POST', '/contacts/');
@@ -100,8 +102,9 @@ describe('no duplicates when answers are lost', () => {
   it('when the lookups lag (search index behind), a retried create that meets its own contact as a duplicate takes it', async () => {
     f = await opsFixture();
     await f.sync();
-    const lose = losingFetch({ lagLookups: true });
-    const ctx = f.ctx(0, f.otherClient({ fetch: lose }));
+    const lose = await losingProxy(f.sandbox.url, { lagLookups: true });
+    onTestFinished(() => lose.close());
+    const ctx = f.ctx(0, f.otherClient({ baseUrl: lose.url }));
     expect(f.sandbox.store.location(ctx.locationId)!.allowDuplicateContact).toBe(false);
     lose.next('POST', '/contacts/');
     const r = await createContact(ctx, { email: 'lagged@example.com' });
@@ -125,31 +128,3 @@ describe('no duplicates when answers are lost', () => {
     expect(again).toMatchObject({ replayed: true, contact: { id: made.id } });
   });
 });
-
-/**
- * A fetch that sends for real and then, for the next request it is told about, throws away the
- * answer as a dropped connection would: the sandbox has committed the write, the client never
- * learns it.
- */
-function losingFetch(opts: { lagLookups?: boolean } = {}) {
-  let target: { method: string; path: string } | undefined;
-  const wrapped = Object.assign(async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-    const request = new Request(input, init);
-    const response = await fetch(request);
-    const path = new URL(request.url).pathname;
-    // A search index that has not caught up yet: real answers, emptied.
-    if (opts.lagLookups && response.ok && path === '/contacts/search/duplicate') return Response.json({ contact: null });
-    if (opts.lagLookups && response.ok && path === '/contacts/search') return Response.json({ contacts: [], total: 0 });
-    if (target && request.method === target.method && (path === target.path || path === `${target.path}/`)) {
-      target = undefined;
-      wrapped.lost += 1;
-      await response.arrayBuffer();
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
-    }
-    return response;
-  }, {
-    lost: 0,
-    next(method: string, path: string) { target = { method, path }; },
-  });
-  return wrapped;
-}

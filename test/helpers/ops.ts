@@ -14,7 +14,6 @@ const SYNC_CONFIG = { sync: { concurrency: 8, lister: 'list' as const, rollingDa
 export interface ClientOverrides {
   token?: string;
   baseUrl?: string;
-  fetch?: typeof globalThis.fetch;
   onRequest?: (r: SentRequest) => void;
   retries?: number;
 }
@@ -37,14 +36,13 @@ export async function opsFixture(opts: SandboxOptions = {}): Promise<OpsFixture>
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'ghl-etl-ops-')), 'mirror.sqlite'));
   const others: GhlClient[] = [];
   const sent: SentRequest[] = [];
-  const makeClient = ({ token, baseUrl, fetch, onRequest, retries }: ClientOverrides) =>
+  const makeClient = ({ token, baseUrl, onRequest, retries }: ClientOverrides) =>
     createGhlClient({
       baseUrl: baseUrl ?? sandbox.url,
       tokens: staticTokens(Object.fromEntries(sandbox.locations.map((l) => [l.id, token ?? l.token]))),
       rateLimit: { max: 100_000, intervalMs: 1_000, daily: 10_000_000, dailyShare: 1 },
       http: { timeoutMs: 10_000, retries: retries ?? 5 },
       backoff: { baseMs: 1, capMs: 5 },
-      ...(fetch ? { fetch } : {}),
       ...(onRequest ? { onRequest } : {}),
     });
   const client = makeClient({ onRequest: (r) => sent.push(r) });
