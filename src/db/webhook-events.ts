@@ -2,11 +2,9 @@
 // event is recognised) and the lookups that place an event's record in the mirror. The task and
 // note rows an event writes go through children.ts (upsertTaskRow, markChildDeleted), as an
 // operation's do.
-import type { Clock } from './clock.ts';
+import { isoNow, type Clock } from './clock.ts';
 import type { Db } from './open.ts';
 import { prepared } from './statements.ts';
-
-const now = (clock?: Clock): string => (clock ? clock() : new Date()).toISOString();
 
 export interface WebhookEventInput {
   webhookId: string;
@@ -22,11 +20,11 @@ export function recordWebhookEvent(db: Db, event: WebhookEventInput, clock?: Clo
     db,
     `INSERT INTO webhook_events (webhook_id, type, location_id, received_at, payload) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (webhook_id) DO NOTHING`,
-  ).run(event.webhookId, event.type, event.locationId, now(clock), event.payload).changes === 1;
+  ).run(event.webhookId, event.type, event.locationId, isoNow(clock), event.payload).changes === 1;
 }
 
 export function markWebhookEventApplied(db: Db, webhookId: string, clock?: Clock): void {
-  prepared(db, `UPDATE webhook_events SET applied_at = ? WHERE webhook_id = ?`).run(now(clock), webhookId);
+  prepared(db, `UPDATE webhook_events SET applied_at = ? WHERE webhook_id = ?`).run(isoNow(clock), webhookId);
 }
 
 export interface WebhookEventRow {
