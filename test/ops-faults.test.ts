@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startIdempotencyKey } from '../src/db/write-through.ts';
 import { setLogLevel } from '../src/log.ts';
 import { createContact, createNote, createTask, deleteContact, deleteTask } from '../src/ops/index.ts';
+import { losingProxy } from './helpers/losing-proxy.ts';
 import { opsFixture, type OpsFixture } from './helpers/ops.ts';
-import { startProxy } from './helpers/proxy.ts';
 import { sandboxState } from './helpers/sandbox.ts';
 
 setLogLevel('error');
@@ -67,7 +67,7 @@ describe('no duplicates when answers are lost', () => {
     f = await opsFixture();
     await f.sync();
     const lose = await losingProxy(f.sandbox.url);
-    onTestFinished(() => lose.stop());
+    onTestFinished(() => lose.close());
     const ctx = f.ctx(0, f.otherClient({ baseUrl: lose.url }));
     const contactId = (await sandboxState(f.sandbox, ctx.locationId)).contacts[0]!.id;
 
@@ -103,7 +103,7 @@ describe('no duplicates when answers are lost', () => {
     f = await opsFixture();
     await f.sync();
     const lose = await losingProxy(f.sandbox.url, { lagLookups: true });
-    onTestFinished(() => lose.stop());
+    onTestFinished(() => lose.close());
     const ctx = f.ctx(0, f.otherClient({ baseUrl: lose.url }));
     expect(f.sandbox.store.location(ctx.locationId)!.allowDuplicateContact).toBe(false);
     lose.next('POST', '/contacts/');
@@ -128,41 +128,3 @@ describe('no duplicates when answers are lost', () => {
     expect(again).toMatchObject({ replayed: true, contact: { id: made.id } });
   });
 });
-
-/**
- * A fetch that sends for real and then, for the next request it is told about, throws away the
- * answer as a dropped connection would: the sandbox has committed the write, the client never
- * learns it.
- */
-/**
- * A proxy in front of the sandbox that loses the answer of the next matching request (the
- * sandbox applied it; the client sees a dropped connection), and can make lookups lag.
- */
-async function losingProxy(target: string, opts: { lagLookups?: boolean } = {}) {
-  let next: { method: string; path: string } | undefined;
-  const state = { lost: 0 };
-  const pathOf = (p: string) => new URL(p, 'http://x').pathname;
-  const proxy = await startProxy(target, {
-    drop(req) {
-      const path = pathOf(req.path);
-      if (next && req.method === next.method && (path === next.path || path === `${next.path}/`)) {
-        next = undefined;
-        state.lost += 1;
-        return 'after';
-      }
-      return undefined;
-    },
-    rewrite(req, status, body) {
-      // A search index that has not caught up yet: real answers, emptied.
-      const path = pathOf(req.path);
-      if (opts.lagLookups && status < 300 && path === '/contacts/search/duplicate') return { contact: null };
-      if (opts.lagLookups && status < 300 && path === '/contacts/search') return { contacts: [], total: 0 };
-      return body;
-    },
-  });
-  return Object.assign(state, {
-    url: proxy.url,
-    next(method: string, path: string) { next = { method, path }; },
-    stop: () => proxy.stop(),
-  });
-}

@@ -8,7 +8,7 @@ import { createTokenStore, type TokenStore } from '../auth/token-store.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { openDatabase, type Db } from '../db/open.ts';
 import { createGhlClient, type GhlClient } from '../ghl/client.ts';
-import type { BackoffOptions } from '../ghl/retry.ts';
+import type { BackoffOptions } from '../http/retry.ts';
 import type { TokenProvider } from '../ghl/transport.ts';
 import { log, type Logger } from '../log.ts';
 

@@ -1,5 +1,5 @@
 // Progress on stderr for long work. On a terminal: one line redrawn in place (a bar when the
-// total is known, counts, ETA, time spent waiting on the rate limit). Elsewhere (cron, CI, pipes)
+// total is known, counts, ETA, wall time spent waiting on the rate limit). Elsewhere (cron, CI, pipes)
 // nothing is drawn: the job's JSON logs tell the story instead.
 import { quietByDefault, setStatusLine } from '../log.ts';
 import type { ProgressFields, SyncProgress } from '../sync/progress.ts';

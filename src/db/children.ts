@@ -13,6 +13,9 @@ const NOTE_COLUMNS = columnsOf(notes);
 // An upsert, not a plain INSERT: a revived contact's tasks and notes are still there, soft-deleted.
 const UPSERT_TASK = insertSql(tasks, TASK_COLUMNS, upsertSuffix(['id'], TASK_COLUMNS));
 const UPSERT_NOTE = insertSql(notes, NOTE_COLUMNS, upsertSuffix(['id'], NOTE_COLUMNS));
+// One row outside a listing pass keeps the run_id of the pass that last saw it (NULL when none has).
+const UPSERT_ONE_TASK = insertSql(tasks, TASK_COLUMNS, upsertSuffix(['id'], columnsOf(tasks, ['runId'])));
+const UPSERT_ONE_NOTE = insertSql(notes, NOTE_COLUMNS, upsertSuffix(['id'], columnsOf(notes, ['runId'])));
 
 export interface ContactChildren {
   contactId: string;
@@ -88,4 +91,22 @@ export function replaceContactChildren(
   options: { contactDateUpdated?: string | null; clock?: Clock } = {},
 ): ChildrenResult {
   return saveChildren(db, [{ contactId, tasks: taskRows, notes: noteRows, contactDateUpdated: options.contactDateUpdated }], runId, options.clock);
+}
+
+// ---- one task or note at a time: an operation's answer (write-through.ts) or a webhook (serve) ----
+// A single record, not a contact's complete list, so these never soft-delete its siblings.
+
+/** Writes one task (reviving it when soft-deleted); its contact must be in the mirror. */
+export function upsertTaskRow(db: Db, task: TaskRow, clock: Clock = systemClock): void {
+  prepared(db, UPSERT_ONE_TASK).run(valuesOf({ ...task, syncedAt: isoNow(clock), runId: null, deletedAt: null }, TASK_COLUMNS));
+}
+
+/** Writes one note (reviving it when soft-deleted); its contact must be in the mirror. */
+export function upsertNoteRow(db: Db, note: NoteRow, clock: Clock = systemClock): void {
+  prepared(db, UPSERT_ONE_NOTE).run(valuesOf({ ...note, syncedAt: isoNow(clock), runId: null, deletedAt: null }, NOTE_COLUMNS));
+}
+
+/** Soft-deletes one task or note; returns whether it was live. */
+export function markChildDeleted(db: Db, table: 'tasks' | 'notes', id: string, clock: Clock = systemClock): boolean {
+  return prepared(db, `UPDATE ${table} SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`).run(isoNow(clock), id).changes === 1;
 }

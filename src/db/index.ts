@@ -28,6 +28,6 @@ export { insertInboxLead, getInboxLead, listInbox, probeWritable } from './inbox
 export type { InboxLeadInput, InboxRow, InboxStatus } from './inbox.ts';
 export {
   recordWebhookEvent, markWebhookEventApplied, listWebhookEvents, mirroredContact, childContactId,
-  upsertTaskRow, upsertNoteRow, markChildDeleted,
 } from './webhook-events.ts';
+export { upsertTaskRow, upsertNoteRow, markChildDeleted } from './children.ts';
 export type { WebhookEventInput, WebhookEventRow } from './webhook-events.ts';

@@ -3,6 +3,7 @@
 // and the idempotency keys of migration 0004. Rows come from `rows.ts`, so an operation stores a
 // record exactly as the sync would store the same JSON, and the next sync finds nothing to change.
 import { systemClock, type Clock } from './clock.ts';
+import { upsertNoteRow, upsertTaskRow } from './children.ts';
 import { upsertContacts } from './contacts.ts';
 import { markContactDeletedById } from './deletions.ts';
 import type { Db } from './open.ts';
@@ -34,38 +35,14 @@ export function isContactLive(db: Db, contactId: string): boolean {
   return prepared(db, `SELECT 1 FROM contacts WHERE id = ? AND deleted_at IS NULL`).get(contactId) !== undefined;
 }
 
-/** Writes one task (reviving it if it was soft-deleted); its contact must be in the mirror. */
+/** Writes one task as HighLevel returned it (reviving it if it was soft-deleted); its contact must be in the mirror. */
 export function writeTask(db: Db, task: HighLevelTask, contactId: string, locationId: string, clock: Clock = systemClock): void {
-  const row = taskToRow(task, contactId, locationId);
-  prepared(
-    db,
-    `INSERT INTO tasks (id, contact_id, location_id, title, body, due_date, completed, assigned_to, raw, synced_at, run_id, deleted_at)
-     VALUES (@id, @contactId, @locationId, @title, @body, @dueDate, @completed, @assignedTo, @raw, @syncedAt, NULL, NULL)
-     ON CONFLICT (id) DO UPDATE SET
-       title = excluded.title, body = excluded.body, due_date = excluded.due_date, completed = excluded.completed,
-       assigned_to = excluded.assigned_to, raw = excluded.raw, synced_at = excluded.synced_at, deleted_at = NULL`,
-  ).run({ ...row, contactId, syncedAt: clock().toISOString() });
+  upsertTaskRow(db, { ...taskToRow(task, contactId, locationId), contactId }, clock);
 }
 
-/** Writes one note (reviving it if it was soft-deleted); its contact must be in the mirror. */
+/** Writes one note as HighLevel returned it (reviving it if it was soft-deleted); its contact must be in the mirror. */
 export function writeNote(db: Db, note: HighLevelNote, contactId: string, locationId: string, clock: Clock = systemClock): void {
-  const row = noteToRow(note, contactId, locationId);
-  prepared(
-    db,
-    `INSERT INTO notes (id, contact_id, location_id, body, user_id, date_added, raw, synced_at, run_id, deleted_at)
-     VALUES (@id, @contactId, @locationId, @body, @userId, @dateAdded, @raw, @syncedAt, NULL, NULL)
-     ON CONFLICT (id) DO UPDATE SET
-       body = excluded.body, user_id = excluded.user_id, date_added = excluded.date_added, raw = excluded.raw,
-       synced_at = excluded.synced_at, deleted_at = NULL`,
-  ).run({ ...row, contactId, syncedAt: clock().toISOString() });
-}
-
-/** Soft-deletes a task or note by id; true when it was live. */
-export function writeChildDeleted(db: Db, table: 'tasks' | 'notes', id: string, clock: Clock = systemClock): boolean {
-  const sql = table === 'tasks'
-    ? `UPDATE tasks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`
-    : `UPDATE notes SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL`;
-  return prepared(db, sql).run(clock().toISOString(), id).changes > 0;
+  upsertNoteRow(db, { ...noteToRow(note, contactId, locationId), contactId }, clock);
 }
 
 /** Ids of the live tasks or notes of a contact in the mirror. */

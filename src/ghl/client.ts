@@ -7,7 +7,7 @@ import { customFieldsApi } from './custom-fields.ts';
 import { locationsApi } from './locations.ts';
 import { LimiterPool, type LocationStats, type RateLimitSettings } from './limiter.ts';
 import { notesApi } from './notes.ts';
-import type { BackoffOptions } from './retry.ts';
+import type { BackoffOptions } from '../http/retry.ts';
 import { tasksApi } from './tasks.ts';
 import { usersApi } from './users.ts';
 import { Transport, type SentRequest, type TokenProvider } from './transport.ts';

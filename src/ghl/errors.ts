@@ -1,37 +1,18 @@
 // Typed failures of the HighLevel client. Callers branch on the class (and `exitCode` for the
 // CLI); messages carry HighLevel's own words, never a token.
+import { ApiError, type ApiErrorInit, type ApiOperation } from '../http/errors.ts';
 
 /** What was being attempted, so a caller can decide what to do after a failure (e.g. re-read). */
-export interface GhlOperation {
-  /** The client function's name, e.g. "createContact". */
-  name: string;
-  method: string;
-  /** Path without query string or host, e.g. "/contacts/". */
-  path: string;
+export interface GhlOperation extends ApiOperation {
   locationId: string;
 }
 
-export interface GhlErrorInit {
-  operation: GhlOperation;
-  status?: number | undefined;
-  retries?: number | undefined;
-  cause?: unknown;
-}
+export type GhlErrorInit = ApiErrorInit<GhlOperation>;
 
-export class GhlError extends Error {
+export class GhlError extends ApiError<GhlOperation> {
   override name = 'GhlError';
-  /** HTTP status of the last answer; undefined when none came back. */
-  readonly status: number | undefined;
-  readonly operation: GhlOperation;
-  /** How many times the request was repeated before giving up. */
-  readonly retries: number;
-
   constructor(message: string, init: GhlErrorInit) {
-    super(`${init.operation.name} (${init.operation.method} ${init.operation.path}): ${message}`,
-      init.cause === undefined ? undefined : { cause: init.cause });
-    this.status = init.status;
-    this.operation = init.operation;
-    this.retries = init.retries ?? 0;
+    super('', message, init);
   }
 }
 

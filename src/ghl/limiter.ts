@@ -21,7 +21,8 @@
 // last job allows (one per job at HighLevel's 100 per 10 s; a batch at a loose limit).
 import Bottleneck from 'bottleneck';
 import { DailyBudgetExhaustedError, type GhlOperation } from './errors.ts';
-import { sleep } from './retry.ts';
+import { sleep } from '../http/retry.ts';
+import { headerOf, type AnswerHeaders } from '../http/send.ts';
 
 /** HighLevel's documented burst limit, used until the server reports its own. */
 export const HIGHLEVEL_WINDOW = { max: 100, intervalMs: 10_000 } as const;
@@ -54,7 +55,10 @@ export interface LocationStats {
   retries: number;
   /** 429 answers seen. */
   rateLimited: number;
-  /** Time requests spent queued in the limiter before being sent. */
+  /**
+   * Wall time during which at least one request waited in the limiter before being sent: ten
+   * requests queued together for one second count one second, not ten.
+   */
   waitedMs: number;
 }
 
@@ -69,14 +73,6 @@ export interface RateHeaders {
   intervalMs?: number | undefined;
   dailyLimit?: number | undefined;
   dailyRemaining?: number | undefined;
-}
-
-/** An answer's headers as Node gives them: lower-case names. */
-export type AnswerHeaders = Record<string, string | string[] | undefined>;
-
-export function headerOf(headers: AnswerHeaders, name: string): string | undefined {
-  const raw = headers[name];
-  return Array.isArray(raw) ? raw[0] : raw;
 }
 
 function numberHeader(headers: AnswerHeaders, name: string): number | undefined {
@@ -121,7 +117,12 @@ interface Waiter {
 }
 
 export class LocationLimiter {
-  readonly stats: LocationStats = emptyStats();
+  /** Live counters; `waitedMs` reads the clock, so a copy (`{ ...stats }`) includes a wait still going on. */
+  readonly stats: LocationStats = Object.defineProperty(emptyStats(), 'waitedMs', { enumerable: true, get: () => this.waitedMs() });
+  /** Requests queued now, since when at least one has been, and the waits already over. */
+  private queued = 0;
+  private queuedSince = 0;
+  private waitedBeforeMs = 0;
   private readonly bottleneck: Bottleneck;
   private readonly margin: number;
   private maxConcurrent: number;
@@ -192,10 +193,21 @@ export class LocationLimiter {
       } catch (err) {
         return Promise.reject(err);
       }
-      return this.sendAdmitted(this.admit(queuedAt), queuedAt, send);
+      return this.sendAdmitted(this.admit(queuedAt), send);
     }
+    this.waitStarted(queuedAt);
     return new Promise<T>((resolve, reject) => {
-      this.waiters.push({ operation, start: (entry) => this.sendAdmitted(entry, queuedAt, send).then(resolve, reject), fail: reject });
+      this.waiters.push({
+        operation,
+        start: (entry) => {
+          this.waitEnded();
+          this.sendAdmitted(entry, send).then(resolve, reject);
+        },
+        fail: (err) => {
+          this.waitEnded();
+          reject(err);
+        },
+      });
       this.pump();
     });
   }
@@ -221,8 +233,19 @@ export class LocationLimiter {
     return entry;
   }
 
-  private async sendAdmitted<T>(entry: LogEntry, queuedAt: number, send: () => Promise<T>): Promise<T> {
-    this.stats.waitedMs += Date.now() - queuedAt;
+  private waitStarted(now: number): void {
+    if (this.queued++ === 0) this.queuedSince = now;
+  }
+
+  private waitEnded(): void {
+    if (--this.queued === 0) this.waitedBeforeMs += Date.now() - this.queuedSince;
+  }
+
+  private waitedMs(): number {
+    return this.waitedBeforeMs + (this.queued > 0 ? Date.now() - this.queuedSince : 0);
+  }
+
+  private async sendAdmitted<T>(entry: LogEntry, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } finally {

@@ -1,8 +1,7 @@
 // The one way this project talks to HighLevel: every call goes through `Transport.request`,
 // which adds auth and version headers, waits on the location's rate limiter, retries what is
-// safe to retry and turns HighLevel's answers into typed errors.
-import http from 'node:http';
-import https from 'node:https';
+// safe to retry and turns HighLevel's answers into typed errors. The bytes go through the
+// project's one HTTP sender (src/http/send.ts).
 import type { Logger } from '../log.ts';
 import { createSpecValidator, type SpecValidator } from '../highlevel-api/validator.ts';
 import {
@@ -10,12 +9,15 @@ import {
   OutcomeUnknownError, RateLimitError, ServerError, UnexpectedAnswerError, ValidationError, type GhlOperation,
 } from './errors.ts';
 import {
-  emptyStats, headerOf, readRateHeaders, type AnswerHeaders, type LimiterPool, type LocationLimiter, type LocationStats, type RateHeaders,
+  emptyStats, readRateHeaders, type LimiterPool, type LocationLimiter, type LocationStats, type RateHeaders,
 } from './limiter.ts';
 import {
-  backoffDelay, DEFAULT_BACKOFF, errorCode, failedBeforeSending, isRetryableStatus, isTimeout, parseRetryAfter, sleep,
-  type BackoffOptions,
-} from './retry.ts';
+  backoffDelay, DEFAULT_BACKOFF, failedBeforeSending, isRetryableStatus, parseRetryAfter, sleep, type BackoffOptions,
+} from '../http/retry.ts';
+import {
+  contentTypeOf, definedQuery, describeNetworkFailure, headerOf, httpBase, isNetworkFailure, maskSecret, sendHttp,
+  type HttpAnswer, type HttpMethod, type QueryValue,
+} from '../http/send.ts';
 
 export const API_VERSION = '2021-07-28';
 
@@ -26,8 +28,7 @@ export interface TokenProvider {
   onUnauthorized?(locationId: string, token: string): Promise<string | undefined>;
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-export type QueryValue = string | number | boolean | undefined;
+export type { HttpMethod, QueryValue } from '../http/send.ts';
 
 export interface RequestSpec {
   /** The client function's name, e.g. "createContact" (shows in errors and logs). */
@@ -78,18 +79,7 @@ export interface TransportOptions {
 }
 
 /** An answer as it came back, whatever its status. */
-export interface Answer {
-  status: number;
-  headers: AnswerHeaders;
-  body: unknown;
-}
-
-/** Idle keep-alive sockets close before a typical server's 5 s keep-alive timeout would drop them mid-reuse. */
-const IDLE_SOCKET_MS = 4_000;
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-};
+export type Answer = HttpAnswer;
 
 export class Transport {
   private readonly base: URL;
@@ -97,8 +87,7 @@ export class Transport {
   private validator: SpecValidator | undefined;
 
   constructor(private readonly opts: TransportOptions) {
-    this.base = new URL(opts.baseUrl.replace(/\/+$/, ''));
-    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') throw new Error(`base URL ${opts.baseUrl} is not http(s)`);
+    this.base = httpBase(opts.baseUrl);
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
   }
 
@@ -146,7 +135,7 @@ export class Transport {
       } catch (err) {
         if (err instanceof GhlError) throw err; // the daily budget: nothing was sent
         if (!isNetworkFailure(err)) throw err; // e.g. the token provider's own failure
-        const what = isTimeout(err) ? `no answer within ${this.opts.timeoutMs} ms` : `connection failed (${describe(err)})`;
+        const what = describeNetworkFailure(err, this.opts.timeoutMs);
         if (!idempotent && !failedBeforeSending(err)) {
           throw new OutcomeUnknownError(`${what}; the request may have been applied and was not repeated`, { operation, retries, cause: err });
         }
@@ -229,59 +218,15 @@ export class Transport {
   }
 
   private send(spec: RequestSpec, token: string, observe: ((h: RateHeaders) => void) | undefined): Promise<Answer> {
-    const query: Record<string, string> = {};
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) query[key] = String(value);
-    }
-    const qs = new URLSearchParams(query).toString();
+    const query = definedQuery(spec.query);
     const headers: Record<string, string> = { Version: API_VERSION, Accept: 'application/json' };
-    let payload: string | undefined;
-    if (spec.form !== undefined) {
-      headers['Content-Type'] = 'application/x-www-form-urlencoded';
-      payload = new URLSearchParams(spec.form).toString();
-    } else if (spec.body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      payload = JSON.stringify(spec.body);
-    }
+    const contentType = contentTypeOf(spec);
+    if (contentType !== undefined) headers['Content-Type'] = contentType;
     this.opts.onRequest?.({ method: spec.method, path: spec.path, query, headers: { ...headers }, body: spec.form ?? spec.body });
-    if (payload !== undefined) headers['Content-Length'] = String(Buffer.byteLength(payload));
     if (token) headers.Authorization = `Bearer ${token}`;
-
-    const basePath = this.base.pathname === '/' ? '' : this.base.pathname;
-    const isHttps = this.base.protocol === 'https:';
-    const request = isHttps ? https.request : http.request;
-    return new Promise<Answer>((resolve, reject) => {
-      let settled = false;
-      const fail = (err: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        req.destroy();
-        reject(err);
-      };
-      const req = request({
-        protocol: this.base.protocol, hostname: this.base.hostname, port: this.base.port,
-        path: `${basePath}${spec.path}${qs ? `?${qs}` : ''}`, method: spec.method, headers,
-        agent: agents[isHttps ? 'https:' : 'http:'],
-      }, (res) => {
-        observe?.(readRateHeaders(res.headers));
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        // A connection dropped mid-answer surfaces as a network error after sending, which it is.
-        res.on('error', fail);
-        res.on('close', () => {
-          if (!res.complete) fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
-        });
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parseBody(Buffer.concat(chunks).toString('utf8')) });
-        });
-      });
-      const timer = setTimeout(() => fail(Object.assign(new Error(`no answer within ${this.opts.timeoutMs} ms`), { name: 'TimeoutError' })), this.opts.timeoutMs);
-      req.on('error', fail);
-      req.end(payload);
+    return sendHttp({
+      method: spec.method, base: this.base, path: spec.path, query, body: spec.body, form: spec.form, headers,
+      timeoutMs: this.opts.timeoutMs, onHeaders: observe ? (h) => observe(readRateHeaders(h)) : undefined,
     });
   }
 
@@ -304,29 +249,6 @@ function operationOf(spec: RequestSpec): GhlOperation {
   return { name: spec.name, method: spec.method, path: spec.path, locationId: spec.locationId ?? '' };
 }
 
-/** JSON when it parses, the text otherwise, undefined when empty. */
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-/** A failure of the connection itself (refused, reset, timeout), as opposed to a bug or a provider error. */
-function isNetworkFailure(err: unknown): boolean {
-  // Socket errors carry system codes (ECONNRESET, ECONNREFUSED, ...); a provider's SQLITE_BUSY is not one.
-  const code = errorCode(err);
-  return isTimeout(err) || (code !== undefined && /^E[A-Z_]+$/.test(code));
-}
-
-function describe(err: unknown): string {
-  const code = (err as { cause?: { code?: unknown } })?.cause?.code;
-  const message = err instanceof Error ? err.message : String(err);
-  return typeof code === 'string' ? `${message}: ${code}` : message;
-}
-
 /** HighLevel's message(s) from an error body; a token that somehow appears is masked. */
 function messagesOf(body: unknown, token: string): string[] {
   let raw: unknown[] = [];
@@ -335,15 +257,11 @@ function messagesOf(body: unknown, token: string): string[] {
     const m = (body as { message?: unknown }).message;
     raw = Array.isArray(m) ? m : m === undefined ? [] : [m];
   }
-  return raw.map((m) => mask(typeof m === 'string' ? m : JSON.stringify(m), token)).filter((m) => m !== '');
+  return raw.map((m) => maskSecret(typeof m === 'string' ? m : JSON.stringify(m), token)).filter((m) => m !== '');
 }
 
 function messageOf(body: unknown, token: string): string {
   return messagesOf(body, token).join('; ');
-}
-
-function mask(text: string, token: string): string {
-  return token ? text.split(token).join('[redacted]') : text;
 }
 
 export function errorFromAnswer(answer: Answer, operation: GhlOperation, retries: number, token: string): GhlError {

@@ -59,6 +59,14 @@ interface Route {
   pathTemplate: string;
   segments: Segment[];
   op: OperationObject;
+  /** Worked out once: every answer check asks for them. */
+  scopes: string[];
+  requestMediaTypes: string[];
+}
+
+/** Routes are indexed by method and segment count: only those can match a path. */
+function shapeKey(method: string, segmentCount: number): string {
+  return `${method} ${segmentCount}`;
 }
 
 function splitPath(path: string): string[] {
@@ -310,6 +318,7 @@ function headerValue(headers: RequestToValidate['headers'], name: string): strin
 
 class OpenApiValidator implements SpecValidator {
   private readonly routes: Route[] = [];
+  private readonly byShape = new Map<string, Route[]>();
   private readonly compiled = new Map<string, CompiledOperation>();
   private readonly requestAjv = createAjv('request');
   private readonly responseAjv = createAjv('response');
@@ -323,7 +332,13 @@ class OpenApiValidator implements SpecValidator {
       this.requestAjv.addSchema(requestDoc, `${BASE}/request/${app}.json`);
       this.responseAjv.addSchema(structuredClone(doc), `${BASE}/response/${app}.json`);
       for (const { path, method, op } of operationsOf(doc)) {
-        this.routes.push({ app, method: method.toUpperCase(), pathTemplate: path, segments: parseTemplate(path), op });
+        const route: Route = {
+          app, method: method.toUpperCase(), pathTemplate: path, segments: parseTemplate(path), op,
+          scopes: scopesOf(op), requestMediaTypes: Object.keys(op.requestBody?.content ?? {}),
+        };
+        this.routes.push(route);
+        const key = shapeKey(route.method, route.segments.length);
+        this.byShape.set(key, [...(this.byShape.get(key) ?? []), route]);
       }
     }
   }
@@ -332,8 +347,7 @@ class OpenApiValidator implements SpecValidator {
     const wanted = method.toUpperCase();
     const segments = splitPath(path.split('?')[0] ?? '');
     let best: Route | undefined;
-    for (const route of this.routes) {
-      if (route.method !== wanted || route.segments.length !== segments.length) continue;
+    for (const route of this.byShape.get(shapeKey(wanted, segments.length)) ?? []) {
       const fits = route.segments.every((s, i) =>
         'literal' in s ? s.literal === segments[i] : (segments[i] ?? '') !== '',
       );
@@ -428,8 +442,8 @@ class OpenApiValidator implements SpecValidator {
       method: route.method,
       pathTemplate: route.pathTemplate,
       pathParams,
-      scopes: scopesOf(route.op),
-      requestMediaTypes: Object.keys(route.op.requestBody?.content ?? {}),
+      scopes: [...route.scopes],
+      requestMediaTypes: [...route.requestMediaTypes],
     };
   }
 

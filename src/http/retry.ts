@@ -43,7 +43,7 @@ export function isRetryableStatus(status: number): boolean {
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export function errorCode(err: unknown): string | undefined {
-  // fetch (undici) wraps the socket error: TypeError('fetch failed', { cause: { code } }).
+  // A socket error carries its code; a wrapper (e.g. a provider's own error) may hold it as `cause`.
   let current: unknown = err;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;

@@ -26,7 +26,6 @@ export interface LeadcarsClientOptions {
   http?: { timeoutMs: number; retries: number };
   backoff?: BackoffOptions;
   logger?: Logger;
-  fetch?: typeof fetch;
 }
 
 export interface LeadcarsClient {
@@ -65,7 +64,6 @@ export function createLeadcarsClient(opts: LeadcarsClientOptions): LeadcarsClien
     retries: opts.http?.retries ?? 5,
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
   const get = (name: string, path: string) => transport.request({ name, method: 'GET', path });
 
@@ -115,7 +113,7 @@ export function createLeadcarsClient(opts: LeadcarsClientOptions): LeadcarsClien
 }
 
 /** The client for the configured LeadCars account (`leadcars.*`, LEADCARS_BASE_URL, LEADCARS_TOKEN). */
-export function leadcarsClientFromConfig(config: Config, extra: Pick<LeadcarsClientOptions, 'logger' | 'backoff' | 'fetch'> = {}): LeadcarsClient {
+export function leadcarsClientFromConfig(config: Config, extra: Pick<LeadcarsClientOptions, 'logger' | 'backoff'> = {}): LeadcarsClient {
   const { baseUrl, token, rateLimit } = config.leadcars;
   if (!token) throw new ConfigError('leadcars.token is not set: set LEADCARS_TOKEN or "leadcars": {"token"} in the config file');
   return createLeadcarsClient({ baseUrl, token, rateLimit, http: config.http, ...extra });

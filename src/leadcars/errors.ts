@@ -1,36 +1,16 @@
 // Typed failures of the LeadCars client. Callers branch on the class; messages carry LeadCars'
 // own words (whatever shape they came in), never the cliente-token.
+import { ApiError, type ApiErrorInit, type ApiOperation } from '../http/errors.ts';
 
-/** What was being attempted. */
-export interface LeadcarsOperation {
-  /** The client function's name, e.g. "createLead". */
-  name: string;
-  method: string;
-  /** Path below the base URL, e.g. "/leads/799119/comments". */
-  path: string;
-}
+/** What was being attempted, e.g. createLead, POST, "/leads/799119/comments". */
+export type LeadcarsOperation = ApiOperation;
 
-export interface LeadcarsErrorInit {
-  operation: LeadcarsOperation;
-  status?: number | undefined;
-  retries?: number | undefined;
-  cause?: unknown;
-}
+export type LeadcarsErrorInit = ApiErrorInit<LeadcarsOperation>;
 
-export class LeadcarsError extends Error {
+export class LeadcarsError extends ApiError<LeadcarsOperation> {
   override name = 'LeadcarsError';
-  /** HTTP status of the last answer; undefined when none came back. */
-  readonly status: number | undefined;
-  readonly operation: LeadcarsOperation;
-  /** How many times the request was repeated before giving up. */
-  readonly retries: number;
-
   constructor(message: string, init: LeadcarsErrorInit) {
-    super(`LeadCars ${init.operation.name} (${init.operation.method} ${init.operation.path}): ${message}`,
-      init.cause === undefined ? undefined : { cause: init.cause });
-    this.status = init.status;
-    this.operation = init.operation;
-    this.retries = init.retries ?? 0;
+    super('LeadCars ', message, init);
   }
 }
 

@@ -8,7 +8,7 @@ import {
   backoffDelay, DEFAULT_BACKOFF, failedBeforeSending, isRetryableStatus, parseRetryAfter, sleep, type BackoffOptions,
 } from '../http/retry.ts';
 import {
-  describeNetworkFailure, isNetworkFailure, maskSecret, sendHttp, trimBaseUrl, type HttpAnswer, type HttpMethod,
+  describeNetworkFailure, headerOf, httpBase, isNetworkFailure, maskSecret, sendHttp, type HttpAnswer, type HttpMethod,
 } from '../http/send.ts';
 import {
   LeadcarsAuthError, LeadcarsError, LeadcarsNetworkError, LeadcarsNotFoundError, LeadcarsOutcomeUnknownError,
@@ -37,16 +37,15 @@ export interface LeadcarsTransportOptions {
   retries: number;
   backoff?: BackoffOptions;
   logger?: Logger;
-  fetch?: typeof fetch;
 }
 
 export class LeadcarsTransport {
   readonly pacer: LeadcarsPacer;
-  private readonly baseUrl: string;
+  private readonly base: URL;
   private readonly backoff: BackoffOptions;
 
   constructor(private readonly opts: LeadcarsTransportOptions) {
-    this.baseUrl = trimBaseUrl(opts.baseUrl);
+    this.base = httpBase(opts.baseUrl);
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.pacer = new LeadcarsPacer(opts.rateLimit);
   }
@@ -58,8 +57,8 @@ export class LeadcarsTransport {
       let answer: HttpAnswer;
       try {
         answer = await this.pacer.schedule(() => sendHttp({
-          method: spec.method, baseUrl: this.baseUrl, path: spec.path, body: spec.body, timeoutMs: this.opts.timeoutMs,
-          headers: { Accept: 'application/json', 'cliente-token': this.opts.token }, ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
+          method: spec.method, base: this.base, path: spec.path, body: spec.body, timeoutMs: this.opts.timeoutMs,
+          headers: { Accept: 'application/json', 'cliente-token': this.opts.token },
         }));
       } catch (err) {
         if (!isNetworkFailure(err)) throw err;
@@ -79,7 +78,7 @@ export class LeadcarsTransport {
       if (status === 429) {
         this.pacer.stats.rateLimited++;
         // Hold every request, not just this one: they would all hit the same wall.
-        this.pacer.pause(parseRetryAfter(headers.get('retry-after')) ?? backoffDelay(retries, this.backoff));
+        this.pacer.pause(parseRetryAfter(headerOf(headers, 'retry-after')) ?? backoffDelay(retries, this.backoff));
         if (retries >= this.opts.retries) throw new LeadcarsRateLimitError(`${message} (after ${retries} retries)`, { operation, status, retries });
         retries = await this.retry(operation, retries, 0, 'rate limited (429)');
         continue;
@@ -89,7 +88,7 @@ export class LeadcarsTransport {
           throw new LeadcarsOutcomeUnknownError(`server error ${status} (${message}); it may have been applied and was not repeated`, spec.body, { operation, status, retries });
         }
         if (retries >= this.opts.retries) throw new LeadcarsServerError(`${message} (after ${retries} retries)`, { operation, status, retries });
-        const wait = parseRetryAfter(headers.get('retry-after')) ?? backoffDelay(retries, this.backoff);
+        const wait = parseRetryAfter(headerOf(headers, 'retry-after')) ?? backoffDelay(retries, this.backoff);
         retries = await this.retry(operation, retries, wait, `server error ${status}`);
         continue;
       }

@@ -1,6 +1,7 @@
 // What task and note operations share: both hang off a contact the mirror must hold, both delete
 // the same way (a retry that finds nothing left has succeeded) and both list from the mirror or live.
-import { isContactLive, mirroredChildren, writeChildDeleted, writeContact } from '../db/write-through.ts';
+import { markChildDeleted } from '../db/children.ts';
+import { isContactLive, mirroredChildren, writeContact } from '../db/write-through.ts';
 import { plan, type OpsContext, type WriteOptions } from './context.ts';
 import { deleteOnce, type DeleteResult } from './contacts.ts';
 import { runWrite, wrapped, type Outcome } from './run.ts';
@@ -28,7 +29,7 @@ export async function deleteChild<O extends WriteOptions>(
     planned: [plan(action, params)],
     send: async () => {
       const alreadyGone = await deleteOnce(() => send(contactId, childId));
-      return { result: { id: childId, alreadyGone, replayed: false }, mirror: () => { writeChildDeleted(ctx.db, table, childId, ctx.clock); } };
+      return { result: { id: childId, alreadyGone, replayed: false }, mirror: () => { markChildDeleted(ctx.db, table, childId, ctx.clock); } };
     },
   }) as Outcome<O, DeleteResult>;
 }
