@@ -11,6 +11,7 @@ import { CATALOG, SYNC_READS, TRIGGERS } from '../src/ops/index.ts';
 import { applyEventToMirror } from '../src/serve/mirror-events.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { runCli, type CliResult } from './helpers/cli.ts';
+import { startProxy } from './helpers/proxy.ts';
 import { useSandbox } from './helpers/sandbox.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-cli-ops-'));
@@ -75,14 +76,15 @@ describe('contacts, tasks and notes commands', () => {
   });
 
   it('contacts upsert reads HighLevel\'s body from stdin (--from -), flags over it, and warns on stderr when a phone is dropped', async () => {
-    // Another contact already has this phone: HighLevel keeps Ana's own and says nothing; we say it.
+    // Another contact already has this phone: HighLevel keeps Ana's own and does not say so; we do.
     const other = sandbox().store.state(sandbox().locations[0]!.id).contacts.find((c) => c.id !== contactId && c.phone)!;
     const body = JSON.stringify({ email: 'ana@example.com', firstName: 'Ignored', phone: other.phone, tags: ['from-file'] });
     const upserted = await ok(['contacts', 'upsert', '--from', '-', '--first-name', 'Ana María'], body);
     expect(upserted.stdout.trim()).toBe(`updated contact ${contactId} (ana@example.com)`);
     expect(row('SELECT first_name FROM contacts WHERE id = ?', contactId)?.first_name).toBe('Ana María');
     expect(tagsOf(contactId)).toContain('from-file');
-    if (row('SELECT phone FROM contacts WHERE id = ?', contactId)?.phone !== other.phone) expect(upserted.stderr).toMatch(/^warning: HighLevel kept phone/m);
+    expect(row('SELECT phone FROM contacts WHERE id = ?', contactId)?.phone).toBe('+34612345678');
+    expect(upserted.stderr).toMatch(new RegExp(`^warning: HighLevel kept phone \\+34612345678 on contact ${contactId} instead of \\${other.phone}`, 'm'));
   });
 
   it('contacts list: from the mirror by tag (a line per contact, or a JSON array), and --live paged from HighLevel', async () => {
@@ -120,7 +122,7 @@ describe('contacts, tasks and notes commands', () => {
     expect(row('SELECT deleted_at FROM tasks WHERE id = ?', task.id)?.deleted_at).toEqual(expect.any(String));
   });
 
-  it('notes: create, update, list, delete; each written through', async () => {
+  it('notes: create, update, list; each written through', async () => {
     const created = await ok(['notes', 'create', contactId, '--body', 'Wants a test drive\non Saturday', '--json']);
     const note = JSON.parse(created.stdout) as { id: string; body: string };
     expect(note.body).toBe('Wants a test drive\non Saturday');
@@ -133,7 +135,22 @@ describe('contacts, tasks and notes commands', () => {
     const listed = await ok(['notes', 'list', contactId]);
     expect(listed.stdout).toMatch(new RegExp(`^${note.id}\\t\\S+\\tTest drive moved to Sunday\\n$`));
 
-    expect((await ok(['notes', 'delete', contactId, note.id])).stdout.trim()).toBe(`deleted note ${note.id}`);
+    expect(row('SELECT deleted_at FROM notes WHERE id = ?', note.id)?.deleted_at).toBeNull();
+  });
+
+  it('a delete whose answer was lost, and whose retry finds the record gone, has succeeded: exit 0', async () => {
+    const note = JSON.parse((await ok(['notes', 'create', contactId, '--body', 'to delete', '--json'])).stdout) as { id: string };
+    // The first DELETE reaches HighLevel (the note is gone) but its answer never comes back.
+    let dropped = false;
+    const proxy = await startProxy(sandbox().url, { drop: (r) => (r.method === 'DELETE' && !dropped ? ((dropped = true), 'after') : undefined) });
+    try {
+      const result = await runCli(['notes', 'delete', contactId, note.id], { cwd: dir, env: { ...env(), GHL_BASE_URL: proxy.url } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe(`deleted note ${note.id} (the first answer was lost; the retry found it already gone)\n`);
+      expect(proxy.requests.filter((r) => r.method === 'DELETE')).toHaveLength(2);
+    } finally {
+      await proxy.stop();
+    }
     expect(row('SELECT deleted_at FROM notes WHERE id = ?', note.id)?.deleted_at).toEqual(expect.any(String));
   });
 
@@ -169,6 +186,10 @@ describe('contacts, tasks and notes commands', () => {
     const missing = await cli(['contacts', 'update', 'NoSuchContact0000000', '--first-name', 'X']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('ghl-etl contacts update: not found in HighLevel (HTTP 400: Contact not found)\n');
+    const refused = await runCli(['tasks', 'list', contactId, '--live', '--json'], { cwd: dir, env: { ...env(), GHL_TOKEN: 'pit-revoked-0000' } });
+    expect(refused.code).toBe(1);
+    expect((JSON.parse(refused.stdout) as { error: { message: string } }).error.message).toMatch(/HighLevel refused the token \(HTTP 401/);
+    expect(refused.stdout + refused.stderr).not.toContain('pit-revoked-0000');
 
     expect((await ok(['contacts', 'delete', contactId])).stdout).toBe(`deleted contact ${contactId}\n`);
     expect(row('SELECT deleted_at FROM contacts WHERE id = ?', contactId)?.deleted_at).toEqual(expect.any(String));

@@ -47,6 +47,8 @@ export function leaf<O extends object>(
   cmd: Command,
   run: (opts: O & CommonOptions, cmd: Command) => Promise<number>,
 ): Command {
+  // `<command> --help` opens with what the command does: its summary, unless it has a longer description.
+  if (!cmd.description()) cmd.description(cmd.summary());
   return cmd
     .option('--json', 'print one JSON document on stdout (logs stay on stderr)')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (any case; LOG_LEVEL)', logLevelArg)

@@ -51,7 +51,7 @@ function describeRefusal(kind: RefusalKind, err: GhlError, existing: string | un
   const status = err.status === undefined ? 'no answer' : `HTTP ${err.status}`;
   const words = err.message.replace(/^[^:]*\([^)]*\): /, '');
   switch (kind) {
-    case 'auth': return `HighLevel refused the token (${status}: ${words}); check the location's token and its scopes (contacts.write)`;
+    case 'auth': return `HighLevel refused the token (${status}: ${words}); check the location's token and its scopes (\`ghl-etl catalog\` lists the scope each action needs)`;
     case 'duplicate': return `a contact with this email or phone already exists (${existing}); update it instead`;
     case 'not-found': return `not found in HighLevel (${status}: ${words})`;
     case 'invalid': return `HighLevel refused the request (${status}: ${words})`;
