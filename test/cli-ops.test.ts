@@ -97,7 +97,8 @@ describe('contacts, tasks and notes commands', () => {
     expect(sandbox().stats().byRoute['POST /contacts/search']).toBeGreaterThan(0);
   });
 
-  it('tasks: create, update from a file, complete and --undo, list, delete; each written through', async () => {
+  let taskId = '';
+  it('tasks: create --json and update from a file, each written through', async () => {
     const created = await ok(['tasks', 'create', contactId, '--title', 'Call back', '--due', '2026-12-01T09:00:00Z', '--body', 'about the Model 3', '--json']);
     const task = JSON.parse(created.stdout) as { id: string; title: string; completed: boolean };
     expect(task).toMatchObject({ title: 'Call back', completed: false, contactId });
@@ -108,6 +109,11 @@ describe('contacts, tasks and notes commands', () => {
     const updated = await ok(['tasks', 'update', contactId, task.id, '--from', file, '--title', 'Call Ana back']);
     expect(updated.stdout.trim()).toBe(`updated task ${task.id} on contact ${contactId}: Call Ana back (due 2026-12-02T10:00:00.000Z)`);
     expect(row('SELECT title, body FROM tasks WHERE id = ?', task.id)).toEqual({ title: 'Call Ana back', body: 'kept' });
+    taskId = task.id;
+  });
+
+  it('tasks: complete and --undo, list, delete; each written through', async () => {
+    const task = { id: taskId };
 
     expect((await ok(['tasks', 'complete', contactId, task.id])).stdout).toMatch(/^completed task /);
     expect(row('SELECT completed FROM tasks WHERE id = ?', task.id)?.completed).toBe(1);
