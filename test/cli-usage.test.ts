@@ -13,13 +13,16 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-cli-'));
 const CLEAN = { GHL_ETL_CONFIG: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined };
 
 describe.concurrent('groups, help and typos', () => {
-  it('`auth --help` and `config --help` list their verbs and exit 0', async () => {
+  it('`auth --help`, `config --help` and `tasks --help` list their verbs and exit 0', async () => {
     const auth = await runCli(['auth', '--help'], { env: CLEAN });
     expect(auth.code).toBe(0);
     for (const verb of ['login', 'status', 'logout', 'locations']) expect(auth.stdout).toContain(verb);
     const config = await runCli(['config', '--help'], { env: CLEAN });
     expect(config.code).toBe(0);
     expect(config.stdout).toContain('check');
+    const tasks = await runCli(['tasks', '--help'], { env: CLEAN });
+    expect(tasks.code).toBe(0);
+    for (const verb of ['list', 'create', 'update', 'complete', 'delete']) expect(tasks.stdout).toMatch(new RegExp(`^\\s+${verb} `, 'm'));
   });
 
   it('a mistyped command or verb is one line, exit 2, with a suggestion', async () => {
@@ -34,7 +37,7 @@ describe.concurrent('groups, help and typos', () => {
 
   it('the help promises only commands this build has', async () => {
     const help = await runCli(['--help'], { env: CLEAN });
-    for (const missing of ['export', 'schedule', 'serve', 'leads', 'contacts']) expect(help.stdout).not.toMatch(new RegExp(`^\\s+${missing}\\b`, 'm'));
+    for (const missing of ['export', 'schedule', 'serve', 'leads', 'contacts show']) expect(help.stdout).not.toMatch(new RegExp(`^\\s+${missing}\\b`, 'm'));
     expect(help.stdout).not.toMatch(/LeadCars|CSV/);
     const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { description: string };
     expect(pkg.description).not.toMatch(/LeadCars|CSV|export/i);

@@ -1,6 +1,7 @@
 // Contact operations against the sandbox over HTTP, written through to a real SQLite file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../src/log.ts';
+import { exitCodeFor } from '../src/cli/errors.ts';
 import {
   createContact, deleteContact, listContacts, OperationError, OperationInputError, tagContact, untagContact,
   updateContact, upsertContact, type OpsContext,
@@ -178,7 +179,7 @@ describe('contact operations: bad input is refused before any request', () => {
       const err = await run().then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(OperationInputError);
       if (field) expect((err as OperationInputError).field).toBe(field);
-      expect((err as OperationInputError).exitCode).toBe(2);
+      expect(exitCodeFor(err)).toBe(2);
       expect(f.sandbox.stats().requests).toBe(before);
       expect(mirrorSnapshot(f.db)).toEqual(snapshot);
     });
@@ -190,7 +191,7 @@ describe('contact operations: HighLevel errors are typed and leave nothing half-
     const snapshot = mirrorSnapshot(f.db);
     const err = await run(c).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(OperationError);
-    expect((err as OperationError).exitCode).toBe(1);
+    expect(exitCodeFor(err)).toBe(1);
     expect(mirrorSnapshot(f.db)).toEqual(snapshot);
     return err as OperationError;
   }

@@ -27,6 +27,9 @@ export function takeExitCode(): number {
 const NOUNS = {
   auth: 'Connect HighLevel (OAuth) and check credentials: login, status, logout, locations',
   config: 'Check the configuration: check',
+  contacts: 'Look up and change single HighLevel contacts, written through to the mirror',
+  tasks: 'A contact\'s tasks: list, create, update, complete, delete (written through to the mirror)',
+  notes: 'A contact\'s notes: list, create, update, delete (written through to the mirror)',
 } as const;
 
 /** The group `name` ("auth"), created on first use, so each verb's file can add itself to it. */
@@ -44,6 +47,8 @@ export function leaf<O extends object>(
   cmd: Command,
   run: (opts: O & CommonOptions, cmd: Command) => Promise<number>,
 ): Command {
+  // `<command> --help` opens with what the command does: its summary, unless it has a longer description.
+  if (!cmd.description()) cmd.description(cmd.summary());
   return cmd
     .option('--json', 'print one JSON document on stdout (logs stay on stderr)')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (any case; LOG_LEVEL)', logLevelArg)

@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors.ts';
 import { DatabaseOpenError, DatabaseVersionError } from '../db/open.ts';
 import { DailyBudgetExhaustedError } from '../ghl/errors.ts';
+import { OperationError, OperationInputError } from '../ops/errors.ts';
 import { UsageError } from './args.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -14,7 +15,7 @@ export class LockedError extends Error {
 
 /** Bad usage or configuration: nothing was done, and the message names the fix. */
 export function isUsageProblem(err: unknown): boolean {
-  return err instanceof UsageError || err instanceof ConfigError || err instanceof DatabaseOpenError ||
+  return err instanceof UsageError || err instanceof OperationInputError || err instanceof ConfigError || err instanceof DatabaseOpenError ||
     err instanceof DatabaseVersionError || (err instanceof CommanderError && err.exitCode !== 0);
 }
 
@@ -23,6 +24,8 @@ export function exitCodeFor(err: unknown): number {
   if (isUsageProblem(err)) return EXIT.usage;
   if (err instanceof DailyBudgetExhaustedError) return EXIT.dailyBudget;
   if (err instanceof LockedError) return EXIT.locked;
+  // HighLevel refused a single-record operation (400/401/404/422) or could not complete it.
+  if (err instanceof OperationError) return EXIT.failed;
   // Everything else (refused tokens, API failures, the mass-delete guard) failed the work.
   return EXIT.failed;
 }

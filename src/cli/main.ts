@@ -68,6 +68,9 @@ function report(err: unknown, argv: string[]): number {
   const code = exitCodeFor(err);
   const where = commandPath(argv);
   let message = oneLine(err);
+  // An operation's error names its command already ("contacts update: not found ..."): once is enough.
+  const label = `${where.replace(/^ghl-etl /, '')}: `;
+  if (where !== 'ghl-etl' && message.startsWith(label)) message = message.slice(label.length);
   if (err instanceof CommanderError && failedIn) message += `. Usage: ${usageOf(failedIn)} (\`${where} --help\` explains)`;
   if (argv.includes('--json')) {
     process.stdout.write(JSON.stringify({ error: { message, exitCode: code } }) + '\n');

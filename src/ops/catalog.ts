@@ -65,6 +65,55 @@ export const CATALOG: readonly CatalogEntry[] = [
   entry('listNotes', LIST_NOTES, 'notes list CONTACT_ID [--live]', 'a contact\'s notes from the mirror, or from HighLevel with --live'),
 ];
 
+/** A route the sync reads; `ghl-etl catalog` lists these too, so it shows every scope the tool needs. */
+export interface ReadEntry extends RouteRef {
+  /** The client method (src/ghl) that calls it. */
+  name: string;
+  kind: 'read';
+  command: string;
+  summary: string;
+}
+
+const read = (name: string, route: RouteRef, summary: string): ReadEntry => ({ name, kind: 'read', ...route, command: 'sync', summary });
+
+export const SYNC_READS: readonly ReadEntry[] = [
+  read('fetchContactPage', r('GET', '/contacts/', READ), 'list a location\'s contacts, page by page (the default lister)'),
+  read('searchContactPage', SEARCH, 'list contacts through the search (`--lister search`)'),
+  read('listContactTasks', LIST_TASKS, 'a contact\'s tasks'),
+  read('listContactNotes', LIST_NOTES, 'a contact\'s notes'),
+  read('searchLocationTasks', r('POST', '/locations/{locationId}/tasks/search', 'locations/tasks.readonly'), 'the tasks of many contacts in one call'),
+  read('listCustomFields', r('GET', '/locations/{locationId}/customFields', 'locations/customFields.readonly'), 'custom field definitions'),
+  read('getLocation', r('GET', '/locations/{locationId}', 'locations.readonly'), 'the location\'s name and timezone (optional scope)'),
+  read('listLocationUsers', r('GET', '/users/', 'users.readonly'), 'the location\'s users, task assignees (optional scope)'),
+];
+
+/** A HighLevel webhook event `ghl-etl serve` applies to the mirror (POST /webhooks/ghl). */
+export interface TriggerEntry {
+  /** HighLevel's event type, e.g. "ContactCreate". */
+  name: string;
+  kind: 'trigger';
+  scope: string;
+  command: string;
+  summary: string;
+}
+
+const trigger = (name: string, summary: string): TriggerEntry => ({ name, kind: 'trigger', scope: READ, command: 'serve', summary });
+
+/** Keep in step with src/serve/mirror-events.ts (test/cli-ops.test.ts checks every type is applied). */
+export const TRIGGERS: readonly TriggerEntry[] = [
+  trigger('ContactCreate', 'a contact was created: mirrored'),
+  trigger('ContactUpdate', 'a contact changed: mirrored'),
+  trigger('ContactTagUpdate', 'a contact\'s tags changed: mirrored'),
+  trigger('ContactDndUpdate', 'a contact\'s do-not-disturb changed: mirrored'),
+  trigger('ContactDelete', 'a contact was deleted: soft-deleted in the mirror'),
+  trigger('TaskCreate', 'a task was created: mirrored'),
+  trigger('TaskComplete', 'a task was completed: mirrored'),
+  trigger('TaskDelete', 'a task was deleted: soft-deleted in the mirror'),
+  trigger('NoteCreate', 'a note was created: mirrored'),
+  trigger('NoteUpdate', 'a note changed: mirrored'),
+  trigger('NoteDelete', 'a note was deleted: soft-deleted in the mirror'),
+];
+
 export function catalogEntry(name: string): CatalogEntry {
   const found = CATALOG.find((e) => e.name === name);
   if (!found) throw new Error(`no catalog entry named ${name}`);

@@ -1,11 +1,11 @@
 // Typed failures of the operations. Input problems are found before any request (exit 2);
-// HighLevel's refusals keep its words and the status (exit 1). Neither ever carries a token.
+// HighLevel's refusals keep its words and the status (exit 1; src/cli/errors.ts maps them). Neither
+// ever carries a token.
 import { AuthError, DuplicateContactError, GhlError, NotFoundError, ValidationError } from '../ghl/errors.ts';
 
 /** Bad input: nothing was sent. `field` names the input to fix. */
 export class OperationInputError extends Error {
   override name = 'OperationInputError';
-  readonly exitCode = 2;
   constructor(readonly field: string, problem: string) {
     super(`${field}: ${problem}`);
   }
@@ -21,7 +21,6 @@ export type RefusalKind = 'auth' | 'not-found' | 'invalid' | 'duplicate' | 'unav
  */
 export class OperationError extends Error {
   override name = 'OperationError';
-  readonly exitCode = 1;
   readonly kind: RefusalKind;
   readonly status: number | undefined;
   readonly record: unknown;
@@ -52,7 +51,7 @@ function describeRefusal(kind: RefusalKind, err: GhlError, existing: string | un
   const status = err.status === undefined ? 'no answer' : `HTTP ${err.status}`;
   const words = err.message.replace(/^[^:]*\([^)]*\): /, '');
   switch (kind) {
-    case 'auth': return `HighLevel refused the token (${status}: ${words}); check the location's token and its scopes (contacts.write)`;
+    case 'auth': return `HighLevel refused the token (${status}: ${words}); check the location's token and its scopes (\`ghl-etl catalog\` lists the scope each action needs)`;
     case 'duplicate': return `a contact with this email or phone already exists (${existing}); update it instead`;
     case 'not-found': return `not found in HighLevel (${status}: ${words})`;
     case 'invalid': return `HighLevel refused the request (${status}: ${words})`;

@@ -7,7 +7,7 @@ export { createTask, updateTask, completeTask, deleteTask, listTasks } from './t
 export type { TaskInput, TaskResult } from './tasks.ts';
 export { createNote, updateNote, deleteNote, listNotes } from './notes.ts';
 export type { NoteInput, NoteResult } from './notes.ts';
-export { CATALOG, catalogEntry, type CatalogEntry, type RouteRef } from './catalog.ts';
+export { CATALOG, SYNC_READS, TRIGGERS, catalogEntry, type CatalogEntry, type ReadEntry, type RouteRef, type TriggerEntry } from './catalog.ts';
 export { isDryRun, type OpsContext, type WriteOptions, type DryRun, type PlannedRequest } from './context.ts';
 export { OperationError, OperationInputError, type RefusalKind } from './errors.ts';
 export type { Outcome } from './run.ts';

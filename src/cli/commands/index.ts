@@ -6,6 +6,23 @@ import { register as authLogin } from './auth-login.ts';
 import { register as authLogout } from './auth-logout.ts';
 import { register as authStatus } from './auth-status.ts';
 import { register as configCheck } from './config-check.ts';
+import { register as catalog } from './catalog.ts';
+import { register as contactsList } from './contacts-list.ts';
+import { register as contactsCreate } from './contacts-create.ts';
+import { register as contactsUpdate } from './contacts-update.ts';
+import { register as contactsUpsert } from './contacts-upsert.ts';
+import { register as contactsDelete } from './contacts-delete.ts';
+import { register as contactsTag } from './contacts-tag.ts';
+import { register as contactsUntag } from './contacts-untag.ts';
+import { register as tasksList } from './tasks-list.ts';
+import { register as tasksCreate } from './tasks-create.ts';
+import { register as tasksUpdate } from './tasks-update.ts';
+import { register as tasksComplete } from './tasks-complete.ts';
+import { register as tasksDelete } from './tasks-delete.ts';
+import { register as notesList } from './notes-list.ts';
+import { register as notesCreate } from './notes-create.ts';
+import { register as notesUpdate } from './notes-update.ts';
+import { register as notesDelete } from './notes-delete.ts';
 import { register as demo } from './demo.ts';
 import { register as sandbox } from './sandbox.ts';
 import { register as sync } from './sync.ts';
@@ -19,4 +36,21 @@ export const COMMANDS: Array<(program: Command) => void> = [
   authLogout,
   authLocations,
   configCheck,
+  contactsList,
+  contactsCreate,
+  contactsUpdate,
+  contactsUpsert,
+  contactsDelete,
+  contactsTag,
+  contactsUntag,
+  tasksList,
+  tasksCreate,
+  tasksUpdate,
+  tasksComplete,
+  tasksDelete,
+  notesList,
+  notesCreate,
+  notesUpdate,
+  notesDelete,
+  catalog,
 ];

@@ -1,0 +1,35 @@
+// `ghl-etl contacts list`: contacts with every --tag, of a business, matching a query; from the
+// mirror, or from HighLevel (paged) with --live (src/ops listContacts).
+import type { Command } from 'commander';
+import { listContacts } from '../../ops/index.ts';
+import { wholeNumber } from '../args.ts';
+import { group, leaf } from '../command.ts';
+import { printList, repeatable, withLocationFlag, withOps, type LocationFlags } from '../ops-command.ts';
+
+interface ListFlags extends LocationFlags {
+  tag?: string[];
+  business?: string;
+  query?: string;
+  live?: boolean;
+  limit?: number;
+}
+
+export function register(program: Command): void {
+  leaf<ListFlags>(withLocationFlag(group(program, 'contacts').command('list')
+    .summary('List contacts from the mirror (or HighLevel with --live) by tag, business or text')
+    .option('--tag <tag>', 'only contacts with this tag (repeatable: all of them)', repeatable)
+    .option('--business <id>', 'only contacts of this business')
+    .option('--query <text>', 'only contacts whose name, email, phone or company contains this')
+    .option('--live', 'ask HighLevel (paged) instead of the mirror')
+    .option('--limit <n>', 'at most this many', wholeNumber)),
+  async (opts) => withOps(opts, async (ctx) => {
+    const contacts = await listContacts(ctx, {
+      ...(opts.tag ? { tags: opts.tag } : {}), ...(opts.business !== undefined ? { businessId: opts.business } : {}),
+      ...(opts.query !== undefined ? { query: opts.query } : {}), live: opts.live ?? false,
+      ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    });
+    const name = (c: (typeof contacts)[number]) => [c.firstName, c.lastName].filter(Boolean).join(' ') || c.contactName || '';
+    return printList(contacts, opts, ['contact', 'contacts'], (c) =>
+      [c.id, name(c), c.email ?? '', c.phone ?? '', (c.tags ?? []).join(' | ')].join('\t'));
+  }));
+}
