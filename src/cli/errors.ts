@@ -12,6 +12,14 @@ export class LockedError extends Error {
   override name = 'LockedError';
 }
 
+/** A Ctrl-C or SIGTERM arrived while the CLI was starting: the command stopped before it began. */
+export class StoppedBeforeStartError extends Error {
+  override name = 'StoppedBeforeStartError';
+  constructor(signal: NodeJS.Signals, readonly exitCode: number) {
+    super(`stopped by ${signal} before it started; nothing was changed`);
+  }
+}
+
 /** Bad usage or configuration: nothing was done, and the message names the fix. */
 export function isUsageProblem(err: unknown): boolean {
   return err instanceof UsageError || err instanceof ConfigError || err instanceof DatabaseOpenError ||
@@ -23,6 +31,7 @@ export function exitCodeFor(err: unknown): number {
   if (isUsageProblem(err)) return EXIT.usage;
   if (err instanceof DailyBudgetExhaustedError) return EXIT.dailyBudget;
   if (err instanceof LockedError) return EXIT.locked;
+  if (err instanceof StoppedBeforeStartError) return err.exitCode;
   // Everything else (refused tokens, API failures, the mass-delete guard) failed the work.
   return EXIT.failed;
 }
