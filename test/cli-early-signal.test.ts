@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/open.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { syncAll } from '../src/sync/run.ts';
 import { BIN, runCli, type CliResult } from './helpers/cli.ts';
+import { sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
 
 let sandbox: Sandbox;
 let dir: string;
@@ -78,9 +80,54 @@ describe('a signal while `ghl-etl sync` is starting', () => {
     expect(next.stdout).toMatch(/: ok, 8 contacts listed/);
   });
 
+  it('Ctrl-C while `auth login` waits for the browser (no handler of its own): exits 130, not killed', async () => {
+    const child = spawn(process.execPath, [BIN, 'auth', 'login'], {
+      env: {
+        ...process.env, GHL_BASE_URL: sandbox.url, GHL_CLIENT_ID: 'app-1', GHL_CLIENT_SECRET: 'secret', GHL_REDIRECT_URI: 'http://127.0.0.1:0/callback',
+        GHL_ETL_DB: join(dir, 'login.sqlite'), GHL_ETL_CONFIG: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const waiting = new Promise<void>((resolve) => child.stderr!.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes('waiting for the redirect')) resolve();
+    }));
+    const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, signal) => resolve([code, signal])));
+    await Promise.race([waiting, closed]);
+    child.kill('SIGINT');
+    const [code, signal] = await closed;
+    expect(signal, stderr).toBeNull();
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/^ghl-etl auth login: stopped by SIGINT$/m);
+  });
+
   it('SIGTERM: a sync is not long-running, so it exits 130 too', async () => {
     const stopped = await signalAtStart('SIGTERM');
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(stopped.stderr).toMatch(/stopped by SIGTERM before it started/);
+  });
+});
+
+describe('a sync stopped before some locations started', () => {
+  it('is an interrupt (exit 130), not a success, and the next sync does them', async () => {
+    const sb = await startSandbox({ locations: 2, contacts: 3, seed: 32, rateLimit: 'none' });
+    const db = openDatabase(join(dir, 'two.sqlite'));
+    const client = unlimitedClient(sb);
+    try {
+      const config = { sync: { concurrency: 2, locationConcurrency: 1, lister: 'list' as const, rollingDays: 7, maxDeleteShare: 0.2 } };
+      const base = { db, client, locations: sb.locations, full: false, lister: 'list' as const, config };
+      const stopped = await syncAll({ ...base, signal: AbortSignal.abort() });
+      expect(stopped.outcome).toBe('interrupted');
+      expect(stopped.runs).toEqual([]);
+      expect((await sandboxStats(sb)).requests).toBe(0);
+      const next = await syncAll(base);
+      expect(next.outcome).toBe('ok');
+      expect(next.runs.map((r) => r.status)).toEqual(['ok', 'ok']);
+    } finally {
+      client.close();
+      db.close();
+      await sb.stop();
+    }
   });
 });
