@@ -178,7 +178,8 @@ export async function refreshTokens(
       const inWindow = Date.now() + pause - started <= graceMs * REFRESH_RETRY.sendBy;
       if (!(err instanceof OAuthApiError && err.kind === 'unavailable')) throw err;
       if (!inWindow) {
-        if (attempt > 0) err.message += ` (tried ${attempt + 1} times with the same refresh token)`;
+        // The transport's "was not repeated" was true of one attempt; say what this loop did.
+        if (attempt > 0) err.message = `${err.message.replace(/; the request may have been applied and was not repeated/, '')} (tried ${attempt + 1} times with the same refresh token)`;
         throw err;
       }
       opts.onRetry?.(attempt + 1, err.message);
