@@ -382,7 +382,7 @@ describe('paging and retry policy', () => {
 });
 
 describe('OAuth through the transport', () => {
-  it('sends the Version header and bearer, retries a dropped read, and never repeats a refresh', async () => {
+  it('sends the Version header and bearer, retries a dropped read, and repeats a refresh only inside the grace window', async () => {
     const sandbox = await startOAuthSandbox();
     try {
       const company = await loginDirect(sandbox, { userType: 'Company' });
@@ -404,16 +404,26 @@ describe('OAuth through the transport', () => {
         const minted = await mintLocationToken({ baseUrl: proxy.url, companyToken: company.access_token, companyId: sandbox.companyId, locationId: sandbox.locations[1]!.id });
         expect(minted.locationId).toBe(sandbox.locations[1]!.id);
 
-        // The refresh reached HighLevel but its answer was lost: refresh tokens are single-use,
-        // so it is not sent again.
+        // Every answer of the refresh is lost after HighLevel processed it: it is repeated with
+        // the same token only inside the grace window (shortened here), then it gives up.
         const creds = { baseUrl: proxy.url, clientId: sandbox.oauth.clientId, clientSecret: sandbox.oauth.clientSecret };
-        const err = await refreshTokens(creds, { refreshToken: location.refresh_token!, userType: 'Location' }).catch((e: unknown) => e);
+        const before = sandbox.oauthAuthority.counters();
+        const err = await refreshTokens(creds, { refreshToken: location.refresh_token!, userType: 'Location', graceMs: 600 }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(OAuthApiError);
-        expect((err as Error).message).toMatch(/^refreshing the access token failed: .*not repeated/);
+        expect((err as OAuthApiError).kind).toBe('unavailable');
+        expect((err as Error).message).toMatch(/^refreshing the access token failed: .*tried \d times with the same refresh token/);
         expect((err as Error).message).not.toContain(location.refresh_token!);
 
         const paths = proxy.requests.map((r) => r.path.split('?')[0]);
-        expect(paths).toEqual(['/oauth/installedLocations', '/oauth/installedLocations', '/oauth/locationToken', '/oauth/token']);
+        expect(paths.slice(0, 4)).toEqual(['/oauth/installedLocations', '/oauth/installedLocations', '/oauth/locationToken', '/oauth/token']);
+        expect(paths.slice(4).every((p) => p === '/oauth/token')).toBe(true);
+        expect(paths.length).toBeGreaterThan(4);
+        expect(paths.length).toBeLessThanOrEqual(7); // at most 4 refresh attempts
+        // One token spent, every repeat answered from the grace window, never invalid_grant.
+        const after = sandbox.oauthAuthority.counters();
+        expect(after.refreshes - before.refreshes).toBe(1);
+        expect(after.graceReplays - before.graceReplays).toBe(paths.length - 4);
+        expect(after.invalidGrants).toBe(before.invalidGrants);
         for (const r of proxy.requests) expect(r.headers.version).toBe('2021-07-28');
         expect(proxy.requests.slice(0, 3).map((r) => r.headers.authorization)).toEqual(Array(3).fill(`Bearer ${company.access_token}`));
         expect(proxy.requests[3]!.headers.authorization).toBeUndefined();

@@ -2,7 +2,8 @@
 // installed locations. Sent through the client's one transport (Version header, bearer, retries,
 // keep-alive); answers are parsed here, refusals become OAuthApiError; no storage here.
 import { z } from 'zod';
-import { GhlError } from '../ghl/errors.ts';
+import { GhlError, NetworkError, OutcomeUnknownError, RateLimitError, ServerError } from '../ghl/errors.ts';
+import { sleep } from '../ghl/retry.ts';
 import { Transport, type RequestSpec } from '../ghl/transport.ts';
 
 export type UserType = 'Location' | 'Company';
@@ -30,14 +31,15 @@ export interface InstalledLocation { id: string; name: string; address: string }
  * A refusal from the OAuth endpoints. `kind` is what callers branch on:
  * invalid_grant (the refresh token or code is spent: log in again), location_inactive
  * (a suspended sub-account: try again later), invalid_client (wrong client id/secret),
- * unauthorized (a bad or expired bearer token), other.
+ * unauthorized (a bad or expired bearer token), unavailable (no usable answer: a dropped
+ * connection, a timeout, 5xx or 429; the request may or may not have been applied), other.
  */
 export class OAuthApiError extends Error {
   override name = 'OAuthApiError';
   constructor(
     message: string,
     readonly status: number,
-    readonly kind: 'invalid_grant' | 'location_inactive' | 'invalid_client' | 'unauthorized' | 'other',
+    readonly kind: 'invalid_grant' | 'location_inactive' | 'invalid_client' | 'unauthorized' | 'unavailable' | 'other',
   ) {
     super(message);
   }
@@ -76,26 +78,35 @@ function errorFrom(status: number, body: unknown, what: string): OAuthApiError {
   return new OAuthApiError(`${what} failed: HTTP ${status} ${detail}`, status, kind);
 }
 
+interface HttpPolicy { timeoutMs: number; retries: number }
 /** OAuth calls are app-level: no location limiter; a refused connection is tried twice more. */
-const OAUTH_HTTP = { timeoutMs: 30_000, retries: 2 };
+const OAUTH_HTTP: HttpPolicy = { timeoutMs: 30_000, retries: 2 };
 const transports = new Map<string, Transport>();
 
-function transportFor(baseUrl: string): Transport {
-  let t = transports.get(baseUrl);
+function transportFor(baseUrl: string, policy: HttpPolicy): Transport {
+  const key = `${baseUrl} ${policy.timeoutMs} ${policy.retries}`;
+  let t = transports.get(key);
   if (!t) {
-    t = new Transport({ baseUrl, ...OAUTH_HTTP });
-    transports.set(baseUrl, t);
+    t = new Transport({ baseUrl, ...policy });
+    transports.set(key, t);
   }
   return t;
 }
 
-async function call(baseUrl: string, spec: Omit<RequestSpec, 'name'>, what: string): Promise<unknown> {
+/** Failures that leave no usable answer: whatever happened at HighLevel is unknown. */
+const unavailable = (err: GhlError) =>
+  err instanceof OutcomeUnknownError || err instanceof NetworkError || err instanceof ServerError || err instanceof RateLimitError;
+
+async function call(baseUrl: string, spec: Omit<RequestSpec, 'name'>, what: string, policy = OAUTH_HTTP): Promise<unknown> {
   let answer;
   try {
-    ({ answer } = await transportFor(baseUrl).exchange({ name: what, ...spec }));
+    ({ answer } = await transportFor(baseUrl, policy).exchange({ name: what, ...spec }));
   } catch (err) {
     // Connection failures, 5xx and 429 after the transport's retries: the message names them.
-    if (err instanceof GhlError) throw new OAuthApiError(`${what} failed: ${err.message.replace(/^.*?\): /, '')} (${new URL(baseUrl).origin})`, err.status ?? 0, 'other');
+    if (err instanceof GhlError) {
+      const kind = unavailable(err) ? 'unavailable' : 'other';
+      throw new OAuthApiError(`${what} failed: ${err.message.replace(/^.*?\): /, '')} (${new URL(baseUrl).origin})`, err.status ?? 0, kind);
+    }
     throw err;
   }
   const body = typeof answer.body === 'string' ? { message: answer.body.slice(0, 200) } : answer.body;
@@ -103,10 +114,11 @@ async function call(baseUrl: string, spec: Omit<RequestSpec, 'name'>, what: stri
   return body;
 }
 
-async function tokenCall(creds: OAuthClientCredentials, fields: Record<string, string>, what: string): Promise<TokenAnswer> {
+async function tokenCall(creds: OAuthClientCredentials, fields: Record<string, string>, what: string, policy?: HttpPolicy): Promise<TokenAnswer> {
   const form = { client_id: creds.clientId, client_secret: creds.clientSecret, ...fields };
-  // Codes and refresh tokens are single-use: never repeated after an unknown outcome.
-  const body = await call(creds.baseUrl, { method: 'POST', path: '/oauth/token', form, idempotent: false }, what);
+  // Codes and refresh tokens are single-use: the transport never repeats them after an unknown
+  // outcome (a refresh is repeated by refreshTokens, within HighLevel's grace window).
+  const body = await call(creds.baseUrl, { method: 'POST', path: '/oauth/token', form, idempotent: false }, what, policy);
   const parsed = tokenAnswer.safeParse(body);
   if (!parsed.success) throw new OAuthApiError(`${what} failed: the answer has no access token`, 200, 'other');
   return parsed.data;
@@ -123,20 +135,57 @@ export function exchangeCode(
   );
 }
 
-export function refreshTokens(
+/** HighLevel's grace window: a refresh repeated with the same token within it gets the first answer. */
+export const REFRESH_GRACE_MS = 30_000;
+
+/**
+ * When a refresh is tried again, as shares of the grace window: pauses of 1 s, 3 s and 6 s at
+ * 30 s, each attempt given a quarter of it, and no attempt sent after two thirds of it, so even
+ * a slow last one reaches HighLevel inside the window.
+ */
+const REFRESH_RETRY = { pauses: [1 / 30, 1 / 10, 1 / 5], timeout: 1 / 4, sendBy: 2 / 3 };
+
+/**
+ * Refreshes with a single-use refresh token. An attempt without a usable answer (dropped
+ * connection, timeout, 5xx, 429) may have spent the token at HighLevel, so it is repeated with
+ * the same token while HighLevel would still answer it from the grace window ("Concurrent
+ * refreshes with the same token within 30 s get the same answer", NOTES.md): the new pair is
+ * not lost. `graceMs` defaults to HighLevel's 30 s; a shorter one only retries less.
+ */
+export async function refreshTokens(
   creds: OAuthClientCredentials,
-  opts: { refreshToken: string; userType: UserType; redirectUri?: string | undefined },
+  opts: {
+    refreshToken: string; userType: UserType; redirectUri?: string | undefined; graceMs?: number | undefined;
+    /** Told before each repeat (for logging). */
+    onRetry?: ((attempt: number, reason: string) => void) | undefined;
+  },
 ): Promise<TokenAnswer> {
-  return tokenCall(
-    creds,
-    {
-      grant_type: 'refresh_token',
-      refresh_token: opts.refreshToken,
-      user_type: opts.userType,
-      ...(opts.redirectUri ? { redirect_uri: opts.redirectUri } : {}),
-    },
-    'refreshing the access token',
-  );
+  const fields = {
+    grant_type: 'refresh_token',
+    refresh_token: opts.refreshToken,
+    user_type: opts.userType,
+    ...(opts.redirectUri ? { redirect_uri: opts.redirectUri } : {}),
+  };
+  const graceMs = opts.graceMs ?? REFRESH_GRACE_MS;
+  // Retries are this loop's alone: the transport would not know the window.
+  const policy: HttpPolicy = { timeoutMs: Math.max(1, Math.floor(graceMs * REFRESH_RETRY.timeout)), retries: 0 };
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await tokenCall(creds, fields, 'refreshing the access token', policy);
+    } catch (err) {
+      const pause = (REFRESH_RETRY.pauses[attempt] ?? Infinity) * graceMs;
+      const inWindow = Date.now() + pause - started <= graceMs * REFRESH_RETRY.sendBy;
+      if (!(err instanceof OAuthApiError && err.kind === 'unavailable')) throw err;
+      if (!inWindow) {
+        // The transport's "was not repeated" was true of one attempt; say what this loop did.
+        if (attempt > 0) err.message = `${err.message.replace(/; the request may have been applied and was not repeated/, '')} (tried ${attempt + 1} times with the same refresh token)`;
+        throw err;
+      }
+      opts.onRetry?.(attempt + 1, err.message);
+      await sleep(pause);
+    }
+  }
 }
 
 /** Agency installs: a location token minted from the Company token. */

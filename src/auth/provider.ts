@@ -153,6 +153,8 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
           refreshToken: row.refreshToken,
           userType: row.userType,
           redirectUri: config.oauth.redirectUri,
+          graceMs: config.oauth.refreshGraceMs,
+          onRetry: (attempt, reason) => logger.warn({ locationId, attempt, reason }, 'repeating the token refresh with the same refresh token, inside HighLevel\'s grace window'),
         });
       } catch (err) {
         // An agency can mint a new location token instead of asking for a login.

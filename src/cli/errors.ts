@@ -13,6 +13,14 @@ export class LockedError extends Error {
   override name = 'LockedError';
 }
 
+/** A Ctrl-C or SIGTERM arrived while the CLI was starting: the command stopped before it began. */
+export class StoppedBeforeStartError extends Error {
+  override name = 'StoppedBeforeStartError';
+  constructor(signal: NodeJS.Signals, readonly exitCode: number) {
+    super(`stopped by ${signal} before it started; nothing was changed`);
+  }
+}
+
 /** Bad usage or configuration: nothing was done, and the message names the fix. */
 export function isUsageProblem(err: unknown): boolean {
   return err instanceof UsageError || err instanceof OperationInputError || err instanceof ConfigError || err instanceof DatabaseOpenError ||
@@ -26,6 +34,7 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof LockedError) return EXIT.locked;
   // HighLevel refused a single-record operation (400/401/404/422) or could not complete it.
   if (err instanceof OperationError) return EXIT.failed;
+  if (err instanceof StoppedBeforeStartError) return err.exitCode;
   // Everything else (refused tokens, API failures, the mass-delete guard) failed the work.
   return EXIT.failed;
 }

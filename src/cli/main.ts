@@ -6,8 +6,9 @@ import { log, setLogLevel } from '../log.ts';
 import { LOG_LEVELS, logLevelOf, UsageError } from './args.ts';
 import { takeExitCode, type CommonOptions } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
-import { exitCodeFor, isUsageProblem } from './errors.ts';
+import { exitCodeFor, isUsageProblem, StoppedBeforeStartError } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
+import { exitCodeForSignal, signalBeforeStart, unhandledEarlySignal } from './interrupt.ts';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string; description: string };
 
@@ -30,6 +31,11 @@ function buildProgram(): Command {
   };
   quiet(program);
   program.hook('preAction', (_program, action) => {
+    // A Ctrl-C while the CLI was loading stops the command here, before it opens anything.
+    const names: string[] = [];
+    for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+    const early = signalBeforeStart(names.join(' '));
+    if (early) throw new StoppedBeforeStartError(early, exitCodeForSignal(early));
     const level = (action.opts() as CommonOptions).logLevel;
     if (level) setLogLevel(level);
   });
@@ -96,6 +102,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(program.helpInformation());
     return EXIT.usage;
   }
+  const code = await run(program, argv);
+  // A signal during start-up that no command acted on (--help, a usage error) still counts.
+  const early = unhandledEarlySignal();
+  return early && code === EXIT.ok ? exitCodeForSignal(early) : code;
+}
+
+async function run(program: Command, argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
     return takeExitCode();

@@ -29,6 +29,12 @@ export const configSchema = z.strictObject({
       scopes: z.array(z.string()).optional(),
       /** Refresh this many seconds before the access token expires. */
       refreshAheadSeconds: z.number().int().nonnegative().default(300),
+      /**
+       * HighLevel's grace window for a refresh token: a refresh repeated with the same token
+       * within it gets the same answer, so a refresh whose answer was lost is repeated inside
+       * it. 30 s live; lower it only against a time-scaled sandbox.
+       */
+      refreshGraceMs: z.number().int().positive().default(30_000),
     })
     .prefault({}),
   rateLimit: z

@@ -61,10 +61,12 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
   keepAlive.unref();
   const runs: RunSummary[] = [];
   let alreadyDone: string[] = [];
+  let toSync = 0;
   try {
     // Under the lock: the round is this process's to plan.
     const round = planRound(opts.db, opts.locations.map((l) => l.id), opts.full);
     alreadyDone = round.alreadyDone;
+    toSync = round.toSync.length;
     if (round.resumed) {
       log().info({ alreadyDone: round.alreadyDone, toSync: round.toSync }, 'resuming an interrupted sync: skipping the locations it completed');
     }
@@ -98,5 +100,7 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
     clearInterval(keepAlive);
     releaseLock(opts.db, SYNC_LOCK, owner);
   }
-  return { runs, outcome: outcomeOf(runs), ...(alreadyDone.length > 0 ? { alreadyDone } : {}) };
+  // A stop that left locations unstarted is an interrupt even when every started one finished.
+  const outcome = opts.signal?.aborted && runs.length < toSync ? 'interrupted' : outcomeOf(runs);
+  return { runs, outcome, ...(alreadyDone.length > 0 ? { alreadyDone } : {}) };
 }

@@ -84,6 +84,8 @@ function writeSyncConfig(dir: string, sandbox: SandboxInfo, s: SoakSettings): st
     locations: sandbox.locations.map((l, i) => (i === 0 ? { id: l.id } : { id: l.id, token: l.token })),
     rateLimit: { max: 100, intervalMs: Math.max(1, Math.round(10_000 / s.timeScale)) },
     http: { timeoutMs: 10_000, retries: 8 },
+    // The sandbox scales HighLevel's 30 s refresh grace window too; the client is told so.
+    oauth: { refreshGraceMs: Math.max(1, Math.round(30_000 / s.timeScale)) },
     sync: { concurrency: 8, ...(supportsLocationConcurrency() ? { locationConcurrency: s.locations } : {}) },
   }), { mode: 0o600 });
   return file;

@@ -20,6 +20,8 @@ export interface ProxyOptions {
    * it), then close instead of answering; undefined: pass through.
    */
   drop?(req: ProxiedRequest): 'before' | 'after' | undefined;
+  /** Answers in the sandbox's place without forwarding (e.g. an edge proxy's 503); undefined: forward. */
+  answer?(req: ProxiedRequest): { status: number; body: unknown } | undefined;
 }
 
 export interface Proxy {
@@ -46,6 +48,13 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const own = opts.answer?.(seen);
+      if (own) {
+        const text = JSON.stringify(own.body);
+        res.writeHead(own.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
       const upstream = http.request(
         { hostname: base.hostname, port: base.port, path: seen.path, method: seen.method, headers: { ...req.headers, host: base.host } },
         (answer) => {
