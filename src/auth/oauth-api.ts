@@ -3,7 +3,7 @@
 // keep-alive); answers are parsed here, refusals become OAuthApiError; no storage here.
 import { z } from 'zod';
 import { GhlError, NetworkError, OutcomeUnknownError, RateLimitError, ServerError } from '../ghl/errors.ts';
-import { sleep } from '../ghl/retry.ts';
+import { sleep } from '../http/retry.ts';
 import { Transport, type RequestSpec } from '../ghl/transport.ts';
 
 export type UserType = 'Location' | 'Company';
