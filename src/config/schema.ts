@@ -2,6 +2,7 @@
 // empty file (or none) plus GHL_LOCATION_ID and GHL_TOKEN is a working setup.
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { bridgeSchema } from './bridge-schema.ts';
 
 const location = z.strictObject({
   id: z.string().min(1),
@@ -81,8 +82,11 @@ export const configSchema = z.strictObject({
       token: z.string().min(1).optional(),
       /** Requests per second; LeadCars documents no limit, so about 2/s is polite. */
       rateLimit: z.number().positive().default(2),
+      /** A lead received without `id_lead` is created in LeadCars (then linked to its contact). */
+      createLeads: z.boolean().default(true),
     })
     .prefault({}),
+  bridge: bridgeSchema,
   intakeSecret: z.string().optional(),
   serve: z
     .strictObject({
