@@ -3,6 +3,7 @@
 // is posted again; a lead create whose earlier send may have happened is never sent again (it
 // becomes `unknown` and waits for `ghl-etl leads link`). Other failures retry with backoff until
 // `bridge.maxAttempts`, then the row is dead.
+import { ConfigError } from '../config/errors.ts';
 import { deliverWaitingLeads, failWaitingLeads } from '../db/inbox-delivery.ts';
 import { insertLeadLink } from '../db/lead-links.ts';
 import { claimOutboxRow, dueOutbox, settleOutboxRow, type OutboxRow } from '../db/outbox.ts';
@@ -30,6 +31,14 @@ export interface CreatePayload { contactId: string; locationId: string; lead: Ne
 /** Sends every due row once (rows that fail come back later); stops early when `signal` aborts. */
 export async function drainOutbox(ctx: BridgeContext, opts: { signal?: AbortSignal } = {}): Promise<DrainSummary> {
   const summary: DrainSummary = { sent: 0, retried: 0, dead: 0, unknown: 0 };
+  try {
+    ctx.leadcars();
+  } catch (err) {
+    // No LeadCars token: the rows wait (not spending their attempts) until one is configured.
+    if (!(err instanceof ConfigError)) throw err;
+    if (dueOutbox(ctx.db, nowOf(ctx).toISOString(), 1).length > 0) log().warn(err.message);
+    return summary;
+  }
   const tried = new Set<number>();
   for (;;) {
     const due = dueOutbox(ctx.db, nowOf(ctx).toISOString(), 50).filter((r) => !tried.has(r.id));

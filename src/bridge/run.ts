@@ -1,7 +1,8 @@
 // The bridge's jobs as the commands run them: around a sync (before: make the linked contacts'
 // tasks and notes due; after: report their changes, poll the linked leads, drain the outbox),
 // and continuously in `serve` (deliver the inbox, report changes the webhooks brought, drain).
-import { markLinkedContactsDue } from '../db/lead-links.ts';
+import { listLeadLinks, markLinkedContactsDue } from '../db/lead-links.ts';
+import { listOutbox } from '../db/outbox.ts';
 import type { Db } from '../db/open.ts';
 import { log } from '../log.ts';
 import { queueChangeComments } from './changes.ts';
@@ -16,6 +17,8 @@ export function prepareSync(db: Db): number {
 }
 
 export interface AfterSyncSummary {
+  /** False when there is nothing of the bridge in this database (no links, no outbox). */
+  ran: boolean;
   commentsQueued: number;
   poll: PollSummary;
   outbox: DrainSummary;
@@ -23,10 +26,13 @@ export interface AfterSyncSummary {
 
 /** After a sync: task and note changes of linked contacts become comments; leads are polled; the outbox drained. */
 export async function afterSync(ctx: BridgeContext, opts: { signal?: AbortSignal } = {}): Promise<AfterSyncSummary> {
+  if (listLeadLinks(ctx.db).length === 0 && listOutbox(ctx.db, { status: 'pending', limit: 1 }).length === 0) {
+    return { ran: false, commentsQueued: 0, poll: { polled: 0, changed: 0, failed: 0 }, outbox: { sent: 0, retried: 0, dead: 0, unknown: 0 } };
+  }
   const commentsQueued = queueChangeComments(ctx.db, ctx.config.bridge.templates, undefined, ctx.clock);
   const poll = await pollLinkedLeads(ctx, opts);
   const outbox = await drainOutbox(ctx, opts);
-  return { commentsQueued, poll, outbox };
+  return { ran: true, commentsQueued, poll, outbox };
 }
 
 export interface BridgeLoop {

@@ -27,6 +27,8 @@ export function takeExitCode(): number {
 const NOUNS = {
   auth: 'Connect HighLevel (OAuth) and check credentials: login, status, logout, locations',
   config: 'Check the configuration: check',
+  leads: 'LeadCars leads: import a file into HighLevel, link a lead to a contact',
+  outbox: 'Calls owed to LeadCars: list, retry ID, drop ID',
 } as const;
 
 /** The group `name` ("auth"), created on first use, so each verb's file can add itself to it. */
