@@ -4,7 +4,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterSync, prepareSync, type BridgeContext } from '../../src/bridge/index.ts';
+import { afterSync, prepareSync, startBridgeLoop, type BridgeContext, type BridgeLoop } from '../../src/bridge/index.ts';
+import { startServer } from '../../src/serve/index.ts';
+import { INTAKE_SECRET } from './serve.ts';
 import { configSchema, type Config } from '../../src/config/schema.ts';
 import { openDatabase, type Db } from '../../src/db/open.ts';
 import type { GhlClient } from '../../src/ghl/index.ts';
@@ -85,4 +87,25 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error('eventually: the condition never held');
+}
+
+/** `serve` in-process on the fixture's database: the intake and webhook server with the bridge loop behind it. */
+export async function serveBridge(f: BridgeFixture, port = 0): Promise<{ url: string; loop: BridgeLoop; stop(): Promise<void> }> {
+  const abort = new AbortController();
+  const loop = startBridgeLoop(f.ctx, abort.signal);
+  const server = await startServer({
+    db: f.db, host: '127.0.0.1', port,
+    config: { intakeSecret: INTAKE_SECRET, ...(f.sandbox.webhookPublicKey ? { webhookPublicKey: f.sandbox.webhookPublicKey } : {}) },
+    onLead: () => loop.wake(),
+    onEvent: () => loop.wake(),
+  });
+  return {
+    url: server.url,
+    loop,
+    async stop() {
+      await server.close();
+      abort.abort();
+      await loop.done;
+    },
+  };
 }
