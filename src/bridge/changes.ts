@@ -117,3 +117,10 @@ export function queueChangeComments(db: Db, templates: Templates, contactIds?: s
 export function markNoteReported(db: Db, contactId: string, noteId: string, body: string | null, clock?: Clock): void {
   saveReported(db, contactId, { objectType: 'note', objectId: noteId, version: noteVersion(body), completed: 0, deleted: 0 }, clock);
 }
+
+/** The contact a webhook event is about: a task's or note's `contactId`, a contact event's `id`. */
+export function contactOfEvent(event: Record<string, unknown>): string | undefined {
+  const type = typeof event.type === 'string' ? event.type : '';
+  const id = /^(Task|Note)/.test(type) ? event.contactId : /^Contact/.test(type) ? event.id : undefined;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}

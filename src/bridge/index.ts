@@ -4,8 +4,8 @@ export { bridgeLocationId, opsContext, type BridgeContext, type BridgeConfig } f
 export { mapLead, type MappedLead } from './field-map.ts';
 export { deliverInbox, MAX_DELIVERY_ATTEMPTS, type DeliverySummary } from './deliver.ts';
 export { drainOutbox, type DrainSummary } from './outbox.ts';
-export { queueChangeComments, changesOf, taskVersion, noteVersion } from './changes.ts';
+export { queueChangeComments, changesOf, taskVersion, noteVersion, contactOfEvent } from './changes.ts';
 export { pollLinkedLeads, type PollSummary } from './poll.ts';
 export { linkLead, createKeyOf, type LinkResult } from './link.ts';
 export { importLeads, readLeadFile, type ImportSummary } from './import.ts';
-export { prepareSync, afterSync, startBridgeLoop, type AfterSyncSummary, type BridgeLoop } from './run.ts';
+export { prepareSync, afterSync, startBridgeLoop, serveHooks, type AfterSyncSummary, type BridgeLoop } from './run.ts';

@@ -5,7 +5,8 @@ import { listLeadLinks, markLinkedContactsDue } from '../db/lead-links.ts';
 import { listOutbox } from '../db/outbox.ts';
 import type { Db } from '../db/open.ts';
 import { log } from '../log.ts';
-import { queueChangeComments } from './changes.ts';
+import type { ServeOptions } from '../serve/server.ts';
+import { contactOfEvent, queueChangeComments } from './changes.ts';
 import type { BridgeContext } from './context.ts';
 import { deliverInbox, type DeliverySummary } from './deliver.ts';
 import { drainOutbox, type DrainSummary } from './outbox.ts';
@@ -36,8 +37,10 @@ export async function afterSync(ctx: BridgeContext, opts: { signal?: AbortSignal
 }
 
 export interface BridgeLoop {
-  /** Work arrived (a lead, a webhook): run a round now instead of after `bridge.idleMs`. */
+  /** Work arrived (a lead): run a round now instead of after `bridge.idleMs`. */
   wake(): void;
+  /** A webhook changed these contacts in the mirror: report their task and note changes now. */
+  contactsChanged(contactIds: string[]): void;
   /** Resolves when the loop has stopped (after `signal` aborts, at the end of the step in progress). */
   done: Promise<void>;
   /** What the rounds did so far. */
@@ -48,6 +51,9 @@ export interface BridgeLoop {
 export function startBridgeLoop(ctx: BridgeContext, signal: AbortSignal): BridgeLoop {
   let wakeUp: (() => void) | undefined;
   let woken = false;
+  // The first round compares every linked contact (changes a stopped serve missed); later rounds
+  // only those webhooks touched (the sync reports what it reads itself).
+  let touched: Set<string> | undefined;
   const totals: BridgeLoop['totals'] = {
     delivery: { delivered: 0, waiting: 0, failed: 0, retrying: 0 }, commentsQueued: 0, outbox: { sent: 0, retried: 0, dead: 0, unknown: 0 },
   };
@@ -66,7 +72,9 @@ export function startBridgeLoop(ctx: BridgeContext, signal: AbortSignal): Bridge
       woken = false;
       try {
         add(totals.delivery, await deliverInbox(ctx, { signal }));
-        totals.commentsQueued += queueChangeComments(ctx.db, ctx.config.bridge.templates, undefined, ctx.clock);
+        const contacts = touched ? [...touched] : undefined;
+        touched = new Set();
+        totals.commentsQueued += queueChangeComments(ctx.db, ctx.config.bridge.templates, contacts, ctx.clock);
         add(totals.outbox, await drainOutbox(ctx, { signal }));
       } catch (err) {
         log().error({ err }, 'bridge round failed; retrying after a pause');
@@ -79,7 +87,23 @@ export function startBridgeLoop(ctx: BridgeContext, signal: AbortSignal): Bridge
       woken = true;
       wakeUp?.();
     },
+    contactsChanged(contactIds) {
+      if (touched) for (const id of contactIds) touched.add(id);
+      this.wake();
+    },
     done,
     totals,
+  };
+}
+
+/** What `serve` calls as leads and webhooks are committed: wake the loop, pointing it at the changed contact. */
+export function serveHooks(loop: BridgeLoop): Pick<ServeOptions, 'onLead' | 'onEvent'> {
+  return {
+    onLead: () => loop.wake(),
+    onEvent: ({ event }) => {
+      const contactId = contactOfEvent(event);
+      if (contactId) loop.contactsChanged([contactId]);
+      else loop.wake();
+    },
   };
 }

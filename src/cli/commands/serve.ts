@@ -3,7 +3,7 @@
 // continuously. SIGTERM stops cleanly (exit 0); Ctrl-C too, with exit 130.
 import type { Command } from 'commander';
 import { bridgeContext } from '../../app/bridge.ts';
-import { startBridgeLoop } from '../../bridge/index.ts';
+import { serveHooks, startBridgeLoop } from '../../bridge/index.ts';
 import { log } from '../../log.ts';
 import { startServer } from '../../serve/index.ts';
 import { wholeNumber } from '../args.ts';
@@ -26,8 +26,7 @@ export function register(program: Command): void {
           db: app.db, config,
           ...(opts.host !== undefined ? { host: opts.host } : {}),
           ...(opts.port !== undefined ? { port: opts.port } : {}),
-          onLead: () => loop.wake(),
-          onEvent: () => loop.wake(),
+          ...serveHooks(loop),
         });
       } catch (err) {
         stop.abort();
