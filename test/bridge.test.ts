@@ -131,3 +131,24 @@ describe('bridge: changes out (sync path)', () => {
     expect((await f.comments(leadId)).slice(2)).toEqual(['Nota editada: Prefiere híbrido']);
   });
 });
+
+describe('bridge: lead status back (polling)', () => {
+  it('after a sync, a linked lead\'s status and temperature land on its contact as tags, the old ones removed', async () => {
+    const f = (fixture = await bridgeFixture({ faults: 0.1 }));
+    const { contactId, leadId } = await importedContact(f);
+    const tagsOf = async () => {
+      const state = await (await fetch(`${f.sandbox.url}/__sandbox/state?locationId=${f.locationId}`)).json() as { contacts: Array<{ id: string; tags: string[] }> };
+      return state.contacts.find((c) => c.id === contactId)!.tags.filter((t) => t.startsWith('leadcars:')).sort();
+    };
+    await f.sync();
+    expect(await tagsOf()).toEqual(['leadcars:sin-estado']);
+
+    await f.leadcars.editLead(Number(leadId), { estado: { id: 2, texto: 'Viene el jueves' }, temperature: 'hot' });
+    const after = await f.sync();
+    expect(after.poll).toMatchObject({ polled: 1, changed: 1 });
+    expect(await tagsOf()).toEqual(['leadcars:cita-concertada', 'leadcars:hot']);
+    // Nothing moved: nothing written.
+    expect((await f.sync()).poll).toMatchObject({ polled: 1, changed: 0 });
+  });
+});
+
