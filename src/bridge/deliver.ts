@@ -6,7 +6,7 @@
 import { settleInboxLead } from '../db/inbox-delivery.ts';
 import { listInbox, type InboxRow } from '../db/inbox.ts';
 import { mirroredContactBy } from '../db/contact-match.ts';
-import { insertLeadLink, linksOfContact } from '../db/lead-links.ts';
+import { insertLeadLink, LeadAlreadyLinkedError, linksOfContact } from '../db/lead-links.ts';
 import { enqueueOutbox } from '../db/outbox.ts';
 import { findDuplicateContact } from '../ghl/contacts-lookup.ts';
 import { DuplicateContactError } from '../ghl/errors.ts';
@@ -55,7 +55,9 @@ async function deliverOne(ctx: BridgeContext, row: InboxRow): Promise<keyof Deli
     return link(ctx, ops, row, lead, contactId);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const permanent = err instanceof OperationInputError || (err instanceof OperationError && err.kind === 'invalid');
+    // Input HighLevel refuses, or a lead id linked to another contact, will not change by retrying.
+    const permanent = err instanceof OperationInputError || err instanceof LeadAlreadyLinkedError
+      || (err instanceof OperationError && err.kind === 'invalid');
     const status = permanent || row.attempts + 1 >= MAX_DELIVERY_ATTEMPTS ? 'failed' : 'pending';
     settleInboxLead(ctx.db, row.id, { status, lastError: message, attempted: true }, ctx.clock);
     log().warn({ inboxId: row.id, err }, status === 'failed' ? 'lead not delivered' : 'lead delivery failed; will retry');

@@ -44,9 +44,8 @@ export const bridgeSchema = z
   .strictObject({
     /** The HighLevel location leads are delivered to; default the first configured location. */
     locationId: z.string().min(1).optional(),
-    /** Overrides of DEFAULT_FIELD_MAP, per LeadCars field. */
+    /** Overrides of DEFAULT_FIELD_MAP, per LeadCars field; a tag field's tag is "<field>:<value>" (e.g. "campana:verano"). */
     fieldMap: z.record(z.string(), target).default({}),
-    /** A tag field's tag is "<field>:<value>" (e.g. "campana:verano"). */
     templates: z.strictObject({
       taskCreated: z.string().default(DEFAULT_TEMPLATES.taskCreated),
       taskUpdated: z.string().default(DEFAULT_TEMPLATES.taskUpdated),
