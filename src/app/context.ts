@@ -8,6 +8,7 @@ import { createTokenStore, type TokenStore } from '../auth/token-store.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { openDatabase, type Db } from '../db/open.ts';
 import { createGhlClient, type GhlClient } from '../ghl/client.ts';
+import { leadcarsClientFromConfig, type LeadcarsClient } from '../leadcars/client.ts';
 import type { BackoffOptions } from '../http/retry.ts';
 import type { TokenProvider } from '../ghl/transport.ts';
 import { log, type Logger } from '../log.ts';
@@ -23,6 +24,8 @@ export interface AppContext {
   readonly tokens: TokenProvider;
   /** One client per process: its rate limiters are per location. */
   readonly client: GhlClient;
+  /** The LeadCars client (`leadcars.*`); built on first use, so only commands that call LeadCars need its token. */
+  readonly leadcars: LeadcarsClient;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions = {})
   let tokenStore: TokenStore | undefined;
   let tokens: TokenProvider | undefined;
   let client: GhlClient | undefined;
+  let leadcars: LeadcarsClient | undefined;
   const context: AppContext = {
     config,
     logger,
@@ -61,6 +65,9 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions = {})
         logger,
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
       }));
+    },
+    get leadcars() {
+      return (leadcars ??= leadcarsClientFromConfig(config, { logger, ...(opts.backoff ? { backoff: opts.backoff } : {}) }));
     },
     async close() {
       await client?.close();

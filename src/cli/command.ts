@@ -30,6 +30,8 @@ const NOUNS = {
   contacts: 'Look up and change single HighLevel contacts, written through to the mirror',
   tasks: 'A contact\'s tasks: list, create, update, complete, delete (written through to the mirror)',
   notes: 'A contact\'s notes: list, create, update, delete (written through to the mirror)',
+  leads: 'LeadCars leads: import a file into HighLevel, link a lead to a contact',
+  outbox: 'Calls owed to LeadCars: list, retry ID, drop ID',
 } as const;
 
 /** The group `name` ("auth"), created on first use, so each verb's file can add itself to it. */

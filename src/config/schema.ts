@@ -3,6 +3,7 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { checkSegmentReferences, exportsSchema, segmentsSchema, statusSchema } from './segments.ts';
+import { bridgeSchema } from './bridge-schema.ts';
 
 const location = z.strictObject({
   id: z.string().min(1),
@@ -88,8 +89,11 @@ export const configSchema = z.strictObject({
       token: z.string().min(1).optional(),
       /** Requests per second; LeadCars documents no limit, so about 2/s is polite. */
       rateLimit: z.number().positive().default(2),
+      /** A lead received without `id_lead` is created in LeadCars (then linked to its contact). */
+      createLeads: z.boolean().default(true),
     })
     .prefault({}),
+  bridge: bridgeSchema,
   intakeSecret: z.string().optional(),
   serve: z
     .strictObject({

@@ -306,3 +306,63 @@ export const webhookEvents = sqliteTable(
   },
   (t) => [index('webhook_events_type_idx').on(t.type, t.receivedAt)],
 );
+
+// ---- the LeadCars bridge (src/bridge/) ----------------------------------------------------------
+// - `lead_links`: which LeadCars lead belongs to which HighLevel contact, with what the last poll
+//   of the lead saw (a change moves tags or writes a note on the contact).
+// - `outbox`: every call to LeadCars the bridge owes (lead creates, comments), durable: retried
+//   with backoff, dead after `bridge.maxAttempts`, `unknown` when a create may have happened.
+// - `lead_reported`: the version of each task and note of a linked contact already turned into a
+//   comment, so the sync and the webhooks (both may see the same change) report it once.
+
+export const leadLinks = sqliteTable(
+  'lead_links',
+  {
+    contactId: text('contact_id').notNull(), // the HighLevel contact
+    leadId: text('lead_id').notNull().unique(), // the LeadCars lead (a lead belongs to one contact)
+    locationId: text('location_id').notNull(), // the contact's location
+    linkedAt: text('linked_at').notNull(), // when the link was made
+    lastStatus: text('last_status'), // status.name at the last poll; NULL = never polled
+    lastTemperature: text('last_temperature'), // temperature at the last poll
+    lastActionAt: text('last_action_at'), // date_last_action.date at the last poll (Madrid local time, as LeadCars gives it)
+    polledAt: text('polled_at'), // when the lead was last polled
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.leadId] })],
+);
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }), // what `ghl-etl outbox retry|drop ID` takes
+    kind: text('kind').notNull(), // 'leadcars.createLead' | 'leadcars.comment'
+    dedupeKey: text('dedupe_key').notNull().unique(), // one row per intended effect, e.g. "comment:<lead>:<task>:completed:<hash>"
+    payload: text('payload').notNull(), // what to send, JSON
+    status: text('status').notNull().default('pending'), // pending | done | dead | unknown
+    attempts: integer('attempts').notNull().default(0), // sends started (counted before sending)
+    nextAttemptAt: text('next_attempt_at').notNull(), // not tried before this time (also the lease of a send in flight)
+    sendingSince: text('sending_since'), // set while a send is in flight; still set after a crash = outcome unknown
+    lastError: text('last_error'), // the last failure (no secrets)
+    result: text('result'), // what LeadCars answered that matters (the new lead id), JSON
+    createdAt: text('created_at').notNull(), // when it was queued
+    updatedAt: text('updated_at').notNull(), // when it last changed
+  },
+  (t) => [
+    index('outbox_due_idx').on(t.status, t.nextAttemptAt),
+    check('outbox_status_check', sql`${t.status} IN ('pending', 'done', 'dead', 'unknown')`),
+    check('outbox_kind_check', sql`${t.kind} IN ('leadcars.createLead', 'leadcars.comment')`),
+  ],
+);
+
+export const leadReported = sqliteTable(
+  'lead_reported',
+  {
+    objectType: text('object_type').notNull(), // 'task' | 'note'
+    objectId: text('object_id').notNull(), // the task or note id
+    contactId: text('contact_id').notNull(), // its contact
+    version: text('version').notNull(), // hash of what was reported (title, body, due date, completed)
+    completed: integer('completed').notNull().default(0), // the task was completed when reported
+    deleted: integer('deleted').notNull().default(0), // its deletion was reported (or it was never seen live)
+    reportedAt: text('reported_at').notNull(), // when
+  },
+  (t) => [primaryKey({ columns: [t.objectType, t.objectId] }), index('lead_reported_contact_idx').on(t.contactId)],
+);

@@ -24,7 +24,13 @@ import { register as notesCreate } from './notes-create.ts';
 import { register as notesUpdate } from './notes-update.ts';
 import { register as notesDelete } from './notes-delete.ts';
 import { register as demo } from './demo.ts';
+import { register as leadsImport } from './leads-import.ts';
+import { register as leadsLink } from './leads-link.ts';
+import { register as outboxDrop } from './outbox-drop.ts';
+import { register as outboxList } from './outbox-list.ts';
+import { register as outboxRetry } from './outbox-retry.ts';
 import { register as sandbox } from './sandbox.ts';
+import { register as serve } from './serve.ts';
 import { register as sync } from './sync.ts';
 
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -53,4 +59,10 @@ export const COMMANDS: Array<(program: Command) => void> = [
   notesUpdate,
   notesDelete,
   catalog,
+  leadsImport,
+  leadsLink,
+  serve,
+  outboxList,
+  outboxRetry,
+  outboxDrop,
 ];

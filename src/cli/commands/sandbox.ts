@@ -1,5 +1,5 @@
 // `ghl-etl sandbox`: run the HighLevel simulator on 127.0.0.1 until SIGINT/SIGTERM.
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { log } from '../../log.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index.ts';
 import { oauthExtension } from '../../sandbox/oauth.ts';
@@ -44,8 +44,9 @@ interface SandboxFlags {
 }
 
 export function sandboxOptions(flags: SandboxFlags): SandboxOptions {
-  if (flags.webhookUrl !== undefined) throw new UsageError('--webhook-url is not yet supported by this sandbox');
-  if (flags.leadcars) throw new UsageError('--leadcars is not yet supported by this sandbox');
+  if (flags.webhookUrl !== undefined && !/^https?:\/\/\S+$/.test(flags.webhookUrl)) {
+    throw new UsageError(`--webhook-url takes an http(s) URL such as http://127.0.0.1:8787/webhooks/ghl, not "${flags.webhookUrl}"`);
+  }
   return {
     port: flags.port,
     locations: flags.locations,
@@ -58,6 +59,8 @@ export function sandboxOptions(flags: SandboxFlags): SandboxOptions {
     ...(flags.slowMs !== undefined ? { slowMs: flags.slowMs } : {}),
     ...(flags.timeScale !== undefined ? { timeScale: flags.timeScale } : {}),
     tokenTtlSeconds: flags.tokenTtl,
+    ...(flags.leadcars ? { leadcars: true } : {}),
+    ...(flags.webhookUrl !== undefined ? { webhookUrl: flags.webhookUrl } : {}),
   };
 }
 
@@ -68,6 +71,8 @@ export function describeSandbox(sandbox: Sandbox): Record<string, unknown> {
     locations: sandbox.locations,
     ...(sandbox.oauth ? { oauth: { clientId: sandbox.oauth.clientId, clientSecret: sandbox.oauth.clientSecret } } : {}),
     companyId: sandbox.companyId,
+    ...(sandbox.leadcars ? { leadcars: { url: sandbox.leadcars.url, token: sandbox.leadcars.token } } : {}),
+    ...(sandbox.webhookPublicKey ? { webhookPublicKey: sandbox.webhookPublicKey } : {}),
   };
 }
 
@@ -78,6 +83,8 @@ function humanSummary(sandbox: Sandbox): string {
     ...sandbox.locations.map((l) => `  location ${l.id}  token ${l.token}`),
     `  company  ${sandbox.companyId}`,
     ...(sandbox.oauth ? [`  OAuth app client id ${sandbox.oauth.clientId} (--json also prints its secret)`] : []),
+    ...(sandbox.leadcars ? [`LeadCars sandbox on ${sandbox.leadcars.url}  cliente-token ${sandbox.leadcars.token}`] : []),
+    ...(sandbox.webhookPublicKey ? [`Webhooks signed with public key ${sandbox.webhookPublicKey} (GHL_WEBHOOK_PUBLIC_KEY for serve)`] : []),
   ];
   if (first) {
     lines.push(
@@ -107,9 +114,9 @@ export function register(program: Command): void {
     .option('--slow-ms <ms>', 'how long a slow answer is held (default 2000 / time scale)', wholeNumber)
     .option('--time-scale <x>', 'divides rate windows, the day and token lifetimes (default 1)', numberFrom(Number.MIN_VALUE, Number.MAX_SAFE_INTEGER, 'a positive number'))
     .option('--token-ttl <seconds>', 'OAuth access token lifetime', wholeNumber, 86_399)
-    .addOption(new Option('--webhook-url <url>').hideHelp())
-    .addOption(new Option('--leadcars').hideHelp())
-    .addHelpText('after', '\n--json prints one JSON line: {"url","locations","oauth","companyId"}. Ctrl-C stops it.'),
+    .option('--webhook-url <url>', 'deliver signed HighLevel webhooks for every change to this URL (e.g. serve\'s /webhooks/ghl)')
+    .option('--leadcars', 'also run the LeadCars sandbox (same seed, faults and time scale)')
+    .addHelpText('after', '\n--json prints one JSON line: {"url","locations","oauth","companyId","leadcars"?,"webhookPublicKey"?}. Ctrl-C stops it.'),
   async (flags) => {
     const options = sandboxOptions(flags);
     const json = flags.json === true;

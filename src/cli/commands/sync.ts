@@ -4,6 +4,8 @@ import { ConfigError } from '../../config/errors.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import { quietByDefault } from '../../log.ts';
 import type { Lister, RunSummary } from '../../sync/location.ts';
+import { bridgeContext } from '../../app/bridge.ts';
+import { afterSync, prepareSync } from '../../bridge/index.ts';
 import { syncAll, type SyncAllOptions, type SyncAllResult } from '../../sync/run.ts';
 import { oneOf } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
@@ -93,7 +95,10 @@ export function register(program: Command): void {
   async (opts) => {
     const config = configOf(opts);
     const locations = chooseLocations(config, opts.location);
-    return withApp(config, async ({ db, client }) => {
+    return withApp(config, async (app) => {
+      const { db, client } = app;
+      // The bridge: linked contacts' tasks and notes are re-read, their changes reported after.
+      prepareSync(db);
       const result = await runSync({
         db, client, locations, full: opts.full ?? false, lister: opts.lister ?? config.sync.lister, config,
         allowMassDelete: opts.allowMassDelete ?? false,
@@ -104,11 +109,13 @@ export function register(program: Command): void {
         const h = result.lockedBy;
         throw new LockedError(`another sync is running on this database (pid ${h.pid} on ${h.hostname}, since ${h.acquiredAt}): wait for it to finish`);
       }
+      const bridge = result.outcome === 'interrupted' ? undefined : await afterSync(bridgeContext(app));
       const exitCode = exitCodeForOutcome(result.outcome);
       if (opts.json) {
-        printJson({ database: config.db, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [] });
+        printJson({ database: config.db, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [], ...(bridge ? { bridge } : {}) });
       } else {
         for (const id of result.alreadyDone ?? []) process.stdout.write(`${id}: already synced by the interrupted run this one resumes\n`);
+        if (bridge?.ran) process.stdout.write(`LeadCars: ${bridge.commentsQueued} comments queued, ${bridge.poll.polled} leads polled (${bridge.poll.changed} changed), outbox ${bridge.outbox.sent} sent, ${bridge.outbox.retried} to retry, ${bridge.outbox.dead} dead, ${bridge.outbox.unknown} unknown\n`);
       }
       reportProblems(result);
       return exitCode;

@@ -1,0 +1,125 @@
+// Inbox -> HighLevel (+ LeadCars): each pending lead becomes one contact (found by email, then
+// phone; updated if found, created once otherwise), its comment a note, and is linked to its
+// LeadCars lead: the one it came with, the one the contact already has, or a new one created
+// through the outbox (one create per contact, ever). Every write carries an idempotency key
+// made from the inbox id, so a delivery cut short and repeated changes nothing twice.
+import { settleInboxLead } from '../db/inbox-delivery.ts';
+import { listInbox, type InboxRow } from '../db/inbox.ts';
+import { mirroredContactBy } from '../db/contact-match.ts';
+import { insertLeadLink, LeadAlreadyLinkedError, linksOfContact } from '../db/lead-links.ts';
+import { enqueueOutbox } from '../db/outbox.ts';
+import { findDuplicateContact } from '../ghl/contacts-lookup.ts';
+import { DuplicateContactError } from '../ghl/errors.ts';
+import { log } from '../log.ts';
+import { createContact, updateContact } from '../ops/contacts.ts';
+import type { OpsContext } from '../ops/context.ts';
+import { OperationError, OperationInputError } from '../ops/errors.ts';
+import { createNote } from '../ops/notes.ts';
+import { checkEmail, checkPhone } from '../ops/validate.ts';
+import type { IntakeLead } from '../serve/intake.ts';
+import { markNoteReported } from './changes.ts';
+import { opsContext, type BridgeContext } from './context.ts';
+import { mapLead, type MappedLead } from './field-map.ts';
+import { createKeyOf } from './link.ts';
+import type { CreatePayload } from './outbox.ts';
+
+/** Delivery attempts of one lead before it is marked failed (HighLevel was down that long). */
+export const MAX_DELIVERY_ATTEMPTS = 10;
+
+export interface DeliverySummary {
+  delivered: number;
+  waiting: number;
+  failed: number;
+  retrying: number;
+}
+
+export async function deliverInbox(ctx: BridgeContext, opts: { signal?: AbortSignal; limit?: number } = {}): Promise<DeliverySummary> {
+  const summary: DeliverySummary = { delivered: 0, waiting: 0, failed: 0, retrying: 0 };
+  for (const row of listInbox(ctx.db, { status: 'pending', ...(opts.limit ? { limit: opts.limit } : {}) })) {
+    if (opts.signal?.aborted) break;
+    summary[await deliverOne(ctx, row)]++;
+  }
+  return summary;
+}
+
+async function deliverOne(ctx: BridgeContext, row: InboxRow): Promise<keyof DeliverySummary> {
+  const lead = JSON.parse(row.payload) as IntakeLead;
+  const ops = opsContext(ctx);
+  try {
+    const mapped = mapLead(lead, ctx.config.bridge.fieldMap);
+    const contactId = await upsertLeadContact(ops, mapped, row.id);
+    if (mapped.note) {
+      const note = await createNote(ops, contactId, { body: mapped.note }, { idempotencyKey: `inbox:${row.id}:note` });
+      markNoteReported(ctx.db, contactId, note.note.id, note.note.body ?? mapped.note, ctx.clock);
+    }
+    return link(ctx, ops, row, lead, contactId);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // Input HighLevel refuses, or a lead id linked to another contact, will not change by retrying.
+    const permanent = err instanceof OperationInputError || err instanceof LeadAlreadyLinkedError
+      || (err instanceof OperationError && err.kind === 'invalid');
+    const status = permanent || row.attempts + 1 >= MAX_DELIVERY_ATTEMPTS ? 'failed' : 'pending';
+    settleInboxLead(ctx.db, row.id, { status, lastError: message, attempted: true }, ctx.clock);
+    log().warn({ inboxId: row.id, err }, status === 'failed' ? 'lead not delivered' : 'lead delivery failed; will retry');
+    return status === 'failed' ? 'failed' : 'retrying';
+  }
+}
+
+/** The lead's link, in one transaction with the inbox row's outcome. */
+function link(ctx: BridgeContext, ops: OpsContext, row: InboxRow, lead: IntakeLead, contactId: string): keyof DeliverySummary {
+  const { db } = ctx;
+  return db.transaction(() => {
+    if (lead.id_lead !== undefined) {
+      insertLeadLink(db, { contactId, leadId: lead.id_lead, locationId: ops.locationId }, ctx.clock);
+      settleInboxLead(db, row.id, { status: 'delivered', contactId, leadId: lead.id_lead, attempted: true }, ctx.clock);
+      return 'delivered';
+    }
+    const existing = linksOfContact(db, contactId)[0];
+    if (existing || !ctx.config.leadcars.createLeads) {
+      settleInboxLead(db, row.id, { status: 'delivered', contactId, leadId: existing?.leadId ?? null, attempted: true }, ctx.clock);
+      return 'delivered';
+    }
+    const { id_lead: _none, ...newLead } = lead;
+    const payload: CreatePayload = { contactId, locationId: ops.locationId, lead: newLead };
+    enqueueOutbox(db, { kind: 'leadcars.createLead', dedupeKey: createKeyOf(contactId), payload }, ctx.clock);
+    settleInboxLead(db, row.id, { status: 'waiting', contactId, attempted: true }, ctx.clock);
+    return 'waiting';
+  });
+}
+
+/** The contact of the lead: found (mirror, then HighLevel) by email, then phone; else created once. */
+async function upsertLeadContact(ops: OpsContext, mapped: MappedLead, inboxId: number): Promise<string> {
+  const input = mapped.contact;
+  const email = typeof input.email === 'string' ? checkEmail('email', input.email) : undefined;
+  const phone = typeof input.phone === 'string' ? checkPhone('phone', input.phone, ops.config.phoneCountry) : undefined;
+  const found = await findContact(ops, email, phone);
+  const { fields, ...rest } = input;
+  const withFields = Object.keys(fields).length > 0 ? { ...rest, fields } : rest;
+  if (found) {
+    await updateContact(ops, found, withFields, { idempotencyKey: `inbox:${inboxId}:update` });
+    return found;
+  }
+  try {
+    const created = await createContact(ops, withFields, { idempotencyKey: `inbox:${inboxId}:contact` });
+    return created.contact.id;
+  } catch (err) {
+    // A location that forbids duplicates names the contact that already has the email or phone.
+    if (err instanceof OperationError && err.cause instanceof DuplicateContactError && err.existingContactId) {
+      await updateContact(ops, err.existingContactId, withFields, { idempotencyKey: `inbox:${inboxId}:update` });
+      return err.existingContactId;
+    }
+    throw err;
+  }
+}
+
+async function findContact(ops: OpsContext, email: string | undefined, phone: string | undefined): Promise<string | undefined> {
+  const transport = ops.client.transport;
+  if (email !== undefined) {
+    const id = mirroredContactBy(ops.db, ops.locationId, { email }) ?? (await findDuplicateContact(transport, ops.locationId, { email }))?.id;
+    if (id) return id;
+  }
+  if (phone !== undefined) {
+    return mirroredContactBy(ops.db, ops.locationId, { phone }) ?? (await findDuplicateContact(transport, ops.locationId, { phone }))?.id;
+  }
+  return undefined;
+}

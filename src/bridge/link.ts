@@ -1,0 +1,42 @@
+// Linking a LeadCars lead to a HighLevel contact: by the delivery (a lead that came with its id,
+// or one the outbox created) and by `ghl-etl leads link` (a lead made elsewhere, or one whose
+// create had an unknown outcome). A link settles whatever waited on it.
+import { ConfigError } from '../config/errors.ts';
+import type { Clock } from '../db/clock.ts';
+import { deliverWaitingLeads } from '../db/inbox-delivery.ts';
+import { insertLeadLink } from '../db/lead-links.ts';
+import type { Db } from '../db/open.ts';
+import { getOutboxByKey, settleOutboxRow } from '../db/outbox.ts';
+import { prepared } from '../db/statements.ts';
+
+/** The outbox key of the LeadCars create for a contact: one create per contact, ever. */
+export const createKeyOf = (contactId: string) => `createLead:${contactId}`;
+
+export interface LinkResult {
+  contactId: string;
+  leadId: string;
+  /** False when the lead was already linked to this contact. */
+  created: boolean;
+  /** The contact's create that waited for this link (unknown or pending), now settled. */
+  resolvedOutboxId?: number;
+  /** Inbox leads of the contact delivered by this link. */
+  deliveredLeads: number;
+}
+
+/** Links in one transaction; the contact must be in the mirror (its location comes from there). */
+export function linkLead(db: Db, contactId: string, leadId: string, clock?: Clock): LinkResult {
+  if (!/^\d+$/.test(leadId)) throw new ConfigError(`lead id "${leadId}" is not a LeadCars lead id (a positive number)`);
+  return db.transaction(() => {
+    const contact = prepared(db, `SELECT location_id AS locationId FROM contacts WHERE id = ? AND deleted_at IS NULL`).get(contactId) as { locationId: string } | undefined;
+    if (!contact) throw new ConfigError(`contact ${contactId} is not in the mirror: check the id, or run \`ghl-etl sync\` first`);
+    const created = insertLeadLink(db, { contactId, leadId, locationId: contact.locationId }, clock);
+    const waiting = getOutboxByKey(db, createKeyOf(contactId));
+    let resolvedOutboxId: number | undefined;
+    if (waiting && waiting.status !== 'done') {
+      settleOutboxRow(db, waiting.id, { status: 'done', result: { leadId, linkedBy: 'leads link' } }, clock);
+      resolvedOutboxId = waiting.id;
+    }
+    const deliveredLeads = deliverWaitingLeads(db, contactId, leadId, clock);
+    return { contactId, leadId, created, deliveredLeads, ...(resolvedOutboxId !== undefined ? { resolvedOutboxId } : {}) };
+  });
+}

@@ -1,0 +1,132 @@
+// Draining the outbox: each due row is claimed, sent once, and settled. A comment whose earlier
+// send never settled (a crash, an unknown outcome) is looked for in the lead's actions before it
+// is posted again; a lead create whose earlier send may have happened is never sent again (it
+// becomes `unknown` and waits for `ghl-etl leads link`). Other failures retry with backoff until
+// `bridge.maxAttempts`, then the row is dead.
+import { ConfigError } from '../config/errors.ts';
+import { deliverWaitingLeads, failWaitingLeads } from '../db/inbox-delivery.ts';
+import { insertLeadLink } from '../db/lead-links.ts';
+import { claimOutboxRow, dueOutbox, settleOutboxRow, type OutboxRow } from '../db/outbox.ts';
+import {
+  LeadcarsAuthError, LeadcarsNotFoundError, LeadcarsOutcomeUnknownError, LeadcarsRefusedError,
+} from '../leadcars/errors.ts';
+import type { NewLead } from '../leadcars/types.ts';
+import { log } from '../log.ts';
+import { nowOf, type BridgeContext } from './context.ts';
+
+/** How long a claimed row is left alone by other drainers (a send takes seconds). */
+const LEASE_MS = 5 * 60_000;
+const MAX_BACKOFF_MS = 60 * 60_000;
+
+export interface DrainSummary {
+  sent: number;
+  retried: number;
+  dead: number;
+  unknown: number;
+}
+
+export interface CommentPayload { leadId: string; text: string }
+export interface CreatePayload { contactId: string; locationId: string; lead: NewLead }
+
+/** Sends every due row once (rows that fail come back later); stops early when `signal` aborts. */
+export async function drainOutbox(ctx: BridgeContext, opts: { signal?: AbortSignal } = {}): Promise<DrainSummary> {
+  const summary: DrainSummary = { sent: 0, retried: 0, dead: 0, unknown: 0 };
+  try {
+    ctx.leadcars();
+  } catch (err) {
+    // No LeadCars token: the rows wait (not spending their attempts) until one is configured.
+    if (!(err instanceof ConfigError)) throw err;
+    if (dueOutbox(ctx.db, nowOf(ctx).toISOString(), 1).length > 0) log().warn(err.message);
+    return summary;
+  }
+  const tried = new Set<number>();
+  for (;;) {
+    const due = dueOutbox(ctx.db, nowOf(ctx).toISOString(), 50).filter((r) => !tried.has(r.id));
+    if (due.length === 0) return summary;
+    for (const row of due) {
+      if (opts.signal?.aborted) return summary;
+      tried.add(row.id);
+      const now = nowOf(ctx);
+      const before = claimOutboxRow(ctx.db, row.id, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString());
+      if (!before) continue;
+      const outcome = await sendOne(ctx, before);
+      summary[outcome]++;
+    }
+  }
+}
+
+type Outcome = keyof DrainSummary;
+
+async function sendOne(ctx: BridgeContext, row: OutboxRow): Promise<Outcome> {
+  try {
+    return row.kind === 'leadcars.createLead'
+      ? await sendCreate(ctx, row, JSON.parse(row.payload) as CreatePayload)
+      : await sendComment(ctx, row, JSON.parse(row.payload) as CommentPayload);
+  } catch (err) {
+    return failed(ctx, row, err);
+  }
+}
+
+async function sendComment(ctx: BridgeContext, row: OutboxRow, p: CommentPayload): Promise<Outcome> {
+  const client = ctx.leadcars();
+  if (row.sendingSince !== null || row.lastError?.startsWith('unknown:')) {
+    // An earlier send may have posted it: look before posting again.
+    const found = await client.findComment(Number(p.leadId), p.text);
+    if (found) {
+      settleOutboxRow(ctx.db, row.id, { status: 'done', result: { found: found.date } }, ctx.clock);
+      return 'sent';
+    }
+  }
+  await client.addComment(Number(p.leadId), p.text);
+  settleOutboxRow(ctx.db, row.id, { status: 'done', lastError: null }, ctx.clock);
+  return 'sent';
+}
+
+async function sendCreate(ctx: BridgeContext, row: OutboxRow, p: CreatePayload): Promise<Outcome> {
+  if (row.sendingSince !== null) {
+    settleOutboxRow(ctx.db, row.id, {
+      status: 'unknown',
+      lastError: `an earlier send was interrupted and may have created the lead: find it in LeadCars and run \`ghl-etl leads link ${p.contactId} LEAD_ID\``,
+    }, ctx.clock);
+    return 'unknown';
+  }
+  const { id } = await ctx.leadcars().createLead(p.lead);
+  const leadId = String(id);
+  ctx.db.transaction(() => {
+    settleOutboxRow(ctx.db, row.id, { status: 'done', result: { leadId } }, ctx.clock);
+    insertLeadLink(ctx.db, { contactId: p.contactId, leadId, locationId: p.locationId }, ctx.clock);
+    deliverWaitingLeads(ctx.db, p.contactId, leadId, ctx.clock);
+  });
+  return 'sent';
+}
+
+function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
+  const message = err instanceof Error ? err.message : String(err);
+  const { db } = ctx;
+  if (err instanceof LeadcarsOutcomeUnknownError && row.kind === 'leadcars.createLead') {
+    const { contactId } = JSON.parse(row.payload) as CreatePayload;
+    settleOutboxRow(db, row.id, {
+      status: 'unknown',
+      lastError: `${message}: LeadCars may have created the lead; find it and run \`ghl-etl leads link ${contactId} LEAD_ID\``,
+    }, ctx.clock);
+    log().warn({ outboxId: row.id, contactId }, 'LeadCars lead create outcome unknown: waiting for `leads link`');
+    return 'unknown';
+  }
+  // A refusal does not change by repeating it; an unknown comment is looked for before the retry.
+  const permanent = err instanceof LeadcarsRefusedError || err instanceof LeadcarsNotFoundError;
+  const attempts = row.attempts + 1;
+  if (permanent || attempts >= ctx.config.bridge.maxAttempts) {
+    db.transaction(() => {
+      settleOutboxRow(db, row.id, { status: 'dead', lastError: message }, ctx.clock);
+      if (row.kind === 'leadcars.createLead') failWaitingLeads(db, (JSON.parse(row.payload) as CreatePayload).contactId, `LeadCars refused the lead: ${message}`);
+    });
+    log().error({ outboxId: row.id, kind: row.kind, err }, 'outbox row dead-lettered');
+    return 'dead';
+  }
+  const delay = Math.min(MAX_BACKOFF_MS, ctx.config.bridge.retryBaseMs * 2 ** (attempts - 1)) * (0.75 + Math.random() / 2);
+  const prefix = err instanceof LeadcarsOutcomeUnknownError ? 'unknown: ' : err instanceof LeadcarsAuthError ? 'auth: ' : '';
+  settleOutboxRow(db, row.id, {
+    status: 'pending', lastError: prefix + message, nextAttemptAt: new Date(nowOf(ctx).getTime() + delay).toISOString(),
+  }, ctx.clock);
+  return 'retried';
+}

@@ -1,0 +1,50 @@
+// `ghl-etl serve`: the lead intake and HighLevel webhook receiver (src/serve/), with the bridge
+// working behind it: leads delivered, task and note changes reported, the outbox drained, all
+// continuously. SIGTERM stops cleanly (exit 0); Ctrl-C too, with exit 130.
+import type { Command } from 'commander';
+import { bridgeContext } from '../../app/bridge.ts';
+import { serveHooks, startBridgeLoop } from '../../bridge/index.ts';
+import { log } from '../../log.ts';
+import { startServer } from '../../serve/index.ts';
+import { wholeNumber } from '../args.ts';
+import { configOf, leaf, printJson, withApp } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
+
+export function register(program: Command): void {
+  leaf<{ host?: string; port?: number }>(program.command('serve')
+    .summary('Receive leads (POST /leads) and HighLevel webhooks (POST /webhooks/ghl); deliver and bridge them continuously')
+    .option('--host <host>', 'address to bind (config "serve.host", default 127.0.0.1)')
+    .option('--port <n>', 'port (config "serve.port", default 8787; 0 picks a free one)', wholeNumber),
+  async (opts) => {
+    const config = configOf(opts);
+    return withApp(config, async (app) => {
+      const stop = new AbortController();
+      const loop = startBridgeLoop(bridgeContext(app), stop.signal);
+      let server;
+      try {
+        server = await startServer({
+          db: app.db, config,
+          ...(opts.host !== undefined ? { host: opts.host } : {}),
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          ...serveHooks(loop),
+        });
+      } catch (err) {
+        stop.abort();
+        await loop.done;
+        throw err;
+      }
+      if (opts.json) printJson({ url: server.url, host: server.host, port: server.port });
+      else process.stdout.write(`Listening on ${server.url} (POST /leads, POST /webhooks/ghl, GET /healthz). Ctrl-C stops.\n`);
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      log().info({ signal }, 'serve stopping: finishing requests and the current step');
+      await server.close();
+      stop.abort();
+      await loop.done;
+      log().info({ signal, ...loop.totals }, 'serve stopped');
+      return signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
+    });
+  });
+}

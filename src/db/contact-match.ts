@@ -1,0 +1,12 @@
+// Finding the mirrored contact a lead belongs to: same email, else same phone, in one location;
+// the oldest first when a location allows duplicates.
+import type { Db } from './open.ts';
+import { prepared } from './statements.ts';
+
+export function mirroredContactBy(db: Db, locationId: string, by: { email?: string; phone?: string }): string | undefined {
+  const [column, value] = by.email !== undefined ? ['lower(email)', by.email.toLowerCase()] : ['phone', by.phone];
+  if (value === undefined) return undefined;
+  const row = prepared(db, `SELECT id FROM contacts WHERE location_id = ? AND deleted_at IS NULL AND ${column} = ?
+    ORDER BY date_added, id LIMIT 1`).get(locationId, value) as { id: string } | undefined;
+  return row?.id;
+}
