@@ -45,6 +45,8 @@ interface SoakState {
   faults: Record<string, number>;
   /** OAuth refreshes the sandbox answered (the first location's tokens expiring mid-run). */
   tokenRefreshes: number;
+  /** Logins the soak did again because a kill landed in a token refresh (HighLevel spent the old token). */
+  reauthsAfterKill: number;
   kills: number;
   killsBySignal: Record<string, number>;
   fullSyncs: number;
@@ -177,6 +179,15 @@ async function soak(s: SoakSettings, cleanup: Cleanup, state: SoakState): Promis
     }
     // Resume until it completes (a SIGTERM may have landed after the work was done).
     for (let attempt = 0; attempt < 3 && result.code !== 0; attempt++) {
+      // A kill that lands while HighLevel is answering a token refresh loses the new refresh
+      // token: HighLevel spent the old one, and repeats its answer only within the grace window
+      // (30 s, time-scaled here). The sync then asks for `auth login`, as a user would be asked;
+      // the soak does that login and counts it. Without a kill in this sync, it is a failure.
+      if (kill && result.code === 1 && /refresh token/i.test(result.stderr)) {
+        state.reauthsAfterKill++;
+        await loginWithOAuth(env, dir, cleanup);
+        notes.push(`${mode}: auth login again (the kill landed in a token refresh)`);
+      }
       result = await sync(round, args);
       results.push(result);
       notes.push(`${mode}: resume -> ${exitKey(result)}`);
@@ -259,7 +270,7 @@ async function soak(s: SoakSettings, cleanup: Cleanup, state: SoakState): Promis
 const settings = readSettings();
 const cleanup = new Cleanup();
 const state: SoakState = {
-  rounds: 0, roundsPassed: 0, rowsCompared: 0, faults: {}, tokenRefreshes: 0, sigtermsBeforeHandler: 0, kills: 0, killsBySignal: {}, fullSyncs: 0, mismatches: [], maxRssKb: 0, dbMb: 0, maxDbMb: 0,
+  rounds: 0, roundsPassed: 0, rowsCompared: 0, faults: {}, tokenRefreshes: 0, reauthsAfterKill: 0, sigtermsBeforeHandler: 0, kills: 0, killsBySignal: {}, fullSyncs: 0, mismatches: [], maxRssKb: 0, dbMb: 0, maxDbMb: 0,
   apiCalls: [], sandboxRequests: [], rateLimited: 0, rateLimitedSeen: 0, exitCodes: {}, unexpected: [],
   syncInvocations: 0, maxSigtermStopMs: 0, stopReason: 'error',
 };
@@ -292,7 +303,7 @@ try {
 const mismatches = state.mismatches.reduce((n, m) => n + m.differences.length, 0);
 const faultsInjected = Object.values(state.faults).reduce((a, b) => a + b, 0);
 say(`${state.roundsPassed} of ${state.rounds} rounds passed, ${state.rowsCompared} rows compared, ` +
-  `${faultsInjected} faults injected (${JSON.stringify(state.faults)}), ${state.kills} kills, ${state.tokenRefreshes} token refreshes`);
+  `${faultsInjected} faults injected (${JSON.stringify(state.faults)}), ${state.kills} kills, ${state.tokenRefreshes} token refreshes, ${state.reauthsAfterKill} logins again after a kill in a refresh`);
 process.stdout.write(JSON.stringify({
   roundsPassed: state.roundsPassed,
   rounds: state.rounds,
@@ -300,6 +311,7 @@ process.stdout.write(JSON.stringify({
   faultsInjected,
   faults: state.faults,
   tokenRefreshes: state.tokenRefreshes,
+  reauthsAfterKill: state.reauthsAfterKill,
   kills: state.kills,
   fullSyncs: state.fullSyncs,
   mismatches,
