@@ -27,6 +27,7 @@ export function takeExitCode(): number {
 const NOUNS = {
   auth: 'Connect HighLevel (OAuth) and check credentials: login, status, logout, locations',
   config: 'Check the configuration: check',
+  contacts: 'Look up and change single HighLevel contacts, written through to the mirror',
 } as const;
 
 /** The group `name` ("auth"), created on first use, so each verb's file can add itself to it. */
