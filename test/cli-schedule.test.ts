@@ -1,14 +1,13 @@
 // `ghl-etl schedule` as a service manager runs it: a bad expression or timezone exits 2 at start;
 // SIGTERM in the middle of a scheduled sync stops on a checkpoint with exit 0, and the next
 // `ghl-etl sync` resumes from it.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/open.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { BIN, runCli } from './helpers/cli.ts';
+import { runCli, signalMidRun } from './helpers/cli.ts';
 import { sandboxStats } from './helpers/sandbox.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined };
@@ -42,18 +41,10 @@ describe('SIGTERM during a scheduled sync', () => {
     // 20 requests a second: the ~415 calls of the first sync take about 20 s, so the signal lands mid-run.
     writeFileSync(join(dir, 'slow.json'), JSON.stringify({ rateLimit: { max: 20, intervalMs: 1000 }, exports: [{ byTag: join(dir, 'csv') }] }));
     const env = { ...process.env, ...CLEAN, GHL_BASE_URL: sandbox.url, GHL_LOCATION_ID: location.id, GHL_TOKEN: location.token, GHL_ETL_DB: dbPath };
-    const child = spawn(process.execPath, [BIN, 'schedule', '--run-now', '--cron', '0 2 * * *', '--config', join(dir, 'slow.json')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    for (;;) {
-      if ((await sandboxStats(sandbox)).requests >= 30 || child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill('SIGTERM');
-    expect(await exited, stderr).toBe(0);
+    const { code, stdout, stderr } = await signalMidRun(['schedule', '--run-now', '--cron', '0 2 * * *', '--config', join(dir, 'slow.json')], {
+      cwd: dir, env, sandboxUrl: sandbox.url, requests: 30, signal: 'SIGTERM',
+    });
+    expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/^ghl-etl schedule: "0 2 \* \* \*" in UTC; next run \d{4}-\d{2}-\d{2} 02:00 UTC \(\d{4}-\d{2}-\d{2}T02:00:00\.000Z\); running once now\./);
     const ticks = stderr.split('\n').filter((l) => l.includes('"scheduled run')).map((l) => JSON.parse(l) as { msg: string; outcome: string; exports?: unknown });
     expect(ticks).toEqual([expect.objectContaining({ msg: 'scheduled run interrupted', outcome: 'interrupted' })]);
