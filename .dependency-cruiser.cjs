@@ -7,7 +7,7 @@ module.exports = {
       name: 'only-the-cli-imports-the-cli',
       comment: 'Jobs, the client, the database and auth return results or throw typed errors; only src/cli maps them to exit codes and output.',
       severity: 'error',
-      from: { path: '^src/(sync|db|ghl|auth|config|app|export|ops|leadcars|serve|sandbox|highlevel-api)/' },
+      from: { path: '^src/(sync|db|ghl|auth|config|app|export|ops|leadcars|serve|sandbox|highlevel-api|schedule|status|view)/' },
       to: { path: '^src/cli/' },
     },
     {

@@ -1,12 +1,11 @@
 // The binary against the sandbox over HTTP: token checks, debug request logs, Ctrl-C, and the
 // scopes `auth login` asks for.
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { READ_SCOPES } from '../src/auth/login.ts';
-import { BIN, runCli } from './helpers/cli.ts';
+import { runCli, signalMidRun } from './helpers/cli.ts';
 import { sandboxStats, useSandbox, withSandbox } from './helpers/sandbox.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-cli-'));
@@ -65,16 +64,8 @@ describe('Ctrl-C during a sync of several locations', () => {
       const dir = tmp();
       const config = join(dir, 'ghl-etl.config.json');
       (await import('node:fs')).writeFileSync(config, JSON.stringify({ locations: sb.locations.map((l) => ({ id: l.id, token: l.token })), rateLimit: { max: 20, intervalMs: 1000 } }));
-      const child = spawn(process.execPath, [BIN, 'sync'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-      for (;;) {
-        if ((await sandboxStats(sb)).requests >= 10 || child.exitCode !== null) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      child.kill('SIGINT');
-      expect(await exited, stderr).toBe(130);
+      const { code, stderr } = await signalMidRun(['sync'], { cwd: dir, env, sandboxUrl: sb.url, requests: 10, signal: 'SIGINT' });
+      expect(code, stderr).toBe(130);
       expect(stderr.match(/stopped on a checkpoint/g)).toHaveLength(1);
     });
   }, 60_000);

@@ -1,33 +1,19 @@
 // Ctrl-C on a running `ghl-etl sync`: it stops on a checkpoint with exit 130, and the next run
 // resumes (and says so) and ends equal to the truth.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { BIN, runCli } from './helpers/cli.ts';
-import { sandboxStats } from './helpers/sandbox.ts';
+import { runCli, signalMidRun } from './helpers/cli.ts';
 import { compareWithTruth, fetchTruth } from './helpers/truth.ts';
 
 let sandbox: Sandbox | undefined;
 afterAll(async () => sandbox?.stop());
 
 /** Starts the sync, sends SIGINT once the sandbox has answered `after` requests, and waits for the exit. */
-async function interruptedSync(env: Record<string, string | undefined>, sb: Sandbox, after: number) {
-  const child = spawn(process.execPath, [BIN, 'sync', '--json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  for (;;) {
-    const stats = await sandboxStats(sb);
-    if (stats.requests >= after || child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  child.kill('SIGINT');
-  return { code: await exited, stdout, stderr };
+function interruptedSync(env: Record<string, string | undefined>, sb: Sandbox, after: number) {
+  return signalMidRun(['sync', '--json'], { env: { ...process.env, ...env }, sandboxUrl: sb.url, requests: after, signal: 'SIGINT' });
 }
 
 describe('Ctrl-C during a sync', () => {

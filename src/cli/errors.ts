@@ -3,8 +3,10 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors.ts';
 import { DatabaseOpenError, DatabaseVersionError } from '../db/open.ts';
+import { ExportUsageError } from '../export/errors.ts';
 import { DailyBudgetExhaustedError } from '../ghl/errors.ts';
 import { OperationError, OperationInputError } from '../ops/errors.ts';
+import { ScheduleUsageError } from '../schedule/errors.ts';
 import { UsageError } from './args.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -24,7 +26,8 @@ export class StoppedBeforeStartError extends Error {
 /** Bad usage or configuration: nothing was done, and the message names the fix. */
 export function isUsageProblem(err: unknown): boolean {
   return err instanceof UsageError || err instanceof OperationInputError || err instanceof ConfigError || err instanceof DatabaseOpenError ||
-    err instanceof DatabaseVersionError || (err instanceof CommanderError && err.exitCode !== 0);
+    err instanceof DatabaseVersionError || err instanceof ExportUsageError || err instanceof ScheduleUsageError ||
+    (err instanceof CommanderError && err.exitCode !== 0);
 }
 
 export function exitCodeFor(err: unknown): number {

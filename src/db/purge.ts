@@ -16,6 +16,14 @@ export interface PurgeResult {
 const PURGED_RAW = `json_object('id', id, 'purged', json('true'))`;
 const NOT_YET_PURGED = `json_extract(raw, '$.purged') IS NOT 1`;
 
+/** How many soft-deleted contacts `purgeDeleted(db, before)` would erase now (already purged ones not counted). */
+export function countPurgeable(db: Db, before: string): number {
+  const row = db.sqlite.prepare(
+    `SELECT count(*) AS n FROM contacts WHERE deleted_at IS NOT NULL AND julianday(deleted_at) < julianday(?) AND ${NOT_YET_PURGED}`,
+  ).get(before) as { n: number };
+  return row.n;
+}
+
 /**
  * Erases the personal data of every contact whose `deleted_at` is before `before` (an ISO date
  * or date-time), and of its tasks and notes, in one transaction; live contacts are never

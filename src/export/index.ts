@@ -1,7 +1,7 @@
 // The export library's public surface (commands and the scheduler import from here).
 export { exportSegment, exportQuery, STDOUT } from './export-segment.ts';
 export type { ExportOptions, ExportResult } from './export-segment.ts';
-export { exportByTag, liveTags, tagFileNames, safeFileBase, slugify } from './by-tag.ts';
+export { exportByTag, fileFor, liveTags, tagFileNames, safeFileBase, slugify } from './by-tag.ts';
 export type { ByTagOptions, ByTagResult } from './by-tag.ts';
 export {
   DEFAULT_EXPORT_DIR, exportAllSegments, exportNamedSegment, findSegment, runConfiguredExports, segmentExportOptions,

@@ -1,13 +1,15 @@
 // `npm run demo` / `ghl-etl demo`: the whole story without an account. Starts the sandbox in this
 // process (2 locations x 500 contacts, HighLevel's 100 requests / 10 s limit time-scaled 50x so it
 // finishes in seconds), syncs into a fresh data/demo.sqlite, applies a day of changes, syncs
-// incrementally, and prints where the file is, the run summaries and queries to try.
-import { rmSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+// incrementally, writes one segment CSV per tag into data/exports/, and prints where the files
+// are, the run summaries, the head of one CSV and queries to try.
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { configSchema } from '../../config/schema.ts';
 import type { LoadedConfig } from '../../config/load.ts';
-import { DatabaseOpenError, isGhlEtlDatabase } from '../../db/open.ts';
+import { DatabaseOpenError, isGhlEtlDatabase, type Db } from '../../db/open.ts';
+import { DEFAULT_EXPORT_DIR, exportByTag, type ByTagResult } from '../../export/index.ts';
 import { quietByDefault } from '../../log.ts';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import type { RunSummary } from '../../sync/location.ts';
@@ -53,6 +55,29 @@ function demoConfig(sandbox: Sandbox, dbPath: string): LoadedConfig {
   return { ...config, authUrl: `${sandbox.url}/v2/oauth/chooselocation` };
 }
 
+/** The first `lines` lines of a CSV, each cut to `width` characters: a taste, not the file. */
+function headOf(path: string, lines: number, width: number): string[] {
+  // Only the start of the file is read: a segment CSV can be large.
+  const text = readFileSync(path, 'utf8').slice(0, 64 * 1024).replace(/^\uFEFF/, '');
+  return text.split('\r\n').slice(0, lines).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+}
+
+/** One CSV per tag into data/exports/ (relative to the working directory), and a look at one. */
+async function writeSegmentCsvs(db: Db, out: (line?: string) => void): Promise<ByTagResult> {
+  const dir = resolve(DEFAULT_EXPORT_DIR);
+  const result = await exportByTag(db, dir);
+  const byRows = [...result.files].sort((a, b) => b.rows - a.rows);
+  out(`\nSegment CSVs, one per tag: ${result.files.length} files in ${dir} (as \`ghl-etl export --by-tag --out-dir ${DEFAULT_EXPORT_DIR}\` writes them)`);
+  for (const f of byRows.slice(0, 5)) out(`  ${basename(f.path).padEnd(28)} ${String(f.rows).padStart(5)} contacts tagged "${f.tag}"`);
+  if (byRows.length > 5) out(`  ... and ${byRows.length - 5} more`);
+  const shown = result.files.find((f) => f.tag === 'vip') ?? byRows[0];
+  if (shown) {
+    out(`\nThe head of ${relative(process.cwd(), shown.path) || shown.path} (id first, then the contact fields, tags, custom fields, open tasks, last note):`);
+    for (const line of headOf(shown.path, 4, 150)) out(`  ${line}`);
+  }
+  return result;
+}
+
 interface DemoFlags {
   locations: number;
   contacts: number;
@@ -62,7 +87,7 @@ interface DemoFlags {
 
 export function register(program: Command): void {
   leaf<DemoFlags>(program.command('demo')
-    .summary('Sandbox with seeded data -> sync -> a day of changes -> incremental sync, into data/demo.sqlite')
+    .summary('Sandbox with seeded data -> sync -> a day of changes -> incremental sync into data/demo.sqlite -> CSVs per tag in data/exports/')
     .option('--locations <n>', 'sub-accounts in the sandbox', wholeNumber, 2)
     .option('--contacts <n>', 'contacts per location', wholeNumber, 500)
     .option('--changes <n>', 'changes applied between the two syncs', wholeNumber, 40)
@@ -98,12 +123,11 @@ export function register(program: Command): void {
         code = await sync('Incremental sync (only what changed, plus a rolling share of tasks and notes):');
         if (code !== EXIT.ok) return code;
 
-        // Hook: once `ghl-etl export` exists, the demo calls its job (src/export/) here to write a segment CSV.
-        out('\n(Segment CSV exports: `ghl-etl export` is not part of this build yet.)');
+        const csvs = await writeSegmentCsvs(db, out);
 
         out(`\nThe mirror: ${dbPath}\nTry:`);
         for (const [what, query] of EXAMPLE_QUERIES) out(`  # ${what}\n  sqlite3 ${dbPath} "${query}"`);
-        if (opts.json) printJson({ database: dbPath, runs });
+        if (opts.json) printJson({ database: dbPath, runs, exports: csvs.files.map((f) => ({ tag: f.tag, path: f.path, rows: f.rows, sha256: f.sha256 })) });
         return EXIT.ok;
       }, { backoff: { baseMs: 20, capMs: 500 } });
     } finally {

@@ -31,17 +31,29 @@ import { register as outboxList } from './outbox-list.ts';
 import { register as outboxRetry } from './outbox-retry.ts';
 import { register as sandbox } from './sandbox.ts';
 import { register as serve } from './serve.ts';
+import { register as contactsShow } from './contacts-show.ts';
+import { register as exportCsv } from './export.ts';
+import { register as purge } from './purge.ts';
+import { register as runs } from './runs.ts';
+import { register as schedule } from './schedule.ts';
+import { register as status } from './status.ts';
 import { register as sync } from './sync.ts';
 
 export const COMMANDS: Array<(program: Command) => void> = [
   sandbox,
   sync,
+  exportCsv,
+  schedule,
+  status,
+  runs,
+  purge,
   demo,
   authLogin,
   authStatus,
   authLogout,
   authLocations,
   configCheck,
+  contactsShow,
   contactsList,
   contactsCreate,
   contactsUpdate,

@@ -1,0 +1,65 @@
+// `ghl-etl schedule`: runs until stopped; on each cron tick the sync (shared lock with manual
+// `ghl-etl sync`) then the configured exports (src/schedule/). SIGTERM stops it on a checkpoint
+// with exit 0 (a clean stop of a service); Ctrl-C does the same with exit 130.
+import type { Command } from 'commander';
+import { runConfiguredExports } from '../../export/index.ts';
+import { checkSchedule, startSchedule } from '../../schedule/index.ts';
+import { syncAll } from '../../sync/run.ts';
+import { configOf, leaf, printJson, withApp } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
+import { onInterrupt } from '../interrupt.ts';
+import { chooseLocations } from './sync.ts';
+
+interface ScheduleFlags {
+  cron?: string;
+  timezone?: string;
+  runNow?: boolean;
+}
+
+/** "2026-03-02 02:00 Europe/Madrid (2026-03-02T01:00:00.000Z)": the next run as a person reads it. */
+function describeNext(next: Date | null, timezone: string): string {
+  if (!next) return 'never';
+  const local = new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, dateStyle: 'short', timeStyle: 'short' }).format(next);
+  return `${local} ${timezone} (${next.toISOString()})`;
+}
+
+export function register(program: Command): void {
+  leaf<ScheduleFlags>(program.command('schedule')
+    .summary('Run until stopped: on each cron tick, sync then the configured exports (default 02:00 UTC)')
+    .option('--cron <expr>', 'cron expression, 5 fields or 6 with seconds first (config "schedule.cron", default "0 2 * * *")')
+    .option('--timezone <tz>', 'IANA time zone of the expression (config "schedule.timezone", default UTC)')
+    .option('--run-now', 'run once at start, then follow the schedule'),
+  async (opts) => {
+    const config = configOf(opts);
+    // Everything that can be wrong is found now, not at 02:00.
+    const spec = checkSchedule({ cron: opts.cron ?? config.schedule.cron, timezone: opts.timezone ?? config.schedule.timezone });
+    const locations = chooseLocations(config, undefined);
+    // Taking `db` opens (and migrates) the database now: a bad path is exit 2 at start.
+    return withApp(config, async ({ db, client, logger }) => {
+      let stoppedBy: NodeJS.Signals | undefined;
+      const interrupt = onInterrupt((sig) => {
+        stoppedBy = sig;
+        logger.info({ signal: sig }, 'schedule: stopping (a run in progress stops at its next checkpoint)');
+      });
+      try {
+        const handle = startSchedule({
+          ...spec, logger, signal: interrupt.signal, runNow: opts.runNow,
+          sync: (signal) => syncAll({ db, client, locations, full: false, lister: config.sync.lister, config, signal }),
+          exports: () => runConfiguredExports(db, config),
+        });
+        const next = handle.nextRun();
+        if (opts.json) {
+          printJson({ cron: spec.cron, timezone: spec.timezone, nextRun: next?.toISOString() ?? null, exports: config.exports.length });
+        } else {
+          process.stdout.write(`ghl-etl schedule: "${spec.cron}" in ${spec.timezone}; next run ${describeNext(next, spec.timezone)}` +
+            `${opts.runNow ? '; running once now' : ''}. Each run is logged on stderr; stop with SIGTERM or Ctrl-C.\n`);
+        }
+        await handle.done;
+      } finally {
+        interrupt.dispose();
+      }
+      logger.info({ signal: stoppedBy }, 'schedule: stopped');
+      return stoppedBy === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
+    });
+  });
+}

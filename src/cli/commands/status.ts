@@ -1,0 +1,45 @@
+// `ghl-etl status`: per location, the last run, how fresh the mirror is, the API budget used in
+// the last 24 hours and the last error (src/status/report.ts). Exit 1 when not healthy, so a
+// monitor (cron + mail, Nagios, a systemd timer's OnFailure) can alert on it.
+import type { Command } from 'commander';
+import { statusReport, type LocationStatus, type StatusReport } from '../../status/report.ts';
+import { configOf, leaf, printJson, withApp } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
+
+const pct = (share: number) => `${(share * 100).toFixed(share < 0.01 && share > 0 ? 2 : 1)}%`;
+
+function describeLocation(l: LocationStatus): string[] {
+  const lines = [`${l.locationId}${l.name ? ` (${l.name})` : ''}: ${l.healthy ? 'healthy' : 'UNHEALTHY'}`];
+  const run = l.lastRun;
+  lines.push(`  last run     ${run ? `#${run.id} ${run.status} (${run.mode}), started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}` : 'none'}`);
+  lines.push(`  data age     ${l.dataAgeHours === null ? 'never synced successfully' : `${l.dataAgeHours.toFixed(1)} h (last good sync finished ${l.lastSuccessAt})`}`);
+  lines.push(`  API budget   ${l.apiCallsLast24h} of ${l.dailyLimit} calls in the last 24 h (${pct(l.budgetUsedShare)})`);
+  lines.push(`  last error   ${l.lastError ? `${l.lastError.at}: ${l.lastError.message.split('\n')[0]}` : 'none'}`);
+  for (const p of l.problems) lines.push(`  ! ${p}`);
+  return lines;
+}
+
+/** The human report: one block per location, then the last export. */
+export function renderStatus(report: StatusReport): string {
+  const out: string[] = [];
+  if (report.locations.length === 0) out.push('No locations configured or synced yet: configure one (GHL_LOCATION_ID + GHL_TOKEN) and run `ghl-etl sync`.');
+  for (const l of report.locations) out.push(...describeLocation(l));
+  const e = report.lastExport;
+  out.push(`last export  ${e ? `#${e.id} ${e.status} "${e.segment}" (${e.kind}) -> ${e.path ?? '-'}, ${e.rows ?? 0} rows, ${e.finishedAt ?? e.startedAt}${e.error ? `: ${e.error}` : ''}` : 'none'}`);
+  out.push(`overall      ${report.healthy ? 'healthy' : 'UNHEALTHY'} (data older than ${report.maxAgeHours} h or a failed last run is unhealthy: status.maxAgeHours)`);
+  return out.join('\n') + '\n';
+}
+
+export function register(program: Command): void {
+  leaf(program.command('status')
+    .summary('Per location: last run, data freshness, API budget used, last error; exit 1 when not healthy'),
+  async (opts) => {
+    const config = configOf(opts);
+    return withApp(config, async ({ db }) => {
+      const report = statusReport(db, config);
+      if (opts.json) printJson(report);
+      else process.stdout.write(renderStatus(report));
+      return report.healthy ? EXIT.ok : EXIT.failed;
+    });
+  });
+}

@@ -1,0 +1,162 @@
+// The long-running schedule: on each cron tick, the sync (the same job as `ghl-etl sync`, under
+// the same database lock) and then the configured exports. It knows nothing of the command line:
+// the caller hands it the sync and export functions, a logger and an AbortSignal (the CLI turns
+// SIGTERM / Ctrl-C into one), so it can be driven with fake timers in tests.
+import cron, { type ScheduledTask } from 'node-cron';
+import type { LockHolder } from '../db/locks.ts';
+import type { ConfiguredExportsResult } from '../export/index.ts';
+import type { Logger } from '../log.ts';
+import type { SyncOutcome } from '../sync/run.ts';
+import { checkSchedule, type ScheduleSpec } from './spec.ts';
+
+export type ScheduleLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+/** What a tick's sync reports: `syncAll`'s result, or the part of it the schedule reads. */
+export interface TickSyncResult {
+  outcome: SyncOutcome;
+  lockedBy?: LockHolder | undefined;
+}
+
+export interface ScheduleOptions extends ScheduleSpec {
+  /** One sync of every location; it must stop on a checkpoint when `signal` aborts. */
+  sync: (signal: AbortSignal) => Promise<TickSyncResult>;
+  /** The configured exports (`runConfiguredExports`), after a sync that was not skipped or stopped. */
+  exports: () => Promise<ConfiguredExportsResult>;
+  logger: ScheduleLogger;
+  /** Aborting it stops the schedule: the tick in flight stops on its next checkpoint. */
+  signal: AbortSignal;
+  /** Run one tick straight away, then follow the schedule. */
+  runNow?: boolean | undefined;
+  /** Called with each tick's report (after it is logged). */
+  onTick?: ((report: TickReport) => void) | undefined;
+}
+
+export type TickOutcome = 'ok' | 'failed' | 'budget' | 'interrupted' | 'skipped';
+
+export interface TickReport {
+  /** The slot the schedule fired for (the start time for --run-now), ISO. */
+  at: string;
+  trigger: 'scheduled' | 'start';
+  outcome: TickOutcome;
+  /** Why a tick was skipped: this schedule's previous tick is still going, or another process's sync holds the lock. */
+  skipped?: 'busy' | 'locked';
+  /** The sync's own outcome, when it ran. */
+  sync?: SyncOutcome;
+  /** Files written and exports that failed, when the exports ran. */
+  exports?: { files: number; failed: Array<{ what: string; error: string }> };
+  error?: string;
+  durationMs: number;
+  /** When the schedule fires next, ISO (null once stopped). */
+  nextRun: string | null;
+}
+
+export interface ScheduleHandle {
+  /** The next time the schedule fires, or null once stopped. */
+  nextRun(): Date | null;
+  /** Settles once the signal has aborted and the tick in flight (if any) has finished. */
+  done: Promise<void>;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+function filesOf(result: ConfiguredExportsResult): number {
+  return result.exported.reduce((n, e) => n + ('files' in e ? e.files.length : 1), 0);
+}
+
+/** Starts the schedule; a bad expression or timezone throws ScheduleUsageError before anything runs. */
+export function startSchedule(opts: ScheduleOptions): ScheduleHandle {
+  const spec = checkSchedule(opts);
+  const { logger, signal } = opts;
+  let current: Promise<void> | undefined;
+  let stopped = false;
+
+  const task: ScheduledTask = cron.createTask(spec.cron, (ctx) => tick('scheduled', ctx.date), {
+    timezone: spec.timezone,
+    name: 'ghl-etl schedule',
+    // node-cron's own messages (a missed slot after the machine slept) go through our logger.
+    logger: {
+      info: (m) => logger.debug(String(m)),
+      warn: (m) => logger.warn(String(m)),
+      error: (m, err) => logger.error({ err: err ?? m }, 'schedule: node-cron error'),
+      debug: (m) => logger.debug(String(m)),
+    },
+  });
+  task.on('execution:missed', (ctx) => {
+    logger.warn({ slot: ctx.date.toISOString() }, 'schedule: a run was missed (the machine was asleep or blocked); the next one catches up');
+  });
+
+  const nextRun = () => (stopped ? null : task.getNextRun());
+
+  function report(r: Omit<TickReport, 'nextRun'>): void {
+    const full: TickReport = { ...r, nextRun: nextRun()?.toISOString() ?? null };
+    const line = `scheduled run ${full.outcome}${full.skipped ? ` (${full.skipped === 'busy' ? 'the previous run is still going' : 'another sync holds the lock'})` : ''}`;
+    if (full.outcome === 'ok') logger.info(full, line);
+    else if (full.outcome === 'failed') logger.error(full, line);
+    else logger.warn(full, line);
+    opts.onTick?.(full);
+  }
+
+  async function work(at: Date, trigger: TickReport['trigger']): Promise<void> {
+    const started = Date.now();
+    const base = { at: at.toISOString(), trigger };
+    let sync: TickSyncResult;
+    try {
+      sync = await opts.sync(signal);
+    } catch (err) {
+      report({ ...base, outcome: 'failed', error: errorText(err), durationMs: Date.now() - started });
+      return;
+    }
+    if (sync.outcome === 'locked') {
+      const h = sync.lockedBy;
+      report({
+        ...base, outcome: 'skipped', skipped: 'locked', sync: sync.outcome, durationMs: Date.now() - started,
+        ...(h ? { error: `another sync is running on this database (pid ${h.pid} on ${h.hostname}, since ${h.acquiredAt})` } : {}),
+      });
+      return;
+    }
+    // Stopped on a checkpoint: the next run resumes; exports of a half-synced mirror wait for it.
+    if (sync.outcome === 'interrupted' || signal.aborted) {
+      report({ ...base, outcome: 'interrupted', sync: sync.outcome, durationMs: Date.now() - started });
+      return;
+    }
+    // After a failed or budget-stopped sync the mirror is still consistent (each location either
+    // synced or kept its previous state), so the sales team still gets its files.
+    let exports: TickReport['exports'];
+    try {
+      const result = await opts.exports();
+      exports = { files: filesOf(result), failed: result.failed.map((f) => ({ what: f.what, error: f.error.message })) };
+    } catch (err) {
+      exports = { files: 0, failed: [{ what: 'exports', error: errorText(err) }] };
+    }
+    const outcome: TickOutcome = exports.failed.length > 0 ? 'failed' : sync.outcome;
+    report({ ...base, outcome, sync: sync.outcome, exports, durationMs: Date.now() - started });
+  }
+
+  function tick(trigger: TickReport['trigger'], at: Date = new Date()): void {
+    if (stopped) return;
+    if (current) {
+      report({ at: at.toISOString(), trigger, outcome: 'skipped', skipped: 'busy', durationMs: 0 });
+      return;
+    }
+    current = work(at, trigger).finally(() => {
+      current = undefined;
+    });
+  }
+
+  const done = new Promise<void>((resolve) => {
+    const stop = async () => {
+      stopped = true;
+      await task.destroy();
+      await current;
+      resolve();
+    };
+    if (signal.aborted) void stop();
+    else signal.addEventListener('abort', () => void stop(), { once: true });
+  });
+
+  if (!signal.aborted) {
+    void task.start();
+    if (opts.runNow) tick('start');
+  }
+  return { nextRun, done };
+}
