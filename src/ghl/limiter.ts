@@ -24,6 +24,9 @@ import { DailyBudgetExhaustedError, type GhlOperation } from './errors.ts';
 import { sleep } from '../http/retry.ts';
 import { headerOf, type AnswerHeaders } from '../http/send.ts';
 
+/** A rise in the reported daily remaining larger than this is the server's daily reset, not reordering. */
+const DAILY_RESET_JUMP = 32;
+
 /** HighLevel's documented burst limit, used until the server reports its own. */
 export const HIGHLEVEL_WINDOW = { max: 100, intervalMs: 10_000 } as const;
 
@@ -371,8 +374,12 @@ export class LocationLimiter {
     if (h.dailyRemaining !== undefined) {
       // Called while this request still counts as in flight. The others in flight may not be in
       // the server's count yet: keep them subtracted so the budget check errs on the safe side.
-      // Trusting the latest answer also picks up the daily counter's reset.
-      this.dailyRemaining = h.dailyRemaining - Math.max(0, this.inFlight - 1);
+      // Answers can arrive out of order, so an older answer may report more remaining than a
+      // newer one did: the count only goes up on a jump no reordering explains (the daily reset).
+      const reported = h.dailyRemaining - Math.max(0, this.inFlight - 1);
+      const jump = Math.min(Math.max(DAILY_RESET_JUMP, 2 * this.maxConcurrent), this.dailyLimit / 4);
+      const isReset = reported > this.dailyRemaining + jump;
+      if (reported < this.dailyRemaining || isReset) this.dailyRemaining = reported;
     }
     this.followWindow(h);
     this.steer(h);
