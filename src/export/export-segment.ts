@@ -7,6 +7,7 @@ import { recordExportEnd, recordExportStart, type ExportKind } from '../db/expor
 import { systemClock, type Clock } from '../db/clock.ts';
 import { writeFileAtomically } from './atomic-file.ts';
 import { availableColumns, pickColumns, type ExportColumn } from './columns.ts';
+import type { Cell } from './csv-record.ts';
 import { writeCsv, type CsvFormat } from './csv-stream.ts';
 import { describeRule, segmentWhere, type SegmentRule } from './segment.ts';
 
@@ -65,8 +66,6 @@ export function exportQuery(kind: ExportKind, columns: ExportColumn[], rule: Seg
     params: where.params,
   };
 }
-
-type Cell = string | number | bigint | Buffer | null;
 
 async function streamRows(db: Db, options: ExportOptions, kind: ExportKind, columns: ExportColumn[]) {
   const query = exportQuery(kind, columns, options.rule);
