@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LocationLimiter } from '../src/ghl/limiter.ts';
 
 const settings = { max: 1000, intervalMs: 1000, daily: 100, dailyShare: 0.5 };
+const list = { name: 'listContacts', method: 'GET', path: '/contacts/', locationId: 'loc' };
 
 function deferred() {
   let resolve!: () => void;
@@ -16,11 +17,11 @@ describe('the daily budget', () => {
   it('keeps the lowest remaining count when an older answer arrives last', async () => {
     const limiter = new LocationLimiter('loc', settings);
     const [a, b] = [deferred(), deferred()];
-    const sentA = limiter.schedule('listContacts', async () => {
+    const sentA = limiter.schedule(list, async () => {
       await a.promise;
       limiter.observe({ dailyRemaining: 99 }); // counted by the server before B arrived
     });
-    const sentB = limiter.schedule('listContacts', async () => {
+    const sentB = limiter.schedule(list, async () => {
       await b.promise;
       limiter.observe({ dailyRemaining: 98 });
     });
@@ -35,9 +36,9 @@ describe('the daily budget', () => {
 
   it('takes the daily reset, a rise no reordering explains', async () => {
     const limiter = new LocationLimiter('loc', settings);
-    for (let i = 0; i < 40; i++) await limiter.schedule('listContacts', async () => { limiter.observe({ dailyRemaining: 99 - i }); });
+    for (let i = 0; i < 40; i++) await limiter.schedule(list, async () => { limiter.observe({ dailyRemaining: 99 - i }); });
     expect(limiter.pacing().dailyRemaining).toBe(60);
-    await limiter.schedule('listContacts', async () => { limiter.observe({ dailyRemaining: 99 }); });
+    await limiter.schedule(list, async () => { limiter.observe({ dailyRemaining: 99 }); });
     expect(limiter.pacing().dailyRemaining).toBe(99);
     limiter.stop();
   });

@@ -120,3 +120,4 @@ async function run(program: Command, argv: string[]): Promise<number> {
     return report(err, argv);
   }
 }
+export { guardSignals } from './interrupt.ts';

@@ -158,6 +158,11 @@ function openChecked(path: string, options: OpenOptions): Db {
   try {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!readonly) sqlite.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL syncs the disk at checkpoints, not at every commit: a killed process
+    // loses nothing, and a power cut loses at most the last commits, never consistency (the
+    // sync's checkpoints then resume a little earlier). FULL made every page's commit wait on the
+    // disk, blocking the event loop with requests ready to go.
+    sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     const orm = drizzle(sqlite, { schema });
     const journal = readJournal();

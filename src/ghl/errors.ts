@@ -1,5 +1,5 @@
-// Typed failures of the HighLevel client. Callers branch on the class (and `exitCode` for the
-// CLI); messages carry HighLevel's own words, never a token.
+// Typed failures of the HighLevel client. Callers branch on the class (the CLI maps classes to
+// exit codes); messages carry HighLevel's own words, never a token.
 import { ApiError, type ApiErrorInit, type ApiOperation } from '../http/errors.ts';
 
 /** What was being attempted, so a caller can decide what to do after a failure (e.g. re-read). */

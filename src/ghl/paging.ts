@@ -11,6 +11,12 @@ export interface FollowCursorOptions<Page, Cursor> {
   operation: GhlOperation;
   /** Start after this cursor instead of at the beginning (resuming a checkpoint). */
   start?: Cursor | undefined;
+  /**
+   * Request the next page as soon as a page arrives, before the caller has dealt with it: the
+   * server works on the next page while the caller writes this one. The cost: a caller that stops
+   * early (an interrupt, its own failure) has made one request it does not use.
+   */
+  readAhead?: boolean;
 }
 
 /** Yields pages in order; throws CursorStuckError when a cursor repeats. */
@@ -18,16 +24,26 @@ export async function* followCursor<Page, Cursor>(opts: FollowCursorOptions<Page
   const seen = new Set<string>();
   let cursor = opts.start;
   if (cursor !== undefined) seen.add(JSON.stringify(cursor));
+  let fetching = opts.fetchPage(cursor);
   for (;;) {
-    const page = await opts.fetchPage(cursor);
-    yield page;
+    const page = await fetching;
     const next = opts.nextCursor(page);
-    if (next === undefined) return;
-    const key = JSON.stringify(next);
-    if (seen.has(key)) {
+    const key = next === undefined ? undefined : JSON.stringify(next);
+    const stuck = key !== undefined && seen.has(key);
+    if (key !== undefined && !stuck) {
+      seen.add(key);
+      cursor = next;
+      if (opts.readAhead) {
+        fetching = opts.fetchPage(cursor);
+        // Awaited on the next turn; a caller that stops first must not leave it unhandled.
+        fetching.catch(() => undefined);
+      }
+    }
+    yield page;
+    if (key === undefined) return;
+    if (stuck) {
       throw new CursorStuckError(`paging cursor ${key} did not advance; stopping instead of repeating pages`, { operation: opts.operation });
     }
-    seen.add(key);
-    cursor = next;
+    if (!opts.readAhead) fetching = opts.fetchPage(cursor);
   }
 }

@@ -29,66 +29,128 @@ export async function childrenPhase(run: LocationRun): Promise<void> {
   // Reading ahead picks the same contacts in the same order as reading per batch: a saved batch
   // leaves the due set (children_synced_at is now, past both cutoffs), no one else writes the
   // location meanwhile (the lock), and a batch that fails ends the loop. For the same reasons,
-  // once no contact is due none becomes due during the rolling share.
+  // once no contact is due none becomes due during the rolling share. The batch fetched ahead
+  // (see below) is saved before every read, so a read never returns a contact in flight.
   let dueAhead: ContactNeedingChildren[] = [];
   let dueLeft = true;
   let rollingAhead: ContactNeedingChildren[] = [];
-  for (;;) {
-    run.checkAbort();
-    let rolling = false;
-    if (dueAhead.length === 0 && dueLeft) {
-      dueAhead = contactsNeedingChildren(db, locationId, { rollingCutoff: cutoff, limit: DUE_READ_AHEAD });
-      dueLeft = dueAhead.length > 0;
-    }
-    let batch = dueAhead.splice(0, batchSize);
-    if (batch.length === 0 && (run.pass.rollingLeft ?? 0) > 0) {
-      // The rolling share: the contacts whose children were read longest ago (before this phase).
-      rolling = true;
-      if (rollingAhead.length === 0) {
-        rollingAhead = contactsNeedingChildren(db, locationId, { rollingCutoff: since, limit: Math.min(DUE_READ_AHEAD, run.pass.rollingLeft ?? 0) });
+  // One batch is fetched while the one before it finishes and is saved: the requests of the
+  // batch's slowest contacts and the write no longer leave the connections idle. Batches are
+  // saved in order, so the checkpoint's rolling count only ever moves forward.
+  let pending: FetchingBatch | undefined;
+  const savePending = async (): Promise<void> => {
+    const batch = pending;
+    pending = undefined;
+    if (batch) saveBatch(run, batch, await batch.result);
+  };
+  try {
+    for (;;) {
+      run.checkAbort();
+      let rolling = false;
+      if (dueAhead.length === 0 && dueLeft) {
+        await savePending();
+        dueAhead = contactsNeedingChildren(db, locationId, { rollingCutoff: cutoff, limit: DUE_READ_AHEAD });
+        dueLeft = dueAhead.length > 0;
       }
-      batch = rollingAhead.splice(0, Math.min(batchSize, run.pass.rollingLeft ?? 0));
-      if (batch.length === 0) run.pass = { ...run.pass, rollingLeft: 0 };
+      let batch = dueAhead.splice(0, batchSize);
+      // The rolling share left once the batch in flight is saved.
+      const rollingLeft = (run.pass.rollingLeft ?? 0) - (pending?.rolling ? pending.contacts.length : 0);
+      if (batch.length === 0 && rollingLeft > 0) {
+        // The rolling share: the contacts whose children were read longest ago (before this phase).
+        rolling = true;
+        if (rollingAhead.length === 0) {
+          await savePending();
+          rollingAhead = contactsNeedingChildren(db, locationId, { rollingCutoff: since, limit: Math.min(DUE_READ_AHEAD, run.pass.rollingLeft ?? 0) });
+        }
+        batch = rollingAhead.splice(0, Math.min(batchSize, rollingLeft));
+      }
+      if (batch.length === 0) {
+        await savePending();
+        if (rolling) run.pass = { ...run.pass, rollingLeft: 0 };
+        break;
+      }
+      // The next batch starts once the batch before it has its tasks (its first call): a token
+      // without the task search's scope is found out once, and a failed task read starts nothing more.
+      if (pending && 'error' in (await pending.tasks)) await savePending();
+      const previous = pending;
+      pending = fetchBatch(run, batch, rolling, limit);
+      if (previous) saveBatch(run, previous, await previous.result);
+      run.showProgress('tasks+notes', summary.childrenFetched, Math.max(planned, summary.childrenFetched));
     }
-    if (batch.length === 0) break;
-    await fetchAndSaveBatch(run, batch, rolling, limit);
-    run.showProgress('tasks+notes', summary.childrenFetched, Math.max(planned, summary.childrenFetched));
+  } finally {
+    // Stopped by an interrupt or a failed batch: what the batch in flight did fetch is saved too,
+    // so its calls are not spent for nothing. Its own failure, if any, is the lesser news.
+    if (pending) await savePending().catch(() => undefined);
   }
 }
 
-async function fetchAndSaveBatch(run: LocationRun, batch: ContactNeedingChildren[], rolling: boolean, limit: Limit): Promise<void> {
-  const { db, locationId, summary, now } = run;
-  const ids = batch.map((c) => c.id);
-  const [tasksByContact, notesResults] = await Promise.all([
-    fetchTasks(run, ids, limit),
+interface FetchingBatch {
+  contacts: ContactNeedingChildren[];
+  rolling: boolean;
+  tasks: Promise<TasksRead>;
+  result: Promise<FetchedBatch>;
+}
+
+type TasksRead = { value: Map<string, HighLevelTask[]> } | { error: unknown };
+
+interface FetchedBatch {
+  tasksByContact: Map<string, HighLevelTask[]>;
+  /** Per contact, in batch order: its notes, or undefined when they did not arrive. */
+  notes: Array<HighLevelNote[] | undefined>;
+  /** The first failure, thrown once what did arrive is saved. */
+  failure?: unknown;
+}
+
+/** Starts the batch's reads, its tasks queued ahead of its notes. Neither promise rejects. */
+function fetchBatch(run: LocationRun, contacts: ContactNeedingChildren[], rolling: boolean, limit: Limit): FetchingBatch {
+  const ids = contacts.map((c) => c.id);
+  const tasks = fetchTasks(run, ids, limit).then((value): TasksRead => ({ value }), (error: unknown): TasksRead => ({ error }));
+  return { contacts, rolling, tasks, result: collectBatch(run, ids, tasks, limit) };
+}
+
+async function collectBatch(run: LocationRun, ids: string[], tasksRead: Promise<TasksRead>, limit: Limit): Promise<FetchedBatch> {
+  const [tasks, notesResults] = await Promise.all([
+    tasksRead,
     // Settled one by one: when the daily budget or a failure stops the batch half way, the
     // contacts whose notes did arrive are still saved, so a tight budget makes progress from
     // run to run instead of fetching the same batch every night.
     Promise.allSettled(ids.map((id) => limit(() => fetchNotesOrGone(run, id)))),
   ]);
-  const fetched = batch.flatMap((contact, i) => {
-    const notes = notesResults[i];
-    return notes?.status === 'fulfilled' ? [{ contact, notes: notes.value }] : [];
+  const notesFailure = notesResults.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  // Without the batch's tasks nothing of it is saved: a contact saved with its notes but not its
+  // tasks would count as read.
+  if ('error' in tasks) return { tasksByContact: new Map(), notes: ids.map(() => undefined), failure: tasks.error };
+  return {
+    tasksByContact: tasks.value,
+    notes: notesResults.map((r) => (r.status === 'fulfilled' ? r.value : undefined)),
+    ...(notesFailure ? { failure: notesFailure.reason } : {}),
+  };
+}
+
+function saveBatch(run: LocationRun, batch: FetchingBatch, result: FetchedBatch): void {
+  const { db, locationId, summary, now } = run;
+  const fetched = batch.contacts.flatMap((contact, i) => {
+    const notes = result.notes[i];
+    return notes ? [{ contact, notes }] : [];
   });
-  const failure = notesResults.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  const next: PassState = rolling ? { ...run.pass, rollingLeft: Math.max(0, (run.pass.rollingLeft ?? 0) - fetched.length) } : run.pass;
+  const next: PassState = batch.rolling ? { ...run.pass, rollingLeft: Math.max(0, (run.pass.rollingLeft ?? 0) - fetched.length) } : run.pass;
   db.transaction(() => {
-    const result = saveChildren(db, fetched.map(({ contact, notes }) => ({
+    const saved = saveChildren(db, fetched.map(({ contact, notes }) => ({
       contactId: contact.id,
-      tasks: (tasksByContact.get(contact.id) ?? []).map((t) => taskToRow(t, contact.id, locationId)),
+      tasks: (result.tasksByContact.get(contact.id) ?? []).map((t) => taskToRow(t, contact.id, locationId)),
       notes: notes.map((n) => noteToRow(n, contact.id, locationId)),
       contactDateUpdated: contact.dateUpdated,
     })), run.runId, now);
-    summary.tasks += result.tasksUpserted;
-    summary.notes += result.notesUpserted;
-    summary.tasksDeleted += result.tasksDeleted;
-    summary.notesDeleted += result.notesDeleted;
+    summary.tasks += saved.tasksUpserted;
+    summary.notes += saved.notesUpserted;
+    summary.tasksDeleted += saved.tasksDeleted;
+    summary.notesDeleted += saved.notesDeleted;
     writePass(db, locationId, next, now);
     updateRun(db, run.runId, { tasks: summary.tasks, notes: summary.notes });
   });
   run.pass = next;
   summary.childrenFetched += fetched.length;
-  if (failure) throw failure.reason;
+  if ('failure' in result) throw result.failure;
 }
 
 /** A contact deleted in HighLevel since the listing answers 404 (or 400 "Contact not found"). */

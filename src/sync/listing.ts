@@ -26,6 +26,9 @@ export async function listingPass(run: LocationRun): Promise<void> {
   const pageSize = run.opts.pageSize ?? (lister === 'search' ? 500 : 100);
   const pages = followCursor<ListedPage, ListCursor>({
     start: run.pass.cursor,
+    // The next page is on its way while this one is written (one request spent for nothing when
+    // the pass stops early).
+    readAhead: true,
     fetchPage: (cursor) => fetchContacts(run.client, locationId, lister, pageSize, cursor),
     nextCursor: (page) => page.next,
     operation: { name: 'syncLocation', method: lister === 'list' ? 'GET' : 'POST', path: lister === 'list' ? '/contacts/' : '/contacts/search', locationId },

@@ -23,7 +23,9 @@ try {
     rateLimit: { max: MAX, intervalMs: WINDOW_MS },
     sync: concurrent ? { locationConcurrency: LOCATIONS } : {},
   });
+  const sandboxCpuBefore = sandbox.cpuMs();
   const run = await runCli(['sync', '--json'], syncEnv(sandbox, join(dir, 'locations.sqlite'), config), { timeoutMs: TIMEOUT_S * 1000 });
+  const sandboxCpuMs = sandbox.cpuMs() - sandboxCpuBefore;
   const stats = await sandbox.stats();
   const allowedPerSec = (LOCATIONS * MAX) / (WINDOW_MS / 1000);
   // Stopped by us: the requests were made before the signal, so the rate is over that time.
@@ -37,6 +39,9 @@ try {
     ...(run.timedOut ? { stoppedAfterS: TIMEOUT_S } : {}),
     achievedPerSec: round(achievedPerSec, 1), allowedPerSec, locations: LOCATIONS, contactsPerLocation: CONTACTS,
     requests: stats.requests, wallS: round(run.wallMs / 1000, 1), exitCode: run.code,
+    // CPU of each process over the wall time: near 1 (or the machine's share of a core) means that
+    // process, not the rate limit, set the pace.
+    ourCpuS: round(run.cpuMs / 1000, 1), sandboxCpuS: round(sandboxCpuMs / 1000, 1),
   });
   if (run.code !== 0 && !run.timedOut) process.exitCode = 1;
 } finally {
