@@ -85,9 +85,9 @@ function rows(results: ScriptResult[]): string[][] {
       out.push([
         String(m.measure ?? basename(r.script, '.ts')),
         ratioCell(m),
-        m.goal ?? '',
+        String(m.goal ?? ''),
         m.met === undefined ? '' : m.met ? 'yes' : 'NO',
-        details(m),
+        String(details(m)),
       ]);
     }
     if (r.exitCode !== 0) out.push([basename(r.script, '.ts'), '', '', 'NO', `script exited ${r.exitCode}`]);
