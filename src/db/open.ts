@@ -4,32 +4,13 @@ import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync } from
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
+import type { Db, Orm, Sqlite } from './connection.ts';
 import { rebuildContactsWideView } from './views.ts';
 
-export type Sqlite = Database.Database;
-export type Orm = BetterSQLite3Database<typeof schema>;
-
-export interface Db {
-  /** The file opened (as given). */
-  readonly path: string;
-  readonly readonly: boolean;
-  /** The raw connection, for prepared statements. */
-  readonly sqlite: Sqlite;
-  /** Drizzle over the same connection, typed by `schema.ts`. */
-  readonly orm: Orm;
-  /**
-   * Runs `fn` in one transaction (synchronous, like better-sqlite3). The writers join an open
-   * transaction instead of nesting a savepoint (`atomically` in statements.ts), so a caller
-   * groups a page and its checkpoint at no extra cost.
-   */
-  transaction<T>(fn: () => T): T;
-  /** The schema version (number of migrations applied). */
-  readonly schemaVersion: number;
-  close(): void;
-}
+export type { Db, Orm, Sqlite } from './connection.ts';
 
 export interface OpenOptions {
   /** Open without writing: no migrations; fails when the file is missing or its schema is behind. */

@@ -6,7 +6,7 @@
 // `db.transaction` opened inside another one becomes a SAVEPOINT, which cost a third of the
 // ingest time when each page and each contact's children opened one.
 import type Database from 'better-sqlite3';
-import type { Db, Sqlite } from './open.ts';
+import type { Db, Sqlite } from './connection.ts';
 
 type Statement = Database.Statement;
 

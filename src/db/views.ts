@@ -2,7 +2,7 @@
 // Its columns follow the custom field definitions, so it is regenerated from them (after
 // definitions change, and after migrations) instead of living in a static migration.
 import { columnsOf } from './columns.ts';
-import type { Sqlite } from './open.ts';
+import type { Sqlite } from './connection.ts';
 import { contacts } from './schema.ts';
 import { prepared } from './statements.ts';
 
