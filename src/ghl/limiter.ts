@@ -126,7 +126,9 @@ export class LocationLimiter {
   private queued = 0;
   private queuedSince = 0;
   private waitedBeforeMs = 0;
-  private readonly bottleneck: Bottleneck;
+  private bottleneck: Bottleneck;
+  /** Bumped when queued requests are re-timed: releasing jobs of an older generation do nothing. */
+  private generation = 0;
   private readonly margin: number;
   private maxConcurrent: number;
   /** Set by the caller: kept when the window changes; otherwise it follows the window's max. */
@@ -172,7 +174,11 @@ export class LocationLimiter {
     this.maxConcurrent = this.concurrencyFor(this.max);
     // Bottleneck spaces the releasing jobs by minTime from one start to the next; their number is
     // bounded by pump(), and requests in flight are counted here, so it needs no maxConcurrent.
-    this.bottleneck = new Bottleneck({ maxConcurrent: null, minTime: this.minTime });
+    this.bottleneck = this.newBottleneck();
+  }
+
+  private newBottleneck(): Bottleneck {
+    return new Bottleneck({ maxConcurrent: null, minTime: this.minTime });
   }
 
   private concurrencyFor(max: number): number {
@@ -263,12 +269,15 @@ export class LocationLimiter {
    */
   private pump(): void {
     while (this.pumpJobs < Math.min(PUMP_AHEAD, this.waiters.length) && !this.stopped) {
+      const generation = this.generation;
       this.pumpJobs++;
-      this.bottleneck.schedule(() => this.releaseWaiters())
+      this.bottleneck.schedule(() => this.releaseWaiters(generation))
         .catch((err: unknown) => {
+          if (generation !== this.generation) return;
           for (const w of this.waiters.splice(0)) w.fail(err);
         })
         .finally(() => {
+          if (generation !== this.generation) return;
           this.pumpJobs--;
           this.pump();
         });
@@ -280,9 +289,10 @@ export class LocationLimiter {
    * then releases waiters in order while credit, window and room allow. Bottleneck's minTime
    * spaced this job from the last, so its first release needs no credit of its own.
    */
-  private async releaseWaiters(): Promise<void> {
-    if (this.waiters.length === 0) return;
+  private async releaseWaiters(generation: number): Promise<void> {
+    if (this.waiters.length === 0 || generation !== this.generation) return;
     await this.waitForRoom();
+    if (generation !== this.generation) return;
     const now = Date.now();
     this.refillCredit(now);
     this.credit = Math.max(this.credit, 1);
@@ -398,6 +408,22 @@ export class LocationLimiter {
     this.intervalMs = next.intervalMs;
     this.setMinTime(this.baseMinTime());
     this.maxConcurrent = this.concurrencyFor(this.max);
+    this.retimeQueued();
+  }
+
+  /**
+   * Bottleneck fixes a job's start time when the job is scheduled, so the releasing jobs already
+   * scheduled keep the old spacing (up to PUMP_AHEAD x the old minTime: 0.8 s at HighLevel's
+   * default, for a server that allows ten times that). Drop them and schedule afresh at the new one.
+   */
+  private retimeQueued(): void {
+    if (this.pumpJobs === 0 || this.stopped) return;
+    this.generation++;
+    const old = this.bottleneck;
+    this.bottleneck = this.newBottleneck();
+    this.pumpJobs = 0;
+    void old.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    this.pump();
   }
 
   /**
