@@ -1,7 +1,7 @@
 // The lead inbox: every lead `serve` acknowledged, committed before the acknowledgement, so a
 // 202 is a promise that survives a crash. One row per dedupe key: a sender retrying the same lead
 // gets the first row's id back and nothing new is stored.
-import type { Clock } from './clock.ts';
+import { isoNow, type Clock } from './clock.ts';
 import type { Db } from './open.ts';
 import { prepared } from './statements.ts';
 
@@ -42,7 +42,7 @@ export function insertInboxLead(db: Db, lead: InboxLeadInput, clock: Clock = () 
       db,
       `INSERT INTO inbox (dedupe_key, received_at, payload, lead_id) VALUES (?, ?, ?, ?)
        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    ).get(lead.dedupeKey, clock().toISOString(), lead.payload, lead.leadId) as { id: number } | undefined;
+    ).get(lead.dedupeKey, isoNow(clock), lead.payload, lead.leadId) as { id: number } | undefined;
     if (inserted) return { id: inserted.id, created: true };
     const existing = prepared(db, `SELECT id FROM inbox WHERE dedupe_key = ?`).get(lead.dedupeKey) as { id: number };
     return { id: existing.id, created: false };

@@ -17,7 +17,7 @@ export { replaceUsers } from './users.ts';
 export { rebuildContactsWideView, rebuildFullTextIndexes, planContactsWideColumns, contactsWideViewSql, CONTACTS_WIDE_BASE_COLUMNS } from './views.ts';
 export type { FieldDefinition, WideColumn } from './views.ts';
 export {
-  startRun, abandonStaleRuns, updateRun, finishRun, getRun, listRuns, hasCompletedRun, startExportRun, finishExportRun,
+  startRun, abandonStaleRuns, updateRun, finishRun, getRun, listRuns, hasCompletedRun,
 } from './runs.ts';
 export type { SyncRun, SyncRunCounters, SyncRunStatus } from './runs.ts';
 export { getSyncState, setSyncState } from './state.ts';

@@ -1,6 +1,6 @@
 // Which LeadCars lead belongs to which HighLevel contact (`lead_links`), and what the last poll
 // of each lead saw.
-import type { Clock } from './clock.ts';
+import { isoNow, type Clock } from './clock.ts';
 import type { Db } from './open.ts';
 import { prepared } from './statements.ts';
 
@@ -29,7 +29,7 @@ export function insertLeadLink(db: Db, link: { contactId: string; leadId: string
     throw new LeadAlreadyLinkedError(link.leadId, existing.contactId);
   }
   prepared(db, `INSERT INTO lead_links (contact_id, lead_id, location_id, linked_at) VALUES (?, ?, ?, ?)`)
-    .run(link.contactId, link.leadId, link.locationId, clock().toISOString());
+    .run(link.contactId, link.leadId, link.locationId, isoNow(clock));
   return true;
 }
 
@@ -59,7 +59,7 @@ export function linkedContactIds(db: Db): string[] {
 
 export function recordLeadPoll(db: Db, leadId: string, seen: { status: string | null; temperature: string | null; lastActionAt: string | null }, clock: Clock = () => new Date()): void {
   prepared(db, `UPDATE lead_links SET last_status = ?, last_temperature = ?, last_action_at = ?, polled_at = ? WHERE lead_id = ?`)
-    .run(seen.status, seen.temperature, seen.lastActionAt, clock().toISOString(), leadId);
+    .run(seen.status, seen.temperature, seen.lastActionAt, isoNow(clock), leadId);
 }
 
 /**

@@ -3,7 +3,7 @@
 // send is claimed by moving next_attempt_at forward (a lease), so two processes draining the
 // same database never send the same row at once; `sending_since` is set before the send and
 // cleared by its settlement, so a crash mid-send leaves evidence that the outcome is unknown.
-import type { Clock } from './clock.ts';
+import { isoNow, type Clock } from './clock.ts';
 import type { Db } from './open.ts';
 import { prepared } from './statements.ts';
 
@@ -31,7 +31,7 @@ const SELECT = `SELECT id, kind, dedupe_key AS dedupeKey, payload, status, attem
 
 /** Queues an effect unless its dedupe key is already queued; returns the row and whether it is new. */
 export function enqueueOutbox(db: Db, item: { kind: OutboxKind; dedupeKey: string; payload: unknown }, clock: Clock = () => new Date()): { id: number; created: boolean } {
-  const now = clock().toISOString();
+  const now = isoNow(clock);
   const inserted = prepared(db, `INSERT INTO outbox (kind, dedupe_key, payload, next_attempt_at, created_at, updated_at)
     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`)
     .get(item.kind, item.dedupeKey, JSON.stringify(item.payload), now, now, now) as { id: number } | undefined;
@@ -73,7 +73,7 @@ export function claimOutboxRow(db: Db, id: number, now: string, leaseUntil: stri
 
 /** Ends a row (done, dead, unknown) or schedules its next attempt (pending). */
 export function settleOutboxRow(db: Db, id: number, update: { status: OutboxStatus; lastError?: string | null; result?: unknown; nextAttemptAt?: string }, clock: Clock = () => new Date()): void {
-  const now = clock().toISOString();
+  const now = isoNow(clock);
   prepared(db, `UPDATE outbox SET status = ?, sending_since = NULL, last_error = COALESCE(?, last_error), result = COALESCE(?, result),
     next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE id = ?`)
     .run(update.status, update.lastError ?? null, update.result === undefined ? null : JSON.stringify(update.result), update.nextAttemptAt ?? null, now, id);
@@ -81,7 +81,7 @@ export function settleOutboxRow(db: Db, id: number, update: { status: OutboxStat
 
 /** `outbox retry ID`: a dead, unknown or pending row is due again now with its attempts reset. */
 export function retryOutboxRow(db: Db, id: number, clock: Clock = () => new Date()): boolean {
-  const now = clock().toISOString();
+  const now = isoNow(clock);
   return prepared(db, `UPDATE outbox SET status = 'pending', attempts = 0, sending_since = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status != 'done'`)
     .run(now, now, id).changes === 1;
 }

@@ -78,17 +78,3 @@ export function listRuns(db: Db, options: { locationId?: string; limit?: number 
   return prepared(db, `${SELECT_RUN} WHERE (@locationId IS NULL OR location_id = @locationId) ORDER BY id DESC LIMIT @limit`)
     .all({ locationId: options.locationId ?? null, limit: options.limit ?? -1 }) as SyncRun[];
 }
-
-export function startExportRun(db: Db, run: { segment: string; path: string | null }, clock: Clock = systemClock): number {
-  const info = prepared(db, `INSERT INTO export_runs (segment, path, started_at, status) VALUES (?, ?, ?, 'running')`)
-    .run(run.segment, run.path, isoNow(clock));
-  return Number(info.lastInsertRowid);
-}
-
-export function finishExportRun(
-  db: Db, exportRunId: number, outcome: { status: 'ok' | 'failed'; rows?: number | null; error?: string | null },
-  clock: Clock = systemClock,
-): void {
-  prepared(db, `UPDATE export_runs SET status = ?, rows = ?, error = ?, finished_at = ? WHERE id = ?`)
-    .run(outcome.status, outcome.rows ?? null, outcome.error ?? null, isoNow(clock), exportRunId);
-}

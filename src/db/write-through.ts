@@ -2,7 +2,7 @@
 // and the reads those operations need: custom field definitions, the mirror's copy of a record,
 // and the idempotency keys of migration 0004. Rows come from `rows.ts`, so an operation stores a
 // record exactly as the sync would store the same JSON, and the next sync finds nothing to change.
-import { systemClock, type Clock } from './clock.ts';
+import { isoNow, systemClock, type Clock } from './clock.ts';
 import { upsertNoteRow, upsertTaskRow } from './children.ts';
 import { upsertContacts } from './contacts.ts';
 import { markContactDeletedById } from './deletions.ts';
@@ -138,12 +138,12 @@ export function startIdempotencyKey(db: Db, record: Omit<IdempotencyRecord, 'sta
     db,
     `INSERT OR IGNORE INTO op_idempotency (key, action, location_id, request, status, created_at)
      VALUES (@key, @action, @locationId, @request, 'pending', @now)`,
-  ).run({ ...record, now: clock().toISOString() });
+  ).run({ ...record, now: isoNow(clock) });
 }
 
 export function finishIdempotencyKey(db: Db, key: string, result: unknown, clock: Clock = systemClock): void {
   prepared(db, `UPDATE op_idempotency SET status = 'done', result = ?, finished_at = ? WHERE key = ?`)
-    .run(JSON.stringify(result), clock().toISOString(), key);
+    .run(JSON.stringify(result), isoNow(clock), key);
 }
 
 /** Forgets a pending key whose request is known to have failed, so a rerun tries again. */
