@@ -36,6 +36,11 @@ const MIN_WIDTH = 10;
 const MAX_WIDTH = 60;
 const DATE_FORMAT = 'yyyy-mm-dd';
 const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss';
+// One style object per kind of cell, shared: exceljs remembers a style object it has seen (a
+// WeakMap), so a shared one is resolved once instead of once per cell.
+const PLAIN_STYLE = {};
+const DATE_STYLE = { numFmt: DATE_FORMAT };
+const DATE_TIME_STYLE = { numFmt: DATE_TIME_FORMAT };
 /** Rows between checks that the zip keeps up. */
 const CHECK_EVERY = 256;
 /** Uncompressed bytes a sheet may hold waiting for the zip before rows stop being read. */
@@ -74,6 +79,8 @@ function pending(sheet: WorksheetWriter): number {
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+// While the zip catches up (its deflate runs on libuv's threads), wait without spinning.
+const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
 
 export async function loadExcelJs(): Promise<ExcelJs> {
   const loaded = (await import('exceljs')) as ExcelJs & { default?: ExcelJs };
@@ -111,7 +118,7 @@ export async function writeXlsx(sheets: Iterable<XlsxSheet>, sink: Writable, cre
         const count = await writeSheet(workbook, sheet, rows, async (ws) => {
           // Let the zip drain the sheet's queue, and the file take what the zip produced.
           await tick();
-          while (pending(ws) > MAX_PENDING || counter.writableNeedDrain || sink.writableNeedDrain) await tick();
+          while (pending(ws) > MAX_PENDING || counter.writableNeedDrain || sink.writableNeedDrain) await pause();
         });
         done.push({ name: sheet.name, rows: count });
         total += count;
@@ -158,11 +165,15 @@ async function writeSheet(
       const value = values[i];
       if (value == null) continue;
       const cell = row.getCell(i + 1);
-      if (typeof value === 'string') cell.value = { richText: [{ text: xlsxText(value) }] };
-      else if (typeof value === 'number') cell.value = value;
-      else {
+      if (typeof value === 'string') {
+        cell.value = { richText: [{ text: xlsxText(value) }] };
+        cell.style = PLAIN_STYLE;
+      } else if (typeof value === 'number') {
+        cell.value = value;
+        cell.style = PLAIN_STYLE;
+      } else {
         cell.value = value.date;
-        cell.numFmt = value.time ? DATE_TIME_FORMAT : DATE_FORMAT;
+        cell.style = value.time ? DATE_TIME_STYLE : DATE_STYLE;
       }
     }
     row.commit();
