@@ -4,6 +4,7 @@
 // text as text exactly as stored, numbers as numbers, dates as dates, never a formula); by tag,
 // each file or sheet holds the rows the CSV export of that tag holds; bad combinations exit 2.
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -14,7 +15,9 @@ import {
   contactToRow, customFieldToRow, openDatabase, upsertContacts, upsertCustomFieldDefinitions, type HighLevelContact,
 } from '../src/db/index.ts';
 import { runConfiguredExports, safeSheetName, sheetNames } from '../src/export/index.ts';
+import { writeFileAtomically } from '../src/export/atomic-file.ts';
 import { parseIsoDate, xlsxText } from '../src/export/xlsx-cell.ts';
+import { writeXlsx, type XlsxSheet } from '../src/export/xlsx-stream.ts';
 import { runCli } from './helpers/cli.ts';
 import { FIELDS, LOC, seedExportFixture, type Fixture } from './helpers/export-fixture.ts';
 import { columnLetters, readXlsx, serialToDate, type XlsxCell, type XlsxSheetRead } from './helpers/xlsx-reader.ts';
@@ -290,6 +293,28 @@ describe('xlsx from the config file', () => {
     expect(load({ out: 'a.xlsx' })).toThrow(/segments\.0\.out.*"format": "xlsx"/);
     expect(load({ out: '-', format: 'xlsx' })).toThrow(/standard output/);
     expect(load({ format: 'xls' })).toThrow(/format/);
+  });
+});
+
+describe('xlsx writer failures', () => {
+  function* rows(failAt: number) {
+    for (let i = 0; i < 3000; i++) {
+      if (i === failAt) throw new Error('database disk image is malformed');
+      yield [`id${i}`, 'x'.repeat(200)];
+    }
+  }
+  const sheet = (failAt: number): XlsxSheet => ({ name: 's', header: ['id', 'x'], kinds: ['value', 'value'], open: () => rows(failAt) });
+
+  it('rejects with the row source’s error and leaves no file, not even a temporary one', async () => {
+    const dir = join(fx.dir, 'failing');
+    await expect(writeFileAtomically(join(dir, 'a.xlsx'), (sink) => writeXlsx([sheet(2000)], sink))).rejects.toThrow(/malformed/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('rejects with the disk’s error (a full disk) instead of hanging', async () => {
+    let writes = 0;
+    const full = new Writable({ write: (_c, _e, cb) => cb(++writes > 2 ? new Error('ENOSPC: no space left on device') : null) });
+    await expect(writeXlsx([sheet(-1)], full)).rejects.toThrow(/ENOSPC/);
   });
 });
 

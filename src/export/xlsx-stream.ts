@@ -102,10 +102,21 @@ export async function writeXlsx(sheets: Iterable<XlsxSheet>, sink: Writable, cre
     hash.update(chunk);
     bytes += chunk.length;
   });
-  const written = pipeline(counter, sink);
+  // A failing sink (a full disk) or zip ends the export: remembered here, thrown by the row loop
+  // or raced against the commit, never left unhandled.
+  let failure: Error | undefined;
+  const fail = (err: unknown) => {
+    failure ??= err instanceof Error ? err : new Error(String(err));
+  };
+  const written = pipeline(counter, sink).catch((err: unknown) => {
+    fail(err);
+    throw failure;
+  });
+  written.catch(() => undefined);
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: counter, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 6 } },
   });
+  (workbook as unknown as { zip?: NodeJS.EventEmitter }).zip?.on('error', fail);
   workbook.creator = 'ghl-etl';
   workbook.created = created;
   workbook.modified = created;
@@ -118,7 +129,8 @@ export async function writeXlsx(sheets: Iterable<XlsxSheet>, sink: Writable, cre
         const count = await writeSheet(workbook, sheet, rows, async (ws) => {
           // Let the zip drain the sheet's queue, and the file take what the zip produced.
           await tick();
-          while (pending(ws) > MAX_PENDING || counter.writableNeedDrain || sink.writableNeedDrain) await pause();
+          while (failure === undefined && (pending(ws) > MAX_PENDING || counter.writableNeedDrain || sink.writableNeedDrain)) await pause();
+          if (failure !== undefined) throw failure;
         });
         done.push({ name: sheet.name, rows: count });
         total += count;
@@ -126,8 +138,9 @@ export async function writeXlsx(sheets: Iterable<XlsxSheet>, sink: Writable, cre
         rows.return?.();
       }
     }
-    await workbook.commit();
+    await Promise.race([workbook.commit(), written]);
     await written;
+    if (failure !== undefined) throw failure;
   } catch (err) {
     counter.destroy(err instanceof Error ? err : new Error(String(err)));
     await written.catch(() => undefined);
