@@ -1,6 +1,6 @@
 // Streaming xlsx: the same rows the CSV encoder consumes (arrays pulled from an iterator), written
 // as typed cells by exceljs's streaming WorkbookWriter, which commits each row to the zip as it
-// comes. Rows are pulled only while the zip keeps up (see keepUp), so memory stays flat whatever
+// comes. Rows are pulled only while the zip keeps up (see pending), so memory stays flat whatever
 // the row count. exceljs is loaded on first use: the CLI's other commands never pay for it.
 import { createHash } from 'node:crypto';
 import { PassThrough, type Writable } from 'node:stream';
@@ -90,8 +90,10 @@ export async function loadExcelJs(): Promise<ExcelJs> {
 /**
  * Writes `sheets` as one xlsx workbook into `sink`: per sheet a bold, frozen header row with an
  * autofilter and fitted column widths, then one row per data row with typed cells (xlsx-cell.ts).
- * `end`: end the sink afterwards. `created`: the workbook's creation time (its metadata).
- * Throws ExportUsageError when a sheet would exceed Excel's row limit.
+ * The sink is ended. `created`: the workbook's creation time (its metadata). Throws
+ * ExportUsageError when a sheet would exceed Excel's row limit; rejects with the sink's error
+ * (having closed the row source) if the sink fails. exceljs is pinned: pending() reads its
+ * internals.
  */
 export async function writeXlsx(sheets: Iterable<XlsxSheet>, sink: Writable, created = new Date()): Promise<XlsxWritten> {
   const ExcelJS = await loadExcelJs();
