@@ -67,14 +67,17 @@ function fitWidths(header: string[], sample: unknown[][]): number[] {
 }
 
 /**
- * The bytes exceljs has queued for the zip but not yet handed to it. exceljs's row writes never
- * report backpressure, so this reads the queue of its sheet stream (a StreamBuf).
+ * The bytes exceljs has queued for the zip but the zip has not yet taken. exceljs's row writes
+ * never report backpressure: its sheet stream (a StreamBuf) hands each block on at once to the
+ * PassThrough archiver reads the entry from, so that PassThrough's buffers are the queue.
  */
+interface StreamState { length: number }
+interface QueuedStream { _writableState?: StreamState; _readableState?: StreamState }
 function pending(sheet: WorksheetWriter): number {
-  const buffers = (sheet as unknown as { stream?: { buffers?: Array<{ length: number }> } }).stream?.buffers;
-  if (!buffers) return 0;
+  const stream = (sheet as unknown as { stream?: { buffers?: StreamState[]; pipes?: QueuedStream[] } }).stream;
   let bytes = 0;
-  for (const b of buffers) bytes += b.length;
+  for (const b of stream?.buffers ?? []) bytes += b.length;
+  for (const p of stream?.pipes ?? []) bytes += (p._writableState?.length ?? 0) + (p._readableState?.length ?? 0);
   return bytes;
 }
 
