@@ -77,6 +77,15 @@ describe('the db setting names a PostgreSQL URL', () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  it('demo --db takes a file name, not a URL', async () => {
+    const cwd = workdir();
+    const result = await runCli(['demo', '--db', PG_URL], { cwd, env: env('data/ghl.sqlite') });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--db takes a file name .*postgresql:\/\/ghl:\*\*\*\*@/);
+    expect(result.stderr).not.toContain(PASSWORD);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   it('a SQLite file path still works as before', async () => {
     const cwd = workdir();
     const result = await runCli(['runs', '--json'], { cwd, env: env(join(cwd, 'mirror.sqlite')) });

@@ -13,10 +13,12 @@ import { openDatabase, type Db } from '../src/db/open.ts';
 import { openPostgresPool, type PostgresTarget } from '../src/db/pg/connect.ts';
 import { fullTextQuerySql, NOTE_DOCUMENT_SQL, TASK_DOCUMENT_SQL } from '../src/db/pg/fulltext.ts';
 import { migratePostgres, PG_MIGRATIONS_FOLDER, readPgMigrations } from '../src/db/pg/migrate.ts';
+import { openPostgres } from '../src/db/pg/open.ts';
+import { DatabaseOpenError } from '../src/db/open.ts';
 import { rebuildContactsWideView as rebuildPgContactsWide } from '../src/db/pg/views.ts';
 import { rebuildContactsWideView } from '../src/db/views.ts';
 import { postgresCatalog, sqliteCatalog, type Catalog } from './helpers/db-catalog.ts';
-import { createTestDatabase, usePostgres } from './helpers/postgres.ts';
+import { adminQuery, createTestDatabase, freePort, usePostgres, withDatabase } from './helpers/postgres.ts';
 
 const cluster = usePostgres();
 const pools: pg.Pool[] = [];
@@ -323,5 +325,48 @@ describe('the same rows on both engines', () => {
     } finally {
       client.release();
     }
+  });
+});
+
+describe('opening the PostgreSQL mirror', () => {
+  const PASSWORD = 'pw-Secret-5678';
+  /** `url` with a password the trust-auth cluster ignores, to see that no message shows it. */
+  const withPassword = (url: string, user = 'postgres') => {
+    const u = new URL(url);
+    u.username = user;
+    u.password = PASSWORD;
+    return u.toString();
+  };
+  const refusal = async (url: string, schema?: string): Promise<DatabaseOpenError> => {
+    const err = await openPostgres({ url, ...(schema ? { schema } : {}) }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseOpenError);
+    expect((err as Error).message).not.toContain(PASSWORD);
+    expect((err as Error).message).toContain(':****@');
+    return err as DatabaseOpenError;
+  };
+
+  it('migrates and answers; a second open finds it migrated', async () => {
+    const url = await createTestDatabase(cluster());
+    const first = await openPostgres({ url, schema: 'ghl' });
+    expect(first).toMatchObject({ schema: 'ghl', schemaVersion: readPgMigrations().length });
+    await first.close();
+    const again = await openPostgres({ url, schema: 'ghl' });
+    expect((await again.pool.query('SELECT count(*)::integer AS n FROM contacts')).rows[0].n).toBe(0);
+    await again.close();
+  });
+
+  it('a server that is not there, a database that does not exist, a role that may not create tables: one message naming the fix, no password', async () => {
+    const unreachable = await refusal(withPassword(`postgres://127.0.0.1:${await freePort()}/mirror`));
+    expect(unreachable.message).toMatch(/cannot be reached \(ECONNREFUSED\): start the server or fix GHL_ETL_DB/);
+
+    const missing = await refusal(withPassword(withDatabase(cluster().url, 'no_such_mirror')));
+    expect(missing.message).toMatch(/does not exist: create it/);
+
+    const url = await createTestDatabase(cluster());
+    await adminQuery(cluster().url, `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'reader') THEN CREATE ROLE reader LOGIN; END IF; END $$`);
+    const denied = await refusal(withPassword(url, 'reader'));
+    expect(denied.message).toMatch(/refused a change to the schema \(permission denied for schema public\).*dbSchema/);
+    const deniedSchema = await refusal(withPassword(url, 'reader'), 'ghl');
+    expect(deniedSchema.message).toMatch(/refused a change to the schema \(permission denied for database/);
   });
 });

