@@ -314,6 +314,19 @@ describe('the same rows on both engines', () => {
     }
   });
 
+  it('reads times back as the ISO text SQLite holds, and counts as numbers', async () => {
+    const { sqlite, pg: p } = await bothEngines();
+    try {
+      const sql = `SELECT id, date_added, date_updated, synced_at, deleted_at FROM contacts ORDER BY id`;
+      expect((await p.query(sql)).rows).toEqual(sqlite.sqlite.prepare(sql).all());
+      expect((await p.query(`SELECT count(*) AS n FROM notes`)).rows).toEqual([{ n: 3 }]);
+      // A time written with an offset reads back in UTC.
+      expect((await p.query(`SELECT '2026-05-06 07:08:09.5+02'::timestamptz AS t`)).rows[0].t).toBe('2026-05-06T05:08:09.500Z');
+    } finally {
+      sqlite.close();
+    }
+  });
+
   it('a full-text query uses the GIN index', async () => {
     const { pool: p } = await migratedPostgres();
     const client = await p.connect();
