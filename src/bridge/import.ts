@@ -65,10 +65,11 @@ function csvRecord(row: Record<string, string>): Record<string, unknown> {
   return out;
 }
 
-export function importLeads(db: Db, records: Array<Record<string, unknown>>, clock?: Clock): ImportSummary {
+export function importLeads(db: Db, records: Array<Record<string, unknown>>, options: { phoneCountry?: string; clock?: Clock } = {}): ImportSummary {
+  const { clock } = options;
   const summary: ImportSummary = { read: records.length, accepted: 0, duplicates: 0, invalid: [], inboxIds: [] };
   records.forEach((record, i) => {
-    const parsed = parseIntakeLead(record);
+    const parsed = parseIntakeLead(record, { phoneCountry: options.phoneCountry ?? 'ES' });
     if (!parsed.ok) {
       summary.invalid.push({ record: i + 1, reasons: parsed.reasons });
       return;

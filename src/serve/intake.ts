@@ -3,6 +3,7 @@
 // acknowledged; the same lead sent again maps to the same inbox row.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { phoneProblem, toE164 } from '../ops/validate.ts';
 
 const text = z.string().trim();
 const optionalText = text.min(1).max(10_000).optional();
@@ -35,14 +36,28 @@ export type IntakeLead = z.infer<typeof intakeLeadSchema>;
 
 export type LeadParse = { ok: true; lead: IntakeLead } | { ok: false; reasons: string[] };
 
-/** Validates a request body; the reasons name each bad field. */
-export function parseIntakeLead(body: unknown): LeadParse {
+/** The lead's phone fields, sent to HighLevel and LeadCars in E.164. */
+export const LEAD_PHONE_FIELDS = ['telefono', 'movil'] as const;
+
+/**
+ * Validates a request body; the reasons name each bad field. Phones must be numbers of
+ * `phoneCountry` (default ES) or carry their +country code: HighLevel and LeadCars both take
+ * them in E.164, so a lead whose phone cannot become one is refused here, not after its 202.
+ */
+export function parseIntakeLead(body: unknown, options: { phoneCountry?: string } = {}): LeadParse {
   const parsed = intakeLeadSchema.safeParse(body);
-  if (parsed.success) return { ok: true, lead: parsed.data };
-  return {
-    ok: false,
-    reasons: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`),
-  };
+  if (!parsed.success) {
+    return {
+      ok: false,
+      reasons: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`),
+    };
+  }
+  const country = options.phoneCountry ?? 'ES';
+  const reasons = LEAD_PHONE_FIELDS.flatMap((field) => {
+    const phone = parsed.data[field];
+    return phone !== undefined && toE164(phone, country) === undefined ? [`${field}: ${phoneProblem(phone, country)}`] : [];
+  });
+  return reasons.length > 0 ? { ok: false, reasons } : { ok: true, lead: parsed.data };
 }
 
 /** JSON with object keys sorted at every level, so equal leads serialise identically. */

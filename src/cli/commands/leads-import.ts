@@ -16,7 +16,7 @@ export function register(program: Command): void {
     const records = readLeadFile(file);
     return withApp(config, async (app) => {
       const ctx = bridgeContext(app);
-      const imported = importLeads(app.db, records);
+      const imported = importLeads(app.db, records, { phoneCountry: config.phoneCountry });
       const delivery = await deliverInbox(ctx);
       const outbox = await drainOutbox(ctx);
       const rows = imported.inboxIds.map((id) => getInboxLead(app.db, id)!);
