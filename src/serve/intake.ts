@@ -7,8 +7,14 @@ import { phoneProblem, toE164 } from '../ops/validate.ts';
 
 const text = z.string().trim();
 const optionalText = text.min(1).max(10_000).optional();
-/** LeadCars ids are numbers; JSON senders (and CSV files) often send them as digit strings. */
-const numericId = z.union([z.number().int().positive(), z.string().trim().regex(/^\d+$/, 'must be a positive integer').transform(Number)]);
+/**
+ * LeadCars ids are numbers; JSON senders (and CSV files) often send them as digit strings. The
+ * error says what is expected and what came ("Invalid input" said neither).
+ */
+const leadcarsId = (what: string) => z.union(
+  [z.number().int().positive(), z.string().trim().regex(/^\d+$/).transform(Number)],
+  { error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be ${what}, a positive whole number, not ${JSON.stringify(issue.input)}`) },
+);
 
 /** A lead as `POST /leads` accepts it: LeadCars' create fields, plus `id_lead` for a lead LeadCars already has. */
 export const intakeLeadSchema = z.strictObject({
@@ -21,15 +27,15 @@ export const intakeLeadSchema = z.strictObject({
   provincia: text.min(1).max(100).optional(),
   comentario: optionalText,
   url_origen: text.min(1).max(2_000).optional(),
-  concesionario: numericId,
-  sede: numericId.optional(),
-  tipo_lead: numericId,
+  concesionario: leadcarsId('the id of a LeadCars dealer (GET /concesionarios)'),
+  sede: leadcarsId('the id of a branch of the dealer (GET /sedes/{concesionario})').optional(),
+  tipo_lead: leadcarsId('the id of a LeadCars lead type (GET /tipos)'),
   campana: text.min(1).max(200).optional(),
   custom: z.record(
     z.string().regex(/^[A-Za-z0-9_]+$/, 'custom keys are letters, digits and _ only (LeadCars refuses others)'),
     z.union([z.string(), z.number(), z.boolean(), z.null()]),
   ).optional(),
-  id_lead: numericId.transform(String).optional(),
+  id_lead: leadcarsId('the id of a lead LeadCars has').transform(String).optional(),
 });
 
 export type IntakeLead = z.infer<typeof intakeLeadSchema>;
