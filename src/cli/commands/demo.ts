@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { configSchema } from '../../config/schema.ts';
+import { maskDatabaseUrl, urlScheme } from '../../config/database.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import { isDemoDatabase, markDemoDatabase } from '../../db/demo-mark.ts';
 import { DatabaseOpenError, type Db } from '../../db/open.ts';
@@ -121,6 +122,8 @@ export function register(program: Command): void {
   async (opts) => {
     // The demo tells its story on stdout; the per-run JSON logs would drown it (LOG_LEVEL wins).
     quietByDefault();
+    // The demo writes a fresh SQLite file; a URL would become a folder named after its scheme.
+    if (urlScheme(opts.db) !== undefined) throw new UsageError(`--db takes a file name (the demo writes a fresh SQLite file), got ${maskDatabaseUrl(opts.db)}`);
     const dbPath = resolve(opts.db);
     const exportsDir = join(dirname(dbPath), DEMO_EXPORTS);
     checkDemoTargets(dbPath, exportsDir);
