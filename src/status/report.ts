@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { listExportRuns, type ExportRun } from '../db/exports.ts';
 import type { Db } from '../db/open.ts';
 import type { SyncRunStatus } from '../db/runs.ts';
+import { bridgeStatus, type BridgeStatus } from './bridge.ts';
 
 export interface RunSummary {
   id: number;
@@ -38,10 +39,15 @@ export interface LocationStatus {
 export interface StatusReport {
   generatedAt: string;
   maxAgeHours: number;
-  /** False when any location's last finished run failed, or its data is older than maxAgeHours. */
+  /**
+   * False when any location's last finished run failed, or its data is older than maxAgeHours,
+   * or the bridge has something dead (see BridgeStatus).
+   */
   healthy: boolean;
   locations: LocationStatus[];
   lastExport: ExportRun | null;
+  /** The LeadCars bridge's inbox and outbox. */
+  bridge: BridgeStatus;
 }
 
 type StatusConfig = Pick<Config, 'locations' | 'status' | 'rateLimit'>;
@@ -113,12 +119,14 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
 /** The status of every configured location (or, with none configured, every one in the mirror). */
 export function statusReport(db: Db, config: StatusConfig, now: Date = new Date()): StatusReport {
   const locations = locationIds(db, config).map((l) => locationStatus(db, config, l, now));
+  const bridge = bridgeStatus(db, now);
   return {
     generatedAt: now.toISOString(),
     maxAgeHours: config.status.maxAgeHours,
     // With nothing configured and nothing synced there is nothing to vouch for.
-    healthy: locations.length > 0 && locations.every((l) => l.healthy),
+    healthy: locations.length > 0 && locations.every((l) => l.healthy) && bridge.healthy,
     locations,
     lastExport: listExportRuns(db, 1)[0] ?? null,
+    bridge,
   };
 }
