@@ -57,11 +57,14 @@ export function chooseLocation(config: LoadedConfig, only: string | undefined): 
   return locations[0]!.id;
 }
 
-/** Runs `fn` with the operations' context of the chosen location, and closes it after. */
-export async function withOps(opts: CommonOptions & LocationFlags, fn: (ctx: OpsContext) => Promise<number>): Promise<number> {
+/**
+ * Runs `fn` with the operations' context of the chosen location, and closes it after.
+ * `readonly`: the command only reads the mirror (never creates or migrates it).
+ */
+export async function withOps(opts: CommonOptions & LocationFlags, fn: (ctx: OpsContext) => Promise<number>, options: { readonly?: boolean } = {}): Promise<number> {
   const config = configOf(opts);
   const locationId = chooseLocation(config, opts.location);
-  return withApp(config, (app) => fn({ db: app.db, client: app.client, locationId, config }));
+  return withApp(config, (app) => fn({ db: app.db, client: app.client, locationId, config }), { readonly: options.readonly ?? false });
 }
 
 export function writeOptions(opts: WriteFlags): WriteOptions {

@@ -13,7 +13,10 @@ import { rebuildContactsWideView } from './views.ts';
 export type { Db, Orm, Sqlite } from './connection.ts';
 
 export interface OpenOptions {
-  /** Open without writing: no migrations; fails when the file is missing or its schema is behind. */
+  /**
+   * Open without writing: never creates the file or its folder, never migrates; fails when the
+   * file is missing or its schema is behind. What the commands that only read the mirror use.
+   */
   readonly?: boolean;
 }
 
@@ -34,6 +37,7 @@ export class DatabaseOpenError extends Error {
 }
 
 const FIX_PATH = 'set GHL_ETL_DB (or "db" in the config file) to a new file name or an existing ghl-etl database';
+const FIX_MISSING = 'run `ghl-etl sync` to create the mirror, or set GHL_ETL_DB (or "db" in the config file) to your mirror\'s path';
 
 /** SQLite's and the file system's refusals, in words that name the fix. */
 function openProblem(path: string, err: unknown): DatabaseOpenError | undefined {
@@ -109,6 +113,19 @@ function assertNotNewer(path: string, journal: JournalEntry[], applied: AppliedS
   }
 }
 
+/**
+ * Refuses another application's SQLite file (tables, but not ghl-etl's migrations table) before
+ * anything is written to it: migrating would add ghl-etl's tables to someone else's database.
+ * An empty file or database becomes a mirror.
+ */
+function assertOursOrEmpty(path: string, sqlite: Sqlite): void {
+  const tables = (sqlite.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{ name: string }>)
+    .map((t) => t.name);
+  if (tables.length === 0 || tables.includes(MIGRATIONS_TABLE)) return;
+  const shown = tables.length > 3 ? `${tables.slice(0, 3).join(', ')}, ...` : tables.join(', ');
+  throw new DatabaseOpenError(path, `is not a ghl-etl database (it holds another application's tables: ${shown}); nothing was changed`, FIX_PATH);
+}
+
 function contactsWideExists(sqlite: Sqlite): boolean {
   return !!sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = 'contacts_wide'`).get();
 }
@@ -133,11 +150,16 @@ function openChecked(path: string, options: OpenOptions): Db {
   if (!inMemory && statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
     throw new DatabaseOpenError(path, 'is a directory', `name a file inside it, e.g. ${path.replace(/\/+$/, '')}/ghl.sqlite, in GHL_ETL_DB (or "db" in the config file)`);
   }
+  if (readonly && !inMemory && !statSync(path, { throwIfNoEntry: false })) {
+    // A command that only reads never creates a mirror (nor the folders of a mistyped path).
+    throw new DatabaseOpenError(path, 'does not exist', FIX_MISSING);
+  }
   if (!readonly && !inMemory) mkdirSync(dirname(path), { recursive: true });
 
   const sqlite = new Database(path, { readonly, fileMustExist: readonly });
   try {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    assertOursOrEmpty(path, sqlite); // before WAL mode, the first change to the file
     if (!readonly) sqlite.pragma('journal_mode = WAL');
     // In WAL mode NORMAL syncs the disk at checkpoints, not at every commit: a killed process
     // loses nothing, and a power cut loses at most the last commits, never consistency (the

@@ -31,5 +31,5 @@ export function register(program: Command): void {
     const name = (c: (typeof contacts)[number]) => [c.firstName, c.lastName].filter(Boolean).join(' ') || c.contactName || '';
     return printList(contacts, opts, ['contact', 'contacts'], (c) =>
       [c.id, name(c), c.email ?? '', c.phone ?? '', (c.tags ?? []).join(' | ')].join('\t'));
-  }));
+  }, { readonly: !opts.live }));
 }

@@ -117,6 +117,6 @@ export function register(program: Command): void {
       if (opts.json) printJson({ source, ...view });
       else process.stdout.write(renderContactView(view, source));
       return EXIT.ok;
-    });
+    }, { readonly: !opts.live }); // --live may store refreshed OAuth tokens
   });
 }

@@ -12,5 +12,5 @@ export function register(program: Command): void {
   async (opts, cmd) => withOps(opts, async (ctx) => {
     const notes = await listNotes(ctx, cmd.args[0]!, { live: opts.live ?? false });
     return printList(notes, opts, ['note', 'notes'], (n) => [n.id, n.dateAdded ?? '', firstLine(n.body)].join('\t'));
-  }));
+  }, { readonly: !opts.live }));
 }

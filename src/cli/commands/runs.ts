@@ -34,6 +34,6 @@ export function register(program: Command): void {
       else if (runs.length === 0) process.stdout.write('No runs yet: `ghl-etl sync` and `ghl-etl export` record theirs here.\n');
       else process.stdout.write(runs.map(describeRunEntry).join('\n') + '\n');
       return EXIT.ok;
-    });
+    }, { readonly: true });
   });
 }

@@ -40,6 +40,6 @@ export function register(program: Command): void {
       if (opts.json) printJson(report);
       else process.stdout.write(renderStatus(report));
       return report.healthy ? EXIT.ok : EXIT.failed;
-    });
+    }, { readonly: true });
   });
 }

@@ -12,5 +12,5 @@ export function register(program: Command): void {
   async (opts, cmd) => withOps(opts, async (ctx) => {
     const tasks = await listTasks(ctx, cmd.args[0]!, { live: opts.live ?? false });
     return printList(tasks, opts, ['task', 'tasks'], (t) => [t.id, t.completed ? 'done' : 'open', t.dueDate, t.title].join('\t'));
-  }));
+  }, { readonly: !opts.live }));
 }

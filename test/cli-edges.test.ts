@@ -1,0 +1,71 @@
+// Issue 16's sharp edges, through the binary: what a newcomer hits with bad paths, bad config,
+// closed pipes and odd flags. Each case names the edge it guards.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { isGhlEtlDatabase, openDatabase } from '../src/db/open.ts';
+import { runCli } from './helpers/cli.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-edges-'));
+/** A clean environment: no config file, no locations, no log level from the caller. */
+const CLEAN = { GHL_ETL_CONFIG: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_ETL_DB: undefined };
+const ONE_LOCATION = { ...CLEAN, GHL_LOCATION_ID: 'loc-1', GHL_TOKEN: 'pit-1', GHL_BASE_URL: 'http://127.0.0.1:9' };
+
+const tablesOf = (file: string): string[] => {
+  const sqlite = new Database(file, { readonly: true });
+  try {
+    return (sqlite.prepare(`SELECT name FROM sqlite_master ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
+  } finally {
+    sqlite.close();
+  }
+};
+
+describe.concurrent('8: a database that is not a mirror is left alone', () => {
+  it('another application\'s SQLite file: every command refuses it (exit 2) and adds nothing to it', async () => {
+    const dir = tmp();
+    const file = join(dir, 'other.sqlite');
+    const other = new Database(file);
+    other.exec(`CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (12.5)`);
+    other.close();
+    const before = readFileSync(file);
+    for (const args of [['status'], ['runs'], ['sync'], ['auth', 'logout'], ['contacts', 'list']]) {
+      const result = await runCli(args, { cwd: dir, env: { ...ONE_LOCATION, GHL_ETL_DB: file } });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toContain(`database ${file} is not a ghl-etl database`);
+      expect(result.stderr).toContain('invoices');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(tablesOf(file)).toEqual(['invoices']);
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('a mistyped path: the commands that only read create neither the folders nor a database', async () => {
+    const dir = tmp();
+    const typo = join(dir, 'dta', 'ghl.sqlite');
+    for (const args of [['status'], ['runs'], ['outbox', 'list'], ['contacts', 'list'], ['contacts', 'show', 'c1'], ['tasks', 'list', 'c1'], ['notes', 'list', 'c1']]) {
+      const result = await runCli(args, { cwd: dir, env: { ...ONE_LOCATION, GHL_ETL_DB: typo } });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toContain(`database ${typo} does not exist`);
+      expect(result.stderr).toContain('ghl-etl sync');
+    }
+    expect(existsSync(join(dir, 'dta'))).toBe(false);
+  });
+
+  it('a mirror opened by a read-only command is not migrated or rewritten; an empty file becomes a mirror', async () => {
+    const dir = tmp();
+    const file = join(dir, 'mirror.sqlite');
+    openDatabase(file).close();
+    const mtime = statSync(file).mtimeMs;
+    const runs = await runCli(['runs'], { cwd: dir, env: { ...ONE_LOCATION, GHL_ETL_DB: file } });
+    expect(runs.code, runs.stderr).toBe(0);
+    expect(statSync(file).mtimeMs).toBe(mtime);
+
+    const empty = join(dir, 'empty.sqlite');
+    writeFileSync(empty, '');
+    const logout = await runCli(['auth', 'logout'], { cwd: dir, env: { ...ONE_LOCATION, GHL_ETL_DB: empty } });
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(isGhlEtlDatabase(empty)).toBe(true);
+  });
+});
