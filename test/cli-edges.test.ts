@@ -1,6 +1,6 @@
 // Issue 16's sharp edges, through the binary: what a newcomer hits with bad paths, bad config,
 // closed pipes and odd flags. Each case names the edge it guards.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
