@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { acquireLock } from '../src/db/locks.ts';
 import { isGhlEtlDatabase, openDatabase } from '../src/db/open.ts';
+import { startRun } from '../src/db/runs.ts';
 import { runCli } from './helpers/cli.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-edges-'));
@@ -69,3 +71,48 @@ describe.concurrent('8: a database that is not a mirror is left alone', () => {
     expect(isGhlEtlDatabase(empty)).toBe(true);
   });
 });
+
+describe.concurrent('17: a run whose process is gone shows as abandoned', () => {
+  type Runs = { runs: Array<{ id: number; status: string }> };
+  type Status = { locations: Array<{ lastRun: { id: number; status: string }; problems: string[] }> };
+
+  it('`runs` and `status` say abandoned when the sync lock is held by a dead process, or by nobody', async () => {
+    const dir = tmp();
+    const file = join(dir, 'mirror.sqlite');
+    const db = openDatabase(file);
+    const orphan = startRun(db, { locationId: 'loc-1', mode: 'full' }); // its process was killed: no lock left
+    expect(acquireLock(db, 'sync', 'killed', 60_000, { pid: 2 ** 22 + 12345 }).acquired).toBe(true); // a pid that is not running
+    const killed = startRun(db, { locationId: 'loc-2', mode: 'full' });
+    db.close();
+    const env = { ...CLEAN, GHL_ETL_DB: file };
+    const runs = await runCli(['runs', '--json'], { cwd: dir, env });
+    expect(runs.code, runs.stderr).toBe(0);
+    const listed = (JSON.parse(runs.stdout) as Runs).runs;
+    expect(listed.find((r) => r.id === orphan)?.status).toBe('abandoned');
+    expect(listed.find((r) => r.id === killed)?.status).toBe('abandoned');
+    const text = await runCli(['runs'], { cwd: dir, env });
+    expect(text.stdout).toMatch(new RegExp(`#${killed}\\s+abandoned`));
+
+    const status = await runCli(['status', '--json'], { cwd: dir, env: { ...env, GHL_ETL_CONFIG: writeConfig(dir, { locations: [{ id: 'loc-1', token: 't' }, { id: 'loc-2', token: 't' }] }) } });
+    const report = JSON.parse(status.stdout) as Status;
+    expect(report.locations.map((l) => l.lastRun.status)).toEqual(['abandoned', 'abandoned']);
+    expect(report.locations[0]!.problems.join(' ')).toMatch(/abandoned.*next sync resumes it/);
+  });
+
+  it('a run whose process still holds the lock stays running', async () => {
+    const dir = tmp();
+    const file = join(dir, 'mirror.sqlite');
+    const db = openDatabase(file);
+    expect(acquireLock(db, 'sync', 'this-test', 60_000).acquired).toBe(true); // this process: alive
+    const live = startRun(db, { locationId: 'loc-1', mode: 'full' });
+    db.close();
+    const runs = await runCli(['runs', '--json'], { cwd: dir, env: { ...CLEAN, GHL_ETL_DB: file } });
+    expect((JSON.parse(runs.stdout) as Runs).runs.find((r) => r.id === live)?.status).toBe('running');
+  });
+});
+
+function writeConfig(dir: string, config: object): string {
+  const file = join(dir, 'ghl-etl.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}

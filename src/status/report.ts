@@ -4,11 +4,11 @@
 import type { Config } from '../config/schema.ts';
 import { listExportRuns, type ExportRun } from '../db/exports.ts';
 import type { Db } from '../db/open.ts';
-import type { SyncRunStatus } from '../db/runs.ts';
+import { showAbandoned, type ShownRunStatus } from '../db/runs.ts';
 
 export interface RunSummary {
   id: number;
-  status: SyncRunStatus;
+  status: ShownRunStatus;
   mode: string;
   startedAt: string;
   finishedAt: string | null;
@@ -62,8 +62,9 @@ function locationIds(db: Db, config: StatusConfig): Array<{ id: string; name: st
 
 function locationStatus(db: Db, config: StatusConfig, location: { id: string; name: string | null }, now: Date): LocationStatus {
   const s = db.sqlite;
-  const lastRun = (s.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE location_id = ? ORDER BY id DESC LIMIT 1`)
-    .get(location.id) as RunSummary | undefined) ?? null;
+  const recorded = s.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE location_id = ? ORDER BY id DESC LIMIT 1`)
+    .get(location.id) as RunSummary | undefined;
+  const lastRun = recorded ? showAbandoned(db, [recorded])[0]! : null;
   const lastFinished = (s.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE location_id = ? AND status <> 'running' ORDER BY id DESC LIMIT 1`)
     .get(location.id) as RunSummary | undefined) ?? null;
   const success = s.prepare(`SELECT max(finished_at) AS at FROM sync_runs WHERE location_id = ? AND status = 'ok'`)
@@ -92,7 +93,9 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
     healthy = false;
     problems.push(`data is ${dataAgeHours.toFixed(1)} h old (status.maxAgeHours is ${maxAge})`);
   }
-  if (lastFinished && (lastFinished.status === 'interrupted' || lastFinished.status === 'budget')) {
+  if (lastRun?.status === 'abandoned') {
+    problems.push(`run #${lastRun.id} was abandoned: its process ended without finishing (killed?); the next sync resumes it`);
+  } else if (lastFinished && (lastFinished.status === 'interrupted' || lastFinished.status === 'budget')) {
     problems.push(`last run stopped early (${lastFinished.status}); the next sync resumes it`);
   }
   return {
@@ -112,7 +115,8 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
 
 /** The status of every configured location (or, with none configured, every one in the mirror). */
 export function statusReport(db: Db, config: StatusConfig, now: Date = new Date()): StatusReport {
-  const locations = locationIds(db, config).map((l) => locationStatus(db, config, l, now));
+  // One read transaction: the runs and the sync lock they are checked against are one snapshot.
+  const locations = db.transaction(() => locationIds(db, config).map((l) => locationStatus(db, config, l, now)));
   return {
     generatedAt: now.toISOString(),
     maxAgeHours: config.status.maxAgeHours,
