@@ -116,3 +116,34 @@ function writeConfig(dir: string, config: object): string {
   writeFileSync(file, JSON.stringify(config));
   return file;
 }
+
+describe.concurrent('11, 12: the configuration is checked at load, as the commands that use it would', () => {
+  const check = async (config: object, args = ['config', 'check']) => {
+    const dir = tmp();
+    return runCli(args, { cwd: dir, env: { ...CLEAN, GHL_ETL_CONFIG: writeConfig(dir, config) } });
+  };
+
+  it('a location listed twice: exit 2 naming it, and `sync` refuses to start', async () => {
+    const twice = { locations: [{ id: 'loc-a', token: 't1' }, { id: 'loc-b', token: 't2' }, { id: 'loc-a', token: 't3' }] };
+    for (const args of [['config', 'check'], ['sync']]) {
+      const result = await check(twice, args);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain('"locations.2.id" lists location "loc-a" twice (entries 1 and 3): keep one entry per location');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('schedule.cron, schedule.timezone and the bridge templates\' placeholders', async () => {
+    const cron = await check({ schedule: { cron: 'bad' } });
+    expect(cron.code).toBe(2);
+    expect(cron.stderr).toMatch(/"schedule\.cron" is not valid \(.*\): give 5 fields/);
+    const zone = await check({ schedule: { timezone: 'Europe/Madird' } });
+    expect(zone.code).toBe(2);
+    expect(zone.stderr).toContain('"schedule.timezone" "Europe/Madird" is not a time zone: give an IANA name such as UTC or Europe/Madrid');
+    const template = await check({ bridge: { templates: { taskCreated: 'Tarea: {titulo} ({due})' } } });
+    expect(template.code).toBe(2);
+    expect(template.stderr).toContain('"bridge.templates.taskCreated" has unknown placeholder {titulo}; this template knows {title} {due} {body}');
+    const fine = await check({ schedule: { cron: '30 1 * * 1-5', timezone: 'Europe/Madrid' }, bridge: { templates: { noteCreated: 'Nota: {text}' } } });
+    expect(fine.code, fine.stderr).toBe(0);
+  });
+});

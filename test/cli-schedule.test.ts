@@ -25,7 +25,8 @@ describe.concurrent('a bad schedule is refused at start (exit 2, one line)', () 
     writeFileSync(join(dir, 'ghl-etl.config.json'), JSON.stringify({ schedule: { cron: '30 3 * * *', timezone: 'Europe/Atlantis' } }));
     const result = await runCli(['schedule'], { cwd: dir, env: { ...CLEAN, GHL_LOCATION_ID: 'loc', GHL_TOKEN: 'pit' } });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^ghl-etl schedule: timezone "Europe\/Atlantis" is not a time zone: give an IANA name such as UTC or Europe\/Madrid\n$/);
+    // Found when the configuration is loaded, as `config check` finds it.
+    expect(result.stderr).toMatch(/^ghl-etl schedule: config file .*: "schedule.timezone" "Europe\/Atlantis" is not a time zone: give an IANA name such as UTC or Europe\/Madrid: fix that key .*\n$/);
   });
 });
 
