@@ -9,6 +9,7 @@ import { acquireLock } from '../src/db/locks.ts';
 import { isGhlEtlDatabase, openDatabase } from '../src/db/open.ts';
 import { startRun } from '../src/db/runs.ts';
 import { runCli } from './helpers/cli.ts';
+import { seedExportFixture } from './helpers/export-fixture.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-edges-'));
 /** A clean environment: no config file, no locations, no log level from the caller. */
@@ -145,5 +146,31 @@ describe.concurrent('11, 12: the configuration is checked at load, as the comman
     expect(template.stderr).toContain('"bridge.templates.taskCreated" has unknown placeholder {titulo}; this template knows {title} {due} {body}');
     const fine = await check({ schedule: { cron: '30 1 * * 1-5', timezone: 'Europe/Madrid' }, bridge: { templates: { noteCreated: 'Nota: {text}' } } });
     expect(fine.code, fine.stderr).toBe(0);
+  });
+});
+
+describe.concurrent('13: export tags compare in any case, in any script; what the mirror lacks is said', () => {
+  it('`--tag ÑANDÚ` finds the contacts tagged ñandú; an unknown tag or location warns on stderr', async () => {
+    const fx = seedExportFixture();
+    fx.db.close();
+    try {
+      const cli = (args: string[]) => runCli(args, { cwd: fx.dir, env: { ...CLEAN, GHL_ETL_DB: fx.dbPath } });
+      const upper = await cli(['export', '--tag', 'ÑANDÚ', '--columns', 'id', '--out', '-']);
+      expect(upper.code, upper.stderr).toBe(0);
+      expect(upper.stdout.trim().split(/\r?\n/)).toEqual(['id', 'c05']);
+      expect(upper.stderr).not.toContain('warning');
+      // The same, decomposed (as some keyboards and files write accents), and excluded.
+      const decomposed = await cli(['export', '--tag', 'ÑANDÚ'.normalize('NFD'), '--columns', 'id', '--out', '-']);
+      expect(decomposed.stdout.trim().split(/\r?\n/)).toEqual(['id', 'c05']);
+      const excluded = await cli(['export', '--has-email', '--exclude-tag', 'Ñandú', '--columns', 'id', '--out', '-']);
+      expect(excluded.stdout).not.toContain('c05');
+
+      const unknown = await cli(['export', '--tag', 'financiación', '--location', 'nowhere', '--out', '-']);
+      expect(unknown.code, unknown.stderr).toBe(0);
+      expect(unknown.stderr).toContain('warning: no contact in the mirror has the tag "financiación" (tags match in any case)');
+      expect(unknown.stderr).toContain('warning: location "nowhere" is neither configured nor in the mirror');
+    } finally {
+      fx.cleanup();
+    }
   });
 });

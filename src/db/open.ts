@@ -8,6 +8,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
 import type { Db, Orm, Sqlite } from './connection.ts';
+import { registerTagFunctions } from './tags.ts';
 import { rebuildContactsWideView } from './views.ts';
 
 export type { Db, Orm, Sqlite } from './connection.ts';
@@ -167,6 +168,7 @@ function openChecked(path: string, options: OpenOptions): Db {
     // disk, blocking the event loop with requests ready to go.
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
+    registerTagFunctions(sqlite);
     const orm = drizzle(sqlite, { schema });
     const journal = readJournal();
 
