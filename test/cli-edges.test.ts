@@ -1,6 +1,6 @@
 // Issue 16's sharp edges, through the binary: what a newcomer hits with bad paths, bad config,
 // closed pipes and odd flags. Each case names the edge it guards.
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -171,6 +171,68 @@ describe.concurrent('13: export tags compare in any case, in any script; what th
       expect(unknown.stderr).toContain('warning: location "nowhere" is neither configured nor in the mirror');
     } finally {
       fx.cleanup();
+    }
+  });
+});
+
+describe.concurrent('14: raw errors become one line naming the fix', () => {
+  const oneLine = (stderr: string) => expect(stderr.trim().split('\n'), stderr).toHaveLength(1);
+
+  it('export --out FOLDER and --out-dir FILE: exit 2, nothing written, no run recorded', async () => {
+    const fx = seedExportFixture();
+    fx.db.close();
+    try {
+      const cli = (args: string[]) => runCli(args, { cwd: fx.dir, env: { ...CLEAN, GHL_ETL_DB: fx.dbPath } });
+      const folder = join(fx.dir, 'csvs');
+      mkdirSync(folder);
+      const out = await cli(['export', '--tag', 'vip', '--out', folder]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain(`ghl-etl export: ${folder} is a folder: name a CSV file in it (e.g. --out ${join(folder, 'contacts.csv')}), or write one file per tag into it with --by-tag --out-dir ${folder}`);
+      oneLine(out.stderr);
+      expect(readdirSync(fx.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      const file = join(fx.dir, 'plain.txt');
+      writeFileSync(file, 'mine\n');
+      const outDir = await cli(['export', '--by-tag', '--out-dir', file]);
+      expect(outDir.code).toBe(2);
+      expect(outDir.stderr).toContain(`--out-dir ${file} is a file, not a folder: name a folder`);
+      oneLine(outDir.stderr);
+      expect(readFileSync(file, 'utf8')).toBe('mine\n');
+      const runs = await cli(['runs', '--json']);
+      expect((JSON.parse(runs.stdout) as { runs: unknown[] }).runs).toEqual([]);
+    } finally {
+      fx.cleanup();
+    }
+  });
+
+  it('serve --port 99999: exit 2 naming the range', async () => {
+    const dir = tmp();
+    const result = await runCli(['serve', '--port', '99999'], { cwd: dir, env: { ...ONE_LOCATION, INTAKE_SECRET: 'a-secret', GHL_ETL_DB: join(dir, 'm.sqlite') } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^ghl-etl serve: --port takes a port number from 0 to 65535 \(0: any free port\), got "99999"/);
+    oneLine(result.stderr);
+  });
+
+  it('GHL_ETL_CONFIG naming a folder: exit 2 naming the file to give', async () => {
+    const dir = tmp();
+    const result = await runCli(['status'], { cwd: dir, env: { ...CLEAN, GHL_ETL_CONFIG: dir } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`ghl-etl status: config file ${dir} is a folder: name the JSON file in --config / GHL_ETL_CONFIG, e.g. ${join(dir, 'ghl-etl.config.json')}\n`);
+  });
+
+  it('a damaged database: one line saying so and what to do, no stack', async () => {
+    const dir = tmp();
+    const file = join(dir, 'mirror.sqlite');
+    openDatabase(file).close();
+    const bytes = readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    bytes.fill(0xa5, pageSize); // every page but the first (the schema) is garbage
+    writeFileSync(file, bytes);
+    for (const args of [['runs'], ['status'], ['auth', 'logout']]) {
+      const result = await runCli(args, { cwd: dir, env: { ...ONE_LOCATION, GHL_ETL_DB: file } });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`database ${file} is damaged (database disk image is malformed): restore it from a backup`);
+      expect(result.stderr).toContain('run `ghl-etl sync` to build a new mirror');
+      oneLine(result.stderr);
     }
   });
 });

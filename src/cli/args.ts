@@ -15,6 +15,13 @@ export function wholeNumber(value: string): number {
 }
 
 /** One of `choices`, for flags like `--lister list|search`. */
+/** A TCP port, 0 (any free one) to 65535. */
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('takes a port number from 0 to 65535 (0: any free port)');
+  return n;
+}
+
 export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
   return (value) => {
     if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`takes ${choices.join(' or ')}`);

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { openContext, type AppContext, type OpenContextOptions } from '../app/context.ts';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
+import { damagedDatabase } from '../db/open.ts';
 import { logLevelArg } from './args.ts';
 
 /** Flags every command takes. */
@@ -71,6 +72,9 @@ export async function withApp<T>(config: LoadedConfig, fn: (app: AppContext) => 
   const app = openContext(config, opts);
   try {
     return await fn(app);
+  } catch (err) {
+    // SQLite finds damage when a statement reads the bad page, anywhere in the command.
+    throw damagedDatabase(config.db, err) ?? err;
   } finally {
     await app.close();
   }

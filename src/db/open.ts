@@ -40,10 +40,22 @@ export class DatabaseOpenError extends Error {
 const FIX_PATH = 'set GHL_ETL_DB (or "db" in the config file) to a new file name or an existing ghl-etl database';
 const FIX_MISSING = 'run `ghl-etl sync` to create the mirror, or set GHL_ETL_DB (or "db" in the config file) to your mirror\'s path';
 
+/**
+ * The database file is damaged, found when opening it or by any later statement: the error in
+ * words that name the fix, else undefined.
+ */
+export function damagedDatabase(path: string, err: unknown): DatabaseOpenError | undefined {
+  const code = (err as { code?: string }).code ?? '';
+  if (!code.startsWith('SQLITE_CORRUPT')) return undefined;
+  return new DatabaseOpenError(path, `is damaged (${(err as Error).message})`,
+    `restore it from a backup (or try \`sqlite3 ${path} .recover\`), or move it aside and run \`ghl-etl sync\` to build a new mirror`, { cause: err });
+}
+
 /** SQLite's and the file system's refusals, in words that name the fix. */
 function openProblem(path: string, err: unknown): DatabaseOpenError | undefined {
   const code = (err as { code?: string }).code ?? '';
   if (code === 'SQLITE_NOTADB') return new DatabaseOpenError(path, 'is not a SQLite database', FIX_PATH, { cause: err });
+  if (code.startsWith('SQLITE_CORRUPT')) return damagedDatabase(path, err);
   if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new DatabaseOpenError(path, 'is read-only (the file or its folder cannot be written)', `make it and its folder writable, or ${FIX_PATH}`, { cause: err });
   }
