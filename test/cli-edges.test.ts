@@ -1,6 +1,7 @@
 // Issue 16's sharp edges, through the binary: what a newcomer hits with bad paths, bad config,
 // closed pipes and odd flags. Each case names the edge it guards.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { acquireLock } from '../src/db/locks.ts';
 import { isGhlEtlDatabase, openDatabase } from '../src/db/open.ts';
 import { startRun } from '../src/db/runs.ts';
-import { runCli } from './helpers/cli.ts';
+import { BIN, runCli } from './helpers/cli.ts';
 import { seedExportFixture } from './helpers/export-fixture.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-edges-'));
@@ -233,6 +234,29 @@ describe.concurrent('14: raw errors become one line naming the fix', () => {
       expect(result.stderr).toContain(`database ${file} is damaged (database disk image is malformed): restore it from a backup`);
       expect(result.stderr).toContain('run `ghl-etl sync` to build a new mirror');
       oneLine(result.stderr);
+    }
+  });
+});
+
+describe.concurrent('9: a closed stdout ends the command quietly', () => {
+  /** Runs the binary with its stdout closed before it writes (as `| head -1` does once satisfied). */
+  const closedStdout = (args: string[], env: Record<string, string | undefined>, cwd: string) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+
+  it.each([[['catalog']], [['config', 'check']], [['contacts', 'list']]])('%j | head: exit 0, no EPIPE, no stack', async (args) => {
+    const fx = seedExportFixture();
+    fx.db.close();
+    try {
+      const result = await closedStdout(args, { ...CLEAN, GHL_ETL_DB: fx.dbPath, GHL_LOCATION_ID: 'locA', GHL_TOKEN: 't' }, fx.dir);
+      expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /);
+      expect(result.code).toBe(0);
+    } finally {
+      fx.cleanup();
     }
   });
 });

@@ -88,7 +88,20 @@ function report(err: unknown, argv: string[]): number {
   return code;
 }
 
+/**
+ * A reader that closed our output (`ghl-etl catalog | head -1`) has what it wanted: the rest is
+ * dropped and the command ends as it would have, not with an EPIPE stack trace.
+ */
+function dropOutputOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  dropOutputOnClosedPipe();
   // LOG_LEVEL is read when the logger is made: check it first, in any case.
   const envLevel = process.env.LOG_LEVEL;
   if (envLevel !== undefined && envLevel !== '') {
