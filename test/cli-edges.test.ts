@@ -260,3 +260,33 @@ describe.concurrent('9: a closed stdout ends the command quietly', () => {
     }
   });
 });
+
+describe.concurrent('15: reading the mirror needs no --location when several are configured', () => {
+  it('contacts list covers every configured location; tasks list and notes list find the contact; --live still asks which', async () => {
+    const fx = seedExportFixture();
+    fx.db.close();
+    try {
+      const config = writeConfig(fx.dir, { locations: [{ id: 'locA', token: 'ta' }, { id: 'locB', token: 'tb' }] });
+      const cli = (args: string[]) => runCli(args, { cwd: fx.dir, env: { ...CLEAN, GHL_ETL_DB: fx.dbPath, GHL_ETL_CONFIG: config } });
+      const all = await cli(['contacts', 'list', '--json']);
+      expect(all.code, all.stderr).toBe(0);
+      const ids = (JSON.parse(all.stdout) as Array<{ id: string; locationId: string }>).map((c) => c.id);
+      expect(ids).toContain('c01'); // locA
+      expect(ids).toContain('c06'); // locB
+      const onlyB = await cli(['contacts', 'list', '--location', 'locB', '--json']);
+      expect((JSON.parse(onlyB.stdout) as Array<{ id: string }>).map((c) => c.id)).toEqual(['c06']);
+      const limited = await cli(['contacts', 'list', '--limit', '2', '--json']);
+      expect(JSON.parse(limited.stdout)).toHaveLength(2);
+      const notes = await cli(['notes', 'list', 'c01']);
+      expect(notes.code, notes.stderr).toBe(0);
+      expect(notes.stdout).toContain('n1');
+      const tasks = await cli(['tasks', 'list', 'c01', '--json']);
+      expect(tasks.code, tasks.stderr).toBe(0);
+      const live = await cli(['contacts', 'list', '--live']);
+      expect(live.code).toBe(2);
+      expect(live.stderr).toMatch(/several locations are configured \(locA, locB\): choose one with --location ID/);
+    } finally {
+      fx.cleanup();
+    }
+  });
+});
