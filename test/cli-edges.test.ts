@@ -11,6 +11,7 @@ import { isGhlEtlDatabase, openDatabase } from '../src/db/open.ts';
 import { startRun } from '../src/db/runs.ts';
 import { BIN, runCli } from './helpers/cli.ts';
 import { seedExportFixture } from './helpers/export-fixture.ts';
+import { sandboxStats, withSandbox } from './helpers/sandbox.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-edges-'));
 /** A clean environment: no config file, no locations, no log level from the caller. */
@@ -289,4 +290,25 @@ describe.concurrent('15: reading the mirror needs no --location when several are
       fx.cleanup();
     }
   });
+});
+
+describe('16: after a budget stop, status shows HighLevel\'s own count and limit', () => {
+  it('a location whose HighLevel limit is 120 a day stops at 96 (the 0.8 share): status says 96 of 120, not N of 200000', async () => {
+    await withSandbox({ contacts: 200, seed: 16, dailyLimit: 120 }, async (sandbox) => {
+      const dir = tmp();
+      const location = sandbox.locations[0]!;
+      const env = { ...CLEAN, GHL_ETL_DB: join(dir, 'mirror.sqlite'), GHL_BASE_URL: sandbox.url, GHL_LOCATION_ID: location.id, GHL_TOKEN: location.token };
+      const sync = await runCli(['sync'], { cwd: dir, env });
+      expect(sync.code, sync.stderr).toBe(3);
+      const sent = (await sandboxStats(sandbox)).requests;
+      const status = await runCli(['status', '--json'], { cwd: dir, env });
+      type Loc = { dailyLimit: number; apiCallsLast24h: number; budgetUsedShare: number; highLevelDaily: { limit: number; used: number } | null };
+      const l = (JSON.parse(status.stdout) as { locations: Loc[] }).locations[0]!;
+      expect(l.dailyLimit).toBe(120);
+      expect(l.highLevelDaily).toMatchObject({ limit: 120, used: sent });
+      expect(l.budgetUsedShare).toBeCloseTo(sent / 120, 3);
+      const text = await runCli(['status'], { cwd: dir, env });
+      expect(text.stdout).toMatch(new RegExp(`API budget {3}${sent} of 120 calls used today \\(\\d+\\.\\d%\\), as HighLevel reported at \\S+; this tool made \\d+ in the last 24 h`));
+    });
+  }, 60_000);
 });

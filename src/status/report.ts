@@ -2,6 +2,7 @@
 // daily API budget the last 24 hours used, the last error, and one `healthy` flag a monitor can
 // alert on (the command exits 1 when it is false).
 import type { Config } from '../config/schema.ts';
+import { reportedDailyBudget } from '../db/daily-budget.ts';
 import { listExportRuns, type ExportRun } from '../db/exports.ts';
 import type { Db } from '../db/open.ts';
 import { showAbandoned, type ShownRunStatus } from '../db/runs.ts';
@@ -25,9 +26,11 @@ export interface LocationStatus {
   dataAgeHours: number | null;
   /** Requests made by sync runs started in the last 24 hours. */
   apiCallsLast24h: number;
-  /** HighLevel's daily limit per location (config rateLimit.daily). */
+  /** HighLevel's daily limit per location: as HighLevel last reported it (see `highLevelDaily`), else config rateLimit.daily. */
   dailyLimit: number;
-  /** apiCallsLast24h / dailyLimit. */
+  /** The day's budget by HighLevel's own count (every app's calls), reported in the last 24 hours; null when not. */
+  highLevelDaily: { limit: number; used: number; remaining: number; at: string } | null;
+  /** highLevelDaily.used / its limit when known, else apiCallsLast24h / dailyLimit. */
   budgetUsedShare: number;
   lastError: { at: string; message: string } | null;
   healthy: boolean;
@@ -77,6 +80,11 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
   const calls = s.prepare(`SELECT coalesce(sum(api_calls), 0) AS n FROM sync_runs WHERE location_id = ? AND started_at >= ?`)
     .get(location.id, since) as { n: number };
 
+  const reported = reportedDailyBudget(db, location.id);
+  const highLevelDaily = reported && now.getTime() - Date.parse(reported.at) < 24 * HOUR_MS
+    ? { limit: reported.limit, used: Math.max(0, reported.limit - reported.remaining), remaining: reported.remaining, at: reported.at }
+    : null;
+  const dailyLimit = highLevelDaily?.limit ?? config.rateLimit.daily;
   const lastSuccessAt = success.at;
   const dataAgeHours = lastSuccessAt === null ? null : +((now.getTime() - Date.parse(lastSuccessAt)) / HOUR_MS).toFixed(2);
   const maxAge = config.status.maxAgeHours;
@@ -105,8 +113,9 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
     lastSuccessAt,
     dataAgeHours,
     apiCallsLast24h: calls.n,
-    dailyLimit: config.rateLimit.daily,
-    budgetUsedShare: +(calls.n / config.rateLimit.daily).toFixed(4),
+    dailyLimit,
+    highLevelDaily,
+    budgetUsedShare: +((highLevelDaily ? highLevelDaily.used : calls.n) / dailyLimit).toFixed(4),
     lastError: errored ?? null,
     healthy,
     problems,
