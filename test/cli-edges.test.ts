@@ -312,3 +312,86 @@ describe('16: after a budget stop, status shows HighLevel\'s own count and limit
     });
   }, 60_000);
 });
+
+describe.concurrent('24: small output bugs', () => {
+  const clean = (cwd: string) => (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { cwd, env: { ...CLEAN, ...env } });
+
+  it('contacts show names the assignee (from the mirrored users), not only its id', async () => {
+    const fx = seedExportFixture();
+    fx.db.sqlite.prepare(`INSERT INTO users (id, location_id, name, email, raw, synced_at) VALUES ('u1', 'locA', 'Marta Gil', 'marta@example.com', '{}', '2026-01-01T00:00:00.000Z')`).run();
+    fx.db.sqlite.prepare(`UPDATE contacts SET assigned_to = 'u1' WHERE id = 'c02'`).run();
+    fx.db.close();
+    try {
+      const shown = await clean(fx.dir)(['contacts', 'show', 'c02'], { GHL_ETL_DB: fx.dbPath });
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toMatch(/assigned to\s+Marta Gil \(u1\)/);
+    } finally {
+      fx.cleanup();
+    }
+  });
+
+  it('tasks create without --due or --title names the flag; runs --limit 0 is refused', async () => {
+    const cli = clean(tmp());
+    const noDue = await cli(['tasks', 'create', 'c1', '--title', 'Call'], ONE_LOCATION);
+    expect(noDue.code).toBe(2);
+    expect(noDue.stderr).toBe('ghl-etl tasks create: --due is required: when the task is due, ISO-8601 such as 2026-12-01T09:00:00Z (or "dueDate" in the --from document)\n');
+    const noTitle = await cli(['tasks', 'create', 'c1', '--due', '2026-12-01T09:00:00Z'], ONE_LOCATION);
+    expect(noTitle.stderr).toContain('--title is required');
+    const zero = await cli(['runs', '--limit', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--limit takes a whole number of at least 1, got "0"/);
+  });
+
+  it('`contact list` suggests contacts; the common flags work before the command', async () => {
+    const dir = tmp();
+    const cli = clean(dir);
+    const typo = await cli(['contact', 'list']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown command "contact" (Did you mean contacts?)');
+    const config = writeConfig(dir, { db: join(dir, 'mirror.sqlite'), status: { maxAgeHours: 5 } });
+    const before = await cli(['--config', config, 'config', 'check', '--json']);
+    expect(before.code, before.stderr).toBe(0);
+    expect((JSON.parse(before.stdout) as { status: { maxAgeHours: number } }).status.maxAgeHours).toBe(5);
+    const missing = await cli(['--config', join(dir, 'nope.json'), 'status']);
+    expect(missing.stderr).toMatch(/^ghl-etl status: config file .*nope\.json does not exist/);
+    const json = await cli(['--json', '--config', join(dir, 'nope.json'), 'runs']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { exitCode: 2 } });
+  });
+
+  it('help shows no raw JSON defaults', async () => {
+    const cli = clean(tmp());
+    for (const args of [['export', '--help'], ['sandbox', '--help'], ['contacts', 'list', '--help']]) {
+      const help = await cli(args);
+      expect(help.stdout).not.toMatch(/default: (\[\]|")/);
+    }
+  });
+
+  it('auth login --help and the README agree on what asks for contacts.write', async () => {
+    const help = await clean(tmp())(['auth', 'login', '--help']);
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    expect(help.stdout).toContain('("leadcars.token", "intakeSecret"): contacts.write');
+    expect(readme).toContain('`auth login` asks for `contacts.write` only when a feature that writes to HighLevel is configured\n(`leadcars.token` or `intakeSecret`)');
+  });
+
+  it('the README\'s configuration table is one table', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Commands'));
+    expect(section).toMatch(/\| `status.maxAgeHours` .*\|\n\| `sync.locationConcurrency`/);
+    expect(section).not.toMatch(/\|\n\n\|/);
+  });
+});
+
+describe('24: sync log lines name each key once', () => {
+  it('the "sync ok" line carries locationId, mode and lister once', async () => {
+    await withSandbox({ contacts: 5, seed: 24 }, async (sandbox) => {
+      const dir = tmp();
+      const location = sandbox.locations[0]!;
+      const env = { ...CLEAN, GHL_ETL_DB: join(dir, 'mirror.sqlite'), GHL_BASE_URL: sandbox.url, GHL_LOCATION_ID: location.id, GHL_TOKEN: location.token };
+      const sync = await runCli(['sync', '--log-level', 'info'], { cwd: dir, env });
+      expect(sync.code, sync.stderr).toBe(0);
+      const line = sync.stderr.split('\n').find((l) => l.includes('"msg":"sync ok"'));
+      expect(line, sync.stderr).toBeDefined();
+      for (const key of ['locationId', 'mode', 'lister']) expect(line!.split(`"${key}":`).length - 1, key).toBe(1);
+    });
+  }, 60_000);
+});

@@ -14,7 +14,13 @@ export function wholeNumber(value: string): number {
   return n;
 }
 
-/** One of `choices`, for flags like `--lister list|search`. */
+/** A whole number >= 1, for flags like `--limit N` where 0 would ask for nothing. */
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('takes a whole number of at least 1');
+  return n;
+}
+
 /** A TCP port, 0 (any free one) to 65535. */
 export function portNumber(value: string): number {
   const n = Number(value);
@@ -22,6 +28,7 @@ export function portNumber(value: string): number {
   return n;
 }
 
+/** One of `choices`, for flags like `--lister list|search`. */
 export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
   return (value) => {
     if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`takes ${choices.join(' or ')}`);

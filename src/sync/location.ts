@@ -79,7 +79,9 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
     // finishRun keeps the sync_runs counters of the summary and ignores its other fields.
     finishRun(db, runId, { ...summary, error: summary.error ?? null }, now);
     const level = summary.status === 'ok' ? 'info' : summary.status === 'failed' ? 'error' : 'warn';
-    logger[level]({ ...summary }, `sync ${summary.status}`);
+    // locationId, mode and lister are the logger's own fields already: once per line.
+    const { locationId: _location, mode: _mode, lister: _lister, ...fields } = summary;
+    logger[level](fields, `sync ${summary.status}`);
   }
   return summary;
 }

@@ -2,7 +2,7 @@
 // mirror, or from HighLevel (paged) with --live (src/ops listContacts).
 import type { Command } from 'commander';
 import { listContacts } from '../../ops/index.ts';
-import { wholeNumber } from '../args.ts';
+import { positiveNumber } from '../args.ts';
 import { group, leaf } from '../command.ts';
 import { MIRROR_LOCATION_HELP, printList, repeatable, withLocationFlag, withOps, type LocationFlags } from '../ops-command.ts';
 
@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option('--business <id>', 'only contacts of this business')
     .option('--query <text>', 'only contacts whose name, email, phone or company contains this')
     .option('--live', 'ask HighLevel (paged) instead of the mirror')
-    .option('--limit <n>', 'at most this many', wholeNumber), MIRROR_LOCATION_HELP),
+    .option('--limit <n>', 'at most this many', positiveNumber), MIRROR_LOCATION_HELP),
   async (opts) => withOps(opts, async (ctx, locations) => {
     const contacts: Awaited<ReturnType<typeof listContacts>> = [];
     // From the mirror, every configured location unless --location; live, the one location.
