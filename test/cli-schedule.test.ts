@@ -46,7 +46,7 @@ describe('SIGTERM during a scheduled sync', () => {
       cwd: dir, env, sandboxUrl: sandbox.url, requests: 30, signal: 'SIGTERM',
     });
     expect(code, stderr).toBe(0);
-    expect(stdout).toMatch(/^ghl-etl schedule: "0 2 \* \* \*" in UTC; next run \d{4}-\d{2}-\d{2} 02:00 UTC \(\d{4}-\d{2}-\d{2}T02:00:00\.000Z\); running once now\./);
+    expect(stdout).toMatch(/^ghl-etl schedule: "0 2 \* \* \*" in UTC; next run \d{4}-\d{2}-\d{2} 02:00:00 UTC \(\d{4}-\d{2}-\d{2}T02:00:00\.000Z\); running once now\./);
     const ticks = stderr.split('\n').filter((l) => l.includes('"scheduled run')).map((l) => JSON.parse(l) as { msg: string; outcome: string; exports?: unknown });
     expect(ticks).toEqual([expect.objectContaining({ msg: 'scheduled run interrupted', outcome: 'interrupted' })]);
     expect(ticks[0]!.exports).toBeUndefined();
