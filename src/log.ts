@@ -29,10 +29,29 @@ export function setStatusLine(line: StatusLine | undefined): void {
   statusLine = line;
 }
 
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/**
+ * A JSON log line as a person reads it on a terminal: `02:00:01 INFO  scheduled run ok  key=value ...`.
+ * Pipes and files (cron, systemd's journal, tests) keep the JSON lines.
+ */
+export function humanLogLine(chunk: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(chunk) as Record<string, unknown>;
+  } catch {
+    return chunk;
+  }
+  const { time, level, msg, ...fields } = entry;
+  const at = typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '';
+  const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  return `${at} ${(LEVEL_NAMES[level as number] ?? String(level)).padEnd(5)} ${String(msg ?? '')}${rest ? `  ${rest}` : ''}\n`;
+}
+
 const stderr: DestinationStream = {
   write(chunk: string) {
     statusLine?.clear();
-    process.stderr.write(chunk);
+    process.stderr.write(process.stderr.isTTY ? humanLogLine(chunk) : chunk);
     statusLine?.redraw();
   },
 };

@@ -30,7 +30,7 @@ describe('status', () => {
     expect(healthy.code, healthy.stderr).toBe(0);
     const location = sandbox().locations[0]!.id;
     expect(healthy.stdout).toMatch(new RegExp(`^${location} \\(.*\\): healthy\\n {2}last run {5}#1 ok \\(`));
-    expect(healthy.stdout).toMatch(/API budget {3}\d+ of 200000 calls in the last 24 h/);
+    expect(healthy.stdout).toMatch(/API budget {3}\d+ of 200000 calls used today \(.*\), as HighLevel reported at /);
     expect(healthy.stdout).toMatch(/last export {2}#\d+ ok "tag:/);
 
     // The last good sync finished two days ago: older than status.maxAgeHours (36).

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogRows } from '../src/cli/commands/catalog.ts';
+import { LEADCARS_CATALOG } from '../src/bridge/index.ts';
 import { CATALOG, SYNC_READS, TRIGGERS } from '../src/ops/index.ts';
 import { applyEventToMirror } from '../src/serve/mirror-events.ts';
 import { openDatabase } from '../src/db/open.ts';
@@ -224,9 +225,12 @@ describe('ghl-etl catalog', () => {
     expect(table.code).toBe(0);
     expect(json.code).toBe(0);
     const rows = JSON.parse(json.stdout) as Array<{ name: string; kind: string; method: string; path: string; scope: string; command: string }>;
-    expect(rows.map((r) => r.name)).toEqual([...CATALOG, ...SYNC_READS, ...TRIGGERS].map((e) => e.name));
+    expect(rows.map((r) => r.name)).toEqual([...CATALOG, ...SYNC_READS, ...TRIGGERS, ...LEADCARS_CATALOG].map((e) => e.name));
     expect(rows).toContainEqual(expect.objectContaining({ name: 'createContact', method: 'POST', path: '/contacts/', scope: 'contacts.write', command: expect.stringMatching(/^ghl-etl contacts create /) }));
     expect(rows).toContainEqual(expect.objectContaining({ name: 'TaskComplete', kind: 'trigger', method: 'WEBHOOK' }));
+    // The LeadCars side too (issue 16): what the bridge calls there, and the intake it answers.
+    expect(rows).toContainEqual(expect.objectContaining({ service: 'LeadCars', name: 'addComment', method: 'POST', path: '/leads/{id}/comments', scope: 'leadcars.token' }));
+    expect(rows).toContainEqual(expect.objectContaining({ service: 'LeadCars', name: 'intakeLead', kind: 'trigger', scope: 'intakeSecret (HMAC)' }));
     const lines = table.stdout.trim().split('\n');
     expect(lines).toHaveLength(rows.length + 1);
     for (const r of rows) expect(table.stdout).toContain(`${r.method} ${r.path}`);
@@ -236,7 +240,7 @@ describe('ghl-etl catalog', () => {
     const db = openDatabase(join(tmp(), 'm.sqlite'));
     try {
       // In an order where each event finds what it needs (the contact before its tasks and notes).
-      const triggers = catalogRows().filter((r) => r.kind === 'trigger').sort((a, b) => Number(a.name === 'ContactDelete') - Number(b.name === 'ContactDelete'));
+      const triggers = catalogRows().filter((r) => r.kind === 'trigger' && r.service === 'HighLevel').sort((a, b) => Number(a.name === 'ContactDelete') - Number(b.name === 'ContactDelete'));
       for (const t of triggers) {
         const id = t.name.startsWith('Contact') ? 'c1' : t.name.startsWith('Task') ? 't1' : 'n1';
         const event = { type: t.name, webhookId: `w-${t.name}`, timestamp: new Date().toISOString(), id, locationId: 'L1', contactId: 'c1', title: 'T', body: 'B', dueDate: '2026-12-01T09:00:00.000Z' };

@@ -159,7 +159,7 @@ describe('the CSV', () => {
     expect(rows[2]).toEqual(['c02', '@SUM(1+1)', '']);
   });
 
-  it('columns picks and orders; an unknown column is a clear error listing the valid ones, recorded as a failed run', async () => {
+  it('columns picks and orders; an unknown column is a clear error listing the valid ones, and no run (nothing was attempted)', async () => {
     const out = join(fx.dir, 'cols.csv');
     await exportSegment(fx.db, { rule: { tags: ['vip'] }, out, columns: ['TAGS', 'id', 'Budget', 'next_task_due'] });
     expect(readCsv(out)[0]).toEqual(['tags', 'id', 'Budget', 'next_task_due']);
@@ -168,8 +168,7 @@ describe('the CSV', () => {
     await expect(exportSegment(fx.db, { rule: {}, out, columns: ['emial'] }))
       .rejects.toThrow(/unknown column "emial"; valid columns: id, location_id, .*email.*, last_note_at/);
     const last = listExportRuns(fx.db, 1)[0]!;
-    expect(last).toMatchObject({ status: 'failed', sha256: null });
-    expect(last.error).toMatch(/unknown column "emial"/);
+    expect(last).toMatchObject({ status: 'ok', kind: 'contacts', path: out }); // the good export before them
   });
 
   it('records the run with segment, kind, row count and the sha256 of the file', async () => {
@@ -245,12 +244,14 @@ describe('the atomic write', () => {
     expect(readCsv(out)).toHaveLength(7);
   });
 
-  it('removes the temporary file when the final rename fails', async () => {
+  it('refuses an out that is a folder before writing or recording anything (the rename would fail)', async () => {
     const out = join(fx.dir, 'is-a-folder.csv');
     mkdirSync(out);
-    await expect(exportSegment(fx.db, { rule: {}, out })).rejects.toThrow();
+    const before = listExportRuns(fx.db).length;
+    await expect(exportSegment(fx.db, { rule: {}, out })).rejects.toThrow(ExportUsageError);
+    await expect(exportSegment(fx.db, { rule: {}, out })).rejects.toThrow(/is-a-folder\.csv is a folder: name a CSV file in it/);
     expect(leftovers(fx.dir)).toEqual([]);
-    expect(listExportRuns(fx.db, 1)[0]!.status).toBe('failed');
+    expect(listExportRuns(fx.db)).toHaveLength(before);
   });
 });
 

@@ -146,6 +146,30 @@ describe('the schedule fires on time (fake timers)', () => {
     expect(ticks).toEqual([expect.objectContaining({ outcome: 'interrupted', sync: 'interrupted', nextRun: null })]);
   });
 
+  it('a stop during a run that then ends ok is an ok run: its exports are written (issue 16)', async () => {
+    vi.useFakeTimers({ now: new Date('2026-03-01T00:00:59.000Z') });
+    const { ticks, onTick, logger } = recorder();
+    const stop = new AbortController();
+    let exported = false;
+    const handle = startSchedule({
+      cron: '* * * * *', timezone: 'UTC', logger, signal: stop.signal, onTick,
+      exports: async () => {
+        exported = true;
+        return { exported: [], failed: [] };
+      },
+      sync: async (signal) => {
+        // The sync was past its last checkpoint: it finishes, whatever the signal.
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        return { outcome: 'ok' };
+      },
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    stop.abort();
+    await handle.done;
+    expect(exported).toBe(true);
+    expect(ticks).toEqual([expect.objectContaining({ outcome: 'ok', sync: 'ok' })]);
+  });
+
   it('a failed export makes the tick failed, and the schedule keeps going', async () => {
     vi.useFakeTimers({ now: new Date('2026-03-01T00:00:59.000Z') });
     const { ticks, onTick, logger, lines } = recorder();

@@ -35,6 +35,8 @@ export interface OpenContextOptions {
   /** Backoff between retries (the demo's sped-up clock); default the client's. */
   backoff?: BackoffOptions;
   logger?: Logger;
+  /** The command only reads the mirror: open it read-only, never creating or migrating it. */
+  readonly?: boolean;
 }
 
 export function openContext(config: LoadedConfig, opts: OpenContextOptions = {}): AppContext {
@@ -49,7 +51,7 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions = {})
     config,
     logger,
     get db() {
-      return (db ??= openDatabase(config.db));
+      return (db ??= openDatabase(config.db, { readonly: opts.readonly ?? false }));
     },
     get tokenStore() {
       return (tokenStore ??= createTokenStore(context.db, cipherForDb({ dbPath: context.db.path, secret: config.secret })));

@@ -7,5 +7,6 @@ export { drainOutbox, type DrainSummary } from './outbox.ts';
 export { queueChangeComments, changesOf, taskVersion, noteVersion, contactOfEvent } from './changes.ts';
 export { pollLinkedLeads, type PollSummary } from './poll.ts';
 export { linkLead, createKeyOf, type LinkResult } from './link.ts';
+export { LEADCARS_CATALOG, type LeadcarsCatalogEntry } from './catalog.ts';
 export { importLeads, readLeadFile, type ImportSummary } from './import.ts';
 export { prepareSync, afterSync, startBridgeLoop, serveHooks, type AfterSyncSummary, type BridgeLoop } from './run.ts';

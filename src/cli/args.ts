@@ -14,6 +14,20 @@ export function wholeNumber(value: string): number {
   return n;
 }
 
+/** A whole number >= 1, for flags like `--limit N` where 0 would ask for nothing. */
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('takes a whole number of at least 1');
+  return n;
+}
+
+/** A TCP port, 0 (any free one) to 65535. */
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('takes a port number from 0 to 65535 (0: any free port)');
+  return n;
+}
+
 /** One of `choices`, for flags like `--lister list|search`. */
 export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
   return (value) => {

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { openContext, type AppContext, type OpenContextOptions } from '../app/context.ts';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
+import { damagedDatabase } from '../db/open.ts';
 import { logLevelArg } from './args.ts';
 
 /** Flags every command takes. */
@@ -12,6 +13,21 @@ export interface CommonOptions {
   json?: boolean;
   logLevel?: string;
   config?: string;
+}
+
+/** The common flags' help, shared by every command and the program (where they may come first). */
+export const COMMON_FLAG_HELP = {
+  json: 'print one JSON document on stdout (logs stay on stderr)',
+  logLevel: 'trace, debug, info, warn, error, fatal or silent (any case; LOG_LEVEL)',
+  config: 'the config file (default ./ghl-etl.config.json; GHL_ETL_CONFIG)',
+} as const;
+
+/** The common flags given before the command (`ghl-etl --config F status`). */
+function globalFlags(command: Command): CommonOptions {
+  let root = command;
+  while (root.parent) root = root.parent;
+  if (root === command) return {};
+  return Object.fromEntries(Object.entries(root.opts()).filter(([, v]) => v !== undefined)) as CommonOptions;
 }
 
 let exitCode = 0;
@@ -52,12 +68,13 @@ export function leaf<O extends object>(
   // `<command> --help` opens with what the command does: its summary, unless it has a longer description.
   if (!cmd.description()) cmd.description(cmd.summary());
   return cmd
-    .option('--json', 'print one JSON document on stdout (logs stay on stderr)')
-    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (any case; LOG_LEVEL)', logLevelArg)
-    .option('--config <file>', 'the config file (default ./ghl-etl.config.json; GHL_ETL_CONFIG)')
+    .option('--json', COMMON_FLAG_HELP.json)
+    .option('--log-level <level>', COMMON_FLAG_HELP.logLevel, logLevelArg)
+    .option('--config <file>', COMMON_FLAG_HELP.config)
     .action(async (...args: unknown[]) => {
       const command = args.at(-1) as Command;
-      exitCode = await run(command.opts() as O & CommonOptions, command);
+      // Flags given after the command win over the same flags given before it.
+      exitCode = await run({ ...globalFlags(command), ...command.opts() } as O & CommonOptions, command);
     });
 }
 
@@ -71,6 +88,9 @@ export async function withApp<T>(config: LoadedConfig, fn: (app: AppContext) => 
   const app = openContext(config, opts);
   try {
     return await fn(app);
+  } catch (err) {
+    // SQLite finds damage when a statement reads the bad page, anywhere in the command.
+    throw damagedDatabase(config.db, err) ?? err;
   } finally {
     await app.close();
   }

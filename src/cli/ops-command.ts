@@ -22,10 +22,13 @@ export interface WriteFlags extends LocationFlags {
   idempotencyKey?: string;
 }
 
-/** `--location ID`, for every command that acts in one location. */
-export function withLocationFlag(cmd: Command): Command {
-  return cmd.option('--location <id>', 'the location to act in (required when several are configured)');
+/** `--location ID`, for every command that acts in one location (or, reading the mirror, in all by default). */
+export function withLocationFlag(cmd: Command, help = 'the location to act in (required when several are configured)'): Command {
+  return cmd.option('--location <id>', help);
 }
+
+/** The help of --location for a command that reads the mirror, where every location is. */
+export const MIRROR_LOCATION_HELP = 'only this location (default: every configured one; with --live, required when several are configured)';
 
 /** The flags every write takes; `from` says what the --from document holds. */
 export function withWriteFlags(cmd: Command, from?: string): Command {
@@ -57,11 +60,24 @@ export function chooseLocation(config: LoadedConfig, only: string | undefined): 
   return locations[0]!.id;
 }
 
-/** Runs `fn` with the operations' context of the chosen location, and closes it after. */
-export async function withOps(opts: CommonOptions & LocationFlags, fn: (ctx: OpsContext) => Promise<number>): Promise<number> {
+export interface WithOpsOptions {
+  /** The command only reads the mirror: it is opened read-only (never created or migrated). */
+  readonly?: boolean;
+  /**
+   * The command reads the mirror, which holds every location: without --location it covers all
+   * the configured ones (like `export`) instead of asking which. `fn` gets them all; the context's
+   * location is the first.
+   */
+  allLocations?: boolean;
+}
+
+/** Runs `fn` with the operations' context of the chosen location (and the locations it covers), and closes it after. */
+export async function withOps(
+  opts: CommonOptions & LocationFlags, fn: (ctx: OpsContext, locations: string[]) => Promise<number>, options: WithOpsOptions = {},
+): Promise<number> {
   const config = configOf(opts);
-  const locationId = chooseLocation(config, opts.location);
-  return withApp(config, (app) => fn({ db: app.db, client: app.client, locationId, config }));
+  const locations = options.allLocations ? chooseLocations(config, opts.location).map((l) => l.id) : [chooseLocation(config, opts.location)];
+  return withApp(config, (app) => fn({ db: app.db, client: app.client, locationId: locations[0]!, config }, locations), { readonly: options.readonly ?? false });
 }
 
 export function writeOptions(opts: WriteFlags): WriteOptions {

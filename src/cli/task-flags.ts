@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { Task } from '../highlevel-api/api-types.ts';
 import type { TaskInput } from '../ops/index.ts';
+import { UsageError } from './args.ts';
 import { firstLine, fromDocument, given, withWriteFlags, type WriteFlags } from './ops-command.ts';
 
 export interface TaskFlags extends WriteFlags {
@@ -24,6 +25,13 @@ export function withTaskFlags(cmd: Command, create: boolean): Command {
 export function taskInput(opts: TaskFlags): TaskInput {
   const flags = given({ title: opts.title, dueDate: opts.due, body: opts.body, assignedTo: opts.assignedTo });
   return { ...(fromDocument(opts.from) as TaskInput), ...flags };
+}
+
+/** A new task's required inputs, named as the user gives them (a flag, or the --from document's key). */
+export function requireNewTask(input: TaskInput): TaskInput {
+  if (input.title === undefined) throw new UsageError('--title is required: what the task is (or "title" in the --from document)');
+  if (input.dueDate === undefined) throw new UsageError('--due is required: when the task is due, ISO-8601 such as 2026-12-01T09:00:00Z (or "dueDate" in the --from document)');
+  return input;
 }
 
 /** "task T1 on contact C1: Call back (due 2026-12-01T09:00:00Z)". */

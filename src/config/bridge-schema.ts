@@ -40,6 +40,21 @@ export const DEFAULT_TEMPLATES = {
   leadChanged: 'LeadCars: estado {status}, temperatura {temperature}, última acción {lastAction}',
 };
 
+/** The placeholders each template is filled with (src/bridge/changes.ts, src/bridge/poll.ts). */
+const PLACEHOLDERS = {
+  task: ['title', 'due', 'body'],
+  note: ['text'],
+  lead: ['status', 'temperature', 'lastAction'],
+} as const;
+
+/** A template whose every {placeholder} is one of `known`: a typo is found at load, not left in LeadCars' comments. */
+const template = (fallback: string, known: readonly string[]) => z.string().default(fallback).superRefine((text, ctx) => {
+  const unknown = [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `has unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `{${n}}`).join(', ')}; this template knows ${known.map((n) => `{${n}}`).join(' ')}` });
+  }
+});
+
 export const bridgeSchema = z
   .strictObject({
     /** The HighLevel location leads are delivered to; default the first configured location. */
@@ -47,13 +62,13 @@ export const bridgeSchema = z
     /** Overrides of DEFAULT_FIELD_MAP, per LeadCars field; a tag field's tag is "<field>:<value>" (e.g. "campana:verano"). */
     fieldMap: z.record(z.string(), target).default({}),
     templates: z.strictObject({
-      taskCreated: z.string().default(DEFAULT_TEMPLATES.taskCreated),
-      taskUpdated: z.string().default(DEFAULT_TEMPLATES.taskUpdated),
-      taskCompleted: z.string().default(DEFAULT_TEMPLATES.taskCompleted),
-      taskDeleted: z.string().default(DEFAULT_TEMPLATES.taskDeleted),
-      noteCreated: z.string().default(DEFAULT_TEMPLATES.noteCreated),
-      noteUpdated: z.string().default(DEFAULT_TEMPLATES.noteUpdated),
-      leadChanged: z.string().default(DEFAULT_TEMPLATES.leadChanged),
+      taskCreated: template(DEFAULT_TEMPLATES.taskCreated, PLACEHOLDERS.task),
+      taskUpdated: template(DEFAULT_TEMPLATES.taskUpdated, PLACEHOLDERS.task),
+      taskCompleted: template(DEFAULT_TEMPLATES.taskCompleted, PLACEHOLDERS.task),
+      taskDeleted: template(DEFAULT_TEMPLATES.taskDeleted, PLACEHOLDERS.task),
+      noteCreated: template(DEFAULT_TEMPLATES.noteCreated, PLACEHOLDERS.note),
+      noteUpdated: template(DEFAULT_TEMPLATES.noteUpdated, PLACEHOLDERS.note),
+      leadChanged: template(DEFAULT_TEMPLATES.leadChanged, PLACEHOLDERS.lead),
     }).prefault({}),
     /** Sends of one outbox row before it is dead-lettered. */
     maxAttempts: z.number().int().positive().default(8),

@@ -1,6 +1,6 @@
 // The one config loader: defaults < config file < environment < flags (applied by the caller).
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { maskDatabaseUrl } from './database.ts';
 import { ConfigError } from './errors.ts';
 import { configSchema, type Config } from './schema.ts';
@@ -17,6 +17,9 @@ function readConfigFile(path: string | undefined, env: Env): { data: Record<stri
   if (!existsSync(file)) {
     if (explicit) throw new ConfigError(`config file ${file} does not exist: fix --config / GHL_ETL_CONFIG`);
     return { data: {} };
+  }
+  if (statSync(file).isDirectory()) {
+    throw new ConfigError(`config file ${file} is a folder: name the JSON file in --config / GHL_ETL_CONFIG, e.g. ${join(file, DEFAULT_CONFIG_FILE)}`);
   }
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;

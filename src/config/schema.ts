@@ -4,6 +4,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { checkSegmentReferences, exportsSchema, segmentsSchema, statusSchema } from './segments.ts';
 import { bridgeSchema } from './bridge-schema.ts';
+import { cronProblem, timeZoneProblem } from '../schedule/spec.ts';
 import { databaseProblem, SCHEMA_NAME_PATTERN } from './database.ts';
 
 const location = z.strictObject({
@@ -27,7 +28,15 @@ export const configSchema = z.strictObject({
   /** PostgreSQL only: the schema the tables go in (created if missing); default the URL's search_path (public). */
   dbSchema: z.string().regex(SCHEMA_NAME_PATTERN, 'must be a plain identifier (letters, digits and _, not starting with a digit)').optional(),
   secret: z.string().min(32, 'must be at least 32 characters').optional(),
-  locations: z.array(location).default([]),
+  locations: z.array(location).default([]).superRefine((locations, ctx) => {
+    // Listed twice, a location would be synced twice at once (two writers of one checkpoint).
+    const seen = new Map<string, number>();
+    locations.forEach((l, i) => {
+      const first = seen.get(l.id);
+      if (first === undefined) seen.set(l.id, i);
+      else ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `lists location "${l.id}" twice (entries ${first + 1} and ${i + 1}): keep one entry per location` });
+    });
+  }),
   companyId: z.string().optional(),
   oauth: z
     .strictObject({
@@ -80,8 +89,15 @@ export const configSchema = z.strictObject({
     .prefault({}),
   schedule: z
     .strictObject({
-      cron: z.string().default('0 2 * * *'),
-      timezone: z.string().default('UTC'),
+      // Checked here, so `config check` finds what `schedule` would refuse.
+      cron: z.string().default('0 2 * * *').superRefine((v, ctx) => {
+        const problem = cronProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+      timezone: z.string().default('UTC').superRefine((v, ctx) => {
+        const problem = timeZoneProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: `"${v}" ${problem}` });
+      }),
     })
     .prefault({}),
   /** Country of phone numbers written without a +prefix (operations turn phones into E.164). */

@@ -8,7 +8,9 @@ import { planContactsWideColumns, type FieldDefinition } from './views.ts';
 export interface ContactProfile {
   id: string; locationId: string; firstName: string | null; lastName: string | null; name: string | null;
   email: string | null; phone: string | null; companyName: string | null; businessId: string | null;
-  source: string | null; type: string | null; assignedTo: string | null; dnd: boolean; address1: string | null;
+  source: string | null; type: string | null; assignedTo: string | null;
+  /** The assigned user's name, from the mirrored users; null when not known. */
+  assignedToName: string | null; dnd: boolean; address1: string | null;
   city: string | null; state: string | null; postalCode: string | null; country: string | null;
   timezone: string | null; dateOfBirth: string | null; dateAdded: string | null; dateUpdated: string | null;
   syncedAt: string; deletedAt: string | null;
@@ -110,7 +112,8 @@ export function contactView(db: Db, id: string): ContactView | undefined {
   const s = db.sqlite;
   const row = s.prepare(
     `SELECT id, location_id AS locationId, first_name AS firstName, last_name AS lastName, name, email, phone,
-       company_name AS companyName, business_id AS businessId, source, type, assigned_to AS assignedTo, dnd,
+       company_name AS companyName, business_id AS businessId, source, type, assigned_to AS assignedTo,
+       (SELECT u.name FROM users u WHERE u.location_id = contacts.location_id AND u.id = contacts.assigned_to) AS assignedToName, dnd,
        address1, city, state, postal_code AS postalCode, country, timezone, date_of_birth AS dateOfBirth,
        date_added AS dateAdded, date_updated AS dateUpdated, synced_at AS syncedAt, deleted_at AS deletedAt
      FROM contacts WHERE id = ?`,

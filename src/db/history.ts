@@ -1,9 +1,9 @@
 // Run history for `ghl-etl runs`: sync runs and export runs in one list, newest first.
 import { listExportRuns, type ExportRun } from './exports.ts';
 import type { Db } from './open.ts';
-import { listRuns as listSyncRuns, type SyncRun } from './runs.ts';
+import { listRuns as listSyncRuns, type ShownRunStatus, type SyncRun } from './runs.ts';
 
-export type RunEntry = ({ type: 'sync' } & SyncRun) | ({ type: 'export' } & ExportRun);
+export type RunEntry = ({ type: 'sync' } & Omit<SyncRun, 'status'> & { status: ShownRunStatus }) | ({ type: 'export' } & ExportRun);
 
 /** The `limit` most recent runs of either kind (by start time, newest first); `limit` < 0 for all. */
 export function listRunHistory(db: Db, limit = 20): RunEntry[] {

@@ -19,7 +19,7 @@ export type { FieldDefinition, WideColumn } from './views.ts';
 export {
   startRun, abandonStaleRuns, updateRun, finishRun, getRun, listRuns, hasCompletedRun,
 } from './runs.ts';
-export type { SyncRun, SyncRunCounters, SyncRunStatus } from './runs.ts';
+export type { ShownRunStatus, SyncRun, SyncRunCounters, SyncRunStatus } from './runs.ts';
 export { getSyncState, setSyncState } from './state.ts';
 export { acquireLock, refreshLock, releaseLock, getLockHolder, isProcessAlive } from './locks.ts';
 export type { LockHolder, LockResult, LockOptions } from './locks.ts';

@@ -8,12 +8,16 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
 import type { Db, Orm, Sqlite } from './connection.ts';
+import { registerTagFunctions } from './tags.ts';
 import { rebuildContactsWideView } from './views.ts';
 
 export type { Db, Orm, Sqlite } from './connection.ts';
 
 export interface OpenOptions {
-  /** Open without writing: no migrations; fails when the file is missing or its schema is behind. */
+  /**
+   * Open without writing: never creates the file or its folder, never migrates; fails when the
+   * file is missing or its schema is behind. What the commands that only read the mirror use.
+   */
   readonly?: boolean;
 }
 
@@ -34,11 +38,24 @@ export class DatabaseOpenError extends Error {
 }
 
 const FIX_PATH = 'set GHL_ETL_DB (or "db" in the config file) to a new file name or an existing ghl-etl database';
+const FIX_MISSING = 'run `ghl-etl sync` to create the mirror, or set GHL_ETL_DB (or "db" in the config file) to your mirror\'s path';
+
+/**
+ * The database file is damaged, found when opening it or by any later statement: the error in
+ * words that name the fix, else undefined.
+ */
+export function damagedDatabase(path: string, err: unknown): DatabaseOpenError | undefined {
+  const code = (err as { code?: string }).code ?? '';
+  if (!code.startsWith('SQLITE_CORRUPT')) return undefined;
+  return new DatabaseOpenError(path, `is damaged (${(err as Error).message})`,
+    `restore it from a backup (or try \`sqlite3 ${path} .recover\`), or move it aside and run \`ghl-etl sync\` to build a new mirror`, { cause: err });
+}
 
 /** SQLite's and the file system's refusals, in words that name the fix. */
 function openProblem(path: string, err: unknown): DatabaseOpenError | undefined {
   const code = (err as { code?: string }).code ?? '';
   if (code === 'SQLITE_NOTADB') return new DatabaseOpenError(path, 'is not a SQLite database', FIX_PATH, { cause: err });
+  if (code.startsWith('SQLITE_CORRUPT')) return damagedDatabase(path, err);
   if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new DatabaseOpenError(path, 'is read-only (the file or its folder cannot be written)', `make it and its folder writable, or ${FIX_PATH}`, { cause: err });
   }
@@ -109,6 +126,19 @@ function assertNotNewer(path: string, journal: JournalEntry[], applied: AppliedS
   }
 }
 
+/**
+ * Refuses another application's SQLite file (tables, but not ghl-etl's migrations table) before
+ * anything is written to it: migrating would add ghl-etl's tables to someone else's database.
+ * An empty file or database becomes a mirror.
+ */
+function assertOursOrEmpty(path: string, sqlite: Sqlite): void {
+  const tables = (sqlite.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{ name: string }>)
+    .map((t) => t.name);
+  if (tables.length === 0 || tables.includes(MIGRATIONS_TABLE)) return;
+  const shown = tables.length > 3 ? `${tables.slice(0, 3).join(', ')}, ...` : tables.join(', ');
+  throw new DatabaseOpenError(path, `is not a ghl-etl database (it holds another application's tables: ${shown}); nothing was changed`, FIX_PATH);
+}
+
 function contactsWideExists(sqlite: Sqlite): boolean {
   return !!sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = 'contacts_wide'`).get();
 }
@@ -133,11 +163,16 @@ function openChecked(path: string, options: OpenOptions): Db {
   if (!inMemory && statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
     throw new DatabaseOpenError(path, 'is a directory', `name a file inside it, e.g. ${path.replace(/\/+$/, '')}/ghl.sqlite, in GHL_ETL_DB (or "db" in the config file)`);
   }
+  if (readonly && !inMemory && !statSync(path, { throwIfNoEntry: false })) {
+    // A command that only reads never creates a mirror (nor the folders of a mistyped path).
+    throw new DatabaseOpenError(path, 'does not exist', FIX_MISSING);
+  }
   if (!readonly && !inMemory) mkdirSync(dirname(path), { recursive: true });
 
   const sqlite = new Database(path, { readonly, fileMustExist: readonly });
   try {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    assertOursOrEmpty(path, sqlite); // before WAL mode, the first change to the file
     if (!readonly) sqlite.pragma('journal_mode = WAL');
     // In WAL mode NORMAL syncs the disk at checkpoints, not at every commit: a killed process
     // loses nothing, and a power cut loses at most the last commits, never consistency (the
@@ -145,6 +180,7 @@ function openChecked(path: string, options: OpenOptions): Db {
     // disk, blocking the event loop with requests ready to go.
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
+    registerTagFunctions(sqlite);
     const orm = drizzle(sqlite, { schema });
     const journal = readJournal();
 

@@ -1,11 +1,22 @@
 // Bookkeeping: sync runs and export runs.
+import { hostname } from 'node:os';
 import { isoNow, systemClock, type Clock } from './clock.ts';
 import { columnName, columnsOf, selectList } from './columns.ts';
+import { isProcessAlive, type LockHolder } from './locks.ts';
 import type { Db } from './open.ts';
 import { syncRuns } from './schema.ts';
 import { atomically, prepared } from './statements.ts';
 
 export type SyncRunStatus = 'running' | 'ok' | 'failed' | 'interrupted' | 'budget';
+
+/**
+ * A run as reported: 'abandoned' is a run recorded 'running' whose process is gone (killed hard);
+ * the next sync marks it 'interrupted' in the table and resumes its work.
+ */
+export type ShownRunStatus = SyncRunStatus | 'abandoned';
+
+/** The lock a sync holds while it runs (src/sync/run.ts): a 'running' run without it is abandoned. */
+export const SYNC_LOCK = 'sync';
 
 /** The counters of a sync run (columns of sync_runs). */
 export type SyncRunCounters = Pick<typeof syncRuns.$inferSelect,
@@ -73,8 +84,28 @@ export function getRun(db: Db, runId: number): SyncRun | undefined {
   return prepared(db, `${SELECT_RUN} WHERE id = ?`).get(runId) as SyncRun | undefined;
 }
 
-/** Most recent runs first, optionally for one location. */
-export function listRuns(db: Db, options: { locationId?: string; limit?: number } = {}): SyncRun[] {
-  return prepared(db, `${SELECT_RUN} WHERE (@locationId IS NULL OR location_id = @locationId) ORDER BY id DESC LIMIT @limit`)
-    .all({ locationId: options.locationId ?? null, limit: options.limit ?? -1 }) as SyncRun[];
+/**
+ * Whether a run recorded 'running' still has its process: the sync lock is held, unexpired, by a
+ * process alive on this host (or on another host, whose pids we cannot check), and was taken
+ * before the run started (a newer sync holding it does not keep an older killed run alive).
+ */
+function stillRunning(run: { startedAt: string }, holder: LockHolder | undefined, now: number): boolean {
+  if (!holder || Date.parse(holder.expiresAt) <= now) return false;
+  if (holder.hostname === hostname() && !isProcessAlive(holder.pid)) return false;
+  return holder.acquiredAt <= run.startedAt;
+}
+
+/** `rows` with each 'running' run whose process is gone shown as 'abandoned'; read with the rows, in one transaction. */
+export function showAbandoned<T extends { status: string; startedAt: string }>(db: Db, rows: T[], clock: Clock = systemClock): Array<Omit<T, 'status'> & { status: T['status'] | 'abandoned' }> {
+  if (!rows.some((r) => r.status === 'running')) return rows;
+  const holder = prepared(db, `SELECT name, owner, pid, hostname, acquired_at AS acquiredAt, expires_at AS expiresAt FROM locks WHERE name = ?`)
+    .get(SYNC_LOCK) as LockHolder | undefined;
+  const now = clock().getTime();
+  return rows.map((r) => (r.status === 'running' && !stillRunning(r, holder, now) ? { ...r, status: 'abandoned' } : r));
+}
+
+/** Most recent runs first, optionally for one location; a 'running' run whose process is gone is 'abandoned'. */
+export function listRuns(db: Db, options: { locationId?: string; limit?: number } = {}): Array<Omit<SyncRun, 'status'> & { status: ShownRunStatus }> {
+  return db.transaction(() => showAbandoned(db, prepared(db, `${SELECT_RUN} WHERE (@locationId IS NULL OR location_id = @locationId) ORDER BY id DESC LIMIT @limit`)
+    .all({ locationId: options.locationId ?? null, limit: options.limit ?? -1 }) as SyncRun[]));
 }

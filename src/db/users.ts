@@ -24,3 +24,9 @@ export function replaceUsers(db: Db, locationId: string, rows: UserRow[], runId:
     return rows.length;
   });
 }
+
+/** A user's name as last listed (deleted users too: old contacts still point at them), or undefined. */
+export function userName(db: Db, locationId: string, userId: string): string | undefined {
+  const row = prepared(db, `SELECT name FROM users WHERE location_id = ? AND id = ?`).get(locationId, userId) as { name: string | null } | undefined;
+  return row?.name ?? undefined;
+}

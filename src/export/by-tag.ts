@@ -4,11 +4,13 @@
 // (vip-3f2a9c1d.csv), which keeps names distinct for distinct tags, stable from night to night,
 // and distinct on case-insensitive filesystems too.
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/open.ts';
 import type { ExportKind } from '../db/exports.ts';
 import { exportSegment, type ExportOptions, type ExportResult } from './export-segment.ts';
 import { extensionOf, type ExportFormat } from './format.ts';
+import { ExportUsageError } from './errors.ts';
 import { checkRule, type SegmentRule } from './segment.ts';
 
 const MAX_SLUG = 60;
@@ -89,6 +91,8 @@ export function fileFor(dir: string, base: string, kind: ExportKind, format: Exp
  */
 export async function exportByTag(db: Db, dir: string, options: ByTagOptions = {}): Promise<ByTagResult> {
   const base = checkRule(options.rule ?? {});
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  if (stat && !stat.isDirectory()) throw new ExportUsageError(`--out-dir ${dir} is a file, not a folder: name a folder (it is created if missing)`);
   const names = tagFileNames(liveTags(db, base.locationId));
   const kind = options.kind ?? 'contacts';
   const files: ByTagResult['files'] = [];

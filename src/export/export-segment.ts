@@ -1,7 +1,8 @@
 // One segment export: the rule's rows (contacts, or their tasks or notes) streamed from SQLite into
 // a CSV (or an xlsx workbook) written atomically (a CSV also to stdout), recorded in export_runs
 // whatever the outcome.
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/open.ts';
 import { recordExportEnd, recordExportStart, type ExportKind } from '../db/exports.ts';
@@ -10,8 +11,9 @@ import { writeFileAtomically } from './atomic-file.ts';
 import { availableColumns, pickColumns, type ExportColumn } from './columns.ts';
 import type { Cell } from './csv-record.ts';
 import { writeCsv, type CsvFormat } from './csv-stream.ts';
+import { ExportUsageError } from './errors.ts';
 import { checkOutFormat, type ExportFormat } from './format.ts';
-import { describeRule, segmentWhere, type SegmentRule } from './segment.ts';
+import { checkRule, describeRule, segmentWhere, type SegmentRule } from './segment.ts';
 import { xlsxColumnKinds } from './xlsx-columns.ts';
 import { writeXlsx } from './xlsx-stream.ts';
 
@@ -98,22 +100,39 @@ async function streamRows(db: Db, options: ExportOptions, kind: ExportKind, colu
   }
 }
 
+/** ExportUsageError when `path` cannot be a CSV file: it is a folder, or a folder on its way is a file. */
+function checkOutPath(path: string, kind: ExportKind): void {
+  if (path === STDOUT) return;
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ExportUsageError(`${path} is a folder: name a CSV file in it (e.g. --out ${join(path, kind === 'contacts' ? 'contacts.csv' : `${kind}.csv`)}), or write one file per tag into it with --by-tag --out-dir ${path}`);
+  }
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    const stat = statSync(dir, { throwIfNoEntry: false });
+    if (!stat) continue;
+    if (!stat.isDirectory()) throw new ExportUsageError(`cannot write ${path}: ${dir} is a file, not a folder; choose another path`);
+    break;
+  }
+}
+
 /**
  * Exports the rule's rows to `options.out` and records the run in export_runs (ok with rows and
  * sha256, or failed with the error, which is then rethrown). Throws ExportUsageError for a bad
- * rule or unknown column. The connection is busy until the export ends: run exports one at a time.
+ * rule, an unknown column or an out that cannot be a file, before recording anything: a usage
+ * error is not a failed run. The connection is busy until the export ends: run exports one at a time.
  */
 export async function exportSegment(db: Db, options: ExportOptions): Promise<ExportResult> {
   const clock = options.clock ?? systemClock;
   const kind = options.kind ?? 'contacts';
   const format = options.format ?? 'csv';
   checkOutFormat(options.out, format, STDOUT);
+  checkRule(options.rule);
   const segment = options.segment ?? describeRule(options.rule);
   // Recorded absolute, so `ghl-etl runs` says where the file is whatever directory it ran from.
   const path = options.out === STDOUT ? STDOUT : resolve(options.out);
+  const columns = pickColumns(availableColumns(db, kind), options.columns);
+  checkOutPath(path, kind);
   const runId = recordExportStart(db, { segment, kind, path }, clock);
   try {
-    const columns = pickColumns(availableColumns(db, kind), options.columns);
     const { rows, bytes, sha256 } = await streamRows(db, { ...options, format, out: path }, kind, columns);
     recordExportEnd(db, runId, { status: 'ok', rows, sha256 }, clock);
     return { runId, segment, kind, path, rows, bytes, sha256, columns: columns.map((c) => c.name), format };

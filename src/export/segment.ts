@@ -3,6 +3,7 @@
 // the user typed travels as a bound parameter.
 import { z } from 'zod';
 import { selectionSchema, type SegmentConfig } from '../config/segments.ts';
+import { FOLD_TAG_SQL, foldTag, needsUnicodeFold } from '../db/tags.ts';
 import { ExportUsageError } from './errors.ts';
 
 export interface DateBounds {
@@ -27,9 +28,9 @@ export interface SegmentRule {
   dateAdded?: DateBounds | undefined;
   dateUpdated?: DateBounds | undefined;
   /**
-   * Tags compare case-insensitively for ASCII letters (HighLevel stores them lower-cased, users
-   * type `VIP`). The by-tag export sets this to match each stored tag exactly, so tags differing
-   * only in case land in different files.
+   * Tags compare case-insensitively, in any script (HighLevel stores them lower-cased, users type
+   * `VIP` or `FINANCIACIÓN`). The by-tag export sets this to match each stored tag exactly, so
+   * tags differing only in case land in different files.
    */
   exactTags?: boolean | undefined;
 }
@@ -97,25 +98,29 @@ function presence(column: string, wanted: boolean | undefined, out: WhereClause)
 export function segmentWhere(rule: SegmentRule, alias: string): WhereClause {
   const r = checkRule(rule);
   const col = (name: string) => `${alias}.${name}`;
-  const cmp = r.exactTags ? '' : ' COLLATE NOCASE';
+  // ASCII tags compare under NOCASE (as fast as exact); others through fold_tag() (src/db/tags.ts).
+  const unicode = !r.exactTags && needsUnicodeFold([...(r.tags ?? []), ...(r.excludeTags ?? [])]);
+  const stored = unicode ? `${FOLD_TAG_SQL}(t.tag)` : 't.tag';
+  const cmp = r.exactTags || unicode ? '' : ' COLLATE NOCASE';
+  const typed = (tag: string) => (unicode ? foldTag(tag) : tag);
   const out: WhereClause = { sql: '1', params: [] };
   const tags = [...new Set(r.tags ?? [])];
-  const hasTagIn = `EXISTS (SELECT 1 FROM contact_tags t, json_each(?) j WHERE t.contact_id = ${col('id')} AND t.tag = j.value${cmp})`;
+  const hasTagIn = `EXISTS (SELECT 1 FROM contact_tags t, json_each(?) j WHERE t.contact_id = ${col('id')} AND ${stored} = j.value${cmp})`;
   if (tags.length > 0) {
     if ((r.match ?? 'any') === 'any') {
       out.sql += ` AND ${hasTagIn}`;
-      out.params.push(JSON.stringify(tags));
+      out.params.push(JSON.stringify(tags.map(typed)));
     } else {
       for (const tag of tags) {
-        out.sql += ` AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = ${col('id')} AND t.tag = ?${cmp})`;
-        out.params.push(tag);
+        out.sql += ` AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = ${col('id')} AND ${stored} = ?${cmp})`;
+        out.params.push(typed(tag));
       }
     }
   }
   const excluded = [...new Set(r.excludeTags ?? [])];
   if (excluded.length > 0) {
     out.sql += ` AND NOT ${hasTagIn}`;
-    out.params.push(JSON.stringify(excluded));
+    out.params.push(JSON.stringify(excluded.map(typed)));
   }
   presence(col('email'), r.hasEmail, out);
   presence(col('phone'), r.hasPhone, out);

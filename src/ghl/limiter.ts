@@ -158,6 +158,8 @@ export class LocationLimiter {
   /** Last reported daily remaining; until the server reports one, counted down locally. */
   private dailyRemaining: number;
   private readonly dailyShare: number;
+  /** When HighLevel last reported the daily limit and remaining (epoch ms); undefined: never, the numbers are ours. */
+  private dailyReportedAt: number | undefined;
 
   constructor(readonly locationId: string, settings: RateLimitSettings, opts: LimiterOptions = {}) {
     const userSet = settings.max !== undefined || settings.intervalMs !== undefined;
@@ -381,6 +383,7 @@ export class LocationLimiter {
   /** Learn from an answer's X-RateLimit-* headers. */
   observe(h: RateHeaders): void {
     if (h.dailyLimit !== undefined && h.dailyLimit > 0) this.dailyLimit = h.dailyLimit;
+    if (h.dailyLimit !== undefined && h.dailyLimit > 0 && h.dailyRemaining !== undefined) this.dailyReportedAt = Date.now();
     if (h.dailyRemaining !== undefined) {
       // Called while this request still counts as in flight. The others in flight may not be in
       // the server's count yet: keep them subtracted so the budget check errs on the safe side.
@@ -458,8 +461,11 @@ export class LocationLimiter {
   }
 
   /** Current pacing, for progress output and tests. */
-  pacing(): { minTimeMs: number; max: number; intervalMs: number; dailyLimit: number; dailyRemaining: number } {
-    return { minTimeMs: this.minTime, max: this.max, intervalMs: this.intervalMs, dailyLimit: this.dailyLimit, dailyRemaining: this.dailyRemaining };
+  pacing(): { minTimeMs: number; max: number; intervalMs: number; dailyLimit: number; dailyRemaining: number; dailyReportedAt: number | undefined } {
+    return {
+      minTimeMs: this.minTime, max: this.max, intervalMs: this.intervalMs,
+      dailyLimit: this.dailyLimit, dailyRemaining: this.dailyRemaining, dailyReportedAt: this.dailyReportedAt,
+    };
   }
 
   async stop(): Promise<void> {

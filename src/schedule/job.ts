@@ -115,7 +115,9 @@ export function startSchedule(opts: ScheduleOptions): ScheduleHandle {
       return;
     }
     // Stopped on a checkpoint: the next run resumes; exports of a half-synced mirror wait for it.
-    if (sync.outcome === 'interrupted' || signal.aborted) {
+    // A stop asked for while the sync was finishing anyway (it ended ok) is not an interruption:
+    // the exports are quick and the sales team gets its files.
+    if (sync.outcome === 'interrupted') {
       report({ ...base, outcome: 'interrupted', sync: sync.outcome, durationMs: Date.now() - started });
       return;
     }

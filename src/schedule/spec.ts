@@ -20,19 +20,27 @@ export function isTimeZone(timezone: string): boolean {
   }
 }
 
+const normalised = (expression: string): string => expression.trim().split(/\s+/).join(' ');
+
+/** Why `expression` is not a cron expression node-cron runs ("is not valid (...): give ..."); undefined when it is one. */
+export function cronProblem(expression: string): string | undefined {
+  const validation = cron.validateDetailed(normalised(expression));
+  if (validation.valid) return undefined;
+  const first = validation.errors[0];
+  const why = first ? first.message.replace(/ a invalid /, ' an invalid ') : 'not a cron expression';
+  return `is not valid (${why}): give 5 fields "minute hour day month weekday" (e.g. "0 2 * * *") or 6 with seconds first`;
+}
+
+/** Why `timezone` is not a time zone ("is not a time zone: give ..."); undefined when it is one. */
+export function timeZoneProblem(timezone: string): string | undefined {
+  return isTimeZone(timezone) ? undefined : 'is not a time zone: give an IANA name such as UTC or Europe/Madrid';
+}
+
 /** The spec with the expression's spacing normalised; ScheduleUsageError naming the bad part. */
 export function checkSchedule(spec: ScheduleSpec): ScheduleSpec {
-  const expression = spec.cron.trim().split(/\s+/).join(' ');
-  const validation = cron.validateDetailed(expression);
-  if (!validation.valid) {
-    const first = validation.errors[0];
-    const why = first ? first.message.replace(/ a invalid /, ' an invalid ') : 'not a cron expression';
-    throw new ScheduleUsageError(
-      `cron expression "${spec.cron}" is not valid (${why}): give 5 fields "minute hour day month weekday" (e.g. "0 2 * * *") or 6 with seconds first`,
-    );
-  }
-  if (!isTimeZone(spec.timezone)) {
-    throw new ScheduleUsageError(`timezone "${spec.timezone}" is not a time zone: give an IANA name such as UTC or Europe/Madrid`);
-  }
-  return { cron: expression, timezone: spec.timezone };
+  const badCron = cronProblem(spec.cron);
+  if (badCron) throw new ScheduleUsageError(`cron expression "${spec.cron}" ${badCron}`);
+  const badZone = timeZoneProblem(spec.timezone);
+  if (badZone) throw new ScheduleUsageError(`timezone "${spec.timezone}" ${badZone}`);
+  return { cron: normalised(spec.cron), timezone: spec.timezone };
 }

@@ -2,14 +2,15 @@
 // daily API budget the last 24 hours used, the last error, and one `healthy` flag a monitor can
 // alert on (the command exits 1 when it is false).
 import type { Config } from '../config/schema.ts';
+import { reportedDailyBudget } from '../db/daily-budget.ts';
 import { listExportRuns, type ExportRun } from '../db/exports.ts';
 import type { Db } from '../db/open.ts';
-import type { SyncRunStatus } from '../db/runs.ts';
+import { showAbandoned, type ShownRunStatus } from '../db/runs.ts';
 import { bridgeStatus, type BridgeStatus } from './bridge.ts';
 
 export interface RunSummary {
   id: number;
-  status: SyncRunStatus;
+  status: ShownRunStatus;
   mode: string;
   startedAt: string;
   finishedAt: string | null;
@@ -26,9 +27,11 @@ export interface LocationStatus {
   dataAgeHours: number | null;
   /** Requests made by sync runs started in the last 24 hours. */
   apiCallsLast24h: number;
-  /** HighLevel's daily limit per location (config rateLimit.daily). */
+  /** HighLevel's daily limit per location: as HighLevel last reported it (see `highLevelDaily`), else config rateLimit.daily. */
   dailyLimit: number;
-  /** apiCallsLast24h / dailyLimit. */
+  /** The day's budget by HighLevel's own count (every app's calls), reported in the last 24 hours; null when not. */
+  highLevelDaily: { limit: number; used: number; remaining: number; at: string } | null;
+  /** highLevelDaily.used / its limit when known, else apiCallsLast24h / dailyLimit. */
   budgetUsedShare: number;
   lastError: { at: string; message: string } | null;
   healthy: boolean;
@@ -68,8 +71,9 @@ function locationIds(db: Db, config: StatusConfig): Array<{ id: string; name: st
 
 function locationStatus(db: Db, config: StatusConfig, location: { id: string; name: string | null }, now: Date): LocationStatus {
   const s = db.sqlite;
-  const lastRun = (s.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE location_id = ? ORDER BY id DESC LIMIT 1`)
-    .get(location.id) as RunSummary | undefined) ?? null;
+  const recorded = s.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE location_id = ? ORDER BY id DESC LIMIT 1`)
+    .get(location.id) as RunSummary | undefined;
+  const lastRun = recorded ? showAbandoned(db, [recorded])[0]! : null;
   const lastFinished = (s.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE location_id = ? AND status <> 'running' ORDER BY id DESC LIMIT 1`)
     .get(location.id) as RunSummary | undefined) ?? null;
   const success = s.prepare(`SELECT max(finished_at) AS at FROM sync_runs WHERE location_id = ? AND status = 'ok'`)
@@ -82,6 +86,11 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
   const calls = s.prepare(`SELECT coalesce(sum(api_calls), 0) AS n FROM sync_runs WHERE location_id = ? AND started_at >= ?`)
     .get(location.id, since) as { n: number };
 
+  const reported = reportedDailyBudget(db, location.id);
+  const highLevelDaily = reported && now.getTime() - Date.parse(reported.at) < 24 * HOUR_MS
+    ? { limit: reported.limit, used: Math.max(0, reported.limit - reported.remaining), remaining: reported.remaining, at: reported.at }
+    : null;
+  const dailyLimit = highLevelDaily?.limit ?? config.rateLimit.daily;
   const lastSuccessAt = success.at;
   const dataAgeHours = lastSuccessAt === null ? null : +((now.getTime() - Date.parse(lastSuccessAt)) / HOUR_MS).toFixed(2);
   const maxAge = config.status.maxAgeHours;
@@ -98,7 +107,9 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
     healthy = false;
     problems.push(`data is ${dataAgeHours.toFixed(1)} h old (status.maxAgeHours is ${maxAge})`);
   }
-  if (lastFinished && (lastFinished.status === 'interrupted' || lastFinished.status === 'budget')) {
+  if (lastRun?.status === 'abandoned') {
+    problems.push(`run #${lastRun.id} was abandoned: its process ended without finishing (killed?); the next sync resumes it`);
+  } else if (lastFinished && (lastFinished.status === 'interrupted' || lastFinished.status === 'budget')) {
     problems.push(`last run stopped early (${lastFinished.status}); the next sync resumes it`);
   }
   return {
@@ -108,8 +119,9 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
     lastSuccessAt,
     dataAgeHours,
     apiCallsLast24h: calls.n,
-    dailyLimit: config.rateLimit.daily,
-    budgetUsedShare: +(calls.n / config.rateLimit.daily).toFixed(4),
+    dailyLimit,
+    highLevelDaily,
+    budgetUsedShare: +((highLevelDaily ? highLevelDaily.used : calls.n) / dailyLimit).toFixed(4),
     lastError: errored ?? null,
     healthy,
     problems,
@@ -118,7 +130,8 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
 
 /** The status of every configured location (or, with none configured, every one in the mirror). */
 export function statusReport(db: Db, config: StatusConfig, now: Date = new Date()): StatusReport {
-  const locations = locationIds(db, config).map((l) => locationStatus(db, config, l, now));
+  // One read transaction: the runs and the sync lock they are checked against are one snapshot.
+  const locations = db.transaction(() => locationIds(db, config).map((l) => locationStatus(db, config, l, now)));
   const bridge = bridgeStatus(db, now);
   return {
     generatedAt: now.toISOString(),

@@ -16,7 +16,7 @@ export type SyncClient = Pick<
   GhlClient,
   | 'fetchContactPage' | 'searchContactPage' | 'listCustomFields' | 'listContactTasks' | 'searchLocationTasks'
   | 'listContactNotes' | 'getLocation' | 'listLocationUsers' | 'stats'
->;
+> & Partial<Pick<GhlClient, 'pacing'>>;
 
 /** The configuration a sync reads (`sync.locationConcurrency` may be left to its default). */
 export interface SyncSettings {

@@ -14,6 +14,7 @@ import { systemClock } from '../db/clock.ts';
 import { upsertCustomFieldDefinitions } from '../db/custom-fields.ts';
 import { upsertLocation } from '../db/locations.ts';
 import { customFieldToRow } from '../db/rows.ts';
+import { saveReportedDailyBudget } from '../db/daily-budget.ts';
 import { abandonStaleRuns, finishRun, hasCompletedRun, startRun } from '../db/runs.ts';
 import { AuthError, DailyBudgetExhaustedError } from '../ghl/errors.ts';
 import { log } from '../log.ts';
@@ -73,11 +74,14 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
     summary.error = explainFailure(err, locationId);
   } finally {
     refreshCallCounts();
+    recordReportedDailyBudget(run);
     summary.durationMs = Date.now() - started;
     // finishRun keeps the sync_runs counters of the summary and ignores its other fields.
     finishRun(db, runId, { ...summary, error: summary.error ?? null }, now);
     const level = summary.status === 'ok' ? 'info' : summary.status === 'failed' ? 'error' : 'warn';
-    logger[level]({ ...summary }, `sync ${summary.status}`);
+    // locationId, mode and lister are the logger's own fields already: once per line.
+    const { locationId: _location, mode: _mode, lister: _lister, ...fields } = summary;
+    logger[level](fields, `sync ${summary.status}`);
   }
   return summary;
 }
@@ -121,6 +125,15 @@ function explainFailure(err: unknown, locationId: string): string {
       '(a Private Integration Token with the contacts, custom fields and tasks read scopes) or run `ghl-etl auth login`';
   }
   return message;
+}
+
+/** HighLevel's count of the day's budget as its last answer reported it, for `status`. */
+function recordReportedDailyBudget(run: LocationRun): void {
+  const pacing = run.client.pacing?.(run.locationId);
+  if (pacing?.dailyReportedAt === undefined) return;
+  saveReportedDailyBudget(run.db, run.locationId, {
+    limit: pacing.dailyLimit, remaining: Math.max(0, pacing.dailyRemaining), at: new Date(pacing.dailyReportedAt).toISOString(),
+  }, run.now);
 }
 
 function locationStats(client: SyncClient, locationId: string) {

@@ -8,12 +8,12 @@ import { DEFAULT_LOCATION_CONCURRENCY } from '../config/schema.ts';
 import type { SyncSettings } from './context.ts';
 import { acquireLock, refreshLock, releaseLock, type LockHolder } from '../db/locks.ts';
 import type { Db } from '../db/open.ts';
+import { SYNC_LOCK } from '../db/runs.ts';
 import { log } from '../log.ts';
 import { syncLocation, type Lister, type RunSummary, type SyncClient, type TasksVia } from './location.ts';
 import type { SyncProgress } from './progress.ts';
 import { markRoundDone, planRound } from './round.ts';
 
-export const SYNC_LOCK = 'sync';
 const LOCK_TTL_MS = 60_000;
 
 export interface SyncAllOptions {

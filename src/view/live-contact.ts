@@ -32,7 +32,7 @@ export async function liveContactView(client: LiveViewClient, locationId: string
   ]);
   const { tags, customValues, raw: _raw, dnd, ...row } = contactToRow(contact, locationId);
   return buildContactView({
-    profile: { ...row, dnd: dnd === 1, syncedAt: now.toISOString(), deletedAt: null },
+    profile: { ...row, assignedToName: null, dnd: dnd === 1, syncedAt: now.toISOString(), deletedAt: null },
     tags: [...tags].sort(),
     customValues,
     definitions: fields.map((f) => customFieldToRow(f, locationId)),

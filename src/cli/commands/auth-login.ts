@@ -17,7 +17,8 @@ sent back to GHL_REDIRECT_URI ("oauth.redirectUri"), where ghl-etl listens once 
 
 Scopes requested (unless "oauth.scopes" lists them):
   always (the read-only mirror): ${READ_SCOPES.join(' ')}
-  with the LeadCars bridge or the lead intake configured ("leadcars.baseUrl", "intakeSecret"): ${WRITE_SCOPES.join(' ')}
+  with the LeadCars bridge or the lead intake configured ("leadcars.token", "intakeSecret"): ${WRITE_SCOPES.join(' ')}
+    (to change contacts, tasks and notes without either, list the scopes in "oauth.scopes")
   for an agency (GHL_COMPANY_ID, "companyId"): ${AGENCY_SCOPES.join(' ')}`;
 
 export function register(program: Command): void {

@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/load.ts';
 import { contactView, type ContactView } from '../../db/contact-view.ts';
 import type { Db } from '../../db/open.ts';
+import { userName } from '../../db/users.ts';
+import { existsSync } from 'node:fs';
 import { ContactNotFoundError, liveContactView } from '../../view/live-contact.ts';
 import { UsageError } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
@@ -43,7 +45,7 @@ export function renderContactView(view: ContactView, source: 'mirror' | 'live'):
   const address = [p.address1, p.city, [p.state, p.postalCode].filter(Boolean).join(' '), p.country].filter(Boolean).join(', ');
   const fields: Array<[string, string | null]> = [
     ['location', p.locationId], ['email', p.email], ['phone', p.phone], ['company', p.companyName], ['business', p.businessId],
-    ['type', p.type], ['source', p.source], ['assigned to', p.assignedTo], ['do not disturb', p.dnd ? 'yes' : null],
+    ['type', p.type], ['source', p.source], ['assigned to', p.assignedToName ? `${p.assignedToName} (${p.assignedTo})` : p.assignedTo], ['do not disturb', p.dnd ? 'yes' : null],
     ['address', address || null], ['timezone', p.timezone], ['birthday', p.dateOfBirth],
     ['added', when(p.dateAdded)], ['updated', when(p.dateUpdated)],
     [source === 'live' ? 'fetched' : 'synced', `${when(p.syncedAt)}${source === 'live' ? ' (live from HighLevel)' : ' (from the mirror)'}`],
@@ -114,9 +116,12 @@ export function register(program: Command): void {
       const view = opts.live
         ? await liveContactView(app.client, liveLocation(config, opts.location, () => contactView(app.db, id)?.profile.locationId), id)
         : fromMirror(app.db, id, config.db);
+      // HighLevel's contact names its assignee by id; the mirror's users know the name.
+      const p = view.profile;
+      if (opts.live && p.assignedTo && existsSync(config.db)) p.assignedToName = userName(app.db, p.locationId, p.assignedTo) ?? null;
       if (opts.json) printJson({ source, ...view });
       else process.stdout.write(renderContactView(view, source));
       return EXIT.ok;
-    });
+    }, { readonly: !opts.live }); // --live may store refreshed OAuth tokens
   });
 }

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { Db } from '../../db/open.ts';
 import type { ExportKind } from '../../db/exports.ts';
+import { locationInMirror, tagsNotInMirror } from '../../db/tags.ts';
 import {
   availableColumns, DEFAULT_EXPORT_DIR, describeRule, exportAllSegments, exportByTag, exportNamedSegment, exportSegment,
   ExportUsageError, exportTagWorkbook, fileFor, findSegment, safeFileBase, STDOUT, type ExportFailure, type ExportResult, type SegmentRule,
@@ -105,6 +106,22 @@ function fileJson(r: ExportResult & { tag?: string; sheets?: unknown }) {
   };
 }
 
+/**
+ * What the rule names that the mirror does not have: a tag no contact carries (in any case), a
+ * location neither configured nor synced. Said on stderr, as the likely reason for 0 rows.
+ */
+function ruleWarnings(db: Db, f: ExportFlags, config: ReturnType<typeof configOf>): string[] {
+  const out: string[] = [];
+  for (const tag of tagsNotInMirror(db, [...f.tag, ...f.excludeTag])) out.push(`no contact in the mirror has the tag "${tag}" (tags match in any case)`);
+  if (f.location !== undefined && !config.locations.some((l) => l.id === f.location) && !locationInMirror(db, f.location)) {
+    const known = config.locations.map((l) => l.id);
+    out.push(`location "${f.location}" is neither configured nor in the mirror${known.length ? ` (configured: ${known.join(', ')})` : ''}`);
+  }
+  return out;
+}
+
+const warn = (warnings: string[]) => { for (const w of warnings) process.stderr.write(`warning: ${w}\n`); };
+
 interface Outcome {
   files: Array<ExportResult & { tag?: string }>;
   failed: ExportFailure[];
@@ -121,11 +138,14 @@ async function run(db: Db, f: ExportFlags, form: ReturnType<typeof formOf>, conf
       const rule = ruleOf(f);
       const segment = describeRule(rule);
       const out = f.out ?? fileFor(DEFAULT_EXPORT_DIR, safeFileBase(f.tag.length === 1 && Object.keys(rule).length === 1 ? f.tag[0]! : segment), kind, fileFormat);
-      return { files: [await exportSegment(db, { ...format, rule, out, segment })], failed: [] };
+      const file = await exportSegment(db, { ...format, rule, out, segment });
+      warn(ruleWarnings(db, f, config)); // after the rule was found valid
+      return { files: [file], failed: [] };
     }
     case 'byTag': {
       if (f.workbook !== undefined) return { files: [await exportTagWorkbook(db, f.workbook, { ...format, rule: ruleOf(f) })], failed: [] };
       const result = await exportByTag(db, f.outDir ?? DEFAULT_EXPORT_DIR, { ...format, rule: ruleOf(f) });
+      warn(ruleWarnings(db, f, config));
       return { files: result.files, failed: [] };
     }
     case 'segment':

@@ -23,5 +23,5 @@ export function register(program: Command): void {
       }
     }
     return EXIT.ok;
-  }));
+  }, { readonly: true }));
 }

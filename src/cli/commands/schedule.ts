@@ -16,10 +16,10 @@ interface ScheduleFlags {
   runNow?: boolean;
 }
 
-/** "2026-03-02 02:00 Europe/Madrid (2026-03-02T01:00:00.000Z)": the next run as a person reads it. */
+/** "2026-03-02 02:00:30 Europe/Madrid (2026-03-02T01:00:30.000Z)": the next run as a person reads it, seconds included (6-field expressions have them). */
 function describeNext(next: Date | null, timezone: string): string {
   if (!next) return 'never';
-  const local = new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, dateStyle: 'short', timeStyle: 'short' }).format(next);
+  const local = new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, dateStyle: 'short', timeStyle: 'medium' }).format(next);
   return `${local} ${timezone} (${next.toISOString()})`;
 }
 

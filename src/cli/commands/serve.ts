@@ -6,7 +6,7 @@ import { bridgeContext } from '../../app/bridge.ts';
 import { serveHooks, startBridgeLoop } from '../../bridge/index.ts';
 import { log } from '../../log.ts';
 import { startServer } from '../../serve/index.ts';
-import { wholeNumber } from '../args.ts';
+import { portNumber } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -14,7 +14,7 @@ export function register(program: Command): void {
   leaf<{ host?: string; port?: number }>(program.command('serve')
     .summary('Receive leads (POST /leads) and HighLevel webhooks (POST /webhooks/ghl); deliver and bridge them continuously')
     .option('--host <host>', 'address to bind (config "serve.host", default 127.0.0.1)')
-    .option('--port <n>', 'port (config "serve.port", default 8787; 0 picks a free one)', wholeNumber),
+    .option('--port <n>', 'port (config "serve.port", default 8787; 0 picks a free one)', portNumber),
   async (opts) => {
     const config = configOf(opts);
     return withApp(config, async (app) => {

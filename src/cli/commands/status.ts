@@ -14,7 +14,10 @@ function describeLocation(l: LocationStatus): string[] {
   const run = l.lastRun;
   lines.push(`  last run     ${run ? `#${run.id} ${run.status} (${run.mode}), started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}` : 'none'}`);
   lines.push(`  data age     ${l.dataAgeHours === null ? 'never synced successfully' : `${l.dataAgeHours.toFixed(1)} h (last good sync finished ${l.lastSuccessAt})`}`);
-  lines.push(`  API budget   ${l.apiCallsLast24h} of ${l.dailyLimit} calls in the last 24 h (${pct(l.budgetUsedShare)})`);
+  const hl = l.highLevelDaily;
+  lines.push(hl
+    ? `  API budget   ${hl.used} of ${hl.limit} calls used today (${pct(l.budgetUsedShare)}), as HighLevel reported at ${hl.at}; this tool made ${l.apiCallsLast24h} in the last 24 h`
+    : `  API budget   ${l.apiCallsLast24h} of ${l.dailyLimit} calls in the last 24 h (${pct(l.budgetUsedShare)})`);
   lines.push(`  last error   ${l.lastError ? `${l.lastError.at}: ${l.lastError.message.split('\n')[0]}` : 'none'}`);
   for (const p of l.problems) lines.push(`  ! ${p}`);
   return lines;
@@ -55,6 +58,6 @@ export function register(program: Command): void {
       if (opts.json) printJson(report);
       else process.stdout.write(renderStatus(report));
       return report.healthy ? EXIT.ok : EXIT.failed;
-    });
+    }, { readonly: true });
   });
 }
