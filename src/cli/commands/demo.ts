@@ -104,11 +104,12 @@ export function register(program: Command): void {
     });
     try {
       const config = demoConfig(sandbox, dbPath);
-      return await withApp(config, async ({ db, client }) => {
+      return await withApp(config, async (app) => {
+        const { db } = app;
         const runs: RunSummary[] = [];
         out(`Sandbox at ${sandbox.url}: ${sandbox.locations.length} locations; syncing into ${dbPath}`);
         const sync = async (label: string) => {
-          const result = await runSync({ db, client, locations: sandbox.locations, full: false, lister: 'list', config });
+          const { sync: result } = await runSync(app, { locations: sandbox.locations, full: false, lister: 'list', exports: false });
           out(`\n${label}`);
           for (const run of result.runs) out(`  ${describeRun(run)}`);
           reportProblems(result);

@@ -4,9 +4,8 @@ import { ConfigError } from '../../config/errors.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import { quietByDefault } from '../../log.ts';
 import type { Lister, RunSummary } from '../../sync/location.ts';
-import { bridgeContext } from '../../app/bridge.ts';
-import { afterSync, prepareSync } from '../../bridge/index.ts';
-import { syncAll, type SyncAllOptions, type SyncAllResult } from '../../sync/run.ts';
+import { runPipeline, type PipelineContext, type PipelineOptions, type PipelineResult } from '../../pipeline/run.ts';
+import type { SyncAllResult } from '../../sync/run.ts';
 import { oneOf } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { LockedError } from '../errors.ts';
@@ -45,11 +44,12 @@ export function describeRun(r: RunSummary): string {
 }
 
 /**
- * Runs a sync with the progress line and Ctrl-C handling of the terminal. On the first Ctrl-C the
- * line is cleared and one message printed; the jobs' own warnings about the stop are held back
- * (an explicit --log-level / LOG_LEVEL still shows them), and the caller prints the outcome once.
+ * Runs the pipeline with the progress line and Ctrl-C handling of the terminal. On the first
+ * Ctrl-C the line is cleared and one message printed; the jobs' own warnings about the stop are
+ * held back (an explicit --log-level / LOG_LEVEL still shows them), and the caller prints the
+ * outcome once.
  */
-export async function runSync(opts: Omit<SyncAllOptions, 'progress' | 'signal'>): Promise<SyncAllResult> {
+export async function runSync(ctx: PipelineContext, opts: Omit<PipelineOptions, 'progress' | 'signal'>): Promise<PipelineResult> {
   const progress = createProgress();
   const interrupt = onInterrupt(() => {
     quietByDefault('error');
@@ -57,7 +57,7 @@ export async function runSync(opts: Omit<SyncAllOptions, 'progress' | 'signal'>)
   });
   try {
     const { onLocationDone } = opts;
-    return await syncAll({
+    return await runPipeline(ctx, {
       ...opts, progress, signal: interrupt.signal,
       // Printed above the progress line so the bar is not torn.
       ...(onLocationDone ? { onLocationDone: (run: RunSummary) => progress.above(() => onLocationDone(run)) } : {}),
@@ -96,11 +96,8 @@ export function register(program: Command): void {
     const config = configOf(opts);
     const locations = chooseLocations(config, opts.location);
     return withApp(config, async (app) => {
-      const { db, client } = app;
-      // The bridge: linked contacts' tasks and notes are re-read, their changes reported after.
-      prepareSync(db);
-      const result = await runSync({
-        db, client, locations, full: opts.full ?? false, lister: opts.lister ?? config.sync.lister, config,
+      const { sync: result, bridge, bridgeError } = await runSync(app, {
+        locations, full: opts.full ?? false, lister: opts.lister ?? config.sync.lister, exports: false,
         allowMassDelete: opts.allowMassDelete ?? false,
         // Each location's summary as soon as it finishes (the others may still be running).
         ...(opts.json ? {} : { onLocationDone: (run: RunSummary) => void process.stdout.write(describeRun(run) + '\n') }),
@@ -109,7 +106,7 @@ export function register(program: Command): void {
         const h = result.lockedBy;
         throw new LockedError(`another sync is running on this database (pid ${h.pid} on ${h.hostname}, since ${h.acquiredAt}): wait for it to finish`);
       }
-      const bridge = result.outcome === 'interrupted' ? undefined : await afterSync(bridgeContext(app));
+      if (bridgeError) throw bridgeError;
       const exitCode = exitCodeForOutcome(result.outcome);
       if (opts.json) {
         printJson({ database: config.db, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [], ...(bridge ? { bridge } : {}) });
