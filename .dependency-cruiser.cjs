@@ -11,6 +11,13 @@ module.exports = {
       to: { path: '^src/cli/' },
     },
     {
+      name: 'a-command-never-imports-a-command',
+      comment: 'Code several commands share lives in src/cli/*.ts or in a job, not in a command file; only the command list (index.ts) imports them.',
+      severity: 'error',
+      from: { path: '^src/cli/commands/', pathNot: '^src/cli/commands/index\\.ts$' },
+      to: { path: '^src/cli/commands/' },
+    },
+    {
       name: 'db-never-calls-the-api',
       severity: 'error',
       from: { path: '^src/db/' },

@@ -16,7 +16,7 @@ import type { RunSummary } from '../../sync/location.ts';
 import { UsageError, wholeNumber } from '../args.ts';
 import { leaf, printJson, withApp } from '../command.ts';
 import { EXIT, exitCodeForOutcome } from '../exit-codes.ts';
-import { describeRun, reportProblems, runSync } from './sync.ts';
+import { describeRun, reportProblems, runSync } from '../sync-run.ts';
 
 const TIME_SCALE = 50;
 

@@ -8,7 +8,7 @@ import { checkSchedule, startSchedule } from '../../schedule/index.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { onInterrupt } from '../interrupt.ts';
-import { chooseLocations } from './sync.ts';
+import { chooseLocations } from '../locations.ts';
 
 interface ScheduleFlags {
   cron?: string;

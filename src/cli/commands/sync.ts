@@ -1,82 +1,13 @@
-// `ghl-etl sync`: mirror the configured locations into the database (src/sync/).
+// `ghl-etl sync`: one run of the pipeline (src/pipeline/: the sync of the configured locations,
+// then the LeadCars bridge's after-sync work), printed.
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/errors.ts';
-import type { LoadedConfig } from '../../config/load.ts';
-import { quietByDefault } from '../../log.ts';
 import type { Lister, RunSummary } from '../../sync/location.ts';
-import { runPipeline, type PipelineContext, type PipelineOptions, type PipelineResult } from '../../pipeline/run.ts';
-import type { SyncAllResult } from '../../sync/run.ts';
 import { oneOf } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { LockedError } from '../errors.ts';
 import { exitCodeForOutcome } from '../exit-codes.ts';
-import { onInterrupt } from '../interrupt.ts';
-import { createProgress } from '../progress.ts';
-
-export function chooseLocations(config: LoadedConfig, only: string | undefined): LoadedConfig['locations'] {
-  if (config.locations.length === 0) {
-    throw new ConfigError(
-      'no locations configured: set GHL_LOCATION_ID and GHL_TOKEN, or add "locations" (each with "id" and "token") to the config file ' +
-        `(${config.configFile ?? 'ghl-etl.config.json'}; see ghl-etl.config.example.json)`,
-    );
-  }
-  if (only === undefined) return config.locations;
-  const found = config.locations.filter((l) => l.id === only);
-  if (found.length === 0) {
-    throw new ConfigError(`--location ${only} is not configured (configured: ${config.locations.map((l) => l.id).join(', ')}): add it to "locations" or set GHL_LOCATION_ID`);
-  }
-  return found;
-}
-
-/** One human line per location run (plus its error and notices, indented). */
-export function describeRun(r: RunSummary): string {
-  const secs = (r.durationMs / 1000).toFixed(1);
-  const who = r.locationName ? `${r.locationId} (${r.locationName})` : r.locationId;
-  const parts = [
-    `${who}: ${r.status}${r.resumed ? ' (resumed)' : ''}`,
-    `${r.contactsSeen} contacts listed (${r.contactsNew} new, ${r.contactsUpdated} updated, ${r.contactsDeleted} deleted)`,
-    `tasks+notes of ${r.childrenFetched} contacts (${r.tasks} tasks, ${r.notes} notes)`,
-    `${r.apiCalls} API calls${r.retries ? `, ${r.retries} retries` : ''}${r.rateLimited ? `, ${r.rateLimited} rate-limited` : ''}`,
-    `${secs}s`,
-  ];
-  // An interrupt is said once for the whole sync (reportProblems), not under each location.
-  return parts.join(', ') + (r.error && r.status !== 'interrupted' ? `\n  ${r.error}` : '') + r.notices.map((n) => `\n  note: ${n}`).join('');
-}
-
-/**
- * Runs the pipeline with the progress line and Ctrl-C handling of the terminal. On the first
- * Ctrl-C the line is cleared and one message printed; the jobs' own warnings about the stop are
- * held back (an explicit --log-level / LOG_LEVEL still shows them), and the caller prints the
- * outcome once.
- */
-export async function runSync(ctx: PipelineContext, opts: Omit<PipelineOptions, 'progress' | 'signal'>): Promise<PipelineResult> {
-  const progress = createProgress();
-  const interrupt = onInterrupt(() => {
-    quietByDefault('error');
-    progress.note('Stopping at the next checkpoint (Ctrl-C again to stop at once)...');
-  });
-  try {
-    const { onLocationDone } = opts;
-    return await runPipeline(ctx, {
-      ...opts, progress, signal: interrupt.signal,
-      // Printed above the progress line so the bar is not torn.
-      ...(onLocationDone ? { onLocationDone: (run: RunSummary) => progress.above(() => onLocationDone(run)) } : {}),
-    });
-  } finally {
-    progress.done();
-    interrupt.dispose();
-  }
-}
-
-/** The lines printed on stderr after a sync: each failed location's error, an interrupt once. */
-export function reportProblems(result: SyncAllResult): void {
-  for (const run of result.runs) {
-    if (run.error && run.status !== 'interrupted') process.stderr.write(`ghl-etl sync: ${run.locationId}: ${run.error}\n`);
-  }
-  if (result.outcome === 'interrupted') {
-    process.stderr.write('ghl-etl sync: stopped on a checkpoint; the next `ghl-etl sync` resumes where this one stopped\n');
-  }
-}
+import { chooseLocations } from '../locations.ts';
+import { describeRun, reportProblems, runSync } from '../sync-run.ts';
 
 interface SyncFlags {
   location?: string;
