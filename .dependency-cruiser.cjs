@@ -7,8 +7,15 @@ module.exports = {
       name: 'only-the-cli-imports-the-cli',
       comment: 'Jobs, the client, the database and auth return results or throw typed errors; only src/cli maps them to exit codes and output.',
       severity: 'error',
-      from: { path: '^src/(sync|db|ghl|auth|config|app|export|ops|leadcars|serve|sandbox|highlevel-api|schedule|status|view)/' },
+      from: { path: '^src/', pathNot: '^src/cli/' },
       to: { path: '^src/cli/' },
+    },
+    {
+      name: 'only-the-cli-imports-serve',
+      comment: 'Faces (src/cli, src/serve, the coming src/mcp) call jobs; serve is started by the CLI and imports the bridge, never the reverse, and no other face imports it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(cli|serve)/' },
+      to: { path: '^src/serve/' },
     },
     {
       name: 'a-command-never-imports-a-command',

@@ -8,4 +8,5 @@ export { queueChangeComments, changesOf, taskVersion, noteVersion, contactOfEven
 export { pollLinkedLeads, type PollSummary } from './poll.ts';
 export { linkLead, createKeyOf, type LinkResult } from './link.ts';
 export { importLeads, readLeadFile, type ImportSummary } from './import.ts';
-export { prepareSync, afterSync, startBridgeLoop, serveHooks, type AfterSyncSummary, type BridgeLoop } from './run.ts';
+export { prepareSync, afterSync, startBridgeLoop, type AfterSyncSummary, type BridgeLoop } from './run.ts';
+export { intakeLeadSchema, parseIntakeLead, leadDedupeKey, leadPayload, type IntakeLead, type LeadParse } from './lead.ts';

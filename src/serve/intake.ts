@@ -1,73 +1,7 @@
-// POST /leads: one lead with LeadCars field names (../shared/leadcars/CONTRACT.md "Create lead"),
-// signed by the sender with INTAKE_SECRET. A lead is stored in the inbox before it is
-// acknowledged; the same lead sent again maps to the same inbox row.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
-
-const text = z.string().trim();
-const optionalText = text.min(1).max(10_000).optional();
-/** LeadCars ids are numbers; JSON senders (and CSV files) often send them as digit strings. */
-const numericId = z.union([z.number().int().positive(), z.string().trim().regex(/^\d+$/, 'must be a positive integer').transform(Number)]);
-
-/** A lead as `POST /leads` accepts it: LeadCars' create fields, plus `id_lead` for a lead LeadCars already has. */
-export const intakeLeadSchema = z.strictObject({
-  nombre: text.min(1, 'is required').max(200),
-  apellidos: text.min(1, 'is required').max(200),
-  email: text.toLowerCase().pipe(z.email('must be an email address')),
-  telefono: text.min(1).max(40).optional(),
-  movil: text.min(1).max(40).optional(),
-  cp: text.min(1).max(20).optional(),
-  provincia: text.min(1).max(100).optional(),
-  comentario: optionalText,
-  url_origen: text.min(1).max(2_000).optional(),
-  concesionario: numericId,
-  sede: numericId.optional(),
-  tipo_lead: numericId,
-  campana: text.min(1).max(200).optional(),
-  custom: z.record(
-    z.string().regex(/^[A-Za-z0-9_]+$/, 'custom keys are letters, digits and _ only (LeadCars refuses others)'),
-    z.union([z.string(), z.number(), z.boolean(), z.null()]),
-  ).optional(),
-  id_lead: numericId.transform(String).optional(),
-});
-
-export type IntakeLead = z.infer<typeof intakeLeadSchema>;
-
-export type LeadParse = { ok: true; lead: IntakeLead } | { ok: false; reasons: string[] };
-
-/** Validates a request body; the reasons name each bad field. */
-export function parseIntakeLead(body: unknown): LeadParse {
-  const parsed = intakeLeadSchema.safeParse(body);
-  if (parsed.success) return { ok: true, lead: parsed.data };
-  return {
-    ok: false,
-    reasons: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`),
-  };
-}
-
-/** JSON with object keys sorted at every level, so equal leads serialise identically. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/**
- * What makes two leads the same lead: LeadCars' id when the sender has one, else the lead's
- * content after validation (trimmed, email lower-cased, keys in any order).
- */
-export function leadDedupeKey(lead: IntakeLead): string {
-  if (lead.id_lead !== undefined) return `leadcars:${lead.id_lead}`;
-  return `sha256:${createHash('sha256').update(canonicalJson(lead)).digest('hex')}`;
-}
-
-/** The stored form of a validated lead. */
-export function leadPayload(lead: IntakeLead): string {
-  return canonicalJson(lead);
-}
+// POST /leads: one lead (validated as the bridge's lead, src/bridge/lead.ts), signed by the
+// sender with INTAKE_SECRET. A lead is stored in the inbox before it is acknowledged; the same
+// lead sent again maps to the same inbox row.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** The `X-Intake-Signature` a sender puts on `body`: `sha256=<hex HMAC-SHA256 with the intake secret>`. */
 export function signIntakeBody(body: string | Buffer, secret: string): string {

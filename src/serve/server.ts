@@ -10,7 +10,8 @@ import {
   insertInboxLead, markWebhookEventApplied, probeWritable, recordWebhookEvent, type Db,
 } from '../db/index.ts';
 import { log } from '../log.ts';
-import { leadDedupeKey, leadPayload, parseIntakeLead, verifyIntakeSignature, type IntakeLead } from './intake.ts';
+import { leadDedupeKey, leadPayload, parseIntakeLead, type IntakeLead } from '../bridge/lead.ts';
+import { verifyIntakeSignature } from './intake.ts';
 import { applyEventToMirror, type WebhookEvent } from './mirror-events.ts';
 import { verifyWebhookSignature, webhookKeys } from './webhook-signature.ts';
 

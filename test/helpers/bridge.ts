@@ -4,8 +4,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterSync, prepareSync, serveHooks, startBridgeLoop, type BridgeContext, type BridgeLoop } from '../../src/bridge/index.ts';
-import { startServer } from '../../src/serve/index.ts';
+import { afterSync, prepareSync, startBridgeLoop, type BridgeContext, type BridgeLoop } from '../../src/bridge/index.ts';
+import { bridgeHooks, startServer } from '../../src/serve/index.ts';
 import { INTAKE_SECRET } from './serve.ts';
 import { configSchema, type Config } from '../../src/config/schema.ts';
 import { openDatabase, type Db } from '../../src/db/open.ts';
@@ -96,7 +96,7 @@ export async function serveBridge(f: BridgeFixture, port = 0): Promise<{ url: st
   const server = await startServer({
     db: f.db, host: '127.0.0.1', port,
     config: { intakeSecret: INTAKE_SECRET, ...(f.sandbox.webhookPublicKey ? { webhookPublicKey: f.sandbox.webhookPublicKey } : {}) },
-    ...serveHooks(loop),
+    ...bridgeHooks(loop),
   });
   return {
     url: server.url,

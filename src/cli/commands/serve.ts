@@ -3,9 +3,9 @@
 // continuously. SIGTERM stops cleanly (exit 0); Ctrl-C too, with exit 130.
 import type { Command } from 'commander';
 import { bridgeContext } from '../../app/bridge.ts';
-import { serveHooks, startBridgeLoop } from '../../bridge/index.ts';
+import { startBridgeLoop } from '../../bridge/index.ts';
 import { log } from '../../log.ts';
-import { startServer } from '../../serve/index.ts';
+import { bridgeHooks, startServer } from '../../serve/index.ts';
 import { wholeNumber } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -26,7 +26,7 @@ export function register(program: Command): void {
           db: app.db, config,
           ...(opts.host !== undefined ? { host: opts.host } : {}),
           ...(opts.port !== undefined ? { port: opts.port } : {}),
-          ...serveHooks(loop),
+          ...bridgeHooks(loop),
         });
       } catch (err) {
         stop.abort();
