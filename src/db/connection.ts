@@ -21,6 +21,12 @@ export interface Db {
    * groups a page and its checkpoint at no extra cost.
    */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` in one transaction that holds the database's write lock from its start (SQLite:
+   * BEGIN IMMEDIATE), for a read-compare-write that two processes may run at once: the second
+   * waits and then reads what the first wrote.
+   */
+  writeTransaction<T>(fn: () => T): T;
   /** The schema version (number of migrations applied). */
   readonly schemaVersion: number;
   close(): void;

@@ -170,6 +170,7 @@ function openChecked(path: string, options: OpenOptions): Db {
       orm,
       schemaVersion: applied.count,
       transaction: <T>(fn: () => T): T => sqlite.transaction(fn)(),
+      writeTransaction: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
       close: () => sqlite.close(),
     };
     return db;

@@ -4,16 +4,9 @@
 import type { Config } from '../config/schema.ts';
 import { listExportRuns, type ExportRun } from '../db/exports.ts';
 import type { Db } from '../db/open.ts';
-import type { SyncRunStatus } from '../db/runs.ts';
+import { knownLocations, locationRunsStatus, type RunBrief } from '../db/status.ts';
 
-export interface RunSummary {
-  id: number;
-  status: SyncRunStatus;
-  mode: string;
-  startedAt: string;
-  finishedAt: string | null;
-  error: string | null;
-}
+export type RunSummary = RunBrief;
 
 export interface LocationStatus {
   locationId: string;
@@ -47,36 +40,17 @@ export interface StatusReport {
 type StatusConfig = Pick<Config, 'locations' | 'status' | 'rateLimit'>;
 
 const HOUR_MS = 3_600_000;
-const RUN_COLUMNS = `id, status, mode, started_at AS startedAt, finished_at AS finishedAt, error`;
 
 function locationIds(db: Db, config: StatusConfig): Array<{ id: string; name: string | null }> {
-  const stored = db.sqlite.prepare(`SELECT id, name FROM locations ORDER BY id`).all() as Array<{ id: string; name: string | null }>;
-  const names = new Map(stored.map((l) => [l.id, l.name]));
-  if (config.locations.length > 0) {
-    return config.locations.map((l) => ({ id: l.id, name: l.name ?? names.get(l.id) ?? null }));
-  }
-  const ran = db.sqlite.prepare(`SELECT DISTINCT location_id AS id FROM sync_runs`).all() as Array<{ id: string }>;
-  for (const r of ran) if (!names.has(r.id)) names.set(r.id, null);
-  return [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.id.localeCompare(b.id));
+  const known = knownLocations(db);
+  if (config.locations.length === 0) return known;
+  const names = new Map(known.map((l) => [l.id, l.name]));
+  return config.locations.map((l) => ({ id: l.id, name: l.name ?? names.get(l.id) ?? null }));
 }
 
 function locationStatus(db: Db, config: StatusConfig, location: { id: string; name: string | null }, now: Date): LocationStatus {
-  const s = db.sqlite;
-  const lastRun = (s.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE location_id = ? ORDER BY id DESC LIMIT 1`)
-    .get(location.id) as RunSummary | undefined) ?? null;
-  const lastFinished = (s.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE location_id = ? AND status <> 'running' ORDER BY id DESC LIMIT 1`)
-    .get(location.id) as RunSummary | undefined) ?? null;
-  const success = s.prepare(`SELECT max(finished_at) AS at FROM sync_runs WHERE location_id = ? AND status = 'ok'`)
-    .get(location.id) as { at: string | null };
-  const errored = s.prepare(
-    `SELECT coalesce(finished_at, started_at) AS at, error AS message FROM sync_runs
-     WHERE location_id = ? AND error IS NOT NULL ORDER BY id DESC LIMIT 1`,
-  ).get(location.id) as { at: string; message: string } | undefined;
   const since = new Date(now.getTime() - 24 * HOUR_MS).toISOString();
-  const calls = s.prepare(`SELECT coalesce(sum(api_calls), 0) AS n FROM sync_runs WHERE location_id = ? AND started_at >= ?`)
-    .get(location.id, since) as { n: number };
-
-  const lastSuccessAt = success.at;
+  const { lastRun, lastFinished, lastSuccessAt, lastError, apiCallsSince } = locationRunsStatus(db, location.id, since);
   const dataAgeHours = lastSuccessAt === null ? null : +((now.getTime() - Date.parse(lastSuccessAt)) / HOUR_MS).toFixed(2);
   const maxAge = config.status.maxAgeHours;
   const problems: string[] = [];
@@ -101,10 +75,10 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
     lastRun,
     lastSuccessAt,
     dataAgeHours,
-    apiCallsLast24h: calls.n,
+    apiCallsLast24h: apiCallsSince,
     dailyLimit: config.rateLimit.daily,
-    budgetUsedShare: +(calls.n / config.rateLimit.daily).toFixed(4),
-    lastError: errored ?? null,
+    budgetUsedShare: +(apiCallsSince / config.rateLimit.daily).toFixed(4),
+    lastError,
     healthy,
     problems,
   };
