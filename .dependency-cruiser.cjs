@@ -25,6 +25,20 @@ module.exports = {
       to: { path: '^src/cli/commands/' },
     },
     {
+      name: 'only-db-talks-to-the-database',
+      comment: 'The database is one seam (src/db): no other code imports the ORM or a driver, so a second engine plugs in there.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/db/' },
+      to: { path: '(^|/)node_modules/(drizzle-orm|better-sqlite3|pg|pg-copy-streams|postgres)/' },
+    },
+    {
+      name: 'the-raw-connection-stays-in-db',
+      comment: 'sqliteOf / ormOf / prepared reach the connection behind a Db: only src/db uses them (tests may).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/db/' },
+      to: { path: '^src/db/(connection|statements)\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'db-never-calls-the-api',
       severity: 'error',
       from: { path: '^src/db/' },
@@ -66,7 +80,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    includeOnly: '^src/',
+    includeOnly: ['^src/', '(^|/)node_modules/(drizzle-orm|better-sqlite3|pg|pg-copy-streams|postgres)/'],
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { extensions: ['.ts', '.mjs', '.js', '.json'] },

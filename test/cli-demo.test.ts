@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/open.ts';
 import { runCli } from './helpers/cli.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 describe('the demo', () => {
   it('ends by writing one CSV per tag into data/exports/ and showing the head of one', async () => {
@@ -20,7 +21,7 @@ describe('the demo', () => {
     const files = readdirSync(exportsDir);
 
     const db = openDatabase(join(dir, 'data', 'demo.sqlite'), { readonly: true });
-    const tags = db.sqlite.prepare(`SELECT t.tag, count(*) AS n FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
+    const tags = sqliteOf(db).prepare(`SELECT t.tag, count(*) AS n FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
       WHERE c.deleted_at IS NULL GROUP BY t.tag`).all() as Array<{ tag: string; n: number }>;
     db.close();
     expect(files.length).toBe(tags.length);

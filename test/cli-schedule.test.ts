@@ -12,6 +12,7 @@ import { intakeLead } from './helpers/bridge.ts';
 import { BIN, runCli, signalMidRun } from './helpers/cli.ts';
 import { leadsOf } from './helpers/leadcars.ts';
 import { sandboxState, sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined };
 const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-schedule-'));
@@ -54,8 +55,8 @@ describe('SIGTERM during a scheduled sync', () => {
     expect(ticks[0]!.exports).toBeUndefined();
 
     const db = openDatabase(dbPath, { readonly: true });
-    const run = db.sqlite.prepare(`SELECT status, contacts_seen AS seen FROM sync_runs`).all() as Array<{ status: string; seen: number }>;
-    const checkpoint = db.sqlite.prepare(`SELECT value FROM sync_state WHERE location_id = ? AND key = 'pass'`).get(location.id) as { value: string } | undefined;
+    const run = sqliteOf(db).prepare(`SELECT status, contacts_seen AS seen FROM sync_runs`).all() as Array<{ status: string; seen: number }>;
+    const checkpoint = sqliteOf(db).prepare(`SELECT value FROM sync_state WHERE location_id = ? AND key = 'pass'`).get(location.id) as { value: string } | undefined;
     db.close();
     expect(run).toHaveLength(1);
     expect(run[0]!.status).toBe('interrupted');
@@ -72,7 +73,7 @@ describe('SIGTERM during a scheduled sync', () => {
     // again (a fresh sync of 400 contacts needs over 800 requests), and every contact ends complete.
     expect((await sandboxStats(sandbox)).requests).toBeLessThan(2 * 400);
     const after = openDatabase(dbPath, { readonly: true });
-    expect(after.sqlite.prepare(`SELECT count(*) AS n, count(children_synced_at) AS done FROM contacts WHERE deleted_at IS NULL`).get()).toEqual({ n: 400, done: 400 });
+    expect(sqliteOf(after).prepare(`SELECT count(*) AS n, count(children_synced_at) AS done FROM contacts WHERE deleted_at IS NULL`).get()).toEqual({ n: 400, done: 400 });
     after.close();
   }, 120_000);
 });

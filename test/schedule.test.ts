@@ -11,6 +11,7 @@ import { createLogger } from '../src/log.ts';
 import { runPipeline } from '../src/pipeline/run.ts';
 import { checkSchedule, ScheduleUsageError, startSchedule, type TickReport, type TickRunResult } from '../src/schedule/index.ts';
 import { unlimitedClient, useSandbox } from './helpers/sandbox.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 /** A logger whose lines the test reads, and the reports handed to onTick. */
 function recorder() {
@@ -203,8 +204,8 @@ describe('the schedule shares the sync lock with manual runs', () => {
       expect(tick.error).toMatch(new RegExp(`another sync is running on this database \\(pid ${process.pid} `));
       expect(tick.exports).toBeUndefined();
       expect(lines.some((l) => l.msg === 'scheduled run skipped (another sync holds the lock)')).toBe(true);
-      expect(db.sqlite.prepare('SELECT count(*) AS n FROM sync_runs').get()).toEqual({ n: 0 });
-      expect(db.sqlite.prepare('SELECT count(*) AS n FROM export_runs').get()).toEqual({ n: 0 });
+      expect(sqliteOf(db).prepare('SELECT count(*) AS n FROM sync_runs').get()).toEqual({ n: 0 });
+      expect(sqliteOf(db).prepare('SELECT count(*) AS n FROM export_runs').get()).toEqual({ n: 0 });
     } finally {
       await client.close();
       db.close();

@@ -9,7 +9,7 @@
 //   sorted by name), then open_tasks (live, not completed), next_task and next_task_due (the
 //   open task due soonest; undated ones last), last_note_at (newest live note's date).
 // tasks: the live tasks of the segment's contacts. notes: the live notes of the segment's contacts.
-import type { Db } from './connection.ts';
+import { sqliteOf, type Db } from './connection.ts';
 import type { ExportKind } from './exports.ts';
 import { prepared } from './statements.ts';
 
@@ -159,7 +159,7 @@ const NOTE_COLUMNS: ExportColumn[] = [
 
 /** contacts_wide's columns as the view stands now (its custom columns follow the definitions). */
 function contactsWideColumns(db: Db): string[] {
-  const rows = db.sqlite.prepare(`SELECT name FROM pragma_table_info('contacts_wide') ORDER BY cid`).all() as { name: string }[];
+  const rows = sqliteOf(db).prepare(`SELECT name FROM pragma_table_info('contacts_wide') ORDER BY cid`).all() as { name: string }[];
   if (rows.length === 0) throw new Error('the contacts_wide view is missing: open the database read-write once to rebuild it');
   return rows.map((r) => r.name);
 }
@@ -213,7 +213,7 @@ function exportQuery(kind: ExportKind, columns: ExportColumn[], rule: SegmentRul
 export function exportRows(db: Db, kind: ExportKind, columns: ExportColumn[], rule: SegmentRule): IterableIterator<unknown[]> {
   const query = exportQuery(kind, columns, rule);
   // raw(): rows as arrays in column order, no object per row.
-  return db.sqlite.prepare(query.sql).raw(true).iterate(...query.params) as IterableIterator<unknown[]>;
+  return sqliteOf(db).prepare(query.sql).raw(true).iterate(...query.params) as IterableIterator<unknown[]>;
 }
 
 /** The live contacts' distinct tags (optionally of one location), sorted. */

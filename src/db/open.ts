@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
-import type { Db, Orm, Sqlite } from './connection.ts';
+import type { Db, Orm, Sqlite, SqliteDb } from './connection.ts';
 import { rebuildContactsWideView } from './views.ts';
 
 export type { Db, Orm, Sqlite } from './connection.ts';
@@ -163,7 +163,7 @@ function openChecked(path: string, options: OpenOptions): Db {
     }
     if (!readonly && !contactsWideExists(sqlite)) rebuildContactsWideView(sqlite);
 
-    const db: Db = {
+    const db: SqliteDb = {
       path,
       readonly,
       sqlite,
