@@ -193,7 +193,7 @@ describe('the schedule shares the sync lock with manual runs', () => {
             resolve(r);
           },
           run: (signal) => runPipeline(
-            { db, client, config, get leadcars(): never { throw new Error('no LeadCars in this test') } },
+            { db, client, config, logger, get leadcars(): never { throw new Error('no LeadCars in this test') } },
             { locations: config.locations, full: false, lister: 'list', exports: true, signal },
           ),
         });

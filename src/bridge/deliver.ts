@@ -8,7 +8,6 @@ import { listInbox, type InboxRow } from '../db/inbox.ts';
 import { insertLeadLink, LeadAlreadyLinkedError, linksOfContact } from '../db/lead-links.ts';
 import { enqueueOutbox } from '../db/outbox.ts';
 import { DuplicateContactError } from '../ghl/errors.ts';
-import { log } from '../log.ts';
 import { createContact, findContactId, updateContact } from '../ops/contacts.ts';
 import type { OpsContext } from '../ops/context.ts';
 import { OperationError, OperationInputError } from '../ops/errors.ts';
@@ -59,7 +58,7 @@ async function deliverOne(ctx: BridgeContext, row: InboxRow): Promise<keyof Deli
   const stored = storedLead(row);
   if (!stored.ok) {
     settleInboxLead(ctx.db, row.id, { status: 'failed', lastError: stored.reason, attempted: true }, ctx.clock);
-    log().warn({ inboxId: row.id, reason: stored.reason }, 'lead not delivered');
+    ctx.logger.warn({ inboxId: row.id, reason: stored.reason }, 'lead not delivered');
     return 'failed';
   }
   const { lead } = stored;
@@ -79,7 +78,7 @@ async function deliverOne(ctx: BridgeContext, row: InboxRow): Promise<keyof Deli
       || (err instanceof OperationError && err.kind === 'invalid');
     const status = permanent || row.attempts + 1 >= MAX_DELIVERY_ATTEMPTS ? 'failed' : 'pending';
     settleInboxLead(ctx.db, row.id, { status, lastError: message, attempted: true }, ctx.clock);
-    log().warn({ inboxId: row.id, err }, status === 'failed' ? 'lead not delivered' : 'lead delivery failed; will retry');
+    ctx.logger.warn({ inboxId: row.id, err }, status === 'failed' ? 'lead not delivered' : 'lead delivery failed; will retry');
     return status === 'failed' ? 'failed' : 'retrying';
   }
 }

@@ -11,7 +11,6 @@ import {
   LeadcarsAuthError, LeadcarsNotFoundError, LeadcarsOutcomeUnknownError, LeadcarsRefusedError,
 } from '../leadcars/errors.ts';
 import type { NewLead } from '../leadcars/types.ts';
-import { log } from '../log.ts';
 import { nowOf, type BridgeContext } from './context.ts';
 
 /** How long a claimed row is left alone by other drainers (a send takes seconds). */
@@ -36,7 +35,7 @@ export async function drainOutbox(ctx: BridgeContext, opts: { signal?: AbortSign
   } catch (err) {
     // No LeadCars token: the rows wait (not spending their attempts) until one is configured.
     if (!(err instanceof ConfigError)) throw err;
-    if (dueOutbox(ctx.db, nowOf(ctx).toISOString(), 1).length > 0) log().warn(err.message);
+    if (dueOutbox(ctx.db, nowOf(ctx).toISOString(), 1).length > 0) ctx.logger.warn(err.message);
     return summary;
   }
   const tried = new Set<number>();
@@ -109,7 +108,7 @@ function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
       status: 'unknown',
       lastError: `${message}: LeadCars may have created the lead; find it and run \`ghl-etl leads link ${contactId} LEAD_ID\``,
     }, ctx.clock);
-    log().warn({ outboxId: row.id, contactId }, 'LeadCars lead create outcome unknown: waiting for `leads link`');
+    ctx.logger.warn({ outboxId: row.id, contactId }, 'LeadCars lead create outcome unknown: waiting for `leads link`');
     return 'unknown';
   }
   // A refusal does not change by repeating it; an unknown comment is looked for before the retry.
@@ -120,7 +119,7 @@ function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
       settleOutboxRow(db, row.id, { status: 'dead', lastError: message }, ctx.clock);
       if (row.kind === 'leadcars.createLead') failWaitingLeads(db, (JSON.parse(row.payload) as CreatePayload).contactId, `LeadCars refused the lead: ${message}`);
     });
-    log().error({ outboxId: row.id, kind: row.kind, err }, 'outbox row dead-lettered');
+    ctx.logger.error({ outboxId: row.id, kind: row.kind, err }, 'outbox row dead-lettered');
     return 'dead';
   }
   const delay = Math.min(MAX_BACKOFF_MS, ctx.config.bridge.retryBaseMs * 2 ** (attempts - 1)) * (0.75 + Math.random() / 2);

@@ -4,7 +4,6 @@
 import { listLeadLinks, markLinkedContactsDue } from '../db/lead-links.ts';
 import { listOutbox } from '../db/outbox.ts';
 import type { Db } from '../db/open.ts';
-import { log } from '../log.ts';
 import { queueChangeComments } from './changes.ts';
 import type { BridgeContext } from './context.ts';
 import { deliverInbox, type DeliverySummary } from './deliver.ts';
@@ -76,7 +75,7 @@ export function startBridgeLoop(ctx: BridgeContext, signal: AbortSignal): Bridge
         totals.commentsQueued += queueChangeComments(ctx.db, ctx.config.bridge.templates, contacts, ctx.clock);
         add(totals.outbox, await drainOutbox(ctx, { signal }));
       } catch (err) {
-        log().error({ err }, 'bridge round failed; retrying after a pause');
+        ctx.logger.error({ err }, 'bridge round failed; retrying after a pause');
       }
       await sleep();
     }

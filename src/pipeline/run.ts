@@ -11,6 +11,7 @@ import type { Db } from '../db/open.ts';
 import { runConfiguredExports, type ConfiguredExportsResult } from '../export/index.ts';
 import type { GhlClient } from '../ghl/client.ts';
 import type { LeadcarsClient } from '../leadcars/client.ts';
+import type { Logger } from '../log.ts';
 import type { SyncSettings } from '../sync/context.ts';
 import type { SyncProgress } from '../sync/progress.ts';
 import { syncAll, type SyncAllResult } from '../sync/run.ts';
@@ -24,6 +25,7 @@ export interface PipelineContext {
   readonly client: GhlClient;
   readonly leadcars: LeadcarsClient;
   readonly config: PipelineConfig;
+  readonly logger: Logger;
 }
 
 export interface PipelineOptions {
@@ -55,7 +57,7 @@ export async function runPipeline(ctx: PipelineContext, opts: PipelineOptions): 
   const { db, config } = ctx;
   prepareSync(db);
   const { exports: withExports, ...syncOptions } = opts;
-  const sync = await syncAll({ db, client: ctx.client, config, ...syncOptions });
+  const sync = await syncAll({ db, client: ctx.client, config, logger: ctx.logger, ...syncOptions });
   // Locked out: nothing of this run happened. Stopped on a checkpoint: the next run resumes, and
   // exports of a half-synced mirror wait for it.
   if (sync.outcome === 'locked' || sync.outcome === 'interrupted' || opts.signal?.aborted) return { sync };
@@ -64,7 +66,7 @@ export async function runPipeline(ctx: PipelineContext, opts: PipelineOptions): 
   // synced or kept its previous state), so the bridge reports what it has and the files are written.
   try {
     result.bridge = await afterSync(
-      { db, ghl: ctx.client, leadcars: () => ctx.leadcars, config },
+      { db, ghl: ctx.client, leadcars: () => ctx.leadcars, config, logger: ctx.logger },
       opts.signal ? { signal: opts.signal } : {},
     );
   } catch (err) {

@@ -12,6 +12,7 @@ import { openDatabase, type Db } from '../../src/db/open.ts';
 import type { GhlClient } from '../../src/ghl/index.ts';
 import type { LeadcarsClient } from '../../src/leadcars/index.ts';
 import { startSandbox, type LeadcarsSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
+import { log } from '../../src/log.ts';
 import { syncAll } from '../../src/sync/run.ts';
 import { leadsOf, testClient } from './leadcars.ts';
 import { unlimitedClient } from './sandbox.ts';
@@ -48,7 +49,7 @@ export async function bridgeFixture(opts: SandboxOptions & { locationIndex?: num
   });
   const ghl = unlimitedClient(sandbox);
   const leadcars = testClient(lc);
-  const ctx: BridgeContext = { db, ghl, leadcars: () => leadcars, config };
+  const ctx: BridgeContext = { db, ghl, leadcars: () => leadcars, config, logger: log() };
   return {
     sandbox, lc, db, dbPath, ghl, leadcars, config, ctx, locationId: location.id,
     async sync() {
