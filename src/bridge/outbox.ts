@@ -7,9 +7,7 @@ import { ConfigError } from '../config/errors.ts';
 import { deliverWaitingLeads, failWaitingLeads } from '../db/inbox-delivery.ts';
 import { insertLeadLink } from '../db/lead-links.ts';
 import { claimOutboxRow, dueOutbox, settleOutboxRow, type OutboxRow } from '../db/outbox.ts';
-import {
-  LeadcarsAuthError, LeadcarsNotFoundError, LeadcarsOutcomeUnknownError, LeadcarsRefusedError,
-} from '../leadcars/errors.ts';
+import { LeadcarsError } from '../leadcars/errors.ts';
 import type { NewLead } from '../leadcars/types.ts';
 import { nowOf, type BridgeContext } from './context.ts';
 
@@ -102,7 +100,8 @@ async function sendCreate(ctx: BridgeContext, row: OutboxRow, p: CreatePayload):
 function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
   const message = err instanceof Error ? err.message : String(err);
   const { db } = ctx;
-  if (err instanceof LeadcarsOutcomeUnknownError && row.kind === 'leadcars.createLead') {
+  const kind = err instanceof LeadcarsError ? err.kind : 'other';
+  if (kind === 'outcome-unknown' && row.kind === 'leadcars.createLead') {
     const { contactId } = JSON.parse(row.payload) as CreatePayload;
     settleOutboxRow(db, row.id, {
       status: 'unknown',
@@ -112,7 +111,7 @@ function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
     return 'unknown';
   }
   // A refusal does not change by repeating it; an unknown comment is looked for before the retry.
-  const permanent = err instanceof LeadcarsRefusedError || err instanceof LeadcarsNotFoundError;
+  const permanent = kind === 'refused' || kind === 'not-found';
   const attempts = row.attempts + 1;
   if (permanent || attempts >= ctx.config.bridge.maxAttempts) {
     db.transaction(() => {
@@ -123,7 +122,7 @@ function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
     return 'dead';
   }
   const delay = Math.min(MAX_BACKOFF_MS, ctx.config.bridge.retryBaseMs * 2 ** (attempts - 1)) * (0.75 + Math.random() / 2);
-  const prefix = err instanceof LeadcarsOutcomeUnknownError ? 'unknown: ' : err instanceof LeadcarsAuthError ? 'auth: ' : '';
+  const prefix = kind === 'outcome-unknown' ? 'unknown: ' : kind === 'auth' ? 'auth: ' : '';
   settleOutboxRow(db, row.id, {
     status: 'pending', lastError: prefix + message, nextAttemptAt: new Date(nowOf(ctx).getTime() + delay).toISOString(),
   }, ctx.clock);
