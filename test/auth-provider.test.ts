@@ -10,6 +10,7 @@ import { createOAuthTokenProvider, createTokenProvider, tokensFromAnswer } from 
 import { createTokenStore } from '../src/auth/token-store.ts';
 import { openDatabase, type Db } from '../src/db/open.ts';
 import { configFor, loginDirect, startOAuthSandbox, tempDir, type OAuthSandbox } from './auth-helpers.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 let sandbox: OAuthSandbox;
 let clock = Date.now();
@@ -140,7 +141,7 @@ describe('OAuth token provider', () => {
   it('detects a tampered stored token', async () => {
     const db = freshDb();
     const { subject } = await connect(db);
-    db.sqlite.prepare(`UPDATE oauth_tokens SET access_token_enc = substr(access_token_enc, 1, length(access_token_enc) - 4) || 'AAAA' WHERE location_id = ?`).run(subject);
+    sqliteOf(db).prepare(`UPDATE oauth_tokens SET access_token_enc = substr(access_token_enc, 1, length(access_token_enc) - 4) || 'AAAA' WHERE location_id = ?`).run(subject);
     const provider = createOAuthTokenProvider({ db, config: configFor(sandbox, db.path), now });
     const err = await provider.getToken(subject).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TokenDecryptError);

@@ -12,6 +12,7 @@ import { DEFAULT_SANDBOX_SCOPES } from '../src/sandbox/oauth.ts';
 import { runCli } from './helpers/cli.ts';
 import { startProxy, type ProxyOptions } from './helpers/proxy.ts';
 import { configFor, envFor, loginDirect, startOAuthSandbox, tempDir, type OAuthSandbox } from './auth-helpers.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 let sandbox: OAuthSandbox;
 beforeAll(async () => {
@@ -86,7 +87,7 @@ describe('a token refresh without an answer', () => {
       expect(run.graceReplays).toBe(1); // ...the repeat got the same answer
       expect(run.invalidGrants).toBe(0);
       const db = openDatabase(run.dbPath);
-      expect(db.sqlite.prepare('SELECT count(*) AS n FROM contacts').get()).toEqual({ n: 5 });
+      expect(sqliteOf(db).prepare('SELECT count(*) AS n FROM contacts').get()).toEqual({ n: 5 });
       db.close();
       await expectUsableLogin(run.dbPath, run.locationId);
     } finally {

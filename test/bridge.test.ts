@@ -3,7 +3,7 @@
 // repeated and waits for `leads link`.
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliverInbox, drainOutbox, importLeads, linkLead } from '../src/bridge/index.ts';
-import { getInboxLead } from '../src/db/inbox.ts';
+import { getInboxLead, insertInboxLead } from '../src/db/inbox.ts';
 import { linksOfContact, listLeadLinks } from '../src/db/lead-links.ts';
 import { listOutbox } from '../src/db/outbox.ts';
 import { startLeadcarsSandbox } from '../src/sandbox/index.ts';
@@ -93,6 +93,21 @@ describe('bridge: leads in', () => {
     } finally {
       await lossy.close();
     }
+  });
+});
+
+describe('bridge: stored leads are validated again at delivery', () => {
+  it('an inbox row that is not a valid lead fails, named, and nothing reaches HighLevel or LeadCars', async () => {
+    const f = (fixture = await bridgeFixture());
+    const before = (await (await fetch(`${f.sandbox.url}/__sandbox/state?locationId=${f.locationId}`)).json() as { contacts: unknown[] }).contacts.length;
+    const bad = insertInboxLead(f.db, { dedupeKey: 'hand-written', payload: JSON.stringify({ nombre: 'Sin email', apellidos: 'X', concesionario: 1, tipo_lead: 1 }), leadId: null });
+    const notJson = insertInboxLead(f.db, { dedupeKey: 'cut-short', payload: '{"nombre": "Ana', leadId: null });
+    expect(await deliverInbox(f.ctx)).toMatchObject({ delivered: 0, failed: 2 });
+    expect(getInboxLead(f.db, bad.id)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^the stored lead is not valid: email: /) });
+    expect(getInboxLead(f.db, notJson.id)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/^the stored lead is not JSON/) });
+    const after = (await (await fetch(`${f.sandbox.url}/__sandbox/state?locationId=${f.locationId}`)).json() as { contacts: unknown[] }).contacts.length;
+    expect(after).toBe(before);
+    expect(await leadsOf(f.lc)).toEqual([]);
   });
 });
 

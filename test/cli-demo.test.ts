@@ -1,6 +1,7 @@
 // `npm run demo` end to end (small): the sandbox, two syncs, and the segment CSVs it ends with in
 // data/demo-exports/ (one per tag, beside its database), the head of one shown. It replaces only
 // what it made: its own database and CSVs, never a mirror or a user's exports.
+import { sqliteOf } from '../src/db/connection.ts';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ describe('the demo', () => {
     const files = readdirSync(exportsDir).filter((f) => !f.startsWith('.'));
 
     const db = openDatabase(join(dir, 'data', 'demo.sqlite'), { readonly: true });
-    const tags = db.sqlite.prepare(`SELECT t.tag, count(*) AS n FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
+    const tags = sqliteOf(db).prepare(`SELECT t.tag, count(*) AS n FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
       WHERE c.deleted_at IS NULL GROUP BY t.tag`).all() as Array<{ tag: string; n: number }>;
     db.close();
     expect(files.length).toBe(tags.length);
@@ -49,7 +50,7 @@ describe('the demo', () => {
     const dir = tmp();
     const file = join(dir, 'mirror.sqlite');
     const mirror = openDatabase(file);
-    mirror.sqlite.prepare(`INSERT INTO locations (id, name, raw, synced_at) VALUES ('loc-real', 'Real dealer', '{}', '2026-01-01T00:00:00.000Z')`).run();
+    sqliteOf(mirror).prepare(`INSERT INTO locations (id, name, raw, synced_at) VALUES ('loc-real', 'Real dealer', '{}', '2026-01-01T00:00:00.000Z')`).run();
     mirror.close();
     const before = readFileSync(file);
     const result = await runCli(['demo', '--db', file, ...SMALL], { cwd: dir, env: CLEAN });
@@ -57,7 +58,7 @@ describe('the demo', () => {
     expect(result.stderr).toMatch(/was not created by the demo .*give --db another file name/);
     expect(readFileSync(file).equals(before)).toBe(true);
     const after = openDatabase(file, { readonly: true });
-    expect(after.sqlite.prepare(`SELECT name FROM locations`).all()).toEqual([{ name: 'Real dealer' }]);
+    expect(sqliteOf(after).prepare(`SELECT name FROM locations`).all()).toEqual([{ name: 'Real dealer' }]);
     after.close();
   });
 

@@ -11,6 +11,7 @@ import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { syncAll } from '../src/sync/run.ts';
 import { BIN, runCli, type CliResult } from './helpers/cli.ts';
 import { sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 let sandbox: Sandbox;
 let dir: string;
@@ -62,7 +63,7 @@ async function signalAtStart(sig: NodeJS.Signals): Promise<CliResult & { request
 function contactsIn(dbPath: string): number {
   const db = openDatabase(dbPath);
   try {
-    return (db.sqlite.prepare('SELECT count(*) AS n FROM contacts').get() as { n: number }).n;
+    return (sqliteOf(db).prepare('SELECT count(*) AS n FROM contacts').get() as { n: number }).n;
   } finally {
     db.close();
   }

@@ -1,5 +1,6 @@
 // Issue 16's sharp edges, through the binary: what a newcomer hits with bad paths, bad config,
 // closed pipes and odd flags. Each case names the edge it guards.
+import { sqliteOf } from '../src/db/connection.ts';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -326,8 +327,8 @@ describe.concurrent('24: small output bugs', () => {
 
   it('contacts show names the assignee (from the mirrored users), not only its id', async () => {
     const fx = seedExportFixture();
-    fx.db.sqlite.prepare(`INSERT INTO users (id, location_id, name, email, raw, synced_at) VALUES ('u1', 'locA', 'Marta Gil', 'marta@example.com', '{}', '2026-01-01T00:00:00.000Z')`).run();
-    fx.db.sqlite.prepare(`UPDATE contacts SET assigned_to = 'u1' WHERE id = 'c02'`).run();
+    sqliteOf(fx.db).prepare(`INSERT INTO users (id, location_id, name, email, raw, synced_at) VALUES ('u1', 'locA', 'Marta Gil', 'marta@example.com', '{}', '2026-01-01T00:00:00.000Z')`).run();
+    sqliteOf(fx.db).prepare(`UPDATE contacts SET assigned_to = 'u1' WHERE id = 'c02'`).run();
     fx.db.close();
     try {
       const shown = await clean(fx.dir)(['contacts', 'show', 'c02'], { GHL_ETL_DB: fx.dbPath });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/open.ts';
 import { runCli } from './helpers/cli.ts';
 import { seedExportFixture, type Fixture } from './helpers/export-fixture.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined };
 
@@ -36,7 +37,7 @@ function sqlIds(where: string): string[] {
   try {
     const hasTag = (tag: string) => `id IN (SELECT contact_id FROM contact_tags WHERE lower(tag) = '${tag}')`;
     const sql = `SELECT id FROM contacts WHERE deleted_at IS NULL AND (${where.replace(/tag\((\w+)\)/g, (_, t: string) => hasTag(t))}) ORDER BY id`;
-    return (db.sqlite.prepare(sql).all() as { id: string }[]).map((r) => r.id);
+    return (sqliteOf(db).prepare(sql).all() as { id: string }[]).map((r) => r.id);
   } finally {
     db.close();
   }
@@ -209,16 +210,16 @@ describe('purge --deleted-before DATE', () => {
 
       const db = openDatabase(own.dbPath, { readonly: true });
       try {
-        const gone = db.sqlite.prepare(`SELECT id, location_id, name, email, phone, date_added, deleted_at, raw FROM contacts WHERE id = 'c07'`).get();
+        const gone = sqliteOf(db).prepare(`SELECT id, location_id, name, email, phone, date_added, deleted_at, raw FROM contacts WHERE id = 'c07'`).get();
         expect(gone).toEqual({
           id: 'c07', location_id: 'locA', name: null, email: null, phone: null,
           date_added: '2026-01-10T09:00:00.000Z', deleted_at: '2026-03-01T00:00:00.000Z', raw: '{"id":"c07","purged":true}',
         });
-        expect(db.sqlite.prepare(`SELECT count(*) AS n FROM contact_tags WHERE contact_id = 'c07'`).get()).toEqual({ n: 0 });
-        expect(db.sqlite.prepare(`SELECT id, body FROM notes WHERE contact_id = 'c07'`).all()).toEqual([{ id: 'n7', body: null }]);
-        expect(db.sqlite.prepare(`SELECT count(*) AS n FROM notes_fts WHERE notes_fts MATCH 'secret'`).get()).toEqual({ n: 0 });
+        expect(sqliteOf(db).prepare(`SELECT count(*) AS n FROM contact_tags WHERE contact_id = 'c07'`).get()).toEqual({ n: 0 });
+        expect(sqliteOf(db).prepare(`SELECT id, body FROM notes WHERE contact_id = 'c07'`).all()).toEqual([{ id: 'n7', body: null }]);
+        expect(sqliteOf(db).prepare(`SELECT count(*) AS n FROM notes_fts WHERE notes_fts MATCH 'secret'`).get()).toEqual({ n: 0 });
         // Live contacts are untouched.
-        expect(db.sqlite.prepare(`SELECT email FROM contacts WHERE id = 'c01'`).get()).toEqual({ email: 'ana@example.com' });
+        expect(sqliteOf(db).prepare(`SELECT email FROM contacts WHERE id = 'c01'`).get()).toEqual({ email: 'ana@example.com' });
       } finally {
         db.close();
       }

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/open.ts';
 import { runCli } from './helpers/cli.ts';
 import { sandboxState, useSandbox } from './helpers/sandbox.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 const sandbox = useSandbox({ contacts: 12, seed: 31 });
 const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-monitor-'));
@@ -36,7 +37,7 @@ describe('status', () => {
     // The last good sync finished two days ago: older than status.maxAgeHours (36).
     const db = openDatabase(dbPath);
     const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000).toISOString();
-    db.sqlite.prepare(`UPDATE sync_runs SET started_at = ?, finished_at = ?`).run(twoDaysAgo, twoDaysAgo);
+    sqliteOf(db).prepare(`UPDATE sync_runs SET started_at = ?, finished_at = ?`).run(twoDaysAgo, twoDaysAgo);
     db.close();
     const stale = await cli(['status', '--json']);
     expect(stale.code).toBe(1);

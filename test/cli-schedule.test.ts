@@ -1,14 +1,18 @@
 // `ghl-etl schedule` as a service manager runs it: a bad expression or timezone exits 2 at start;
 // SIGTERM in the middle of a scheduled sync stops on a checkpoint with exit 0, and the next
-// `ghl-etl sync` resumes from it.
+// `ghl-etl sync` resumes from it; each tick carries the LeadCars bridge as `sync` does.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/open.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { runCli, signalMidRun } from './helpers/cli.ts';
-import { sandboxStats } from './helpers/sandbox.ts';
+import { intakeLead } from './helpers/bridge.ts';
+import { BIN, runCli, signalMidRun } from './helpers/cli.ts';
+import { leadsOf } from './helpers/leadcars.ts';
+import { sandboxState, sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined };
 const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-schedule-'));
@@ -52,8 +56,8 @@ describe('SIGTERM during a scheduled sync', () => {
     expect(ticks[0]!.exports).toBeUndefined();
 
     const db = openDatabase(dbPath, { readonly: true });
-    const run = db.sqlite.prepare(`SELECT status, contacts_seen AS seen FROM sync_runs`).all() as Array<{ status: string; seen: number }>;
-    const checkpoint = db.sqlite.prepare(`SELECT value FROM sync_state WHERE location_id = ? AND key = 'pass'`).get(location.id) as { value: string } | undefined;
+    const run = sqliteOf(db).prepare(`SELECT status, contacts_seen AS seen FROM sync_runs`).all() as Array<{ status: string; seen: number }>;
+    const checkpoint = sqliteOf(db).prepare(`SELECT value FROM sync_state WHERE location_id = ? AND key = 'pass'`).get(location.id) as { value: string } | undefined;
     db.close();
     expect(run).toHaveLength(1);
     expect(run[0]!.status).toBe('interrupted');
@@ -70,7 +74,65 @@ describe('SIGTERM during a scheduled sync', () => {
     // again (a fresh sync of 400 contacts needs over 800 requests), and every contact ends complete.
     expect((await sandboxStats(sandbox)).requests).toBeLessThan(2 * 400);
     const after = openDatabase(dbPath, { readonly: true });
-    expect(after.sqlite.prepare(`SELECT count(*) AS n, count(children_synced_at) AS done FROM contacts WHERE deleted_at IS NULL`).get()).toEqual({ n: 400, done: 400 });
+    expect(sqliteOf(after).prepare(`SELECT count(*) AS n, count(children_synced_at) AS done FROM contacts WHERE deleted_at IS NULL`).get()).toEqual({ n: 400, done: 400 });
     after.close();
+  }, 120_000);
+});
+
+describe('the schedule carries the LeadCars bridge (no serve running)', () => {
+  it('a task completed and a note added in HighLevel reach the linked lead as one comment each, and stay one over further ticks', async () => {
+    const sb = await startSandbox({ locations: 1, contacts: 2, seed: 43, rateLimit: 'none', leadcars: true });
+    const ghl = unlimitedClient(sb);
+    const dir = tmp();
+    const location = sb.locations[0]!;
+    const env = {
+      ...CLEAN, GHL_BASE_URL: sb.url, GHL_LOCATION_ID: location.id, GHL_TOKEN: location.token, GHL_ETL_DB: join(dir, 'mirror.sqlite'),
+      LEADCARS_BASE_URL: sb.leadcars!.url, LEADCARS_TOKEN: sb.leadcars!.token, GHL_ETL_CONFIG: join(dir, 'config.json'),
+    };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ leadcars: { rateLimit: 100 } }));
+    let schedule: ReturnType<typeof spawn> | undefined;
+    try {
+      writeFileSync(join(dir, 'lead.json'), JSON.stringify([intakeLead(sb.leadcars!, 1)]));
+      const imported = await runCli(['leads', 'import', join(dir, 'lead.json'), '--json'], { cwd: dir, env });
+      expect(imported.code, imported.stderr).toBe(0);
+      const [lead] = await leadsOf(sb.leadcars!);
+      const contact = (await sandboxState(sb, location.id)).contacts.find((c) => c.email === 'persona1@example.es')!;
+      const task = await ghl.createTask(location.id, contact.id, { title: 'Llamar al cliente', dueDate: '2026-12-01T10:00:00.000Z', completed: false });
+      await ghl.completeTask(location.id, contact.id, task.id);
+      await ghl.createNote(location.id, contact.id, { body: 'Prefiere diésel' });
+
+      // Every 2 s; each tick logs one "scheduled run ..." line on stderr.
+      schedule = spawn(process.execPath, [BIN, 'schedule', '--cron', '*/2 * * * * *'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const ticks: Array<{ outcome: string; bridge?: { commentsQueued: number } }> = [];
+      let stderr = '';
+      schedule.stderr!.on('data', (d: Buffer) => {
+        const done = stderr.lastIndexOf('\n') + 1;
+        stderr += d;
+        const lines = stderr.slice(done, stderr.lastIndexOf('\n') + 1).split('\n');
+        for (const line of lines) if (line.includes('"scheduled run')) ticks.push(JSON.parse(line));
+      });
+      const exited = new Promise<number | null>((resolve) => schedule!.on('close', resolve));
+      const comments = async () => {
+        const found = (await leadsOf(sb.leadcars!)).find((l) => l.id === lead!.id);
+        return ((found?.actions?.data ?? []) as Array<{ type: string; info: string }>).filter((a) => a.type === 'comentario').map((a) => a.info);
+      };
+      const expected = ['Tarea completada: Llamar al cliente (vence 2026-12-01 10:00 UTC)', 'Nota: Prefiere diésel'];
+      for (let i = 0; i < 600 && (await comments()).length < expected.length; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await comments()).sort(), stderr).toEqual([...expected].sort());
+
+      // Three more ticks that ran: nothing new is said.
+      const seen = ticks.filter((t) => t.outcome === 'ok').length;
+      for (let i = 0; i < 600 && ticks.filter((t) => t.outcome === 'ok').length < seen + 3; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(ticks.filter((t) => t.outcome === 'ok').length, stderr).toBeGreaterThanOrEqual(seen + 3);
+      expect((await comments()).sort()).toEqual([...expected].sort());
+      expect(ticks.filter((t) => t.outcome === 'failed'), stderr).toEqual([]);
+
+      schedule.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      schedule?.kill('SIGKILL');
+      await ghl.close();
+      await sb.stop();
+    }
   }, 120_000);
 });

@@ -11,6 +11,7 @@ import {
   upsertContacts, upsertCustomFieldDefinitions, upsertLocation, replaceUsers, userToRow,
   type Db, type HighLevelContact,
 } from '../src/db/index.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 const LOC = 'loc1';
 let dir: string;
@@ -43,7 +44,7 @@ function contact(id: string, over: Partial<HighLevelContact> = {}): HighLevelCon
 }
 
 const count = (db: Db, table: string, where = '1'): number =>
-  (db.sqlite.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n;
+  (sqliteOf(db).prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ghl-etl-db-'));
@@ -51,7 +52,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  for (const db of open.splice(0)) if (db.sqlite.open) db.close();
+  for (const db of open.splice(0)) if (sqliteOf(db).open) db.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -59,9 +60,9 @@ describe('openDatabase', () => {
   it('creates the folder, applies migrations, and re-opening is a no-op', () => {
     const db = openDb();
     expect(db.schemaVersion).toBeGreaterThanOrEqual(2);
-    expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
-    const objects = (db.sqlite.prepare(`SELECT name FROM sqlite_master`).all() as { name: string }[]).map((r) => r.name);
+    expect(sqliteOf(db).pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(sqliteOf(db).pragma('foreign_keys', { simple: true })).toBe(1);
+    const objects = (sqliteOf(db).prepare(`SELECT name FROM sqlite_master`).all() as { name: string }[]).map((r) => r.name);
     for (const name of ['contacts', 'notes_fts', 'tasks_fts', 'open_tasks', 'contact_activity', 'contacts_wide', 'oauth_tokens', 'locks']) {
       expect(objects).toContain(name);
     }
@@ -74,7 +75,7 @@ describe('openDatabase', () => {
 
   it('refuses a database written by a newer version', () => {
     const db = openDb();
-    db.sqlite.prepare(`INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('future', 99999999999999)`).run();
+    sqliteOf(db).prepare(`INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('future', 99999999999999)`).run();
     db.close();
     expect(() => openDatabase(dbPath)).toThrow(DatabaseVersionError);
     expect(() => openDatabase(dbPath)).toThrow(/newer than this ghl-etl/);
@@ -83,7 +84,7 @@ describe('openDatabase', () => {
   it('opens read-only without migrating, and says so when the schema is behind', () => {
     expect(() => openDatabase(dbPath, { readonly: true })).toThrow(); // no file: nothing created
     const db = openDb();
-    db.sqlite.prepare(`DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)`).run();
+    sqliteOf(db).prepare(`DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)`).run();
     db.close();
     expect(() => openDatabase(dbPath, { readonly: true })).toThrow(/open it once read-write/);
   });
@@ -93,12 +94,12 @@ describe('openDatabase', () => {
     const runId = startRun(writer, { locationId: LOC, mode: 'full' });
     upsertContacts(writer, [contactToRow(contact('c1'), LOC)], runId);
     const reader = openDb(true);
-    writer.sqlite.exec('BEGIN IMMEDIATE');
+    sqliteOf(writer).exec('BEGIN IMMEDIATE');
     upsertContacts(writer, [contactToRow(contact('c2'), LOC)], runId);
     expect(count(reader, 'contacts')).toBe(1); // sees the last commit, does not block
-    writer.sqlite.exec('COMMIT');
+    sqliteOf(writer).exec('COMMIT');
     expect(count(reader, 'contacts')).toBe(2);
-    expect(() => reader.sqlite.prepare(`DELETE FROM contacts`).run()).toThrow(/readonly/);
+    expect(() => sqliteOf(reader).prepare(`DELETE FROM contacts`).run()).toThrow(/readonly/);
   });
 });
 
@@ -110,7 +111,7 @@ describe('contacts', () => {
     const first = db.transaction(() => upsertContacts(db, page, runId));
     expect(first.new).toBe(2);
     const snapshot = () => ({
-      contacts: db.sqlite.prepare(`SELECT id, raw, email, dnd, name FROM contacts ORDER BY id`).all(),
+      contacts: sqliteOf(db).prepare(`SELECT id, raw, email, dnd, name FROM contacts ORDER BY id`).all(),
       tags: count(db, 'contact_tags'),
       values: count(db, 'contact_custom_fields'),
     });
@@ -132,8 +133,8 @@ describe('contacts', () => {
       customFields: [{ id: 'cf_colors', value: ['green'] }],
     }), LOC)], runId);
     expect(result.outcomes.get('c1')).toBe('updated');
-    expect(db.sqlite.prepare(`SELECT tag FROM contact_tags WHERE contact_id = 'c1'`).pluck().all()).toEqual(['customer']);
-    expect(db.sqlite.prepare(`SELECT field_id, value, value_type FROM contact_custom_fields WHERE contact_id = 'c1'`).all())
+    expect(sqliteOf(db).prepare(`SELECT tag FROM contact_tags WHERE contact_id = 'c1'`).pluck().all()).toEqual(['customer']);
+    expect(sqliteOf(db).prepare(`SELECT field_id, value, value_type FROM contact_custom_fields WHERE contact_id = 'c1'`).all())
       .toEqual([{ field_id: 'cf_colors', value: '["green"]', value_type: 'list' }]);
   });
 
@@ -176,18 +177,18 @@ describe('tasks and notes', () => {
     const n1 = noteToRow({ id: 'n1', body: 'Interested in the hybrid model', dateAdded: '2026-01-05T10:00:00.000Z' }, 'c1', LOC);
     replaceContactChildren(db, 'c1', [t1, t2], [n1], runId);
     expect(count(db, 'open_tasks')).toBe(1);
-    expect(db.sqlite.prepare(`SELECT contact_name, contact_email FROM open_tasks`).get())
+    expect(sqliteOf(db).prepare(`SELECT contact_name, contact_email FROM open_tasks`).get())
       .toEqual({ contact_name: 'Ana c1', contact_email: 'c1@example.com' });
 
     const gone = replaceContactChildren(db, 'c1', [t2], [], runId);
     expect(gone).toMatchObject({ tasksDeleted: 1, notesDeleted: 1 });
     expect(count(db, 'tasks', `id = 't1' AND deleted_at IS NOT NULL`)).toBe(1);
-    expect(db.sqlite.prepare(`SELECT tasks, open_tasks, notes FROM contact_activity WHERE contact_id = 'c1'`).get())
+    expect(sqliteOf(db).prepare(`SELECT tasks, open_tasks, notes FROM contact_activity WHERE contact_id = 'c1'`).get())
       .toEqual({ tasks: 1, open_tasks: 0, notes: 0 });
 
     replaceContactChildren(db, 'c1', [t1, t2], [n1], runId);
     expect(count(db, 'tasks', 'deleted_at IS NULL')).toBe(2);
-    expect(db.sqlite.prepare(`SELECT tasks, open_tasks, notes, last_note_at FROM contact_activity WHERE contact_id = 'c1'`).get())
+    expect(sqliteOf(db).prepare(`SELECT tasks, open_tasks, notes, last_note_at FROM contact_activity WHERE contact_id = 'c1'`).get())
       .toEqual({ tasks: 2, open_tasks: 1, notes: 1, last_note_at: '2026-01-05T10:00:00.000Z' });
 
     // c1 fetched and unchanged: only c2 is due; once c1's dateUpdated moves, it is due again.
@@ -212,17 +213,17 @@ describe('tasks and notes', () => {
       [taskToRow({ id: 't1', contactId: 'c1', title: 'Arrange financing', dueDate: '2026-04-01T00:00:00.000Z', completed: false }, 'c1', LOC)],
       [noteToRow({ id: 'n1', body: 'Wants a red convertible' }, 'c1', LOC),
         noteToRow({ id: 'n2', body: 'Call after lunch' }, 'c1', LOC)], runId);
-    const findNotes = (word: string): string[] => db.sqlite
+    const findNotes = (word: string): string[] => sqliteOf(db)
       .prepare(`SELECT n.id FROM notes_fts f JOIN notes n ON n.rowid = f.rowid WHERE notes_fts MATCH ? AND n.deleted_at IS NULL`)
       .pluck().all(word) as string[];
     expect(findNotes('convertible')).toEqual(['n1']);
-    expect(db.sqlite.prepare(`SELECT t.id FROM tasks_fts f JOIN tasks t ON t.rowid = f.rowid WHERE tasks_fts MATCH 'financing'`)
+    expect(sqliteOf(db).prepare(`SELECT t.id FROM tasks_fts f JOIN tasks t ON t.rowid = f.rowid WHERE tasks_fts MATCH 'financing'`)
       .pluck().all()).toEqual(['t1']);
     replaceContactChildren(db, 'c1', [], [noteToRow({ id: 'n1', body: 'Wants a blue estate' }, 'c1', LOC)], runId);
     expect(findNotes('convertible')).toEqual([]);
     expect(findNotes('estate')).toEqual(['n1']);
     expect(findNotes('lunch')).toEqual([]); // n2 soft-deleted
-    db.sqlite.exec('VACUUM');
+    sqliteOf(db).exec('VACUUM');
     rebuildFullTextIndexes(db);
     expect(findNotes('estate')).toEqual(['n1']);
   });
@@ -247,17 +248,17 @@ describe('contacts_wide', () => {
       contactToRow(contact('c2', { tags: [], customFields: [] }), LOC),
     ], runId);
 
-    const columns = (db.sqlite.prepare(`SELECT name FROM pragma_table_info('contacts_wide')`).pluck().all()) as string[];
+    const columns = (sqliteOf(db).prepare(`SELECT name FROM pragma_table_info('contacts_wide')`).pluck().all()) as string[];
     expect(columns).toEqual(expect.arrayContaining(['Budget (contact.budget)', 'Budget (contact.budget_eur)', 'Colors', 'tags', 'email']));
-    const row = db.sqlite.prepare(`SELECT * FROM contacts_wide WHERE id = 'c1'`).get() as Record<string, unknown>;
+    const row = sqliteOf(db).prepare(`SELECT * FROM contacts_wide WHERE id = 'c1'`).get() as Record<string, unknown>;
     expect(row).toMatchObject({
       tags: 'madrid | vip', 'Budget (contact.budget)': 1200, 'Budget (contact.budget_eur)': 1100, Colors: 'red | blue',
     });
-    expect(db.sqlite.prepare(`SELECT tags, Colors FROM contacts_wide WHERE id = 'c2'`).get()).toEqual({ tags: null, Colors: null });
+    expect(sqliteOf(db).prepare(`SELECT tags, Colors FROM contacts_wide WHERE id = 'c2'`).get()).toEqual({ tags: null, Colors: null });
 
     // A definition disappears: its column goes, and the remaining Budget needs no suffix.
     expect(upsertCustomFieldDefinitions(db, LOC, defs.slice(0, 2).map((d) => customFieldToRow({ ...d }, LOC)), runId)).toBe(true);
-    const after = db.sqlite.prepare(`SELECT * FROM contacts_wide WHERE id = 'c1'`).get() as Record<string, unknown>;
+    const after = sqliteOf(db).prepare(`SELECT * FROM contacts_wide WHERE id = 'c1'`).get() as Record<string, unknown>;
     expect(after).toMatchObject({ Budget: 1200, Colors: 'red | blue' });
     expect(Object.keys(after)).not.toContain('Budget (contact.budget_eur)');
   });
@@ -317,9 +318,9 @@ describe('contacts_wide types and names', () => {
       contactToRow(contact('c3', { customFields: [{ id: 'cf_km', value: 'unknown' }, { id: 'cf_note', value: '42' }] }), LOC),
     ], runId);
     // As text, '900' > '10000' and max() would say 900.
-    expect(db.sqlite.prepare(`SELECT max(Km) AS km, max(Price) AS price FROM contacts_wide`).get()).toEqual({ km: 10000, price: 15999.5 });
-    expect(db.sqlite.prepare(`SELECT id FROM contacts_wide WHERE Km IS NOT NULL ORDER BY Km DESC`).pluck().all()).toEqual(['c2', 'c1']);
-    expect(db.sqlite.prepare(`SELECT id, typeof(Km) AS t, Visit, Note FROM contacts_wide ORDER BY id`).all()).toEqual([
+    expect(sqliteOf(db).prepare(`SELECT max(Km) AS km, max(Price) AS price FROM contacts_wide`).get()).toEqual({ km: 10000, price: 15999.5 });
+    expect(sqliteOf(db).prepare(`SELECT id FROM contacts_wide WHERE Km IS NOT NULL ORDER BY Km DESC`).pluck().all()).toEqual(['c2', 'c1']);
+    expect(sqliteOf(db).prepare(`SELECT id, typeof(Km) AS t, Visit, Note FROM contacts_wide ORDER BY id`).all()).toEqual([
       { id: 'c1', t: 'integer', Visit: '2026-03-01', Note: null },
       { id: 'c2', t: 'integer', Visit: '2026-01-01T00:00:00.000Z', Note: null },
       // Text that is not a number reads NULL in a numeric column, never 0; a text field stays text.
@@ -334,11 +335,11 @@ describe('contacts_wide types and names', () => {
     replaceUsers(db, LOC, [userToRow({ id: 'u1', name: 'Lucía Gómez', email: 'lucia@example.com' }, LOC), userToRow({ id: 'u2', firstName: 'Pablo', lastName: 'Ruiz' }, LOC)], runId);
     upsertContacts(db, [contactToRow(contact('c1', { assignedTo: 'u1' }), LOC), contactToRow(contact('c2', { assignedTo: 'nobody' }), LOC)], runId);
     replaceContactChildren(db, 'c1', [taskToRow({ id: 't1', title: 'Call back', completed: false, assignedTo: 'u2', dueDate: '2026-03-01T10:00:00.000Z', contactId: 'c1' }, 'c1', LOC)], [], runId);
-    expect(db.sqlite.prepare(`SELECT id, assigned_to, assigned_to_name FROM contacts_wide ORDER BY id`).all()).toEqual([
+    expect(sqliteOf(db).prepare(`SELECT id, assigned_to, assigned_to_name FROM contacts_wide ORDER BY id`).all()).toEqual([
       { id: 'c1', assigned_to: 'u1', assigned_to_name: 'Lucía Gómez' },
       { id: 'c2', assigned_to: 'nobody', assigned_to_name: null },
     ]);
-    expect(db.sqlite.prepare(`SELECT id, assigned_to_name FROM open_tasks`).all()).toEqual([{ id: 't1', assigned_to_name: 'Pablo Ruiz' }]);
+    expect(sqliteOf(db).prepare(`SELECT id, assigned_to_name FROM open_tasks`).all()).toEqual([{ id: 't1', assigned_to_name: 'Pablo Ruiz' }]);
   });
 });
 
@@ -346,16 +347,16 @@ describe('due contacts', () => {
   it('are read by index walks, never by scanning and sorting every live contact', () => {
     const db = openDb();
     // The plan of each query contactsNeedingChildren runs.
-    const explain = (sql: string) => (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ locationId: LOC, cutoff: '2026-01-01', limit: 1000 }) as Array<{ detail: string }>)
+    const explain = (sql: string) => (sqliteOf(db).prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ locationId: LOC, cutoff: '2026-01-01', limit: 1000 }) as Array<{ detail: string }>)
       .map((r) => r.detail).join('; ');
     const statements: string[] = [];
-    const prepare = db.sqlite.prepare.bind(db.sqlite);
-    db.sqlite.prepare = ((sql: string) => {
+    const prepare = sqliteOf(db).prepare.bind(sqliteOf(db));
+    sqliteOf(db).prepare = ((sql: string) => {
       statements.push(sql);
       return prepare(sql);
-    }) as typeof db.sqlite.prepare;
+    }) as ReturnType<typeof sqliteOf>['prepare'];
     contactsNeedingChildren(db, LOC, { rollingCutoff: '2026-01-01', limit: 1000 });
-    db.sqlite.prepare = prepare;
+    sqliteOf(db).prepare = prepare;
     expect(statements).toHaveLength(3); // never fetched, changed, stale
     for (const sql of statements) {
       const plan = explain(sql);

@@ -9,6 +9,7 @@ import {
   exportByTag, exportNamedSegment, ExportUsageError, runConfiguredExports, tagFileNames,
 } from '../src/export/index.ts';
 import { seedExportFixture, type Fixture } from './helpers/export-fixture.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 let fx: Fixture;
 beforeEach(() => {
@@ -28,7 +29,7 @@ describe('exportByTag', () => {
   it('writes one file per live tag into a new folder, each holding exactly that tag’s contacts', async () => {
     const dir = join(fx.dir, 'by-tag', 'nested');
     const result = await exportByTag(fx.db, dir);
-    const tags = (fx.db.sqlite.prepare(
+    const tags = (sqliteOf(fx.db).prepare(
       `SELECT DISTINCT tag FROM contact_tags WHERE contact_id IN (SELECT id FROM contacts WHERE deleted_at IS NULL) ORDER BY tag`,
     ).all() as { tag: string }[]).map((r) => r.tag);
     expect(result.files.map((f) => f.tag)).toEqual(tags);
@@ -36,7 +37,7 @@ describe('exportByTag', () => {
     expect(files).toHaveLength(tags.length);
     for (const file of files) expect(file).toMatch(/^[a-z0-9][a-z0-9-]*\.csv$/);
     for (const f of result.files) {
-      const expected = (fx.db.sqlite.prepare(
+      const expected = (sqliteOf(fx.db).prepare(
         `SELECT c.id FROM contacts c JOIN contact_tags t ON t.contact_id = c.id WHERE c.deleted_at IS NULL AND t.tag = ? ORDER BY c.id`,
       ).all(f.tag) as { id: string }[]).map((r) => r.id);
       expect(ids(f.path), f.tag).toEqual(expected);

@@ -9,6 +9,7 @@ import { finishRun, startRun } from '../src/db/runs.ts';
 import { exportSegment } from '../src/export/index.ts';
 import { statusReport } from '../src/status/report.ts';
 import { LOC, LOC_B, seedExportFixture, type Fixture } from './helpers/export-fixture.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 let fx: Fixture;
 beforeEach(() => {
@@ -17,7 +18,7 @@ beforeEach(() => {
 afterEach(() => fx.cleanup());
 
 const at = (iso: string) => () => new Date(iso);
-const one = <T>(sql: string, ...params: unknown[]) => fx.db.sqlite.prepare(sql).get(...params) as T;
+const one = <T>(sql: string, ...params: unknown[]) => sqliteOf(fx.db).prepare(sql).get(...params) as T;
 const count = (sql: string, ...params: unknown[]) => one<{ n: number }>(sql, ...params).n;
 
 describe('contactView', () => {
@@ -132,8 +133,8 @@ describe('purgeDeleted', () => {
     expect(ftsHits('notes_fts', 'secret')).toBe(0);
     expect(ftsHits('tasks_fts', 'secret')).toBe(0);
     // No trace of the person anywhere in the file's tables.
-    for (const { name } of fx.db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%'`).all() as { name: string }[]) {
-      const rows = fx.db.sqlite.prepare(`SELECT * FROM "${name}"`).all();
+    for (const { name } of sqliteOf(fx.db).prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%'`).all() as { name: string }[]) {
+      const rows = sqliteOf(fx.db).prepare(`SELECT * FROM "${name}"`).all();
       expect(JSON.stringify(rows), name).not.toMatch(/gone@example\.com|Gone Person|\+34600000007/);
     }
 

@@ -11,6 +11,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
 import { listExportRuns } from '../src/db/exports.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 import {
   contactToRow, customFieldToRow, openDatabase, upsertContacts, upsertCustomFieldDefinitions, type HighLevelContact,
 } from '../src/db/index.ts';
@@ -73,7 +74,7 @@ const csvRows = (path: string) => parse(readFileSync(path), { bom: true }) as st
 function mirrorContacts(): { columns: string[]; rows: Array<Record<string, unknown>> } {
   const db = openDatabase(fx.dbPath, { readonly: true });
   try {
-    const rows = db.sqlite.prepare(`
+    const rows = sqliteOf(db).prepare(`
       SELECT w.*,
         (SELECT count(*) FROM tasks t WHERE t.contact_id = w.id AND t.deleted_at IS NULL AND t.completed = 0) AS open_tasks,
         (SELECT t.title FROM tasks t WHERE t.contact_id = w.id AND t.deleted_at IS NULL AND t.completed = 0

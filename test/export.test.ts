@@ -11,6 +11,7 @@ import {
   availableColumns, exportSegment, ExportUsageError, guardCell, type SegmentRule,
 } from '../src/export/index.ts';
 import { seedExportFixture, type Fixture } from './helpers/export-fixture.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 let fx: Fixture;
 beforeEach(() => {
@@ -20,7 +21,7 @@ afterEach(() => fx.cleanup());
 
 const readCsv = (path: string): string[][] => parse(readFileSync(path), { bom: true, relax_column_count: false });
 const sqlIds = (sql: string, ...params: unknown[]): string[] =>
-  (fx.db.sqlite.prepare(sql).all(...params) as { id: string }[]).map((r) => r.id);
+  (sqliteOf(fx.db).prepare(sql).all(...params) as { id: string }[]).map((r) => r.id);
 
 async function exportedIds(rule: SegmentRule): Promise<string[]> {
   const out = join(fx.dir, 'rule.csv');
@@ -100,7 +101,7 @@ describe('the CSV', () => {
     expect(header!.slice(-8)).toEqual([
       'tags', `'=Evil, "Header"`, 'Budget', 'Colors', 'open_tasks', 'next_task', 'next_task_due', 'last_note_at',
     ]);
-    const wide = fx.db.sqlite.prepare(`SELECT * FROM contacts_wide ORDER BY id`).raw(true).all() as unknown[][];
+    const wide = sqliteOf(fx.db).prepare(`SELECT * FROM contacts_wide ORDER BY id`).raw(true).all() as unknown[][];
     const byId = new Map(rows.map((r) => [r[0], r]));
     for (const dbRow of wide) {
       const csvRow = byId.get(dbRow[0] as string)!;
@@ -231,7 +232,7 @@ describe('the atomic write', () => {
     const out = join(fx.dir, 'keep.csv');
     writeFileSync(out, 'previous,export\r\n');
     // A corrupt list value makes contacts_wide's json_each fail while rows are being read.
-    fx.db.sqlite.prepare(`INSERT OR REPLACE INTO contact_custom_fields (contact_id, field_id, value, value_type) VALUES ('c05', 'cf_colors', '[not json', 'list')`).run();
+    sqliteOf(fx.db).prepare(`INSERT OR REPLACE INTO contact_custom_fields (contact_id, field_id, value, value_type) VALUES ('c05', 'cf_colors', '[not json', 'list')`).run();
     await expect(exportSegment(fx.db, { rule: {}, out })).rejects.toThrow(/JSON/i);
     expect(readFileSync(out, 'utf8')).toBe('previous,export\r\n');
     expect(leftovers(fx.dir)).toEqual([]);
@@ -239,7 +240,7 @@ describe('the atomic write', () => {
     expect(run).toMatchObject({ status: 'failed', sha256: null });
     expect(run.error).toMatch(/JSON/i);
     // The connection was released: the next export works.
-    fx.db.sqlite.prepare(`DELETE FROM contact_custom_fields WHERE value = '[not json'`).run();
+    sqliteOf(fx.db).prepare(`DELETE FROM contact_custom_fields WHERE value = '[not json'`).run();
     await exportSegment(fx.db, { rule: {}, out });
     expect(readCsv(out)).toHaveLength(7);
   });

@@ -9,6 +9,7 @@ import {
 import { mirrorSnapshot, opsFixture, type OpsFixture } from './helpers/ops.ts';
 import { sandboxState } from './helpers/sandbox.ts';
 import { createSpecValidator } from '../src/highlevel-api/validator.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 setLogLevel('warn');
 
@@ -21,9 +22,9 @@ beforeAll(async () => {
 });
 afterAll(async () => f.close());
 
-const mirrorRow = (id: string) => f.db.sqlite.prepare(`SELECT * FROM contacts WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
-const mirrorTags = (id: string) => (f.db.sqlite.prepare(`SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag`).all(id) as Array<{ tag: string }>).map((r) => r.tag);
-const mirrorValues = (id: string) => f.db.sqlite.prepare(`SELECT field_id AS id, value FROM contact_custom_fields WHERE contact_id = ?`).all(id);
+const mirrorRow = (id: string) => sqliteOf(f.db).prepare(`SELECT * FROM contacts WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
+const mirrorTags = (id: string) => (sqliteOf(f.db).prepare(`SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag`).all(id) as Array<{ tag: string }>).map((r) => r.tag);
+const mirrorValues = (id: string) => sqliteOf(f.db).prepare(`SELECT field_id AS id, value FROM contact_custom_fields WHERE contact_id = ?`).all(id);
 const truthOf = async (id: string) => (await sandboxState(f.sandbox, ctx.locationId)).contacts.find((c) => c.id === id);
 
 /** A sync after the operations finds nothing to change. */
@@ -233,7 +234,7 @@ describe('contact operations: HighLevel errors are typed and leave nothing half-
 
   it('update: 422 for a custom field HighLevel no longer has; nothing changes', async () => {
     const { contact } = await createContact(ctx, { email: 'stale.field@example.com' });
-    f.db.sqlite.prepare(`INSERT INTO custom_fields (id, location_id, name, field_key, data_type, raw, synced_at) VALUES ('GoneField0000000001', ?, 'Gone', 'contact.gone', 'TEXT', '{}', '2026-01-01T00:00:00Z')`).run(ctx.locationId);
+    sqliteOf(f.db).prepare(`INSERT INTO custom_fields (id, location_id, name, field_key, data_type, raw, synced_at) VALUES ('GoneField0000000001', ?, 'Gone', 'contact.gone', 'TEXT', '{}', '2026-01-01T00:00:00Z')`).run(ctx.locationId);
     try {
       const err = await refused((c) => updateContact(c, contact.id, { firstName: 'Never', fields: { Gone: 'x' } }));
       expect(err).toMatchObject({ kind: 'invalid', status: 422 });
@@ -248,7 +249,7 @@ describe('contact operations: HighLevel errors are typed and leave nothing half-
       expect(err2.message).toContain(`created contact ${created[0]!.id} anyway`);
       expect(mirrorRow(created[0]!.id)).toMatchObject({ email: 'half@example.com', deleted_at: null });
     } finally {
-      f.db.sqlite.prepare(`DELETE FROM custom_fields WHERE id = 'GoneField0000000001'`).run();
+      sqliteOf(f.db).prepare(`DELETE FROM custom_fields WHERE id = 'GoneField0000000001'`).run();
     }
   });
 });

@@ -9,6 +9,7 @@ import { createContact, createNote, createTask, deleteContact, deleteTask } from
 import { losingProxy } from './helpers/losing-proxy.ts';
 import { opsFixture, type OpsFixture } from './helpers/ops.ts';
 import { sandboxState } from './helpers/sandbox.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 setLogLevel('error');
 
@@ -47,9 +48,9 @@ describe('no duplicates when answers are lost', () => {
     // The results name the records that exist, and the mirror holds each exactly once.
     expect(new Set(contacts.map((c) => c.contact.id))).toEqual(new Set(ours.map((c) => c.id)));
     expect(new Set(tasks.map((t) => t.task.id))).toEqual(new Set(ourTasks.map((t) => t.id)));
-    const mirrored = f.db.sqlite.prepare(`SELECT count(*) AS n FROM contacts WHERE email LIKE 'fault.%' AND deleted_at IS NULL`).get() as { n: number };
+    const mirrored = sqliteOf(f.db).prepare(`SELECT count(*) AS n FROM contacts WHERE email LIKE 'fault.%' AND deleted_at IS NULL`).get() as { n: number };
     expect(mirrored.n).toBe(200);
-    const mirroredTasks = f.db.sqlite.prepare(`SELECT count(*) AS n FROM tasks WHERE title LIKE 'Fault task %' AND deleted_at IS NULL`).get() as { n: number };
+    const mirroredTasks = sqliteOf(f.db).prepare(`SELECT count(*) AS n FROM tasks WHERE title LIKE 'Fault task %' AND deleted_at IS NULL`).get() as { n: number };
     expect(mirroredTasks.n).toBe(200);
 
     // Where duplicates are refused, a retried create would meet its own contact as a duplicate:
@@ -93,9 +94,9 @@ describe('no duplicates when answers are lost', () => {
     expect(await deleteContact(ctx, contact.contact.id)).toMatchObject({ alreadyGone: true });
     state = await sandboxState(f.sandbox, ctx.locationId);
     expect(state.contacts.some((c) => c.id === contact.contact.id)).toBe(false);
-    const deleted = f.db.sqlite.prepare(`SELECT deleted_at FROM contacts WHERE id = ?`).get(contact.contact.id) as { deleted_at: string | null };
+    const deleted = sqliteOf(f.db).prepare(`SELECT deleted_at FROM contacts WHERE id = ?`).get(contact.contact.id) as { deleted_at: string | null };
     expect(deleted.deleted_at).not.toBeNull();
-    const deletedTask = f.db.sqlite.prepare(`SELECT deleted_at FROM tasks WHERE id = ?`).get(task.task.id) as { deleted_at: string | null };
+    const deletedTask = sqliteOf(f.db).prepare(`SELECT deleted_at FROM tasks WHERE id = ?`).get(task.task.id) as { deleted_at: string | null };
     expect(deletedTask.deleted_at).not.toBeNull();
   });
 

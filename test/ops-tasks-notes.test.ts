@@ -7,6 +7,7 @@ import {
 } from '../src/ops/index.ts';
 import { mirrorSnapshot, opsFixture, type OpsFixture } from './helpers/ops.ts';
 import { sandboxState } from './helpers/sandbox.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 setLogLevel('warn');
 
@@ -21,8 +22,8 @@ beforeAll(async () => {
 });
 afterAll(async () => f.close());
 
-const taskRow = (id: string) => f.db.sqlite.prepare(`SELECT * FROM tasks WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
-const noteRow = (id: string) => f.db.sqlite.prepare(`SELECT * FROM notes WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
+const taskRow = (id: string) => sqliteOf(f.db).prepare(`SELECT * FROM tasks WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
+const noteRow = (id: string) => sqliteOf(f.db).prepare(`SELECT * FROM notes WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
 const truth = () => sandboxState(f.sandbox, ctx.locationId);
 
 async function expectSyncChangesNothing() {
@@ -62,7 +63,7 @@ describe('task operations', () => {
     const fresh = await f.client.createContact({ locationId: ctx.locationId, email: 'unsynced@example.com' });
     const r = await createTask(ctx, fresh.id, { title: 'First touch', dueDate: '2026-12-02' });
     expect(taskRow(r.task.id)).toMatchObject({ contact_id: fresh.id });
-    expect(f.db.sqlite.prepare(`SELECT email FROM contacts WHERE id = ?`).get(fresh.id)).toEqual({ email: 'unsynced@example.com' });
+    expect(sqliteOf(f.db).prepare(`SELECT email FROM contacts WHERE id = ?`).get(fresh.id)).toEqual({ email: 'unsynced@example.com' });
   });
 
   it('bad input is refused before any request', async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sqliteOf } from '../src/db/connection.ts';
 import { openDatabase, type Db } from '../src/db/open.ts';
 import { openPostgresPool, type PostgresTarget } from '../src/db/pg/connect.ts';
 import { fullTextQuerySql, NOTE_DOCUMENT_SQL, TASK_DOCUMENT_SQL } from '../src/db/pg/fulltext.ts';
@@ -57,7 +58,7 @@ async function catalogOf(p: pg.Pool, schema: string): Promise<Catalog> {
 describe('migrating an empty PostgreSQL database', () => {
   it('creates every table, column, view and index the SQLite mirror has, and nothing it lacks', async () => {
     const sqlite = sqliteMirror();
-    const expected = sqliteCatalog(sqlite.sqlite);
+    const expected = sqliteCatalog(sqliteOf(sqlite));
     sqlite.close();
     const { pool: p, schema } = await migratedPostgres();
     expect(schema).toBe('public');
@@ -207,7 +208,7 @@ function insertSqlite(db: Db): void {
       for (const row of rows) {
         const names = Object.keys(row);
         const values = Object.values(row).map((v) => (typeof v === 'boolean' ? Number(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : v));
-        db.sqlite.prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...values);
+        sqliteOf(db).prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(...values);
       }
     }
   });
@@ -251,7 +252,7 @@ describe('the same rows on both engines', () => {
     const { sqlite, pg: p } = await bothEngines();
     try {
       for (const [view, order] of [['contacts_wide', 'id'], ['open_tasks', 'id'], ['contact_activity', 'contact_id']] as const) {
-        const statement = sqlite.sqlite.prepare(`SELECT * FROM ${view} ORDER BY ${order}`);
+        const statement = sqliteOf(sqlite).prepare(`SELECT * FROM ${view} ORDER BY ${order}`);
         const want = statement.all() as Row[];
         const got = await p.query(`SELECT * FROM ${view} ORDER BY ${order}`);
         expect(got.fields.map((f) => f.name), `${view} columns`).toEqual(statement.columns().map((c) => c.name));
@@ -293,7 +294,7 @@ describe('the same rows on both engines', () => {
         'follow', 'brochure week', 'call ana', 'a3 friday', '42', 'nothing', 'drive test'];
       for (const [table, sql] of Object.entries(searches)) {
         for (const q of queries) {
-          const want = (sqlite.sqlite.prepare(sql.sqlite).all(match(q)) as Array<{ id: string }>).map((r) => r.id);
+          const want = (sqliteOf(sqlite).prepare(sql.sqlite).all(match(q)) as Array<{ id: string }>).map((r) => r.id);
           const got = (await p.query<{ id: string }>(sql.pg, [q])).rows.map((r) => r.id);
           expect(got, `${table} "${q}"`).toEqual(want);
         }
@@ -318,7 +319,7 @@ describe('the same rows on both engines', () => {
     const { sqlite, pg: p } = await bothEngines();
     try {
       const sql = `SELECT id, date_added, date_updated, synced_at, deleted_at FROM contacts ORDER BY id`;
-      expect((await p.query(sql)).rows).toEqual(sqlite.sqlite.prepare(sql).all());
+      expect((await p.query(sql)).rows).toEqual(sqliteOf(sqlite).prepare(sql).all());
       expect((await p.query(`SELECT count(*) AS n FROM notes`)).rows).toEqual([{ n: 3 }]);
       // A time written with an offset reads back in UTC.
       expect((await p.query(`SELECT '2026-05-06 07:08:09.5+02'::timestamptz AS t`)).rows[0].t).toBe('2026-05-06T05:08:09.500Z');

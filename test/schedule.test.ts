@@ -1,16 +1,17 @@
 // The schedule job (src/schedule/) without the binary: ticks on time under fake timers, an
-// overlapping tick skipped, a manual sync's lock respected, a stop that waits for the tick in flight.
+// overlapping tick skipped, a manual sync's lock respected (through the real pipeline), a stop
+// that waits for the tick in flight.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../src/config/schema.ts';
 import { acquireLock, openDatabase } from '../src/db/index.ts';
-import { runConfiguredExports } from '../src/export/index.ts';
 import { createLogger } from '../src/log.ts';
-import { checkSchedule, ScheduleUsageError, startSchedule, type TickReport } from '../src/schedule/index.ts';
-import { syncAll } from '../src/sync/run.ts';
+import { runPipeline } from '../src/pipeline/run.ts';
+import { checkSchedule, ScheduleUsageError, startSchedule, type TickReport, type TickRunResult } from '../src/schedule/index.ts';
 import { unlimitedClient, useSandbox } from './helpers/sandbox.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 /** A logger whose lines the test reads, and the reports handed to onTick. */
 function recorder() {
@@ -20,7 +21,10 @@ function recorder() {
   return { lines, logger, ticks, onTick: (r: TickReport) => void ticks.push(r) };
 }
 
-const noExports = async () => ({ exported: [], failed: [] });
+/** A run whose sync ended `outcome` and wrote no files. */
+const ran = (outcome: 'ok' | 'interrupted' = 'ok'): TickRunResult =>
+  ({ sync: { outcome }, ...(outcome === 'ok' ? { exports: { exported: [], failed: [] } } : {}) });
+const okRun = async () => ran();
 
 function deferred() {
   let resolve!: () => void;
@@ -33,20 +37,16 @@ afterEach(() => {
 });
 
 describe('the schedule fires on time (fake timers)', () => {
-  it('runs the sync then the exports at 02:00 UTC by default, and says when it runs next', async () => {
+  it('runs at 02:00 UTC by default, and says when it runs next', async () => {
     vi.useFakeTimers({ now: new Date('2026-03-01T01:59:00.000Z') });
     const { logger, ticks, onTick } = recorder();
     const calls: string[] = [];
     const stop = new AbortController();
     const handle = startSchedule({
       cron: '0 2 * * *', timezone: 'UTC', logger, signal: stop.signal, onTick,
-      sync: async () => {
+      run: async () => {
         calls.push(`sync ${new Date().toISOString()}`);
-        return { outcome: 'ok' };
-      },
-      exports: async () => {
-        calls.push('exports');
-        return { exported: [], failed: [] };
+        return ran();
       },
     });
     expect(handle.nextRun()?.toISOString()).toBe('2026-03-01T02:00:00.000Z');
@@ -54,13 +54,13 @@ describe('the schedule fires on time (fake timers)', () => {
     await vi.advanceTimersByTimeAsync(59_000);
     expect(calls).toEqual([]);
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(calls).toEqual(['sync 2026-03-01T02:00:00.000Z', 'exports']);
+    expect(calls).toEqual(['sync 2026-03-01T02:00:00.000Z']);
     expect(ticks).toHaveLength(1);
     expect(ticks[0]).toMatchObject({ at: '2026-03-01T02:00:00.000Z', trigger: 'scheduled', outcome: 'ok', sync: 'ok', nextRun: '2026-03-02T02:00:00.000Z' });
 
     // A day later, once more.
     await vi.advanceTimersByTimeAsync(24 * 3_600_000);
-    expect(calls.filter((c) => c.startsWith('sync'))).toEqual(['sync 2026-03-01T02:00:00.000Z', 'sync 2026-03-02T02:00:00.000Z']);
+    expect(calls).toEqual(['sync 2026-03-01T02:00:00.000Z', 'sync 2026-03-02T02:00:00.000Z']);
     stop.abort();
     await handle.done;
     expect(handle.nextRun()).toBeNull();
@@ -69,12 +69,12 @@ describe('the schedule fires on time (fake timers)', () => {
   it('follows the timezone: 02:00 in Madrid is 01:00 UTC in winter, 00:00 UTC in summer', () => {
     vi.useFakeTimers({ now: new Date('2026-01-15T12:00:00.000Z') });
     const stop = new AbortController();
-    const handle = startSchedule({ cron: '0 2 * * *', timezone: 'Europe/Madrid', logger: recorder().logger, signal: stop.signal, sync: async () => ({ outcome: 'ok' }), exports: noExports });
+    const handle = startSchedule({ cron: '0 2 * * *', timezone: 'Europe/Madrid', logger: recorder().logger, signal: stop.signal, run: okRun });
     expect(handle.nextRun()?.toISOString()).toBe('2026-01-16T01:00:00.000Z');
     stop.abort();
     vi.setSystemTime(new Date('2026-07-15T12:00:00.000Z'));
     const stopSummer = new AbortController();
-    const summer = startSchedule({ cron: '0 2 * * *', timezone: 'Europe/Madrid', logger: recorder().logger, signal: stopSummer.signal, sync: async () => ({ outcome: 'ok' }), exports: noExports });
+    const summer = startSchedule({ cron: '0 2 * * *', timezone: 'Europe/Madrid', logger: recorder().logger, signal: stopSummer.signal, run: okRun });
     expect(summer.nextRun()?.toISOString()).toBe('2026-07-16T00:00:00.000Z');
     stopSummer.abort();
   });
@@ -83,7 +83,7 @@ describe('the schedule fires on time (fake timers)', () => {
     vi.useFakeTimers({ now: new Date('2026-03-01T00:00:00.000Z') });
     const { ticks, onTick, logger } = recorder();
     const stop = new AbortController();
-    startSchedule({ cron: '*/20 * * * * *', timezone: 'UTC', logger, signal: stop.signal, onTick, sync: async () => ({ outcome: 'ok' }), exports: noExports });
+    startSchedule({ cron: '*/20 * * * * *', timezone: 'UTC', logger, signal: stop.signal, onTick, run: okRun });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(ticks.map((t) => t.at)).toEqual(['2026-03-01T00:00:20.000Z', '2026-03-01T00:00:40.000Z', '2026-03-01T00:01:00.000Z']);
     stop.abort();
@@ -96,11 +96,11 @@ describe('the schedule fires on time (fake timers)', () => {
     const slow = deferred();
     let syncs = 0;
     const handle = startSchedule({
-      cron: '* * * * *', timezone: 'UTC', logger, signal: stop.signal, onTick, exports: noExports,
-      sync: async () => {
+      cron: '* * * * *', timezone: 'UTC', logger, signal: stop.signal, onTick,
+      run: async () => {
         syncs++;
         if (syncs === 1) await slow.promise; // the first run outlasts the next tick
-        return { outcome: 'ok' };
+        return ran();
       },
     });
     await vi.advanceTimersByTimeAsync(30_000); // 00:01:00: the first run starts
@@ -118,22 +118,17 @@ describe('the schedule fires on time (fake timers)', () => {
     await handle.done;
   });
 
-  it('a stop during a run waits for the sync to reach its checkpoint and runs no exports', async () => {
+  it('a stop during a run waits for the run to reach its checkpoint', async () => {
     vi.useFakeTimers({ now: new Date('2026-03-01T00:00:59.000Z') });
     const { ticks, onTick, logger } = recorder();
     const stop = new AbortController();
-    let exported = false;
     let sawAbort = false;
     const handle = startSchedule({
       cron: '* * * * *', timezone: 'UTC', logger, signal: stop.signal, onTick,
-      exports: async () => {
-        exported = true;
-        return { exported: [], failed: [] };
-      },
-      sync: async (signal) => {
+      run: async (signal) => {
         await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
         sawAbort = true;
-        return { outcome: 'interrupted' };
+        return ran('interrupted');
       },
     });
     await vi.advanceTimersByTimeAsync(1_000);
@@ -142,7 +137,6 @@ describe('the schedule fires on time (fake timers)', () => {
     stop.abort();
     await handle.done;
     expect(done && sawAbort).toBe(true);
-    expect(exported).toBe(false);
     expect(ticks).toEqual([expect.objectContaining({ outcome: 'interrupted', sync: 'interrupted', nextRun: null })]);
   });
 
@@ -153,14 +147,11 @@ describe('the schedule fires on time (fake timers)', () => {
     let exported = false;
     const handle = startSchedule({
       cron: '* * * * *', timezone: 'UTC', logger, signal: stop.signal, onTick,
-      exports: async () => {
-        exported = true;
-        return { exported: [], failed: [] };
-      },
-      sync: async (signal) => {
+      run: async (signal) => {
         // The sync was past its last checkpoint: it finishes, whatever the signal.
         await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-        return { outcome: 'ok' };
+        exported = true;
+        return { sync: { outcome: 'ok' }, exports: { exported: [], failed: [] } };
       },
     });
     await vi.advanceTimersByTimeAsync(1_000);
@@ -175,8 +166,8 @@ describe('the schedule fires on time (fake timers)', () => {
     const { ticks, onTick, logger, lines } = recorder();
     const stop = new AbortController();
     startSchedule({
-      cron: '* * * * *', timezone: 'UTC', logger, signal: stop.signal, onTick, sync: async () => ({ outcome: 'ok' }),
-      exports: async () => ({ exported: [], failed: [{ what: 'hot-leads', error: new Error('unknown column "nope"') }] }),
+      cron: '* * * * *', timezone: 'UTC', logger, signal: stop.signal, onTick,
+      run: async () => ({ sync: { outcome: 'ok' }, exports: { exported: [], failed: [{ what: 'hot-leads', error: new Error('unknown column "nope"') }] } }),
     });
     await vi.advanceTimersByTimeAsync(61_000);
     expect(ticks.map((t) => t.outcome)).toEqual(['failed', 'failed']);
@@ -222,8 +213,10 @@ describe('the schedule shares the sync lock with manual runs', () => {
             onTick(r);
             resolve(r);
           },
-          sync: (signal) => syncAll({ db, client, locations: config.locations, full: false, lister: 'list', config, signal }),
-          exports: () => runConfiguredExports(db, config),
+          run: (signal) => runPipeline(
+            { db, client, config, logger, get leadcars(): never { throw new Error('no LeadCars in this test') } },
+            { locations: config.locations, full: false, lister: 'list', exports: true, signal },
+          ),
         });
       });
       const tick = await first;
@@ -232,8 +225,8 @@ describe('the schedule shares the sync lock with manual runs', () => {
       expect(tick.error).toMatch(new RegExp(`another sync is running on this database \\(pid ${process.pid} `));
       expect(tick.exports).toBeUndefined();
       expect(lines.some((l) => l.msg === 'scheduled run skipped (another sync holds the lock)')).toBe(true);
-      expect(db.sqlite.prepare('SELECT count(*) AS n FROM sync_runs').get()).toEqual({ n: 0 });
-      expect(db.sqlite.prepare('SELECT count(*) AS n FROM export_runs').get()).toEqual({ n: 0 });
+      expect(sqliteOf(db).prepare('SELECT count(*) AS n FROM sync_runs').get()).toEqual({ n: 0 });
+      expect(sqliteOf(db).prepare('SELECT count(*) AS n FROM export_runs').get()).toEqual({ n: 0 });
     } finally {
       await client.close();
       db.close();

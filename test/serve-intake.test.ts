@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { listInbox } from '../src/db/index.ts';
 import { MAX_BODY_BYTES, startServer } from '../src/serve/index.ts';
 import { INTAKE_SECRET, postLead, sampleLead, startServeFixture, type ServeFixture } from './helpers/serve.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 let fx: ServeFixture;
 beforeEach(async () => { fx = await startServeFixture(); });
@@ -113,6 +114,6 @@ describe('GET /healthz', () => {
     }
     expect((await fetch(`${fx.server.url}/healthz`)).status).toBe(200);
     // The probe leaves nothing behind.
-    expect(fx.db.sqlite.prepare('SELECT count(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
+    expect(sqliteOf(fx.db).prepare('SELECT count(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
   });
 });

@@ -7,6 +7,7 @@ import { listWebhookEvents } from '../src/db/index.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { API_VERSION_HEADER } from './helpers/sandbox.ts';
 import { freePort, startServeFixture, type ServeFixture } from './helpers/serve.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 let sandbox: Sandbox;
 let fx: ServeFixture;
@@ -33,7 +34,7 @@ async function api(method: string, path: string, body?: unknown): Promise<any> {
   return json;
 }
 
-const row = (sql: string, ...params: unknown[]): any => fx.db.sqlite.prepare(sql).get(...params);
+const row = (sql: string, ...params: unknown[]): any => sqliteOf(fx.db).prepare(sql).get(...params);
 describe('webhooks from the sandbox', () => {
   it('verifies and applies contact, tag, task and note events to the mirror', async () => {
     const locationId = sandbox.locations[0]!.id;
@@ -47,7 +48,7 @@ describe('webhooks from the sandbox', () => {
     const { task } = await api('POST', `/contacts/${contact.id}/tasks`, { title: 'Llamar', dueDate: '2030-01-02T10:00:00.000Z', completed: false });
     const { note } = await api('POST', `/contacts/${contact.id}/notes`, { body: 'Interesado en un SUV' });
     await sandbox.webhooks!.idle();
-    expect(fx.db.sqlite.prepare('SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag').all(contact.id)).toEqual([{ tag: 'madrid' }, { tag: 'vip' }]);
+    expect(sqliteOf(fx.db).prepare('SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag').all(contact.id)).toEqual([{ tag: 'madrid' }, { tag: 'vip' }]);
     expect(row('SELECT city FROM contacts WHERE id = ?', contact.id)).toEqual({ city: 'Madrid' });
     expect(row('SELECT title, completed, contact_id, deleted_at FROM tasks WHERE id = ?', task.id))
       .toEqual({ title: 'Llamar', completed: 0, contact_id: contact.id, deleted_at: null });
@@ -99,7 +100,7 @@ describe('refused webhooks change nothing', () => {
   const deliver = (body: string, headers: Record<string, string>) =>
     fetch(`${own.server.url}/webhooks/ghl`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const ed = (body: string) => ({ 'x-ghl-signature': sign(null, Buffer.from(body), privateKey).toString('base64') });
-  const contacts = () => own.db.sqlite.prepare('SELECT count(*) AS n FROM contacts').get();
+  const contacts = () => sqliteOf(own.db).prepare('SELECT count(*) AS n FROM contacts').get();
   const snapshot = () => ({ contacts: contacts(), events: listWebhookEvents(own.db).length });
 
   it('refuses a missing, forged or tampered signature with 401', async () => {
@@ -134,7 +135,7 @@ describe('refused webhooks change nothing', () => {
     const webhookId = JSON.parse(body).webhookId as string;
     const altered = event({ id: 'c-repeat', firstName: 'Otra', webhookId });
     expect((await deliver(altered, ed(altered))).status).toBe(200);
-    expect(own.db.sqlite.prepare('SELECT first_name FROM contacts WHERE id = ?').get('c-repeat')).toEqual({ first_name: 'Rosa' });
+    expect(sqliteOf(own.db).prepare('SELECT first_name FROM contacts WHERE id = ?').get('c-repeat')).toEqual({ first_name: 'Rosa' });
     expect(listWebhookEvents(own.db).filter((e) => e.webhookId === webhookId)).toHaveLength(1);
   });
 
@@ -142,7 +143,7 @@ describe('refused webhooks change nothing', () => {
     const body = event({ id: 'c-legacy' });
     const signature = sign('sha256', Buffer.from(body), rsa.privateKey).toString('base64');
     expect((await deliver(body, { 'x-wh-signature': signature })).status).toBe(200);
-    expect(own.db.sqlite.prepare('SELECT count(*) AS n FROM contacts WHERE id = ?').get('c-legacy')).toEqual({ n: 1 });
+    expect(sqliteOf(own.db).prepare('SELECT count(*) AS n FROM contacts WHERE id = ?').get('c-legacy')).toEqual({ n: 1 });
   });
 });
 

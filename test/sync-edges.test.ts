@@ -14,6 +14,7 @@ import { syncAll } from '../src/sync/run.ts';
 import { runCli } from './helpers/cli.ts';
 import { sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
 import { compareWithTruth, fetchTruth } from './helpers/truth.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 setLogLevel('silent');
 
@@ -59,7 +60,7 @@ describe('sync edges', () => {
     expect(run.status).toBe('ok');
     const name = sandbox.store.location(locationId)!.name;
     expect(run.locationName).toBe(name);
-    const row = db.sqlite.prepare(`SELECT name, timezone, raw FROM locations WHERE id = ?`).get(locationId) as { name: string; timezone: string; raw: string };
+    const row = sqliteOf(db).prepare(`SELECT name, timezone, raw FROM locations WHERE id = ?`).get(locationId) as { name: string; timezone: string; raw: string };
     expect(row).toMatchObject({ name, timezone: 'Europe/Madrid' });
     expect(JSON.parse(row.raw)).toMatchObject({ id: locationId, name });
     expect(updates.length).toBeGreaterThan(2);
@@ -74,10 +75,10 @@ describe('sync edges', () => {
     const users = sandbox.store.locationUsers(locationId);
     expect(run.users).toBe(users.length);
     const byId = new Map(users.map((u) => [u.id, u.name]));
-    const assigned = db.sqlite.prepare(`SELECT assigned_to, assigned_to_name FROM contacts_wide WHERE assigned_to IS NOT NULL`).all() as Array<{ assigned_to: string; assigned_to_name: string }>;
+    const assigned = sqliteOf(db).prepare(`SELECT assigned_to, assigned_to_name FROM contacts_wide WHERE assigned_to IS NOT NULL`).all() as Array<{ assigned_to: string; assigned_to_name: string }>;
     expect(assigned.length).toBeGreaterThan(0);
     for (const a of assigned) expect(a.assigned_to_name).toBe(byId.get(a.assigned_to));
-    const tasks = db.sqlite.prepare(`SELECT assigned_to, assigned_to_name FROM open_tasks WHERE assigned_to IS NOT NULL`).all() as Array<{ assigned_to: string; assigned_to_name: string }>;
+    const tasks = sqliteOf(db).prepare(`SELECT assigned_to, assigned_to_name FROM open_tasks WHERE assigned_to IS NOT NULL`).all() as Array<{ assigned_to: string; assigned_to_name: string }>;
     expect(tasks.length).toBeGreaterThan(0);
     for (const t of tasks) expect(t.assigned_to_name).toBe(byId.get(t.assigned_to));
   });
@@ -91,7 +92,7 @@ describe('sync edges', () => {
     expect(run.status).toBe('ok');
     expect(run.users).toBeUndefined();
     expect(run.notices).toEqual([expect.stringContaining('users.readonly')]);
-    expect(db.sqlite.prepare(`SELECT count(*) FROM users`).pluck().get()).toBe(0);
+    expect(sqliteOf(db).prepare(`SELECT count(*) FROM users`).pluck().get()).toBe(0);
     expect(compareWithTruth(path, await fetchTruth(sandbox.url, locationId))).toEqual([]);
   });
 
@@ -116,7 +117,7 @@ describe('sync edges', () => {
     const first = await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
     const second = await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
     expect([first.mode, second.mode]).toEqual(['full', 'incremental']);
-    expect(db.sqlite.prepare(`SELECT mode FROM sync_runs WHERE location_id = ? ORDER BY id`).pluck().all(locationId)).toEqual(['full', 'incremental']);
+    expect(sqliteOf(db).prepare(`SELECT mode FROM sync_runs WHERE location_id = ? ORDER BY id`).pluck().all(locationId)).toEqual(['full', 'incremental']);
   });
 
   it('a refused mass delete keeps the new contacts the listing read, and says so', async () => {
@@ -128,8 +129,8 @@ describe('sync edges', () => {
     const run = await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
     expect(run.status).toBe('failed');
     expect(run.error).toContain('nothing was deleted (the 3 new contacts the listing read are kept)');
-    expect(db.sqlite.prepare(`SELECT count(*) FROM contacts WHERE first_name LIKE 'Nuevo%' AND deleted_at IS NULL`).pluck().get()).toBe(3);
-    expect(db.sqlite.prepare(`SELECT count(*) FROM contacts WHERE deleted_at IS NOT NULL`).pluck().get()).toBe(0);
+    expect(sqliteOf(db).prepare(`SELECT count(*) FROM contacts WHERE first_name LIKE 'Nuevo%' AND deleted_at IS NULL`).pluck().get()).toBe(3);
+    expect(sqliteOf(db).prepare(`SELECT count(*) FROM contacts WHERE deleted_at IS NOT NULL`).pluck().get()).toBe(0);
   });
 
   it('syncs locations concurrently, each with its own checkpoint, and reports each as it finishes', async () => {

@@ -12,6 +12,7 @@ import { setLogLevel } from '../src/log.ts';
 import { runCli } from './helpers/cli.ts';
 import { sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
 import { compareWithTruth, fetchTruth, type Truth } from './helpers/truth.ts';
+import { sqliteOf } from '../src/db/connection.ts';
 
 setLogLevel('warn');
 
@@ -122,7 +123,7 @@ describe('sync', () => {
     const refused = await sync();
     expect(refused.status).toBe('failed');
     expect(refused.error).toMatch(/60 of 200 .*--allow-mass-delete/);
-    const live = () => (db.sqlite.prepare(`SELECT count(*) AS n FROM contacts WHERE deleted_at IS NULL`).get() as { n: number }).n;
+    const live = () => (sqliteOf(db).prepare(`SELECT count(*) AS n FROM contacts WHERE deleted_at IS NULL`).get() as { n: number }).n;
     expect(live()).toBe(200);
     const allowed = await sync({ allowMassDelete: true });
     expect(allowed.status).toBe('ok');
@@ -140,13 +141,13 @@ describe('sync', () => {
     expect(cut.status).toBe('interrupted');
     expect(cut.pages).toBe(1);
     expect(cut.contactsDeleted).toBe(0);
-    expect((db.sqlite.prepare(`SELECT count(*) AS n FROM contacts WHERE deleted_at IS NOT NULL`).get() as { n: number }).n).toBe(0);
+    expect((sqliteOf(db).prepare(`SELECT count(*) AS n FROM contacts WHERE deleted_at IS NOT NULL`).get() as { n: number }).n).toBe(0);
     const resumed = await sync();
     expect(resumed.resumed).toBe(true);
     expect(resumed.pages).toBeLessThan(6);
     expect(resumed.contactsDeleted).toBe(5);
     expect(compareWithTruth(path, await fetchTruth(sandbox.url, locationId))).toEqual([]);
-    const runs = db.sqlite.prepare(`SELECT status FROM sync_runs ORDER BY id`).all() as Array<{ status: string }>;
+    const runs = sqliteOf(db).prepare(`SELECT status FROM sync_runs ORDER BY id`).all() as Array<{ status: string }>;
     expect(runs.map((r) => r.status)).toEqual(['ok', 'interrupted', 'ok']);
   });
 
@@ -200,9 +201,9 @@ describe('sync command', () => {
       expect(res.signal).toBe('SIGKILL');
       const db = openDatabase(path);
       try {
-        if (process.env.SYNC_KILL_DEBUG) console.error('killed', JSON.stringify(db.sqlite.prepare(`SELECT (SELECT count(*) FROM contacts) AS contacts, (SELECT count(*) FROM contacts WHERE children_synced_at IS NOT NULL) AS withChildren, (SELECT value FROM sync_state WHERE key = 'pass') AS pass`).get()));
+        if (process.env.SYNC_KILL_DEBUG) console.error('killed', JSON.stringify(sqliteOf(db).prepare(`SELECT (SELECT count(*) FROM contacts) AS contacts, (SELECT count(*) FROM contacts WHERE children_synced_at IS NOT NULL) AS withChildren, (SELECT value FROM sync_state WHERE key = 'pass') AS pass`).get()));
         // A listing pass cut short never deletes anything (nothing was deleted in HighLevel).
-        expect((db.sqlite.prepare(`SELECT count(*) AS n FROM contacts WHERE deleted_at IS NOT NULL`).get() as { n: number }).n).toBe(0);
+        expect((sqliteOf(db).prepare(`SELECT count(*) AS n FROM contacts WHERE deleted_at IS NOT NULL`).get() as { n: number }).n).toBe(0);
       } finally {
         db.close();
       }
@@ -215,13 +216,13 @@ describe('sync command', () => {
     const db: Db = openDatabase(path);
     try {
       for (const table of ['contacts', 'tasks', 'notes']) {
-        const row = db.sqlite.prepare(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM ${table}`).get() as { n: number; d: number };
+        const row = sqliteOf(db).prepare(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM ${table}`).get() as { n: number; d: number };
         expect(row.n).toBe(row.d);
       }
       const truth = await fetchTruth(sandbox.url, locationId);
-      expect((db.sqlite.prepare(`SELECT count(*) AS n FROM contacts`).get() as { n: number }).n).toBe(truth.contacts.length);
-      expect((db.sqlite.prepare(`SELECT count(*) AS n FROM tasks`).get() as { n: number }).n).toBe(truth.tasks.length);
-      expect((db.sqlite.prepare(`SELECT count(*) AS n FROM notes`).get() as { n: number }).n).toBe(truth.notes.length);
+      expect((sqliteOf(db).prepare(`SELECT count(*) AS n FROM contacts`).get() as { n: number }).n).toBe(truth.contacts.length);
+      expect((sqliteOf(db).prepare(`SELECT count(*) AS n FROM tasks`).get() as { n: number }).n).toBe(truth.tasks.length);
+      expect((sqliteOf(db).prepare(`SELECT count(*) AS n FROM notes`).get() as { n: number }).n).toBe(truth.notes.length);
     } finally {
       db.close();
     }

@@ -3,5 +3,5 @@ import type { BridgeContext } from '../bridge/context.ts';
 import type { AppContext } from './context.ts';
 
 export function bridgeContext(app: AppContext): BridgeContext {
-  return { db: app.db, ghl: app.client, leadcars: () => app.leadcars, config: app.config };
+  return { db: app.db, ghl: app.client, leadcars: () => app.leadcars, config: app.config, logger: app.logger };
 }

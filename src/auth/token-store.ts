@@ -1,8 +1,9 @@
 // OAuth tokens at rest in `oauth_tokens`: one row per location (or per company for an agency
 // token), tokens encrypted by a TokenCipher. Reads decrypt; summaries never do.
-import { eq, sql } from 'drizzle-orm';
+import {
+  deleteOAuthTokenRows, getOAuthTokenRow, listOAuthTokenRows, saveOAuthTokenRow, setOAuthTokenStatus, type OAuthTokenRow,
+} from '../db/oauth-tokens.ts';
 import type { Db } from '../db/open.ts';
-import { oauthTokens } from '../db/schema.ts';
 import type { TokenCipher } from './crypto.ts';
 
 export type UserType = 'Location' | 'Company';
@@ -49,7 +50,7 @@ export interface TokenStore {
   remove(locationId?: string): number;
 }
 
-type Row = typeof oauthTokens.$inferSelect;
+type Row = OAuthTokenRow;
 
 function summarize(row: Row): TokenSummary {
   return {
@@ -66,10 +67,9 @@ function summarize(row: Row): TokenSummary {
 }
 
 export function createTokenStore(db: Db, cipher: TokenCipher, opts: { now?: () => number } = {}): TokenStore {
-  const { orm } = db;
   // The clock that stamps updated_at; the provider passes its own so expiry maths agree.
   const nowIso = () => new Date((opts.now ?? Date.now)()).toISOString();
-  const row = (locationId: string) => orm.select().from(oauthTokens).where(eq(oauthTokens.locationId, locationId)).get();
+  const row = (locationId: string) => getOAuthTokenRow(db, locationId);
 
   return {
     read(locationId) {
@@ -88,7 +88,7 @@ export function createTokenStore(db: Db, cipher: TokenCipher, opts: { now?: () =
     },
 
     list() {
-      return orm.select().from(oauthTokens).orderBy(oauthTokens.locationId).all().map(summarize);
+      return listOAuthTokenRows(db).map(summarize);
     },
 
     save(locationId, t) {
@@ -103,28 +103,15 @@ export function createTokenStore(db: Db, cipher: TokenCipher, opts: { now?: () =
         statusMessage: null,
         updatedAt: nowIso(),
       };
-      const saved = orm
-        .insert(oauthTokens)
-        .values({ locationId, ...values, version: 1 })
-        .onConflictDoUpdate({ target: oauthTokens.locationId, set: { ...values, version: sql`${oauthTokens.version} + 1` } })
-        .returning({ version: oauthTokens.version })
-        .get();
-      return saved.version;
+      return saveOAuthTokenRow(db, locationId, values);
     },
 
     setStatus(locationId, status, message) {
-      orm
-        .update(oauthTokens)
-        .set({ status, statusMessage: message, updatedAt: nowIso() })
-        .where(eq(oauthTokens.locationId, locationId))
-        .run();
+      setOAuthTokenStatus(db, locationId, status, message, nowIso());
     },
 
     remove(locationId) {
-      const result = locationId === undefined
-        ? orm.delete(oauthTokens).run()
-        : orm.delete(oauthTokens).where(eq(oauthTokens.locationId, locationId)).run();
-      return result.changes;
+      return deleteOAuthTokenRows(db, locationId);
     },
   };
 }

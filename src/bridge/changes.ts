@@ -96,7 +96,7 @@ export function queueChangeComments(db: Db, templates: Templates, contactIds?: s
   let queued = 0;
   const ids = contactIds ?? linkedContactIds(db);
   for (const contactId of ids) {
-    db.sqlite.transaction(() => {
+    db.writeTransaction(() => {
       const links = linksOfContact(db, contactId);
       if (links.length === 0) return;
       for (const change of changesOf(db, contactId, templates)) {
@@ -108,7 +108,7 @@ export function queueChangeComments(db: Db, templates: Templates, contactIds?: s
         }
         saveReported(db, contactId, change.reported, clock);
       }
-    }).immediate();
+    });
   }
   return queued;
 }

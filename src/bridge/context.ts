@@ -1,5 +1,5 @@
-// What every bridge job receives: the mirror, both clients, the configuration and the location
-// leads are delivered to. The LeadCars client is a function so jobs that do not call LeadCars
+// What every bridge job receives: the mirror, both clients, the configuration, the logger and the
+// location leads are delivered to. The LeadCars client is a function so jobs that do not call LeadCars
 // (a delivery with createLeads off) need no token.
 import { ConfigError } from '../config/errors.ts';
 import type { Config } from '../config/schema.ts';
@@ -7,6 +7,7 @@ import type { Clock } from '../db/clock.ts';
 import type { Db } from '../db/open.ts';
 import type { GhlClient } from '../ghl/client.ts';
 import type { LeadcarsClient } from '../leadcars/client.ts';
+import type { Logger } from '../log.ts';
 import type { OpsContext } from '../ops/context.ts';
 
 export type BridgeConfig = Pick<Config, 'bridge' | 'leadcars' | 'phoneCountry' | 'locations'>;
@@ -16,6 +17,8 @@ export interface BridgeContext {
   ghl: GhlClient;
   leadcars: () => LeadcarsClient;
   config: BridgeConfig;
+  /** Where the bridge's warnings go (the face's logger). */
+  logger: Logger;
   clock?: Clock;
 }
 

@@ -5,18 +5,15 @@
 // made from the inbox id, so a delivery cut short and repeated changes nothing twice.
 import { settleInboxLead } from '../db/inbox-delivery.ts';
 import { listInbox, type InboxRow } from '../db/inbox.ts';
-import { mirroredContactBy } from '../db/contact-match.ts';
 import { insertLeadLink, LeadAlreadyLinkedError, linksOfContact } from '../db/lead-links.ts';
 import { enqueueOutbox } from '../db/outbox.ts';
-import { findDuplicateContact } from '../ghl/contacts-lookup.ts';
 import { DuplicateContactError } from '../ghl/errors.ts';
-import { log } from '../log.ts';
-import { createContact, updateContact } from '../ops/contacts.ts';
+import { createContact, findContactId, updateContact } from '../ops/contacts.ts';
 import type { OpsContext } from '../ops/context.ts';
 import { OperationError, OperationInputError } from '../ops/errors.ts';
 import { createNote } from '../ops/notes.ts';
 import { checkEmail, checkPhone } from '../ops/validate.ts';
-import type { IntakeLead } from '../serve/intake.ts';
+import { parseIntakeLead, type IntakeLead } from './lead.ts';
 import { markNoteReported } from './changes.ts';
 import { opsContext, type BridgeContext } from './context.ts';
 import { mapLead, type MappedLead } from './field-map.ts';
@@ -42,8 +39,29 @@ export async function deliverInbox(ctx: BridgeContext, opts: { signal?: AbortSig
   return summary;
 }
 
+/**
+ * The stored lead, validated again: the inbox may hold rows written by an older version, or by
+ * hand, and a lead that is no longer valid must fail here, named, not halfway through HighLevel.
+ */
+function storedLead(row: InboxRow): { ok: true; lead: IntakeLead } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(row.payload);
+  } catch (err) {
+    return { ok: false, reason: `the stored lead is not JSON (${(err as Error).message})` };
+  }
+  const parsed = parseIntakeLead(json);
+  return parsed.ok ? parsed : { ok: false, reason: `the stored lead is not valid: ${parsed.reasons.join('; ')}` };
+}
+
 async function deliverOne(ctx: BridgeContext, row: InboxRow): Promise<keyof DeliverySummary> {
-  const lead = JSON.parse(row.payload) as IntakeLead;
+  const stored = storedLead(row);
+  if (!stored.ok) {
+    settleInboxLead(ctx.db, row.id, { status: 'failed', lastError: stored.reason, attempted: true }, ctx.clock);
+    ctx.logger.warn({ inboxId: row.id, reason: stored.reason }, 'lead not delivered');
+    return 'failed';
+  }
+  const { lead } = stored;
   const ops = opsContext(ctx);
   try {
     const mapped = mapLead(lead, ctx.config.bridge.fieldMap);
@@ -60,7 +78,7 @@ async function deliverOne(ctx: BridgeContext, row: InboxRow): Promise<keyof Deli
       || (err instanceof OperationError && err.kind === 'invalid');
     const status = permanent || row.attempts + 1 >= MAX_DELIVERY_ATTEMPTS ? 'failed' : 'pending';
     settleInboxLead(ctx.db, row.id, { status, lastError: message, attempted: true }, ctx.clock);
-    log().warn({ inboxId: row.id, err }, status === 'failed' ? 'lead not delivered' : 'lead delivery failed; will retry');
+    ctx.logger.warn({ inboxId: row.id, err }, status === 'failed' ? 'lead not delivered' : 'lead delivery failed; will retry');
     return status === 'failed' ? 'failed' : 'retrying';
   }
 }
@@ -92,7 +110,7 @@ async function upsertLeadContact(ops: OpsContext, mapped: MappedLead, inboxId: n
   const input = mapped.contact;
   const email = typeof input.email === 'string' ? checkEmail('email', input.email) : undefined;
   const phone = typeof input.phone === 'string' ? checkPhone('phone', input.phone, ops.config.phoneCountry) : undefined;
-  const found = await findContact(ops, email, phone);
+  const found = await findContactId(ops, { email, phone });
   const { fields, ...rest } = input;
   const withFields = Object.keys(fields).length > 0 ? { ...rest, fields } : rest;
   if (found) {
@@ -110,16 +128,4 @@ async function upsertLeadContact(ops: OpsContext, mapped: MappedLead, inboxId: n
     }
     throw err;
   }
-}
-
-async function findContact(ops: OpsContext, email: string | undefined, phone: string | undefined): Promise<string | undefined> {
-  const transport = ops.client.transport;
-  if (email !== undefined) {
-    const id = mirroredContactBy(ops.db, ops.locationId, { email }) ?? (await findDuplicateContact(transport, ops.locationId, { email }))?.id;
-    if (id) return id;
-  }
-  if (phone !== undefined) {
-    return mirroredContactBy(ops.db, ops.locationId, { phone }) ?? (await findDuplicateContact(transport, ops.locationId, { phone }))?.id;
-  }
-  return undefined;
 }

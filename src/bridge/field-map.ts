@@ -3,7 +3,7 @@
 // note). Phones become E.164 in the operations (`phoneCountry`).
 import { DEFAULT_FIELD_MAP, type FieldTarget } from '../config/bridge-schema.ts';
 import type { ContactInput } from '../ops/contacts.ts';
-import type { IntakeLead } from '../serve/intake.ts';
+import type { IntakeLead } from './lead.ts';
 
 export interface MappedLead {
   contact: ContactInput & { tags: string[]; fields: Record<string, string | number | boolean> };

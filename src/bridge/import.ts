@@ -10,7 +10,7 @@ import { ConfigError } from '../config/errors.ts';
 import type { Clock } from '../db/clock.ts';
 import { insertInboxLead } from '../db/inbox.ts';
 import type { Db } from '../db/open.ts';
-import { intakeLeadSchema, leadDedupeKey, leadPayload, parseIntakeLead } from '../serve/intake.ts';
+import { intakeLeadSchema, leadDedupeKey, leadPayload, parseIntakeLead } from './lead.ts';
 
 export interface ImportSummary {
   read: number;

@@ -9,4 +9,5 @@ export { pollLinkedLeads, type PollSummary } from './poll.ts';
 export { linkLead, createKeyOf, type LinkResult } from './link.ts';
 export { LEADCARS_CATALOG, type LeadcarsCatalogEntry } from './catalog.ts';
 export { importLeads, readLeadFile, type ImportSummary } from './import.ts';
-export { prepareSync, afterSync, startBridgeLoop, serveHooks, type AfterSyncSummary, type BridgeLoop } from './run.ts';
+export { prepareSync, afterSync, startBridgeLoop, type AfterSyncSummary, type BridgeLoop } from './run.ts';
+export { intakeLeadSchema, parseIntakeLead, leadDedupeKey, leadPayload, type IntakeLead, type LeadParse } from './lead.ts';

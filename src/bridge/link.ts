@@ -3,11 +3,11 @@
 // create had an unknown outcome). A link settles whatever waited on it.
 import { ConfigError } from '../config/errors.ts';
 import type { Clock } from '../db/clock.ts';
+import { liveContactLocation } from '../db/contact-match.ts';
 import { deliverWaitingLeads } from '../db/inbox-delivery.ts';
 import { insertLeadLink } from '../db/lead-links.ts';
 import type { Db } from '../db/open.ts';
 import { getOutboxByKey, settleOutboxRow } from '../db/outbox.ts';
-import { prepared } from '../db/statements.ts';
 import { isContactLive } from '../db/write-through.ts';
 import { LeadcarsNotFoundError } from '../leadcars/errors.ts';
 import type { BridgeContext } from './context.ts';
@@ -50,9 +50,9 @@ export async function linkExistingLead(ctx: BridgeContext, contactId: string, le
 export function linkLead(db: Db, contactId: string, leadId: string, clock?: Clock): LinkResult {
   checkLeadId(leadId);
   return db.transaction(() => {
-    const contact = prepared(db, `SELECT location_id AS locationId FROM contacts WHERE id = ? AND deleted_at IS NULL`).get(contactId) as { locationId: string } | undefined;
-    if (!contact) throw new ConfigError(`contact ${contactId} is not in the mirror: check the id, or run \`ghl-etl sync\` first`);
-    const created = insertLeadLink(db, { contactId, leadId, locationId: contact.locationId }, clock);
+    const locationId = liveContactLocation(db, contactId);
+    if (locationId === undefined) throw new ConfigError(`contact ${contactId} is not in the mirror: check the id, or run \`ghl-etl sync\` first`);
+    const created = insertLeadLink(db, { contactId, leadId, locationId }, clock);
     const waiting = getOutboxByKey(db, createKeyOf(contactId));
     let resolvedOutboxId: number | undefined;
     if (waiting && waiting.status !== 'done') {

@@ -7,13 +7,10 @@ import { ConfigError } from '../config/errors.ts';
 import { deliverWaitingLeads, failWaitingLeads } from '../db/inbox-delivery.ts';
 import { insertLeadLink } from '../db/lead-links.ts';
 import { claimOutboxRow, dueOutbox, settleOutboxRow, type OutboxRow } from '../db/outbox.ts';
-import {
-  LeadcarsAuthError, LeadcarsNotFoundError, LeadcarsOutcomeUnknownError, LeadcarsRefusedError,
-} from '../leadcars/errors.ts';
+import { LeadcarsError } from '../leadcars/errors.ts';
 import type { NewLead } from '../leadcars/types.ts';
-import { log } from '../log.ts';
 import { phoneProblem, toE164 } from '../ops/validate.ts';
-import { LEAD_PHONE_FIELDS } from '../serve/intake.ts';
+import { LEAD_PHONE_FIELDS } from './lead.ts';
 import { nowOf, type BridgeContext } from './context.ts';
 
 /** How long a claimed row is left alone by other drainers (a send takes seconds). */
@@ -38,7 +35,7 @@ export async function drainOutbox(ctx: BridgeContext, opts: { signal?: AbortSign
   } catch (err) {
     // No LeadCars token: the rows wait (not spending their attempts) until one is configured.
     if (!(err instanceof ConfigError)) throw err;
-    if (dueOutbox(ctx.db, nowOf(ctx).toISOString(), 1).length > 0) log().warn(err.message);
+    if (dueOutbox(ctx.db, nowOf(ctx).toISOString(), 1).length > 0) ctx.logger.warn(err.message);
     return summary;
   }
   const tried = new Set<number>();
@@ -127,28 +124,29 @@ function leadForLeadcars(lead: NewLead, phoneCountry: string): NewLead {
 function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
   const message = err instanceof Error ? err.message : String(err);
   const { db } = ctx;
-  if (err instanceof LeadcarsOutcomeUnknownError && row.kind === 'leadcars.createLead') {
+  const kind = err instanceof LeadcarsError ? err.kind : 'other';
+  if (kind === 'outcome-unknown' && row.kind === 'leadcars.createLead') {
     const { contactId } = JSON.parse(row.payload) as CreatePayload;
     settleOutboxRow(db, row.id, {
       status: 'unknown',
       lastError: `${message}: LeadCars may have created the lead; find it and run \`ghl-etl leads link ${contactId} LEAD_ID\``,
     }, ctx.clock);
-    log().warn({ outboxId: row.id, contactId }, 'LeadCars lead create outcome unknown: waiting for `leads link`');
+    ctx.logger.warn({ outboxId: row.id, contactId }, 'LeadCars lead create outcome unknown: waiting for `leads link`');
     return 'unknown';
   }
   // A refusal does not change by repeating it; an unknown comment is looked for before the retry.
-  const permanent = err instanceof LeadcarsRefusedError || err instanceof LeadcarsNotFoundError || err instanceof UnsendableLeadError;
+  const permanent = kind === 'refused' || kind === 'not-found' || err instanceof UnsendableLeadError;
   const attempts = row.attempts + 1;
   if (permanent || attempts >= ctx.config.bridge.maxAttempts) {
     db.transaction(() => {
       settleOutboxRow(db, row.id, { status: 'dead', lastError: message }, ctx.clock);
       if (row.kind === 'leadcars.createLead') failWaitingLeads(db, (JSON.parse(row.payload) as CreatePayload).contactId, `LeadCars refused the lead: ${message}`);
     });
-    log().error({ outboxId: row.id, kind: row.kind, err }, 'outbox row dead-lettered');
+    ctx.logger.error({ outboxId: row.id, kind: row.kind, err }, 'outbox row dead-lettered');
     return 'dead';
   }
   const delay = Math.min(MAX_BACKOFF_MS, ctx.config.bridge.retryBaseMs * 2 ** (attempts - 1)) * (0.75 + Math.random() / 2);
-  const prefix = err instanceof LeadcarsOutcomeUnknownError ? 'unknown: ' : err instanceof LeadcarsAuthError ? 'auth: ' : '';
+  const prefix = kind === 'outcome-unknown' ? 'unknown: ' : kind === 'auth' ? 'auth: ' : '';
   settleOutboxRow(db, row.id, {
     status: 'pending', lastError: prefix + message, nextAttemptAt: new Date(nowOf(ctx).getTime() + delay).toISOString(),
   }, ctx.clock);

@@ -3,7 +3,6 @@
 // the contact, as `bridge.leadUpdates` says: tags `<tagPrefix><status>` and
 // `<tagPrefix><temperature>` (the previous ones removed), a note, both or nothing.
 import { listLeadLinks, recordLeadPoll, type LeadLink } from '../db/lead-links.ts';
-import { log } from '../log.ts';
 import { createNote, tagContact, untagContact } from '../ops/index.ts';
 import { markNoteReported } from './changes.ts';
 import { opsContext, type BridgeContext } from './context.ts';
@@ -26,7 +25,7 @@ export async function pollLinkedLeads(ctx: BridgeContext, opts: { signal?: Abort
       summary.polled++;
     } catch (err) {
       summary.failed++;
-      log().warn({ err, leadId: link.leadId, contactId: link.contactId }, 'LeadCars lead poll failed; the next one retries');
+      ctx.logger.warn({ err, leadId: link.leadId, contactId: link.contactId }, 'LeadCars lead poll failed; the next one retries');
     }
   }
   return summary;

@@ -4,9 +4,7 @@
 import { listLeadLinks, markLinkedContactsDue } from '../db/lead-links.ts';
 import { listOutbox } from '../db/outbox.ts';
 import type { Db } from '../db/open.ts';
-import { log } from '../log.ts';
-import type { ServeOptions } from '../serve/server.ts';
-import { contactOfEvent, queueChangeComments } from './changes.ts';
+import { queueChangeComments } from './changes.ts';
 import type { BridgeContext } from './context.ts';
 import { deliverInbox, type DeliverySummary } from './deliver.ts';
 import { drainOutbox, type DrainSummary } from './outbox.ts';
@@ -83,7 +81,7 @@ export function startBridgeLoop(ctx: BridgeContext, signal: AbortSignal): Bridge
         totals.commentsQueued += queueChangeComments(ctx.db, ctx.config.bridge.templates, contacts, ctx.clock);
         add(totals.outbox, await drainOutbox(ctx, { signal }));
       } catch (err) {
-        log().error({ err }, 'bridge round failed; retrying after a pause');
+        ctx.logger.error({ err }, 'bridge round failed; retrying after a pause');
       }
       await sleep();
     }
@@ -99,17 +97,5 @@ export function startBridgeLoop(ctx: BridgeContext, signal: AbortSignal): Bridge
     },
     done,
     totals,
-  };
-}
-
-/** What `serve` calls as leads and webhooks are committed: wake the loop, pointing it at the changed contact. */
-export function serveHooks(loop: BridgeLoop): Pick<ServeOptions, 'onLead' | 'onEvent'> {
-  return {
-    onLead: () => loop.wake(),
-    onEvent: ({ event }) => {
-      const contactId = contactOfEvent(event);
-      if (contactId) loop.contactsChanged([contactId]);
-      else loop.wake();
-    },
   };
 }

@@ -9,7 +9,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import { isDryRun, type DeleteResult, type DryRun, type OpsContext, type WriteOptions } from '../ops/index.ts';
 import { UsageError } from './args.ts';
 import { configOf, printJson, withApp, type CommonOptions } from './command.ts';
-import { chooseLocations } from './commands/sync.ts';
+import { chooseLocations } from './locations.ts';
 import { EXIT } from './exit-codes.ts';
 
 export interface LocationFlags {

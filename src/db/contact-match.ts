@@ -10,3 +10,9 @@ export function mirroredContactBy(db: Db, locationId: string, by: { email?: stri
     ORDER BY date_added, id LIMIT 1`).get(locationId, value) as { id: string } | undefined;
   return row?.id;
 }
+
+/** The location of a live mirrored contact, or undefined when the mirror does not have it. */
+export function liveContactLocation(db: Db, contactId: string): string | undefined {
+  const row = prepared(db, `SELECT location_id AS locationId FROM contacts WHERE id = ? AND deleted_at IS NULL`).get(contactId) as { locationId: string } | undefined;
+  return row?.locationId;
+}

@@ -2,6 +2,7 @@
 // as in contacts_wide), tasks (open first), notes (newest first) and recent activity. The live
 // view (`contacts show --live`) maps HighLevel's objects to the same parts and builds them through
 // buildContactView, so both read alike.
+import { sqliteOf } from './connection.ts';
 import type { Db } from './open.ts';
 import { planContactsWideColumns, type FieldDefinition } from './views.ts';
 
@@ -109,7 +110,7 @@ export function buildContactView(parts: ContactViewParts): ContactView {
 
 /** The contact as the mirror holds it (soft-deleted ones too, with deletedAt set), or undefined. */
 export function contactView(db: Db, id: string): ContactView | undefined {
-  const s = db.sqlite;
+  const s = sqliteOf(db);
   const row = s.prepare(
     `SELECT id, location_id AS locationId, first_name AS firstName, last_name AS lastName, name, email, phone,
        company_name AS companyName, business_id AS businessId, source, type, assigned_to AS assignedTo,

@@ -3,13 +3,13 @@
 // demo replaces only its own databases and never a mirror, however alike their tables are.
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { Db } from './connection.ts';
+import { sqliteOf, type Db } from './connection.ts';
 
 /** "GHLD" in ASCII. */
 const DEMO_APPLICATION_ID = 0x47484c44;
 
 export function markDemoDatabase(db: Db): void {
-  db.sqlite.pragma(`application_id = ${DEMO_APPLICATION_ID}`);
+  sqliteOf(db).pragma(`application_id = ${DEMO_APPLICATION_ID}`);
 }
 
 /** True when `path` is a SQLite file the demo created (it carries the demo's mark). */

@@ -2,6 +2,7 @@
 // 202 is a promise that survives a crash. One row per dedupe key: a sender retrying the same lead
 // gets the first row's id back and nothing new is stored.
 import { isoNow, type Clock } from './clock.ts';
+import { sqliteOf } from './connection.ts';
 import type { Db } from './open.ts';
 import { prepared } from './statements.ts';
 
@@ -68,15 +69,15 @@ const PROBE_BUSY_TIMEOUT_MS = 1_000;
  * database cannot be written.
  */
 export function probeWritable(db: Db): void {
-  const previous = db.sqlite.pragma('busy_timeout', { simple: true }) as number;
-  db.sqlite.pragma(`busy_timeout = ${PROBE_BUSY_TIMEOUT_MS}`);
+  const previous = sqliteOf(db).pragma('busy_timeout', { simple: true }) as number;
+  sqliteOf(db).pragma(`busy_timeout = ${PROBE_BUSY_TIMEOUT_MS}`);
   try {
-    db.sqlite.transaction(() => {
+    sqliteOf(db).transaction(() => {
       const id = '__healthz_probe__';
       prepared(db, `INSERT INTO webhook_events (webhook_id, type, received_at, payload) VALUES (?, 'probe', '', '{}')`).run(id);
       prepared(db, `DELETE FROM webhook_events WHERE webhook_id = ?`).run(id);
     }).immediate();
   } finally {
-    db.sqlite.pragma(`busy_timeout = ${previous}`);
+    sqliteOf(db).pragma(`busy_timeout = ${previous}`);
   }
 }

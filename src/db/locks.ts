@@ -2,6 +2,7 @@
 // when held) and the serialization of OAuth refreshes. A lock is a row in `locks`; the check and
 // the take happen in one BEGIN IMMEDIATE transaction, so two processes cannot both win.
 import { hostname as osHostname } from 'node:os';
+import { sqliteOf } from './connection.ts';
 import type { Db } from './open.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { prepared } from './statements.ts';
@@ -49,7 +50,7 @@ export function acquireLock(db: Db, name: string, owner: string, ttlMs: number, 
   const now = (options.clock ?? systemClock)();
   const pid = options.pid ?? process.pid;
   const host = options.hostname ?? osHostname();
-  const take = db.sqlite.transaction((): LockResult => {
+  const take = sqliteOf(db).transaction((): LockResult => {
     const current = prepared(db, SELECT_LOCK).get(name) as LockHolder | undefined;
     let takenOver: LockHolder | null = null;
     if (current && current.owner !== owner) {

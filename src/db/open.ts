@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
-import type { Db, Orm, Sqlite } from './connection.ts';
+import type { Db, Orm, Sqlite, SqliteDb } from './connection.ts';
 import { registerTagFunctions } from './tags.ts';
 import { rebuildContactsWideView } from './views.ts';
 
@@ -199,13 +199,14 @@ function openChecked(path: string, options: OpenOptions): Db {
     }
     if (!readonly && !contactsWideExists(sqlite)) rebuildContactsWideView(sqlite);
 
-    const db: Db = {
+    const db: SqliteDb = {
       path,
       readonly,
       sqlite,
       orm,
       schemaVersion: applied.count,
       transaction: <T>(fn: () => T): T => sqlite.transaction(fn)(),
+      writeTransaction: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
       close: () => sqlite.close(),
     };
     return db;

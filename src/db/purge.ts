@@ -3,6 +3,7 @@
 // goes is everything that describes the person: names, contact details, address, tags, custom
 // values, task and note text (and their full-text index entries), and the JSON as received.
 import { dateBound } from '../config/segments.ts';
+import { sqliteOf } from './connection.ts';
 import type { Db } from './open.ts';
 
 export interface PurgeResult {
@@ -18,7 +19,7 @@ const NOT_YET_PURGED = `json_extract(raw, '$.purged') IS NOT 1`;
 
 /** How many soft-deleted contacts `purgeDeleted(db, before)` would erase now (already purged ones not counted). */
 export function countPurgeable(db: Db, before: string): number {
-  const row = db.sqlite.prepare(
+  const row = sqliteOf(db).prepare(
     `SELECT count(*) AS n FROM contacts WHERE deleted_at IS NOT NULL AND julianday(deleted_at) < julianday(?) AND ${NOT_YET_PURGED}`,
   ).get(before) as { n: number };
   return row.n;
@@ -34,7 +35,7 @@ export function purgeDeleted(db: Db, before: string): PurgeResult {
   if (!dateBound.safeParse(before).success) {
     throw new Error(`purge: "${before}" is not a date; give one like 2026-01-31 or 2026-01-31T00:00:00Z`);
   }
-  const s = db.sqlite;
+  const s = sqliteOf(db);
   const doomed = `SELECT id FROM contacts WHERE deleted_at IS NOT NULL AND julianday(deleted_at) < julianday(@before)`;
   const previousSecureDelete = s.pragma('secure_delete', { simple: true });
   // Freed pages are overwritten with zeros instead of keeping the old bytes on disk.

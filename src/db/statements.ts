@@ -6,7 +6,7 @@
 // `db.transaction` opened inside another one becomes a SAVEPOINT, which cost a third of the
 // ingest time when each page and each contact's children opened one.
 import type Database from 'better-sqlite3';
-import type { Db, Sqlite } from './connection.ts';
+import { sqliteOf, type Db, type Sqlite } from './connection.ts';
 
 type Statement = Database.Statement;
 
@@ -14,7 +14,7 @@ type Statement = Database.Statement;
 const cache = new WeakMap<Sqlite, Map<string, Statement>>();
 
 function connectionOf(db: Db | Sqlite): Sqlite {
-  return 'sqlite' in db ? db.sqlite : db;
+  return 'prepare' in db ? db : sqliteOf(db);
 }
 
 /** `prepare(sql)`, compiled on first use and reused for later calls with the same text. */

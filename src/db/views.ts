@@ -2,7 +2,7 @@
 // Its columns follow the custom field definitions, so it is regenerated from them (after
 // definitions change, and after migrations) instead of living in a static migration.
 import { columnsOf } from './columns.ts';
-import type { Sqlite } from './connection.ts';
+import { sqliteOf, type Db, type Sqlite } from './connection.ts';
 import { contacts } from './schema.ts';
 import { prepared } from './statements.ts';
 
@@ -128,16 +128,16 @@ export function contactsWideViewSql(columns: WideColumn[]): string {
 }
 
 /** contacts_wide's custom columns as the live definitions plan them (the view is rebuilt from the same plan). */
-export function contactsWideCustomColumns(db: Sqlite | { sqlite: Sqlite }): WideColumn[] {
-  const sqlite = 'sqlite' in db ? db.sqlite : db;
+export function contactsWideCustomColumns(db: Sqlite | Db): WideColumn[] {
+  const sqlite = 'prepare' in db ? db : sqliteOf(db);
   const defs = prepared(sqlite, `SELECT id, name, field_key AS fieldKey, data_type AS dataType FROM custom_fields WHERE deleted_at IS NULL`)
     .all() as FieldDefinition[];
   return planContactsWideColumns(defs);
 }
 
 /** Drops and recreates contacts_wide from the live custom field definitions. */
-export function rebuildContactsWideView(db: Sqlite | { sqlite: Sqlite }): WideColumn[] {
-  const sqlite = 'sqlite' in db ? db.sqlite : db;
+export function rebuildContactsWideView(db: Sqlite | Db): WideColumn[] {
+  const sqlite = 'prepare' in db ? db : sqliteOf(db);
   const columns = contactsWideCustomColumns(sqlite);
   const rebuild = sqlite.transaction(() => {
     sqlite.exec('DROP VIEW IF EXISTS contacts_wide');
@@ -151,8 +151,8 @@ export function rebuildContactsWideView(db: Sqlite | { sqlite: Sqlite }): WideCo
  * Rebuilds notes_fts and tasks_fts from their tables. Needed only after a VACUUM, which may
  * renumber the rowids the full-text indexes point at (notes and tasks have text primary keys).
  */
-export function rebuildFullTextIndexes(db: Sqlite | { sqlite: Sqlite }): void {
-  const sqlite = 'sqlite' in db ? db.sqlite : db;
+export function rebuildFullTextIndexes(db: Sqlite | Db): void {
+  const sqlite = 'prepare' in db ? db : sqliteOf(db);
   sqlite.transaction(() => {
     sqlite.exec(`INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')`);
     sqlite.exec(`INSERT INTO tasks_fts(tasks_fts) VALUES ('rebuild')`);

@@ -8,10 +8,13 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/open.ts';
 import type { ExportKind } from '../db/exports.ts';
+import { liveTags } from '../db/export-rows.ts';
 import { exportSegment, type ExportOptions, type ExportResult } from './export-segment.ts';
 import { extensionOf, type ExportFormat } from './format.ts';
 import { ExportUsageError } from './errors.ts';
 import { checkRule, type SegmentRule } from './segment.ts';
+
+export { liveTags };
 
 const MAX_SLUG = 60;
 // Names Windows refuses whatever the extension (the CSVs are often copied to Windows shares).
@@ -54,17 +57,6 @@ export function tagFileNames(tags: string[]): Map<string, string> {
     if ((uses.get(name) ?? 0) > 1 && name !== tag) names.set(tag, `${slugify(tag) || 'tag'}-${shortHash(tag, 64)}`);
   }
   return names;
-}
-
-/** The live contacts' distinct tags (optionally within `rule`'s contacts), sorted. */
-export function liveTags(db: Db, locationId?: string): string[] {
-  const rows = db.sqlite
-    .prepare(
-      `SELECT DISTINCT t.tag FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
-       WHERE c.deleted_at IS NULL AND (? IS NULL OR c.location_id = ?) ORDER BY t.tag`,
-    )
-    .all(locationId ?? null, locationId ?? null) as { tag: string }[];
-  return rows.map((r) => r.tag);
 }
 
 export interface ByTagOptions extends Omit<ExportOptions, 'rule' | 'out' | 'segment'> {

@@ -1,10 +1,11 @@
-// One segment export: the rule's rows (contacts, or their tasks or notes) streamed from SQLite into
+// One segment export: the rule's rows (contacts, or their tasks or notes) streamed from the mirror into
 // a CSV (or an xlsx workbook) written atomically (a CSV also to stdout), recorded in export_runs
 // whatever the outcome.
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/open.ts';
+import { exportRows } from '../db/export-rows.ts';
 import { recordExportEnd, recordExportStart, type ExportKind } from '../db/exports.ts';
 import { systemClock, type Clock } from '../db/clock.ts';
 import { writeFileAtomically } from './atomic-file.ts';
@@ -13,7 +14,7 @@ import type { Cell } from './csv-record.ts';
 import { writeCsv, type CsvFormat } from './csv-stream.ts';
 import { ExportUsageError } from './errors.ts';
 import { checkOutFormat, type ExportFormat } from './format.ts';
-import { checkRule, describeRule, segmentWhere, type SegmentRule } from './segment.ts';
+import { checkRule, describeRule, type SegmentRule } from './segment.ts';
 import { xlsxColumnKinds } from './xlsx-columns.ts';
 import { writeXlsx } from './xlsx-stream.ts';
 
@@ -51,36 +52,9 @@ export interface ExportResult {
   format: ExportFormat;
 }
 
-/** The query returning the export's rows, one array per row in `columns` order. */
-export function exportQuery(kind: ExportKind, columns: ExportColumn[], rule: SegmentRule): { sql: string; params: unknown[] } {
-  const select = columns.map((c) => c.sql).join(', ');
-  if (kind === 'contacts') {
-    const where = segmentWhere(rule, 'w');
-    return { sql: `SELECT ${select} FROM contacts_wide w WHERE ${where.sql} ORDER BY w.id`, params: where.params };
-  }
-  const where = segmentWhere(rule, 'c');
-  const live = 'c.deleted_at IS NULL';
-  if (kind === 'tasks') {
-    return {
-      sql: `SELECT ${select} FROM tasks t JOIN contacts c ON c.id = t.contact_id
-        WHERE t.deleted_at IS NULL AND ${live} AND ${where.sql}
-        ORDER BY t.contact_id, t.completed, t.due_date IS NULL, julianday(t.due_date), t.id`,
-      params: where.params,
-    };
-  }
-  return {
-    sql: `SELECT ${select} FROM notes n JOIN contacts c ON c.id = n.contact_id
-      WHERE n.deleted_at IS NULL AND ${live} AND ${where.sql}
-      ORDER BY n.contact_id, julianday(n.date_added) DESC, n.id`,
-    params: where.params,
-  };
-}
-
 /** The export's rows, one array per row in `columns` order, the source every encoder reads. Close it with return(). */
 export function openExportRows(db: Db, kind: ExportKind, columns: ExportColumn[], rule: SegmentRule): IterableIterator<Cell[]> {
-  const query = exportQuery(kind, columns, rule);
-  // raw(): rows as arrays in column order, no object per row.
-  return db.sqlite.prepare(query.sql).raw(true).iterate(...query.params) as IterableIterator<Cell[]>;
+  return exportRows(db, kind, columns, checkRule(rule)) as IterableIterator<Cell[]>;
 }
 
 async function streamRows(db: Db, options: ExportOptions, kind: ExportKind, columns: ExportColumn[]) {

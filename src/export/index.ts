@@ -1,5 +1,5 @@
 // The export library's public surface (commands and the scheduler import from here).
-export { exportSegment, exportQuery, STDOUT } from './export-segment.ts';
+export { exportSegment, STDOUT } from './export-segment.ts';
 export type { ExportOptions, ExportResult } from './export-segment.ts';
 export { exportByTag, fileFor, liveTags, tagFileNames, safeFileBase, slugify } from './by-tag.ts';
 export type { ByTagOptions, ByTagResult } from './by-tag.ts';
@@ -9,7 +9,7 @@ export {
 export type { ConfiguredExportsResult, ExportFailure, SegmentOverrides } from './configured.ts';
 export { availableColumns, pickColumns } from './columns.ts';
 export type { ExportColumn } from './columns.ts';
-export { checkRule, describeRule, ruleFromSegment, segmentWhere } from './segment.ts';
+export { checkRule, describeRule, ruleFromSegment } from './segment.ts';
 export type { DateBounds, SegmentRule, WhereClause } from './segment.ts';
 export { guardCell } from './formula-guard.ts';
 export { writeCsv } from './csv-stream.ts';

@@ -1,6 +1,6 @@
-// Typed failures of the HighLevel client. Callers branch on the class (the CLI maps classes to
-// exit codes); messages carry HighLevel's own words, never a token.
-import { ApiError, type ApiErrorInit, type ApiOperation } from '../http/errors.ts';
+// Typed failures of the HighLevel client, each with its `kind` (src/http/errors.ts); the CLI
+// maps them to exit codes; messages carry HighLevel's own words, never a token.
+import { ApiError, type ApiErrorInit, type ApiErrorKind, type ApiOperation } from '../http/errors.ts';
 
 /** What was being attempted, so a caller can decide what to do after a failure (e.g. re-read). */
 export interface GhlOperation extends ApiOperation {
@@ -19,15 +19,18 @@ export class GhlError extends ApiError<GhlOperation> {
 /** 401/403: bad, expired or under-scoped token, or no access to the location. */
 export class AuthError extends GhlError {
   override name = 'AuthError';
+  override readonly kind: ApiErrorKind = 'auth';
 }
 
 export class NotFoundError extends GhlError {
   override name = 'NotFoundError';
+  override readonly kind: ApiErrorKind = 'not-found';
 }
 
 /** 400/422: HighLevel refused the request; `messages` are its words, `meta` its extra details. */
 export class ValidationError extends GhlError {
   override name = 'ValidationError';
+  override readonly kind: ApiErrorKind = 'refused';
   readonly messages: string[];
   readonly meta: Record<string, unknown>;
   constructor(messages: string[], meta: Record<string, unknown>, init: GhlErrorInit) {
@@ -50,16 +53,19 @@ export class DuplicateContactError extends ValidationError {
 /** 429 after every retry was spent. */
 export class RateLimitError extends GhlError {
   override name = 'RateLimitError';
+  override readonly kind: ApiErrorKind = 'rate-limited';
 }
 
 /** 5xx after every retry was spent. */
 export class ServerError extends GhlError {
   override name = 'ServerError';
+  override readonly kind: ApiErrorKind = 'server';
 }
 
 /** No answer (connection failure or timeout) after every retry was spent. */
 export class NetworkError extends GhlError {
   override name = 'NetworkError';
+  override readonly kind: ApiErrorKind = 'network';
 }
 
 /**
@@ -69,11 +75,13 @@ export class NetworkError extends GhlError {
  */
 export class OutcomeUnknownError extends GhlError {
   override name = 'OutcomeUnknownError';
+  override readonly kind: ApiErrorKind = 'outcome-unknown';
 }
 
 /** The configured share of the location's daily API limit is spent; nothing was sent. Exit 3. */
 export class DailyBudgetExhaustedError extends GhlError {
   override name = 'DailyBudgetExhaustedError';
+  override readonly kind: ApiErrorKind = 'budget';
   readonly dailyLimit: number;
   readonly dailyRemaining: number;
   constructor(dailyLimit: number, dailyRemaining: number, init: GhlErrorInit) {
@@ -86,6 +94,7 @@ export class DailyBudgetExhaustedError extends GhlError {
 /** A paging cursor came back unchanged: following it would loop forever. */
 export class CursorStuckError extends GhlError {
   override name = 'CursorStuckError';
+  override readonly kind: ApiErrorKind = 'unexpected-answer';
 }
 
 /**
@@ -95,6 +104,7 @@ export class CursorStuckError extends GhlError {
  */
 export class UnexpectedAnswerError extends GhlError {
   override name = 'UnexpectedAnswerError';
+  override readonly kind: ApiErrorKind = 'unexpected-answer';
   /** Method and path template, e.g. "GET /contacts/". */
   readonly route: string;
   /** Each problem as `field what`, e.g. "contacts[3].id is required". */

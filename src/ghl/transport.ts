@@ -1,6 +1,7 @@
 // The one way this project talks to HighLevel: every call goes through `Transport.request`,
 // which adds auth and version headers, waits on the location's rate limiter, retries what is
-// safe to retry and turns HighLevel's answers into typed errors. The bytes go through the
+// safe to retry (the shared loop, src/http/retry-loop.ts) and turns HighLevel's answers into
+// typed errors. The bytes go through the
 // project's one HTTP sender (src/http/send.ts).
 import type { Logger } from '../log.ts';
 import { createSpecValidator, type SpecValidator } from '../highlevel-api/validator.ts';
@@ -11,12 +12,10 @@ import {
 import {
   emptyStats, readRateHeaders, type LimiterPool, type LocationLimiter, type LocationStats, type RateHeaders,
 } from './limiter.ts';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../http/retry.ts';
+import { sendWithRetries } from '../http/retry-loop.ts';
 import {
-  backoffDelay, DEFAULT_BACKOFF, failedBeforeSending, isRetryableStatus, parseRetryAfter, sleep, type BackoffOptions,
-} from '../http/retry.ts';
-import {
-  contentTypeOf, definedQuery, describeNetworkFailure, headerOf, httpBase, isNetworkFailure, maskSecret, sendHttp,
-  type HttpAnswer, type HttpMethod, type QueryValue,
+  contentTypeOf, definedQuery, httpBase, maskSecret, sendHttp, type HttpAnswer, type HttpMethod, type QueryValue,
 } from '../http/send.ts';
 
 export const API_VERSION = '2021-07-28';
@@ -110,19 +109,18 @@ export class Transport {
    */
   async exchange(spec: RequestSpec): Promise<{ answer: Answer; retries: number; token: string }> {
     const operation = operationOf(spec);
-    const idempotent = spec.idempotent ?? spec.method !== 'POST';
     const limiter = spec.locationId === undefined ? undefined : this.limiterFor(spec.locationId);
     // Asked again before every attempt: a request can wait long in the limiter's queue, and the
     // provider refreshes OAuth tokens ahead of expiry. After a 401, the fresh token it gave wins.
     let freshToken: string | undefined;
     let token = '';
     let triedFreshToken = false;
-    let retries = 0;
-
-    // Each pass is one attempt; `continue` repeats it, `throw`/`return` ends.
-    for (;;) {
-      let answer: Answer;
-      try {
+    const { answer, retries } = await sendWithRetries({
+      retries: this.opts.retries,
+      backoff: this.backoff,
+      timeoutMs: this.opts.timeoutMs,
+      idempotent: spec.idempotent ?? spec.method !== 'POST',
+      send: (retries) => {
         const attempt = async () => {
           token = freshToken ?? (await this.tokenFor(spec));
           const started = Date.now();
@@ -131,62 +129,49 @@ export class Transport {
           this.opts.logger?.debug({ method: spec.method, path: spec.path, status: sent.status, ms: Date.now() - started, retries }, 'HighLevel request');
           return sent;
         };
-        answer = limiter ? await limiter.schedule(operation, attempt) : await attempt();
-      } catch (err) {
-        if (err instanceof GhlError) throw err; // the daily budget: nothing was sent
-        if (!isNetworkFailure(err)) throw err; // e.g. the token provider's own failure
-        const what = describeNetworkFailure(err, this.opts.timeoutMs);
-        if (!idempotent && !failedBeforeSending(err)) {
-          throw new OutcomeUnknownError(`${what}; the request may have been applied and was not repeated`, { operation, retries, cause: err });
+        return limiter ? limiter.schedule(operation, attempt) : attempt();
+      },
+      inspect: async ({ status, headers }, retries) => {
+        const tokens = this.opts.tokens;
+        if (status === 401 && spec.locationId !== undefined && !triedFreshToken && tokens?.onUnauthorized) {
+          triedFreshToken = true;
+          const fresh = await tokens.onUnauthorized(spec.locationId, token);
+          if (fresh !== undefined && fresh !== token) {
+            freshToken = fresh;
+            return 'again';
+          }
         }
-        if (retries >= this.opts.retries) throw new NetworkError(`${what} after ${retries} retries`, { operation, retries, cause: err });
-        retries = await this.retry(limiter, operation, retries, backoffDelay(retries, this.backoff), what);
-        continue;
-      }
-
-      const { status, headers, body } = answer;
-      if (status >= 200 && status < 300) return { answer, retries, token };
-
-      const tokens = this.opts.tokens;
-      if (status === 401 && spec.locationId !== undefined && !triedFreshToken && tokens?.onUnauthorized) {
-        triedFreshToken = true;
-        const fresh = await tokens.onUnauthorized(spec.locationId, token);
-        if (fresh !== undefined && fresh !== token) {
-          freshToken = fresh;
-          continue;
+        if (status === 429) {
+          if (limiter) limiter.stats.rateLimited++;
+          const rate = readRateHeaders(headers);
+          if (rate.dailyRemaining !== undefined && rate.dailyRemaining <= 0) {
+            throw new DailyBudgetExhaustedError(rate.dailyLimit ?? 0, 0, { operation, status, retries });
+          }
         }
-      }
-
-      if (status === 429) {
-        if (limiter) limiter.stats.rateLimited++;
-        const rate = readRateHeaders(headers);
-        if (rate.dailyRemaining !== undefined && rate.dailyRemaining <= 0) {
-          throw new DailyBudgetExhaustedError(rate.dailyLimit ?? 0, 0, { operation, status, retries });
-        }
-        const retryAfter = parseRetryAfter(headerOf(headers, 'retry-after'));
-        const wait = retryAfter ?? backoffDelay(retries, this.backoff);
+        return undefined;
+      },
+      holdAfter429: (waitMs) => {
         // Hold the whole location, not just this request: its neighbours would hit the same wall.
-        limiter?.pause(wait);
-        if (retries >= this.opts.retries) {
-          throw new RateLimitError(`${messageOf(body, token) || 'too many requests'} (after ${retries} retries)`, { operation, status, retries });
-        }
-        retries = await this.retry(limiter, operation, retries, limiter ? 0 : wait, 'rate limited (429)');
-        continue;
-      }
-
-      if (isRetryableStatus(status)) {
-        const message = messageOf(body, token) || `HTTP ${status}`;
-        if (!idempotent) {
-          throw new OutcomeUnknownError(`server error ${status} (${message}); the request may have been applied and was not repeated`, { operation, status, retries });
-        }
-        if (retries >= this.opts.retries) throw new ServerError(`${message} (after ${retries} retries)`, { operation, status, retries });
-        const wait = parseRetryAfter(headerOf(headers, 'retry-after')) ?? backoffDelay(retries, this.backoff);
-        retries = await this.retry(limiter, operation, retries, wait, `server error ${status}`);
-        continue;
-      }
-
-      return { answer, retries, token };
-    }
+        limiter?.pause(waitMs);
+        return limiter !== undefined;
+      },
+      onRetry: (retries, waitMs, reason) => {
+        this.opts.logger?.debug({ operation: operation.name, locationId: operation.locationId, attempt: retries + 1, waitMs, reason }, 'retrying HighLevel request');
+        if (limiter) limiter.stats.retries++;
+      },
+      errors: {
+        outcomeUnknown: (what, retries, { answer, cause }) => new OutcomeUnknownError(
+          `${what}${answer ? ` (${messageOf(answer.body, token) || `HTTP ${answer.status}`})` : ''}; the request may have been applied and was not repeated`,
+          { operation, retries, ...(answer ? { status: answer.status } : {}), ...(cause !== undefined ? { cause } : {}) },
+        ),
+        network: (what, retries, cause) => new NetworkError(what, { operation, retries, cause }),
+        rateLimited: ({ status, body }, retries) =>
+          new RateLimitError(`${messageOf(body, token) || 'too many requests'} (after ${retries} retries)`, { operation, status, retries }),
+        server: ({ status, body }, retries) =>
+          new ServerError(`${messageOf(body, token) || `HTTP ${status}`} (after ${retries} retries)`, { operation, status, retries }),
+      },
+    });
+    return { answer, retries, token };
   }
 
   private limiterFor(locationId: string): LocationLimiter {
@@ -210,13 +195,6 @@ export class Transport {
   }
 
   /** Logs and waits before the next attempt, counts it, and returns the new retry count. */
-  private async retry(limiter: LocationLimiter | undefined, operation: GhlOperation, retries: number, waitMs: number, reason: string): Promise<number> {
-    this.opts.logger?.debug({ operation: operation.name, locationId: operation.locationId, attempt: retries + 1, waitMs, reason }, 'retrying HighLevel request');
-    await sleep(waitMs);
-    if (limiter) limiter.stats.retries++;
-    return retries + 1;
-  }
-
   private send(spec: RequestSpec, token: string, observe: ((h: RateHeaders) => void) | undefined): Promise<Answer> {
     const query = definedQuery(spec.query);
     const headers: Record<string, string> = { Version: API_VERSION, Accept: 'application/json' };

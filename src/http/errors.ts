@@ -1,6 +1,8 @@
 // What every API client's typed failure carries (HighLevel's GhlError, LeadCars' LeadcarsError):
-// the operation attempted, the last HTTP status and how often it was repeated. Each API keeps its
-// own classes below this one, so callers branch on the API's names.
+// the operation attempted, the last HTTP status, how often it was repeated, and its `kind`, the
+// same word for the same failure whichever API it came from, so code that handles both (the
+// bridge, the retry loop, the CLI) branches on the kind. The API's classes remain for the
+// failures that carry more (a duplicate's contact id, the daily budget, a create's body).
 
 /** What was being attempted. */
 export interface ApiOperation {
@@ -18,7 +20,21 @@ export interface ApiErrorInit<Op extends ApiOperation> {
   cause?: unknown;
 }
 
+/** What went wrong, the same for every API. */
+export type ApiErrorKind =
+  | 'auth' // 401/403: the credentials
+  | 'not-found' // 404
+  | 'refused' // another 4xx: the request is wrong and repeating it changes nothing
+  | 'rate-limited' // 429 after every retry
+  | 'server' // 5xx after every retry
+  | 'network' // no answer after every retry
+  | 'outcome-unknown' // a write that may have been applied, not repeated
+  | 'unexpected-answer' // a 2xx the client cannot read
+  | 'budget' // the client's own budget is spent; nothing was sent
+  | 'other';
+
 export class ApiError<Op extends ApiOperation> extends Error {
+  readonly kind: ApiErrorKind = 'other';
   /** HTTP status of the last answer; undefined when none came back. */
   readonly status: number | undefined;
   readonly operation: Op;

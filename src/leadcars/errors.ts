@@ -1,6 +1,6 @@
 // Typed failures of the LeadCars client. Callers branch on the class; messages carry LeadCars'
 // own words (whatever shape they came in), never the cliente-token.
-import { ApiError, type ApiErrorInit, type ApiOperation } from '../http/errors.ts';
+import { ApiError, type ApiErrorInit, type ApiErrorKind, type ApiOperation } from '../http/errors.ts';
 
 /** What was being attempted, e.g. createLead, POST, "/leads/799119/comments". */
 export type LeadcarsOperation = ApiOperation;
@@ -17,15 +17,18 @@ export class LeadcarsError extends ApiError<LeadcarsOperation> {
 /** 401/403: missing or wrong cliente-token. */
 export class LeadcarsAuthError extends LeadcarsError {
   override name = 'LeadcarsAuthError';
+  override readonly kind: ApiErrorKind = 'auth';
 }
 
 export class LeadcarsNotFoundError extends LeadcarsError {
   override name = 'LeadcarsNotFoundError';
+  override readonly kind: ApiErrorKind = 'not-found';
 }
 
 /** Another 4xx: LeadCars refused the request; `messages` are its words. Never retried. */
 export class LeadcarsRefusedError extends LeadcarsError {
   override name = 'LeadcarsRefusedError';
+  override readonly kind: ApiErrorKind = 'refused';
   readonly messages: string[];
   constructor(messages: string[], init: LeadcarsErrorInit) {
     super(messages.join('; ') || `HTTP ${init.status}`, init);
@@ -36,21 +39,25 @@ export class LeadcarsRefusedError extends LeadcarsError {
 /** 429 after every retry was spent. */
 export class LeadcarsRateLimitError extends LeadcarsError {
   override name = 'LeadcarsRateLimitError';
+  override readonly kind: ApiErrorKind = 'rate-limited';
 }
 
 /** 5xx after every retry was spent. */
 export class LeadcarsServerError extends LeadcarsError {
   override name = 'LeadcarsServerError';
+  override readonly kind: ApiErrorKind = 'server';
 }
 
 /** No answer (connection failure or timeout) after every retry was spent. */
 export class LeadcarsNetworkError extends LeadcarsError {
   override name = 'LeadcarsNetworkError';
+  override readonly kind: ApiErrorKind = 'network';
 }
 
 /** A 2xx whose body the client cannot read (e.g. a lead without an id). */
 export class LeadcarsAnswerError extends LeadcarsError {
   override name = 'LeadcarsAnswerError';
+  override readonly kind: ApiErrorKind = 'unexpected-answer';
 }
 
 /**
@@ -62,6 +69,7 @@ export class LeadcarsAnswerError extends LeadcarsError {
  */
 export class LeadcarsOutcomeUnknownError extends LeadcarsError {
   override name = 'LeadcarsOutcomeUnknownError';
+  override readonly kind: ApiErrorKind = 'outcome-unknown';
   readonly sent: unknown;
   constructor(message: string, sent: unknown, init: LeadcarsErrorInit) {
     super(message, init);

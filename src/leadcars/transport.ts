@@ -1,15 +1,12 @@
 // The one way the LeadCars client talks to LeadCars: every call goes through `request`, which
 // adds the cliente-token, waits on the pacer, retries what is safe to retry (429, 5xx, network
-// errors; never another 4xx) with jittered backoff, and turns answers into typed errors. A
-// request marked `once` (a create, a comment) is never repeated after it may have reached
+// errors; never another 4xx) with jittered backoff (the shared loop, src/http/retry-loop.ts),
+// and turns answers into typed errors. A request marked `once` (a create, a comment) is never repeated after it may have reached
 // LeadCars: its unknown outcome is thrown as LeadcarsOutcomeUnknownError instead.
 import type { Logger } from '../log.ts';
-import {
-  backoffDelay, DEFAULT_BACKOFF, failedBeforeSending, isRetryableStatus, parseRetryAfter, sleep, type BackoffOptions,
-} from '../http/retry.ts';
-import {
-  describeNetworkFailure, headerOf, httpBase, isNetworkFailure, maskSecret, sendHttp, type HttpAnswer, type HttpMethod,
-} from '../http/send.ts';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../http/retry.ts';
+import { sendWithRetries } from '../http/retry-loop.ts';
+import { httpBase, maskSecret, sendHttp, type HttpMethod } from '../http/send.ts';
 import {
   LeadcarsAuthError, LeadcarsError, LeadcarsNetworkError, LeadcarsNotFoundError, LeadcarsOutcomeUnknownError,
   LeadcarsRateLimitError, LeadcarsRefusedError, LeadcarsServerError, type LeadcarsOperation,
@@ -52,48 +49,39 @@ export class LeadcarsTransport {
 
   async request(spec: LeadcarsRequest): Promise<unknown> {
     const operation: LeadcarsOperation = { name: spec.name, method: spec.method, path: spec.path };
-    let retries = 0;
-    for (;;) {
-      let answer: HttpAnswer;
-      try {
-        answer = await this.pacer.schedule(() => sendHttp({
-          method: spec.method, base: this.base, path: spec.path, body: spec.body, timeoutMs: this.opts.timeoutMs,
-          headers: { Accept: 'application/json', 'cliente-token': this.opts.token },
-        }));
-      } catch (err) {
-        if (!isNetworkFailure(err)) throw err;
-        const what = this.mask(describeNetworkFailure(err, this.opts.timeoutMs));
-        if (spec.once && !failedBeforeSending(err)) {
-          throw new LeadcarsOutcomeUnknownError(`${what}; it may have been applied and was not repeated`, spec.body, { operation, retries, cause: err });
-        }
-        if (retries >= this.opts.retries) throw new LeadcarsNetworkError(`${what} after ${retries} retries`, { operation, retries, cause: err });
-        retries = await this.retry(operation, retries, backoffDelay(retries, this.backoff), what);
-        continue;
-      }
-
-      const { status, headers, body } = answer;
-      if (status >= 200 && status < 300) return body;
-      const message = this.mask(errorMessages(body).join('; ')) || `HTTP ${status}`;
-
-      if (status === 429) {
+    const message = (body: unknown, status: number) => this.mask(errorMessages(body).join('; ')) || `HTTP ${status}`;
+    const { answer, retries } = await sendWithRetries({
+      retries: this.opts.retries,
+      backoff: this.backoff,
+      timeoutMs: this.opts.timeoutMs,
+      idempotent: !spec.once,
+      send: () => this.pacer.schedule(() => sendHttp({
+        method: spec.method, base: this.base, path: spec.path, body: spec.body, timeoutMs: this.opts.timeoutMs,
+        headers: { Accept: 'application/json', 'cliente-token': this.opts.token },
+      })),
+      holdAfter429: (waitMs) => {
         this.pacer.stats.rateLimited++;
         // Hold every request, not just this one: they would all hit the same wall.
-        this.pacer.pause(parseRetryAfter(headerOf(headers, 'retry-after')) ?? backoffDelay(retries, this.backoff));
-        if (retries >= this.opts.retries) throw new LeadcarsRateLimitError(`${message} (after ${retries} retries)`, { operation, status, retries });
-        retries = await this.retry(operation, retries, 0, 'rate limited (429)');
-        continue;
-      }
-      if (isRetryableStatus(status)) {
-        if (spec.once) {
-          throw new LeadcarsOutcomeUnknownError(`server error ${status} (${message}); it may have been applied and was not repeated`, spec.body, { operation, status, retries });
-        }
-        if (retries >= this.opts.retries) throw new LeadcarsServerError(`${message} (after ${retries} retries)`, { operation, status, retries });
-        const wait = parseRetryAfter(headerOf(headers, 'retry-after')) ?? backoffDelay(retries, this.backoff);
-        retries = await this.retry(operation, retries, wait, `server error ${status}`);
-        continue;
-      }
-      throw this.refusal(status, body, operation, retries);
-    }
+        this.pacer.pause(waitMs);
+        return true;
+      },
+      onRetry: (retries, waitMs, reason) => {
+        this.opts.logger?.debug({ operation: operation.name, path: operation.path, attempt: retries + 1, waitMs, reason }, 'retrying LeadCars request');
+        this.pacer.stats.retries++;
+      },
+      mask: (text) => this.mask(text),
+      errors: {
+        outcomeUnknown: (what, retries, { answer, cause }) => new LeadcarsOutcomeUnknownError(
+          `${what}${answer ? ` (${message(answer.body, answer.status)})` : ''}; it may have been applied and was not repeated`, spec.body,
+          { operation, retries, ...(answer ? { status: answer.status } : {}), ...(cause !== undefined ? { cause } : {}) },
+        ),
+        network: (what, retries, cause) => new LeadcarsNetworkError(what, { operation, retries, cause }),
+        rateLimited: ({ status, body }, retries) => new LeadcarsRateLimitError(`${message(body, status)} (after ${retries} retries)`, { operation, status, retries }),
+        server: ({ status, body }, retries) => new LeadcarsServerError(`${message(body, status)} (after ${retries} retries)`, { operation, status, retries }),
+      },
+    });
+    if (answer.status >= 200 && answer.status < 300) return answer.body;
+    throw this.refusal(answer.status, answer.body, operation, retries);
   }
 
   private refusal(status: number, body: unknown, operation: LeadcarsOperation, retries: number): LeadcarsError {
@@ -104,13 +92,6 @@ export class LeadcarsTransport {
     if (status === 404) return new LeadcarsNotFoundError(text, init);
     if (status >= 500) return new LeadcarsServerError(text, init);
     return new LeadcarsRefusedError(messages, init);
-  }
-
-  private async retry(operation: LeadcarsOperation, retries: number, waitMs: number, reason: string): Promise<number> {
-    this.opts.logger?.debug({ operation: operation.name, path: operation.path, attempt: retries + 1, waitMs, reason }, 'retrying LeadCars request');
-    await sleep(waitMs);
-    this.pacer.stats.retries++;
-    return retries + 1;
   }
 
   private mask(text: string): string {

@@ -2,6 +2,7 @@
 // before any call, writes HighLevel's answer through to the mirror, and never sends `tags` in an
 // update or upsert body (that would replace all the contact's tags, NOTES.md "Writing"): tags
 // are added through POST /contacts/{id}/tags instead.
+import { mirroredContactBy } from '../db/contact-match.ts';
 import {
   isContactLive, mirroredContacts, writeContact, writeContactDeleted,
 } from '../db/write-through.ts';
@@ -338,4 +339,20 @@ export async function listContacts(ctx: OpsContext, q: ListContactsQuery = {}): 
     }
     return out.slice(0, limit);
   });
+}
+
+/**
+ * The id of the location's contact with this email, else this phone: the mirror's (the oldest
+ * when duplicates are allowed), else the one HighLevel calls a duplicate (GET
+ * /contacts/search/duplicate, which does not lag a create as the search index does).
+ */
+export async function findContactId(ctx: OpsContext, by: { email?: string | undefined; phone?: string | undefined }): Promise<string | undefined> {
+  for (const key of ['email', 'phone'] as const) {
+    const value = by[key];
+    if (value === undefined) continue;
+    const id = mirroredContactBy(ctx.db, ctx.locationId, { [key]: value })
+      ?? (await findDuplicateContact(ctx.client.transport, ctx.locationId, { [key]: value }))?.id;
+    if (id) return id;
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 // Single-record operations on HighLevel contacts, tasks and notes: validated before any call,
 // written through to the mirror, never duplicated. The CLI's contacts/tasks/notes/catalog
 // commands call these.
-export { createContact, updateContact, upsertContact, deleteContact, tagContact, untagContact, listContacts } from './contacts.ts';
+export { createContact, updateContact, upsertContact, deleteContact, tagContact, untagContact, listContacts, findContactId } from './contacts.ts';
 export type { ContactInput, ContactResult, DeleteResult, ListContactsQuery } from './contacts.ts';
 export { createTask, updateTask, completeTask, deleteTask, listTasks } from './tasks.ts';
 export type { TaskInput, TaskResult } from './tasks.ts';

@@ -1,9 +1,10 @@
-// The long-running schedule: on each cron tick, the sync (the same job as `ghl-etl sync`, under
-// the same database lock) and then the configured exports. It knows nothing of the command line:
-// the caller hands it the sync and export functions, a logger and an AbortSignal (the CLI turns
-// SIGTERM / Ctrl-C into one), so it can be driven with fake timers in tests.
+// The long-running schedule: on each cron tick, one run of the pipeline (src/pipeline/: the sync
+// under the same database lock as `ghl-etl sync`, the bridge's after-sync work, the configured
+// exports). It knows nothing of the command line: the caller hands it the run, a logger and an
+// AbortSignal (the CLI turns SIGTERM / Ctrl-C into one), so it can be driven with fake timers.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { LockHolder } from '../db/locks.ts';
+import type { AfterSyncSummary } from '../bridge/index.ts';
 import type { ConfiguredExportsResult } from '../export/index.ts';
 import type { Logger } from '../log.ts';
 import type { SyncOutcome } from '../sync/run.ts';
@@ -11,17 +12,19 @@ import { checkSchedule, type ScheduleSpec } from './spec.ts';
 
 export type ScheduleLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
-/** What a tick's sync reports: `syncAll`'s result, or the part of it the schedule reads. */
-export interface TickSyncResult {
-  outcome: SyncOutcome;
-  lockedBy?: LockHolder | undefined;
+/** What a tick's run reports: `runPipeline`'s result, or the part of it the schedule reads. */
+export interface TickRunResult {
+  sync: { outcome: SyncOutcome; lockedBy?: LockHolder | undefined };
+  /** The bridge's after-sync work (`ran` false when the database has nothing of the bridge). */
+  bridge?: AfterSyncSummary | undefined;
+  bridgeError?: Error | undefined;
+  /** Absent when the run did not get to them (locked out, stopped). */
+  exports?: ConfiguredExportsResult | undefined;
 }
 
 export interface ScheduleOptions extends ScheduleSpec {
-  /** One sync of every location; it must stop on a checkpoint when `signal` aborts. */
-  sync: (signal: AbortSignal) => Promise<TickSyncResult>;
-  /** The configured exports (`runConfiguredExports`), after a sync that was not skipped or stopped. */
-  exports: () => Promise<ConfiguredExportsResult>;
+  /** One run of every location (`runPipeline`); it must stop on a checkpoint when `signal` aborts. */
+  run: (signal: AbortSignal) => Promise<TickRunResult>;
   logger: ScheduleLogger;
   /** Aborting it stops the schedule: the tick in flight stops on its next checkpoint. */
   signal: AbortSignal;
@@ -42,6 +45,8 @@ export interface TickReport {
   skipped?: 'busy' | 'locked';
   /** The sync's own outcome, when it ran. */
   sync?: SyncOutcome;
+  /** What the LeadCars bridge did after the sync, when it had something to do. */
+  bridge?: Omit<AfterSyncSummary, 'ran'>;
   /** Files written and exports that failed, when the exports ran. */
   exports?: { files: number; failed: Array<{ what: string; error: string }> };
   error?: string;
@@ -99,13 +104,14 @@ export function startSchedule(opts: ScheduleOptions): ScheduleHandle {
   async function work(at: Date, trigger: TickReport['trigger']): Promise<void> {
     const started = Date.now();
     const base = { at: at.toISOString(), trigger };
-    let sync: TickSyncResult;
+    let run: TickRunResult;
     try {
-      sync = await opts.sync(signal);
+      run = await opts.run(signal);
     } catch (err) {
       report({ ...base, outcome: 'failed', error: errorText(err), durationMs: Date.now() - started });
       return;
     }
+    const { sync } = run;
     if (sync.outcome === 'locked') {
       const h = sync.lockedBy;
       report({
@@ -121,17 +127,17 @@ export function startSchedule(opts: ScheduleOptions): ScheduleHandle {
       report({ ...base, outcome: 'interrupted', sync: sync.outcome, durationMs: Date.now() - started });
       return;
     }
-    // After a failed or budget-stopped sync the mirror is still consistent (each location either
-    // synced or kept its previous state), so the sales team still gets its files.
-    let exports: TickReport['exports'];
-    try {
-      const result = await opts.exports();
-      exports = { files: filesOf(result), failed: result.failed.map((f) => ({ what: f.what, error: f.error.message })) };
-    } catch (err) {
-      exports = { files: 0, failed: [{ what: 'exports', error: errorText(err) }] };
-    }
-    const outcome: TickOutcome = exports.failed.length > 0 ? 'failed' : sync.outcome;
-    report({ ...base, outcome, sync: sync.outcome, exports, durationMs: Date.now() - started });
+    const exports: TickReport['exports'] = run.exports
+      ? { files: filesOf(run.exports), failed: run.exports.failed.map((f) => ({ what: f.what, error: f.error.message })) }
+      : undefined;
+    const failed = (exports?.failed.length ?? 0) > 0 || run.bridgeError !== undefined;
+    const outcome: TickOutcome = failed ? 'failed' : sync.outcome;
+    report({
+      ...base, outcome, sync: sync.outcome, durationMs: Date.now() - started,
+      ...(run.bridge?.ran ? { bridge: { commentsQueued: run.bridge.commentsQueued, poll: run.bridge.poll, outbox: run.bridge.outbox } } : {}),
+      ...(exports ? { exports } : {}),
+      ...(run.bridgeError ? { error: `LeadCars bridge: ${errorText(run.bridgeError)}` } : {}),
+    });
   }
 
   function tick(trigger: TickReport['trigger'], at: Date = new Date()): void {

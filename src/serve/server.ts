@@ -9,8 +9,9 @@ import type { Config } from '../config/schema.ts';
 import {
   insertInboxLead, markWebhookEventApplied, probeWritable, recordWebhookEvent, type Db,
 } from '../db/index.ts';
-import { log } from '../log.ts';
-import { leadDedupeKey, leadPayload, parseIntakeLead, verifyIntakeSignature, type IntakeLead } from './intake.ts';
+import { log, type Logger } from '../log.ts';
+import { leadDedupeKey, leadPayload, parseIntakeLead, type IntakeLead } from '../bridge/lead.ts';
+import { verifyIntakeSignature } from './intake.ts';
 import { applyEventToMirror, type WebhookEvent } from './mirror-events.ts';
 import { verifyWebhookSignature, webhookKeys } from './webhook-signature.ts';
 
@@ -51,6 +52,8 @@ export interface ServeOptions {
   legacyRsaKey?: string;
   /** The clock of the replay window; tests move it. */
   clock?: () => Date;
+  /** Where request failures are logged (the face's logger); default the process's. */
+  logger?: Logger;
 }
 
 export interface IntakeServer {
@@ -111,6 +114,7 @@ const error = (status: number, message: string, extra: Record<string, unknown> =
 /** Starts the server; throws ConfigError (exit 2) when the intake secret is missing or the webhook key is bad. */
 export async function startServer(options: ServeOptions): Promise<IntakeServer> {
   const { db, config } = options;
+  const logger = options.logger ?? log();
   const secret = config.intakeSecret;
   if (!secret) {
     throw new ConfigError('"intakeSecret" is not set: set INTAKE_SECRET (the HMAC secret lead senders sign with) to run serve');
@@ -128,7 +132,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     if (!parsed.ok) return error(400, 'the lead is not valid', { reasons: parsed.reasons });
     const { lead } = parsed;
     const stored = insertInboxLead(db, { dedupeKey: leadDedupeKey(lead), payload: leadPayload(lead), leadId: lead.id_lead ?? null }, clock);
-    if (stored.created) notify(() => options.onLead?.({ id: stored.id, created: true, lead }));
+    if (stored.created) notify(() => options.onLead?.({ id: stored.id, created: true, lead }), logger);
     return { status: 202, body: { id: stored.id } };
   }
 
@@ -159,13 +163,13 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
         // A savepoint: an event the mirror cannot take is still recorded (and acknowledged).
         changed = db.transaction(() => applyEventToMirror(db, event));
       } catch (err) {
-        log().warn({ err, webhookId: event.webhookId, type: event.type }, 'webhook event not applied to the mirror');
+        logger.warn({ err, webhookId: event.webhookId, type: event.type }, 'webhook event not applied to the mirror');
       }
       if (changed) markWebhookEventApplied(db, event.webhookId, clock);
       return changed;
     });
     if (applied === undefined) return { status: 200, body: { ok: true, duplicate: true } };
-    notify(() => options.onEvent?.({ webhookId: event.webhookId, type: event.type, event, applied }));
+    notify(() => options.onEvent?.({ webhookId: event.webhookId, type: event.type, event, applied }), logger);
     return { status: 200, body: { ok: true } };
   }
 
@@ -174,7 +178,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
       probeWritable(db);
       return { status: 200, body: { ok: true } };
     } catch (err) {
-      log().warn({ err }, 'health check: the database is not writable');
+      logger.warn({ err }, 'health check: the database is not writable');
       return error(503, 'the database is not writable');
     }
   }
@@ -209,7 +213,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     res.on('close', () => { inFlight--; });
     handle(req)
       .catch((err: unknown): Answer => {
-        log().error({ err, path: req.url }, 'serve: request failed');
+        logger.error({ err, path: req.url }, 'serve: request failed');
         return error(500, 'internal error');
       })
       .then((answer) => {
@@ -246,10 +250,10 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
 }
 
 /** Runs a caller's callback without letting its failure undo an acknowledgement. */
-function notify(callback: () => void): void {
+function notify(callback: () => void, logger: Logger): void {
   try {
     callback();
   } catch (err) {
-    log().error({ err }, 'serve: a callback failed');
+    logger.error({ err }, 'serve: a callback failed');
   }
 }

@@ -6,16 +6,11 @@ import { reportedDailyBudget } from '../db/daily-budget.ts';
 import { listExportRuns, type ExportRun } from '../db/exports.ts';
 import type { Db } from '../db/open.ts';
 import { showAbandoned, type ShownRunStatus } from '../db/runs.ts';
+import { knownLocations, locationRunsStatus, type RunBrief } from '../db/status.ts';
 import { bridgeStatus, type BridgeStatus } from './bridge.ts';
 
-export interface RunSummary {
-  id: number;
-  status: ShownRunStatus;
-  mode: string;
-  startedAt: string;
-  finishedAt: string | null;
-  error: string | null;
-}
+/** A run as status shows it: a run whose process is gone is `abandoned`. */
+export type RunSummary = Omit<RunBrief, 'status'> & { status: ShownRunStatus };
 
 export interface LocationStatus {
   locationId: string;
@@ -56,42 +51,24 @@ export interface StatusReport {
 type StatusConfig = Pick<Config, 'locations' | 'status' | 'rateLimit'>;
 
 const HOUR_MS = 3_600_000;
-const RUN_COLUMNS = `id, status, mode, started_at AS startedAt, finished_at AS finishedAt, error`;
 
 function locationIds(db: Db, config: StatusConfig): Array<{ id: string; name: string | null }> {
-  const stored = db.sqlite.prepare(`SELECT id, name FROM locations ORDER BY id`).all() as Array<{ id: string; name: string | null }>;
-  const names = new Map(stored.map((l) => [l.id, l.name]));
-  if (config.locations.length > 0) {
-    return config.locations.map((l) => ({ id: l.id, name: l.name ?? names.get(l.id) ?? null }));
-  }
-  const ran = db.sqlite.prepare(`SELECT DISTINCT location_id AS id FROM sync_runs`).all() as Array<{ id: string }>;
-  for (const r of ran) if (!names.has(r.id)) names.set(r.id, null);
-  return [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.id.localeCompare(b.id));
+  const known = knownLocations(db);
+  if (config.locations.length === 0) return known;
+  const names = new Map(known.map((l) => [l.id, l.name]));
+  return config.locations.map((l) => ({ id: l.id, name: l.name ?? names.get(l.id) ?? null }));
 }
 
 function locationStatus(db: Db, config: StatusConfig, location: { id: string; name: string | null }, now: Date): LocationStatus {
-  const s = db.sqlite;
-  const recorded = s.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE location_id = ? ORDER BY id DESC LIMIT 1`)
-    .get(location.id) as RunSummary | undefined;
-  const lastRun = recorded ? showAbandoned(db, [recorded])[0]! : null;
-  const lastFinished = (s.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE location_id = ? AND status <> 'running' ORDER BY id DESC LIMIT 1`)
-    .get(location.id) as RunSummary | undefined) ?? null;
-  const success = s.prepare(`SELECT max(finished_at) AS at FROM sync_runs WHERE location_id = ? AND status = 'ok'`)
-    .get(location.id) as { at: string | null };
-  const errored = s.prepare(
-    `SELECT coalesce(finished_at, started_at) AS at, error AS message FROM sync_runs
-     WHERE location_id = ? AND error IS NOT NULL ORDER BY id DESC LIMIT 1`,
-  ).get(location.id) as { at: string; message: string } | undefined;
   const since = new Date(now.getTime() - 24 * HOUR_MS).toISOString();
-  const calls = s.prepare(`SELECT coalesce(sum(api_calls), 0) AS n FROM sync_runs WHERE location_id = ? AND started_at >= ?`)
-    .get(location.id, since) as { n: number };
-
+  const runs = locationRunsStatus(db, location.id, since);
+  const { lastFinished, lastSuccessAt, lastError, apiCallsSince } = runs;
+  const lastRun: RunSummary | null = runs.lastRun ? showAbandoned(db, [runs.lastRun])[0]! : null;
   const reported = reportedDailyBudget(db, location.id);
   const highLevelDaily = reported && now.getTime() - Date.parse(reported.at) < 24 * HOUR_MS
     ? { limit: reported.limit, used: Math.max(0, reported.limit - reported.remaining), remaining: reported.remaining, at: reported.at }
     : null;
   const dailyLimit = highLevelDaily?.limit ?? config.rateLimit.daily;
-  const lastSuccessAt = success.at;
   const dataAgeHours = lastSuccessAt === null ? null : +((now.getTime() - Date.parse(lastSuccessAt)) / HOUR_MS).toFixed(2);
   const maxAge = config.status.maxAgeHours;
   const problems: string[] = [];
@@ -118,11 +95,11 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
     lastRun,
     lastSuccessAt,
     dataAgeHours,
-    apiCallsLast24h: calls.n,
+    apiCallsLast24h: apiCallsSince,
     dailyLimit,
     highLevelDaily,
-    budgetUsedShare: +((highLevelDaily ? highLevelDaily.used : calls.n) / dailyLimit).toFixed(4),
-    lastError: errored ?? null,
+    budgetUsedShare: +((highLevelDaily ? highLevelDaily.used : apiCallsSince) / dailyLimit).toFixed(4),
+    lastError,
     healthy,
     problems,
   };

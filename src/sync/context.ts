@@ -31,6 +31,8 @@ export interface SyncLocationOptions {
   full: boolean;
   lister: Lister;
   config: SyncSettings;
+  /** Where the run logs (the face's logger); default the process's. */
+  logger?: Logger;
   progress?: SyncProgress;
   signal?: AbortSignal;
   allowMassDelete?: boolean;

@@ -39,7 +39,7 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
   // A location's first sync reads every contact in full, whatever was asked: record it so.
   const mode = opts.full || !hasCompletedRun(db, locationId) ? 'full' : 'incremental';
   const runId = startRun(db, { locationId, mode }, now);
-  const logger = log().child({ locationId, mode, lister });
+  const logger = (opts.logger ?? log()).child({ locationId, mode, lister });
   const statsAtStart = locationStats(client, locationId);
   const summary = emptySummary(runId, locationId, mode, lister, opts.tasksVia ?? 'search');
   if (opts.locationName) summary.locationName = opts.locationName;

@@ -9,7 +9,7 @@ import type { SyncSettings } from './context.ts';
 import { acquireLock, refreshLock, releaseLock, type LockHolder } from '../db/locks.ts';
 import type { Db } from '../db/open.ts';
 import { SYNC_LOCK } from '../db/runs.ts';
-import { log } from '../log.ts';
+import { log, type Logger } from '../log.ts';
 import { syncLocation, type Lister, type RunSummary, type SyncClient, type TasksVia } from './location.ts';
 import type { SyncProgress } from './progress.ts';
 import { markRoundDone, planRound } from './round.ts';
@@ -23,6 +23,8 @@ export interface SyncAllOptions {
   full: boolean;
   lister: Lister;
   config: SyncSettings;
+  /** Where the runs log (the face's logger); default the process's. */
+  logger?: Logger;
   allowMassDelete?: boolean;
   progress?: SyncProgress;
   signal?: AbortSignal;
@@ -53,6 +55,7 @@ export function outcomeOf(runs: RunSummary[]): SyncOutcome {
 }
 
 export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
+  const logger = opts.logger ?? log();
   const owner = randomUUID();
   const lock = acquireLock(opts.db, SYNC_LOCK, owner, LOCK_TTL_MS);
   if (!lock.acquired) return { runs: [], outcome: 'locked', lockedBy: lock.holder };
@@ -68,7 +71,7 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
     alreadyDone = round.alreadyDone;
     toSync = round.toSync.length;
     if (round.resumed) {
-      log().info({ alreadyDone: round.alreadyDone, toSync: round.toSync }, 'resuming an interrupted sync: skipping the locations it completed');
+      logger.info({ alreadyDone: round.alreadyDone, toSync: round.toSync }, 'resuming an interrupted sync: skipping the locations it completed');
     }
     const limit = pLimit(opts.config.sync.locationConcurrency ?? DEFAULT_LOCATION_CONCURRENCY);
     const finished = new Map<string, RunSummary>();
@@ -78,7 +81,7 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
       if (opts.signal?.aborted || interrupted) return;
       const summary = await syncLocation({
         db: opts.db, client: opts.client, locationId: location.id, full: round.full, lister: opts.lister,
-        config: opts.config,
+        config: opts.config, logger,
         onComplete: () => markRoundDone(opts.db, location.id, round.roundId, round.full),
         ...(location.name ? { locationName: location.name } : {}),
         ...(opts.allowMassDelete !== undefined ? { allowMassDelete: opts.allowMassDelete } : {}),

@@ -22,6 +22,7 @@ import { openDatabase, type Db } from '../../src/db/open.ts';
 import { upsertCustomFieldDefinitions } from '../../src/db/custom-fields.ts';
 import { upsertLocation } from '../../src/db/locations.ts';
 import { availableColumns, exportSegment, type ExportFormat, type SegmentRule } from '../../src/export/index.ts';
+import { sqliteOf } from '../../src/db/connection.ts';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -37,7 +38,7 @@ function seed(db: Db, count: number): void {
     { id: 'cf_colors', locationId: LOCATION, name: 'Colors', fieldKey: 'contact.colors', dataType: 'MULTIPLE_OPTIONS', raw: '{}' },
     { id: 'cf_notes', locationId: LOCATION, name: 'Remarks', fieldKey: 'contact.remarks', dataType: 'TEXT', raw: '{}' },
   ], null);
-  const s = db.sqlite;
+  const s = sqliteOf(db);
   const contact = s.prepare(
     `INSERT INTO contacts (id, location_id, first_name, last_name, name, email, phone, company_name, city, country,
        type, dnd, date_added, date_updated, raw, synced_at, run_id)
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
     const db = openDatabase(dbPath);
     const seedStarted = performance.now();
     seed(db, rows);
-    db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    sqliteOf(db).pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     process.stderr.write(`export bench: ${rows} contacts seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`);
 

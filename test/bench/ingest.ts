@@ -24,6 +24,7 @@ import { setLogLevel } from '../../src/log.ts';
 import { createSandboxStore } from '../../src/sandbox/store.ts';
 import { writePass } from '../../src/sync/checkpoint.ts';
 import { emit, round, sizeFromEnv, tempDir } from './lib.ts';
+import { sqliteOf } from '../../src/db/connection.ts';
 
 setLogLevel('warn');
 const CONTACTS = sizeFromEnv('BENCH_INGEST_CONTACTS', 20_000);
@@ -108,14 +109,14 @@ const rowCount = shaped.flat().reduce((n, r) => n + 1 + r.tags.length + r.custom
 function floor(): number {
   const { db, runId } = freshDb('floor.sqlite');
   const now = new Date().toISOString();
-  const contact = db.sqlite.prepare(`INSERT INTO contacts (id, location_id, first_name, last_name, name, email, phone,
+  const contact = sqliteOf(db).prepare(`INSERT INTO contacts (id, location_id, first_name, last_name, name, email, phone,
     company_name, business_id, source, type, assigned_to, dnd, address1, city, state, postal_code, country, timezone,
     date_of_birth, date_added, date_updated, raw, synced_at, run_id) VALUES (${Array(25).fill('?').join(', ')})`);
-  const tag = db.sqlite.prepare(`INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)`);
-  const value = db.sqlite.prepare(`INSERT INTO contact_custom_fields (contact_id, field_id, value, value_type) VALUES (?, ?, ?, ?)`);
-  const task = db.sqlite.prepare(`INSERT INTO tasks (id, contact_id, location_id, title, body, due_date, completed, assigned_to, raw, synced_at, run_id)
+  const tag = sqliteOf(db).prepare(`INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)`);
+  const value = sqliteOf(db).prepare(`INSERT INTO contact_custom_fields (contact_id, field_id, value, value_type) VALUES (?, ?, ?, ?)`);
+  const task = sqliteOf(db).prepare(`INSERT INTO tasks (id, contact_id, location_id, title, body, due_date, completed, assigned_to, raw, synced_at, run_id)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const note = db.sqlite.prepare(`INSERT INTO notes (id, contact_id, location_id, body, user_id, date_added, raw, synced_at, run_id)
+  const note = sqliteOf(db).prepare(`INSERT INTO notes (id, contact_id, location_id, body, user_id, date_added, raw, synced_at, run_id)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertTask = (t: TaskRow) => task.run(t.id, t.contactId, t.locationId, t.title, t.body, t.dueDate, t.completed, t.assignedTo, t.raw, now, runId);
   const insertNote = (n: NoteRow) => note.run(n.id, n.contactId, n.locationId, n.body, n.userId, n.dateAdded, n.raw, now, runId);

@@ -4,14 +4,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterSync, prepareSync, serveHooks, startBridgeLoop, type BridgeContext, type BridgeLoop } from '../../src/bridge/index.ts';
-import { startServer } from '../../src/serve/index.ts';
+import { afterSync, prepareSync, startBridgeLoop, type BridgeContext, type BridgeLoop } from '../../src/bridge/index.ts';
+import { bridgeHooks, startServer } from '../../src/serve/index.ts';
 import { INTAKE_SECRET } from './serve.ts';
 import { configSchema, type Config } from '../../src/config/schema.ts';
 import { openDatabase, type Db } from '../../src/db/open.ts';
 import type { GhlClient } from '../../src/ghl/index.ts';
 import type { LeadcarsClient } from '../../src/leadcars/index.ts';
 import { startSandbox, type LeadcarsSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
+import { log } from '../../src/log.ts';
 import { syncAll } from '../../src/sync/run.ts';
 import { leadsOf, testClient } from './leadcars.ts';
 import { unlimitedClient } from './sandbox.ts';
@@ -48,7 +49,7 @@ export async function bridgeFixture(opts: SandboxOptions & { locationIndex?: num
   });
   const ghl = unlimitedClient(sandbox);
   const leadcars = testClient(lc);
-  const ctx: BridgeContext = { db, ghl, leadcars: () => leadcars, config };
+  const ctx: BridgeContext = { db, ghl, leadcars: () => leadcars, config, logger: log() };
   return {
     sandbox, lc, db, dbPath, ghl, leadcars, config, ctx, locationId: location.id,
     async sync() {
@@ -96,7 +97,7 @@ export async function serveBridge(f: BridgeFixture, port = 0): Promise<{ url: st
   const server = await startServer({
     db: f.db, host: '127.0.0.1', port,
     config: { intakeSecret: INTAKE_SECRET, ...(f.sandbox.webhookPublicKey ? { webhookPublicKey: f.sandbox.webhookPublicKey } : {}) },
-    ...serveHooks(loop),
+    ...bridgeHooks(loop),
   });
   return {
     url: server.url,

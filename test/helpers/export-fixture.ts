@@ -8,6 +8,7 @@ import {
   contactToRow, customFieldToRow, markContactDeletedById, noteToRow, openDatabase, replaceContactChildren, taskToRow,
   upsertContacts, upsertCustomFieldDefinitions, upsertLocation, type Db, type HighLevelContact,
 } from '../../src/db/index.ts';
+import { sqliteOf } from '../../src/db/connection.ts';
 
 export const LOC = 'locA';
 export const LOC_B = 'locB';
@@ -100,7 +101,7 @@ export function seedExportFixture(): Fixture {
   return {
     dir, dbPath, db,
     cleanup() {
-      if (db.sqlite.open) db.close();
+      if (sqliteOf(db).open) db.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -8,6 +8,7 @@ import { createGhlClient, staticTokens, type GhlClient, type SentRequest } from 
 import type { OpsContext } from '../../src/ops/index.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
 import { syncLocation, type RunSummary } from '../../src/sync/location.ts';
+import { sqliteOf } from '../../src/db/connection.ts';
 
 const SYNC_CONFIG = { sync: { concurrency: 8, lister: 'list' as const, rollingDays: 7, maxDeleteShare: 0.5 } };
 
@@ -66,7 +67,7 @@ export async function opsFixture(opts: SandboxOptions = {}): Promise<OpsFixture>
 
 /** Everything the mirror holds about records (not when it last looked): equal before and after a sync that changes nothing. */
 export function mirrorSnapshot(db: Db): Record<string, unknown[]> {
-  const q = (sql: string) => db.sqlite.prepare(sql).all();
+  const q = (sql: string) => sqliteOf(db).prepare(sql).all();
   return {
     contacts: q(`SELECT id, location_id, first_name, last_name, name, email, phone, company_name, business_id, source, type,
       assigned_to, dnd, address1, city, state, postal_code, country, timezone, date_of_birth, date_added, date_updated, raw, deleted_at IS NULL AS live

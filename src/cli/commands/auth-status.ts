@@ -1,19 +1,9 @@
 // `ghl-etl auth status`: what is connected, how, until when, and whether HighLevel accepts each
 // Private Integration Token (one cheap read per location). Never a token.
 import type { Command } from 'commander';
-import { checkPrivateTokens, type TokenCheck } from '../../auth/check.ts';
-import type { AppContext } from '../../app/context.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
-
-/** The Private Integration Tokens checked against HighLevel; shared with `config check --online`. */
-export function checkConfiguredTokens(app: AppContext): Promise<TokenCheck[]> {
-  return checkPrivateTokens(app.client, app.config.locations.filter((l) => l.token).map((l) => l.id));
-}
-
-export function describeCheck(c: TokenCheck): string {
-  return `${c.locationId}  Private Integration Token (configured)  ${c.status}${c.message ? `\n  ${c.message}` : ''}`;
-}
+import { checkConfiguredTokens, describeCheck } from '../token-checks.ts';
 
 export function register(program: Command): void {
   leaf(group(program, 'auth').command('status')

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { maskSecrets } from '../../config/load.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
-import { checkConfiguredTokens, describeCheck } from './auth-status.ts';
+import { checkConfiguredTokens, describeCheck } from '../token-checks.ts';
 
 export function register(program: Command): void {
   leaf<{ online?: boolean }>(group(program, 'config').command('check')

@@ -11,7 +11,7 @@ import { ContactNotFoundError, liveContactView } from '../../view/live-contact.t
 import { UsageError } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
-import { chooseLocations } from './sync.ts';
+import { chooseLocations } from '../locations.ts';
 
 /** Text from the CRM made safe for a terminal: no control characters, one line unless asked. */
 function clean(text: string, multiline = false): string {

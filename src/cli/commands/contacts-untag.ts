@@ -1,6 +1,6 @@
 // `ghl-etl contacts untag ID T...` (src/ops untagContact): `contacts tag` the other way.
 import type { Command } from 'commander';
-import { registerTagVerb } from './contacts-tag.ts';
+import { registerTagVerb } from '../tag-verb.ts';
 
 export function register(program: Command): void {
   registerTagVerb(program, 'untag');

@@ -19,7 +19,7 @@ import type { RunSummary } from '../../sync/location.ts';
 import { UsageError, wholeNumber } from '../args.ts';
 import { leaf, printJson, withApp } from '../command.ts';
 import { EXIT, exitCodeForOutcome } from '../exit-codes.ts';
-import { describeRun, reportProblems, runSync } from './sync.ts';
+import { describeRun, reportProblems, runSync } from '../sync-run.ts';
 
 const TIME_SCALE = 50;
 
@@ -135,12 +135,13 @@ export function register(program: Command): void {
     });
     try {
       const config = demoConfig(sandbox, dbPath);
-      return await withApp(config, async ({ db, client }) => {
+      return await withApp(config, async (app) => {
+        const { db } = app;
         markDemoDatabase(db);
         const runs: RunSummary[] = [];
         out(`Sandbox at ${sandbox.url}: ${sandbox.locations.length} locations; syncing into ${dbPath}`);
         const sync = async (label: string) => {
-          const result = await runSync({ db, client, locations: sandbox.locations, full: false, lister: 'list', config });
+          const { sync: result } = await runSync(app, { locations: sandbox.locations, full: false, lister: 'list', exports: false });
           out(`\n${label}`);
           for (const run of result.runs) out(`  ${describeRun(run)}`);
           reportProblems(result);

@@ -1,14 +1,14 @@
-// `ghl-etl schedule`: runs until stopped; on each cron tick the sync (shared lock with manual
-// `ghl-etl sync`) then the configured exports (src/schedule/). SIGTERM stops it on a checkpoint
+// `ghl-etl schedule`: runs until stopped; on each cron tick one run of the pipeline: the sync
+// (shared lock with manual `ghl-etl sync`), the LeadCars bridge's after-sync work, then the
+// configured exports (src/schedule/, src/pipeline/). SIGTERM stops it on a checkpoint
 // with exit 0 (a clean stop of a service); Ctrl-C does the same with exit 130.
 import type { Command } from 'commander';
-import { runConfiguredExports } from '../../export/index.ts';
+import { runPipeline } from '../../pipeline/run.ts';
 import { checkSchedule, startSchedule } from '../../schedule/index.ts';
-import { syncAll } from '../../sync/run.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { onInterrupt } from '../interrupt.ts';
-import { chooseLocations } from './sync.ts';
+import { chooseLocations } from '../locations.ts';
 
 interface ScheduleFlags {
   cron?: string;
@@ -25,7 +25,7 @@ function describeNext(next: Date | null, timezone: string): string {
 
 export function register(program: Command): void {
   leaf<ScheduleFlags>(program.command('schedule')
-    .summary('Run until stopped: on each cron tick, sync then the configured exports (default 02:00 UTC)')
+    .summary('Run until stopped: on each cron tick, sync, the LeadCars bridge, then the configured exports (default 02:00 UTC)')
     .option('--cron <expr>', 'cron expression, 5 fields or 6 with seconds first (config "schedule.cron", default "0 2 * * *")')
     .option('--timezone <tz>', 'IANA time zone of the expression (config "schedule.timezone", default UTC)')
     .option('--run-now', 'run once at start, then follow the schedule'),
@@ -35,7 +35,8 @@ export function register(program: Command): void {
     const spec = checkSchedule({ cron: opts.cron ?? config.schedule.cron, timezone: opts.timezone ?? config.schedule.timezone });
     const locations = chooseLocations(config, undefined);
     // Taking `db` opens (and migrates) the database now: a bad path is exit 2 at start.
-    return withApp(config, async ({ db, client, logger }) => {
+    return withApp(config, async (app) => {
+      const { logger } = app;
       let stoppedBy: NodeJS.Signals | undefined;
       const interrupt = onInterrupt((sig) => {
         stoppedBy = sig;
@@ -44,8 +45,7 @@ export function register(program: Command): void {
       try {
         const handle = startSchedule({
           ...spec, logger, signal: interrupt.signal, runNow: opts.runNow,
-          sync: (signal) => syncAll({ db, client, locations, full: false, lister: config.sync.lister, config, signal }),
-          exports: () => runConfiguredExports(db, config),
+          run: (signal) => runPipeline(app, { locations, full: false, lister: config.sync.lister, exports: true, signal }),
         });
         const next = handle.nextRun();
         if (opts.json) {

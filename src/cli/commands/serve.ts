@@ -3,9 +3,8 @@
 // continuously. SIGTERM stops cleanly (exit 0); Ctrl-C too, with exit 130.
 import type { Command } from 'commander';
 import { bridgeContext } from '../../app/bridge.ts';
-import { serveHooks, startBridgeLoop } from '../../bridge/index.ts';
-import { log } from '../../log.ts';
-import { startServer } from '../../serve/index.ts';
+import { startBridgeLoop } from '../../bridge/index.ts';
+import { bridgeHooks, startServer } from '../../serve/index.ts';
 import { portNumber } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -23,10 +22,10 @@ export function register(program: Command): void {
       let server;
       try {
         server = await startServer({
-          db: app.db, config,
+          db: app.db, config, logger: app.logger,
           ...(opts.host !== undefined ? { host: opts.host } : {}),
           ...(opts.port !== undefined ? { port: opts.port } : {}),
-          ...serveHooks(loop),
+          ...bridgeHooks(loop),
         });
       } catch (err) {
         stop.abort();
@@ -39,11 +38,11 @@ export function register(program: Command): void {
         process.once('SIGINT', () => resolve('SIGINT'));
         process.once('SIGTERM', () => resolve('SIGTERM'));
       });
-      log().info({ signal }, 'serve stopping: finishing requests and the current step');
+      app.logger.info({ signal }, 'serve stopping: finishing requests and the current step');
       await server.close();
       stop.abort();
       await loop.done;
-      log().info({ signal, ...loop.totals }, 'serve stopped');
+      app.logger.info({ signal, ...loop.totals }, 'serve stopped');
       return signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
     });
   });

@@ -1,82 +1,13 @@
-// `ghl-etl sync`: mirror the configured locations into the database (src/sync/).
+// `ghl-etl sync`: one run of the pipeline (src/pipeline/: the sync of the configured locations,
+// then the LeadCars bridge's after-sync work), printed.
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/errors.ts';
-import type { LoadedConfig } from '../../config/load.ts';
-import { quietByDefault } from '../../log.ts';
 import type { Lister, RunSummary } from '../../sync/location.ts';
-import { bridgeContext } from '../../app/bridge.ts';
-import { afterSync, prepareSync } from '../../bridge/index.ts';
-import { syncAll, type SyncAllOptions, type SyncAllResult } from '../../sync/run.ts';
 import { oneOf } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { LockedError } from '../errors.ts';
 import { exitCodeForOutcome } from '../exit-codes.ts';
-import { onInterrupt } from '../interrupt.ts';
-import { createProgress } from '../progress.ts';
-
-export function chooseLocations(config: LoadedConfig, only: string | undefined): LoadedConfig['locations'] {
-  if (config.locations.length === 0) {
-    throw new ConfigError(
-      'no locations configured: set GHL_LOCATION_ID and GHL_TOKEN, or add "locations" (each with "id" and "token") to the config file ' +
-        `(${config.configFile ?? 'ghl-etl.config.json'}; see ghl-etl.config.example.json)`,
-    );
-  }
-  if (only === undefined) return config.locations;
-  const found = config.locations.filter((l) => l.id === only);
-  if (found.length === 0) {
-    throw new ConfigError(`--location ${only} is not configured (configured: ${config.locations.map((l) => l.id).join(', ')}): add it to "locations" or set GHL_LOCATION_ID`);
-  }
-  return found;
-}
-
-/** One human line per location run (plus its error and notices, indented). */
-export function describeRun(r: RunSummary): string {
-  const secs = (r.durationMs / 1000).toFixed(1);
-  const who = r.locationName ? `${r.locationId} (${r.locationName})` : r.locationId;
-  const parts = [
-    `${who}: ${r.status}${r.resumed ? ' (resumed)' : ''}`,
-    `${r.contactsSeen} contacts listed (${r.contactsNew} new, ${r.contactsUpdated} updated, ${r.contactsDeleted} deleted)`,
-    `tasks+notes of ${r.childrenFetched} contacts (${r.tasks} tasks, ${r.notes} notes)`,
-    `${r.apiCalls} API calls${r.retries ? `, ${r.retries} retries` : ''}${r.rateLimited ? `, ${r.rateLimited} rate-limited` : ''}`,
-    `${secs}s`,
-  ];
-  // An interrupt is said once for the whole sync (reportProblems), not under each location.
-  return parts.join(', ') + (r.error && r.status !== 'interrupted' ? `\n  ${r.error}` : '') + r.notices.map((n) => `\n  note: ${n}`).join('');
-}
-
-/**
- * Runs a sync with the progress line and Ctrl-C handling of the terminal. On the first Ctrl-C the
- * line is cleared and one message printed; the jobs' own warnings about the stop are held back
- * (an explicit --log-level / LOG_LEVEL still shows them), and the caller prints the outcome once.
- */
-export async function runSync(opts: Omit<SyncAllOptions, 'progress' | 'signal'>): Promise<SyncAllResult> {
-  const progress = createProgress();
-  const interrupt = onInterrupt(() => {
-    quietByDefault('error');
-    progress.note('Stopping at the next checkpoint (Ctrl-C again to stop at once)...');
-  });
-  try {
-    const { onLocationDone } = opts;
-    return await syncAll({
-      ...opts, progress, signal: interrupt.signal,
-      // Printed above the progress line so the bar is not torn.
-      ...(onLocationDone ? { onLocationDone: (run: RunSummary) => progress.above(() => onLocationDone(run)) } : {}),
-    });
-  } finally {
-    progress.done();
-    interrupt.dispose();
-  }
-}
-
-/** The lines printed on stderr after a sync: each failed location's error, an interrupt once. */
-export function reportProblems(result: SyncAllResult): void {
-  for (const run of result.runs) {
-    if (run.error && run.status !== 'interrupted') process.stderr.write(`ghl-etl sync: ${run.locationId}: ${run.error}\n`);
-  }
-  if (result.outcome === 'interrupted') {
-    process.stderr.write('ghl-etl sync: stopped on a checkpoint; the next `ghl-etl sync` resumes where this one stopped\n');
-  }
-}
+import { chooseLocations } from '../locations.ts';
+import { describeRun, reportProblems, runSync } from '../sync-run.ts';
 
 interface SyncFlags {
   location?: string;
@@ -96,11 +27,8 @@ export function register(program: Command): void {
     const config = configOf(opts);
     const locations = chooseLocations(config, opts.location);
     return withApp(config, async (app) => {
-      const { db, client } = app;
-      // The bridge: linked contacts' tasks and notes are re-read, their changes reported after.
-      prepareSync(db);
-      const result = await runSync({
-        db, client, locations, full: opts.full ?? false, lister: opts.lister ?? config.sync.lister, config,
+      const { sync: result, bridge, bridgeError } = await runSync(app, {
+        locations, full: opts.full ?? false, lister: opts.lister ?? config.sync.lister, exports: false,
         allowMassDelete: opts.allowMassDelete ?? false,
         // Each location's summary as soon as it finishes (the others may still be running).
         ...(opts.json ? {} : { onLocationDone: (run: RunSummary) => void process.stdout.write(describeRun(run) + '\n') }),
@@ -109,7 +37,7 @@ export function register(program: Command): void {
         const h = result.lockedBy;
         throw new LockedError(`another sync is running on this database (pid ${h.pid} on ${h.hostname}, since ${h.acquiredAt}): wait for it to finish`);
       }
-      const bridge = result.outcome === 'interrupted' ? undefined : await afterSync(bridgeContext(app));
+      if (bridgeError) throw bridgeError;
       const exitCode = exitCodeForOutcome(result.outcome);
       if (opts.json) {
         printJson({ database: config.db, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [], ...(bridge ? { bridge } : {}) });
