@@ -100,7 +100,8 @@ export function startBridgeLoop(ctx: BridgeContext, signal: AbortSignal): Bridge
 export function serveHooks(loop: BridgeLoop): Pick<ServeOptions, 'onLead' | 'onEvent'> {
   return {
     onLead: () => loop.wake(),
-    onEvent: ({ event }) => {
+    onEvent: ({ event, foreign }) => {
+      if (foreign) return; // not in this mirror: nothing to report
       const contactId = contactOfEvent(event);
       if (contactId) loop.contactsChanged([contactId]);
       else loop.wake();

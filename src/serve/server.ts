@@ -33,12 +33,14 @@ export interface ReceivedEvent {
   event: WebhookEvent;
   /** Whether the mirror changed (false for types we do not mirror or unknown contacts). */
   applied: boolean;
+  /** The event's location is not one this mirror syncs: acknowledged and counted, never applied. */
+  foreign: boolean;
 }
 
 export interface ServeOptions {
   db: Db;
   /** `intakeSecret`, `webhookPublicKey` and `serve.host`/`serve.port` are read from it. */
-  config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve'>>;
+  config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve' | 'locations'>>;
   /** Defaults to config `serve.host` (127.0.0.1). */
   host?: string;
   /** Defaults to config `serve.port` (8787); 0 picks a free port. */
@@ -117,6 +119,11 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   }
   const keys = webhookKeys(config.webhookPublicKey, options.legacyRsaKey);
   const clock = options.clock ?? (() => new Date());
+  // Webhooks never make the mirror untrue: the app may be installed on locations this mirror
+  // does not sync, and their events must not add rows nobody will ever reconcile. Without any
+  // configured location (a receiver-only setup) every location's events are applied.
+  const synced = new Set((config.locations ?? []).map((l) => l.id));
+  const isForeign = (locationId: unknown) => synced.size > 0 && !(typeof locationId === 'string' && synced.has(locationId));
 
   function acceptLead(body: Buffer, req: IncomingMessage): Answer {
     if (!verifyIntakeSignature(body, req.headers['x-intake-signature'] as string | undefined, secret!)) {
@@ -154,6 +161,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
         payload: body.toString('utf8'),
       }, clock);
       if (!fresh) return undefined;
+      if (isForeign(event.locationId)) return false;
       let changed = false;
       try {
         // A savepoint: an event the mirror cannot take is still recorded (and acknowledged).
@@ -165,7 +173,9 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
       return changed;
     });
     if (applied === undefined) return { status: 200, body: { ok: true, duplicate: true } };
-    notify(() => options.onEvent?.({ webhookId: event.webhookId, type: event.type, event, applied }));
+    const foreign = isForeign(event.locationId);
+    if (foreign) log().info({ webhookId: event.webhookId, type: event.type, locationId: event.locationId }, 'webhook event of a location this mirror does not sync: acknowledged, not applied');
+    notify(() => options.onEvent?.({ webhookId: event.webhookId, type: event.type, event, applied, foreign }));
     return { status: 200, body: { ok: true } };
   }
 

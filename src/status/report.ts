@@ -2,6 +2,7 @@
 // daily API budget the last 24 hours used, the last error, and one `healthy` flag a monitor can
 // alert on (the command exits 1 when it is false).
 import type { Config } from '../config/schema.ts';
+import { driftByLocation, foreignWebhookCounts, type DriftRow } from '../db/drift.ts';
 import { listExportRuns, type ExportRun } from '../db/exports.ts';
 import type { Db } from '../db/open.ts';
 import type { SyncRunStatus } from '../db/runs.ts';
@@ -33,6 +34,19 @@ export interface LocationStatus {
   healthy: boolean;
   /** Why it is not healthy, or what deserves a look (an interrupted run); empty when all is well. */
   problems: string[];
+  /**
+   * Departures of HighLevel's answers from its documented shape that were tolerated, per
+   * operation, field and problem (never a value). Informational: drift never makes a location unhealthy.
+   */
+  drift: AnswerDrift[];
+}
+
+export interface AnswerDrift {
+  operation: string;
+  field: string;
+  problem: string;
+  count: number;
+  lastSeen: string;
 }
 
 export interface StatusReport {
@@ -42,6 +56,11 @@ export interface StatusReport {
   healthy: boolean;
   locations: LocationStatus[];
   lastExport: ExportRun | null;
+  /**
+   * Webhook events of locations this mirror does not sync (the app installed on more locations
+   * than configured): acknowledged and counted, never applied. Only when locations are configured.
+   */
+  unsyncedWebhookEvents: Array<{ locationId: string; events: number }>;
 }
 
 type StatusConfig = Pick<Config, 'locations' | 'status' | 'rateLimit'>;
@@ -60,7 +79,7 @@ function locationIds(db: Db, config: StatusConfig): Array<{ id: string; name: st
   return [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.id.localeCompare(b.id));
 }
 
-function locationStatus(db: Db, config: StatusConfig, location: { id: string; name: string | null }, now: Date): LocationStatus {
+function locationStatus(db: Db, config: StatusConfig, location: { id: string; name: string | null }, now: Date, drift: DriftRow[]): LocationStatus {
   const s = db.sqlite;
   const lastRun = (s.prepare(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE location_id = ? ORDER BY id DESC LIMIT 1`)
     .get(location.id) as RunSummary | undefined) ?? null;
@@ -107,12 +126,14 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
     lastError: errored ?? null,
     healthy,
     problems,
+    drift: drift.map(({ operation, field, problem, count, lastSeen }) => ({ operation, field, problem, count, lastSeen })),
   };
 }
 
 /** The status of every configured location (or, with none configured, every one in the mirror). */
 export function statusReport(db: Db, config: StatusConfig, now: Date = new Date()): StatusReport {
-  const locations = locationIds(db, config).map((l) => locationStatus(db, config, l, now));
+  const drift = driftByLocation(db);
+  const locations = locationIds(db, config).map((l) => locationStatus(db, config, l, now, drift.get(l.id) ?? []));
   return {
     generatedAt: now.toISOString(),
     maxAgeHours: config.status.maxAgeHours,
@@ -120,5 +141,6 @@ export function statusReport(db: Db, config: StatusConfig, now: Date = new Date(
     healthy: locations.length > 0 && locations.every((l) => l.healthy),
     locations,
     lastExport: listExportRuns(db, 1)[0] ?? null,
+    unsyncedWebhookEvents: config.locations.length > 0 ? foreignWebhookCounts(db, config.locations.map((l) => l.id)) : [],
   };
 }
