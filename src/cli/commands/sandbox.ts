@@ -41,6 +41,7 @@ interface SandboxFlags {
   tokenTtl: number;
   webhookUrl?: string;
   leadcars?: boolean;
+  quirks?: boolean;
 }
 
 export function sandboxOptions(flags: SandboxFlags): SandboxOptions {
@@ -60,6 +61,7 @@ export function sandboxOptions(flags: SandboxFlags): SandboxOptions {
     ...(flags.timeScale !== undefined ? { timeScale: flags.timeScale } : {}),
     tokenTtlSeconds: flags.tokenTtl,
     ...(flags.leadcars ? { leadcars: true } : {}),
+    ...(flags.quirks ? { quirks: true } : {}),
     ...(flags.webhookUrl !== undefined ? { webhookUrl: flags.webhookUrl } : {}),
   };
 }
@@ -84,6 +86,7 @@ function humanSummary(sandbox: Sandbox): string {
     `  company  ${sandbox.companyId}`,
     ...(sandbox.oauth ? [`  OAuth app client id ${sandbox.oauth.clientId} (--json also prints its secret)`] : []),
     ...(sandbox.leadcars ? [`LeadCars sandbox on ${sandbox.leadcars.url}  cliente-token ${sandbox.leadcars.token}`] : []),
+    ...(sandbox.quirks ? ['Quirks on: answers depart from HighLevel\'s files the way live ones do (`ghl-etl status` lists what the client tolerated)'] : []),
     ...(sandbox.webhookPublicKey ? [`Webhooks signed with public key ${sandbox.webhookPublicKey} (GHL_WEBHOOK_PUBLIC_KEY for serve)`] : []),
   ];
   if (first) {
@@ -116,6 +119,7 @@ export function register(program: Command): void {
     .option('--token-ttl <seconds>', 'OAuth access token lifetime', wholeNumber, 86_399)
     .option('--webhook-url <url>', 'deliver signed HighLevel webhooks for every change to this URL (e.g. serve\'s /webhooks/ghl)')
     .option('--leadcars', 'also run the LeadCars sandbox (same seed, faults and time scale)')
+    .option('--quirks', 'answer as live HighLevel departs from its files: nulls, a string for a list of one, pages without meta, unknown fields')
     .addHelpText('after', '\n--json prints one JSON line: {"url","locations","oauth","companyId","leadcars"?,"webhookPublicKey"?}. Ctrl-C stops it.'),
   async (flags) => {
     const options = sandboxOptions(flags);
