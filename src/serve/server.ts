@@ -123,6 +123,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   // does not sync, and their events must not add rows nobody will ever reconcile. Without any
   // configured location (a receiver-only setup) every location's events are applied.
   const synced = new Set((config.locations ?? []).map((l) => l.id));
+  const toldForeign = new Set<string>();
   const isForeign = (locationId: unknown) => synced.size > 0 && !(typeof locationId === 'string' && synced.has(locationId));
 
   function acceptLead(body: Buffer, req: IncomingMessage): Answer {
@@ -174,7 +175,10 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     });
     if (applied === undefined) return { status: 200, body: { ok: true, duplicate: true } };
     const foreign = isForeign(event.locationId);
-    if (foreign) log().info({ webhookId: event.webhookId, type: event.type, locationId: event.locationId }, 'webhook event of a location this mirror does not sync: acknowledged, not applied');
+    if (foreign && !toldForeign.has(String(event.locationId))) {
+      toldForeign.add(String(event.locationId));
+      log().info({ locationId: event.locationId }, 'webhook events of a location this mirror does not sync: acknowledged, not applied (counted in `ghl-etl status`)');
+    }
     notify(() => options.onEvent?.({ webhookId: event.webhookId, type: event.type, event, applied, foreign }));
     return { status: 200, body: { ok: true } };
   }
