@@ -103,3 +103,66 @@ describe('sandbox webhook retries', () => {
     }
   });
 });
+
+describe('sandbox webhooks after a change that produces no event', () => {
+  let receiver: Server;
+  const types: string[] = [];
+  const waiting: Array<{ type: string; resolve: () => void }> = [];
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+      req.on('end', () => {
+        const type = (JSON.parse(body) as { type: string }).type;
+        types.push(type);
+        res.writeHead(200).end();
+        for (const w of waiting.filter((x) => x.type === type)) w.resolve();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+  const arrival = (type: string) => new Promise<void>((resolve) => {
+    if (types.includes(type)) resolve();
+    else waiting.push({ type, resolve });
+  });
+
+  it('keeps delivering after a task update HighLevel sends no event for, and /__sandbox/stats counts the webhooks', async () => {
+    const port = (receiver.address() as AddressInfo).port;
+    const sandbox = await startSandbox({ locations: 1, contacts: 1, rateLimit: 'none', webhookUrl: `http://127.0.0.1:${port}/hook` });
+    try {
+      const { token } = sandbox.locations[0]!;
+      const [contactId] = sandbox.store.state().contacts.map((c) => c.id);
+      const call = async (method: string, path: string, body: unknown) => {
+        const response = await fetch(`${sandbox.url}${path}`, {
+          method, headers: { Authorization: `Bearer ${token}`, ...API_VERSION_HEADER, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+        });
+        expect(response.status).toBeLessThan(300);
+        return response.json() as Promise<any>;
+      };
+      const { task } = await call('POST', `/contacts/${contactId}/tasks`, { title: 'Llamar', dueDate: '2030-03-01T09:00:00.000Z', completed: false });
+      await arrival('TaskCreate');
+      await call('PUT', `/contacts/${contactId}/tasks/${task.id}`, { title: 'Llamar hoy' }); // no event in HighLevel
+      await call('POST', `/contacts/${contactId}/notes`, { body: 'after the silent update' });
+      await arrival('NoteCreate');
+      expect(types).toEqual(['TaskCreate', 'NoteCreate']);
+      await sandbox.webhooks!.idle();
+      const stats = (await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as { webhooks: unknown };
+      expect(stats.webhooks).toMatchObject({ sent: 2, delivered: 2, pending: 0 });
+      const reset = (await (await fetch(`${sandbox.url}/__sandbox/stats/reset`, { method: 'POST' })).json()) as { webhooks: unknown };
+      expect(reset.webhooks).toMatchObject({ sent: 0, delivered: 0, pending: 0 });
+    } finally {
+      await sandbox.stop();
+    }
+  }, 20_000);
+
+  it('reports zero webhooks when started without a URL', async () => {
+    const sandbox = await startSandbox({ locations: 1, contacts: 1, rateLimit: 'none' });
+    try {
+      const stats = (await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as { webhooks: unknown };
+      expect(stats.webhooks).toMatchObject({ sent: 0, delivered: 0, pending: 0 });
+    } finally {
+      await sandbox.stop();
+    }
+  });
+});

@@ -19,6 +19,8 @@ export interface SandboxStats {
   maxInWindow: number;
   /** Injected faults by kind (http500, http502, http503, drop, slow, burst429). */
   faults: Record<string, number>;
+  /** HighLevel webhooks (`--webhook-url`): events sent, delivered, and queued or in flight; zeros without a URL. */
+  webhooks: { sent: number; delivered: number; pending: number; failed: number; retried: number };
 }
 
 /** Faults asked for through `POST /__sandbox/faults`, on top of the random ones of --faults. */

@@ -194,7 +194,7 @@ function asDeclared(op: MatchedOperation | undefined, request: SandboxRequest, b
   return { request: { ...request, body: undefined, rawBody: '' }, bodyError: undefined };
 }
 
-function emptyStats(): Omit<SandboxStats, 'maxInWindow'> {
+function emptyStats(): Omit<SandboxStats, 'maxInWindow' | 'webhooks'> {
   return { requests: 0, byRoute: {}, byStatus: {}, rateLimited: 0, faults: {} };
 }
 
@@ -230,8 +230,13 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   });
   const faults = createFaultInjector({ rate: options.faults, seed: options.faultSeed, kinds: options.faultKinds });
   let counters = emptyStats();
+  const exposed: Record<string, unknown> = {}; // what extensions merge into the handle (e.g. `webhooks`)
   const levers: FaultLevers = { burst429: 0, retryAfterSeconds: 1, afterRequests: 0 };
-  const stats = (): SandboxStats => ({ ...structuredClone(counters), maxInWindow: limiter.maxInWindow() });
+  const stats = (): SandboxStats => ({
+    ...structuredClone(counters),
+    maxInWindow: limiter.maxInWindow(),
+    webhooks: (exposed.webhooks as WebhookDelivery | undefined)?.stats() ?? { sent: 0, delivered: 0, pending: 0, failed: 0, retried: 0 },
+  });
 
   // The store's locations are fixed when it is seeded: resolve their tokens from one map built
   // here, not by copying and scanning every location on each request.
@@ -252,7 +257,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   };
   addRoutes([...contactRoutes(), ...taskRoutes(), ...noteRoutes(), ...customFieldRoutes(), ...locationRoutes()]);
   addRoutes([scopedTokenRoute(store, pitTokens, PIT_SCOPES)], 'control');
-  addRoutes(controlRoutes({ store, stats, resetStats: () => { counters = emptyStats(); limiter.resetStats(); }, levers }), 'control');
+  addRoutes(controlRoutes({ store, stats, resetStats: () => { counters = emptyStats(); limiter.resetStats(); (exposed.webhooks as WebhookDelivery | undefined)?.resetStats(); }, levers }), 'control');
 
   // Set once listening; slow answers sleep on its timers so that stop() cancels them.
   let listening: Listening | undefined;
@@ -422,7 +427,6 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     reply(response.status, response.body, { ...rateHeaders, ...response.headers });
   }
 
-  const exposed: Record<string, unknown> = {};
   const stopHooks: Array<() => void> = [];
   const api: SandboxExtensionApi = {
     store,

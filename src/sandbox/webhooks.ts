@@ -38,6 +38,8 @@ export interface WebhookDelivery {
   /** Resolves once every event queued so far is delivered or dropped. */
   idle(): Promise<void>;
   stats(): WebhookDeliveryStats;
+  /** Zeroes the counters (`POST /__sandbox/stats/reset`); `pending` stays what is queued. */
+  resetStats(): void;
   /** Stops delivering (queued events are dropped) and unsubscribes from the store. */
   stop(): void;
 }
@@ -152,6 +154,9 @@ export function startWebhookDelivery(store: SandboxStore, options: WebhookDelive
     }
   }
 
+  // Started only with something queued, so that it always awaits before it clears `running`: a
+  // drain that found nothing to send would clear it synchronously, before `running = drain()`
+  // stored its settled promise, and no later change would start another one.
   async function drain(): Promise<void> {
     while (!stopped && queue.length > 0) {
       const item = queue.shift()!;
@@ -175,13 +180,16 @@ export function startWebhookDelivery(store: SandboxStore, options: WebhookDelive
   const unsubscribe = store.onChange((change) => {
     if (stopped) return;
     for (const event of eventsOf(change)) queue.push(signed(event, privateKey));
-    running ??= drain();
+    if (running === undefined && queue.length > 0) running = drain();
   });
 
   return {
     publicKey: publicKeyBase64,
     idle: () => (running ? new Promise<void>((resolve) => idleWaiters.push(resolve)) : Promise.resolve()),
     stats: () => ({ ...counters, pending: queue.length + (running ? 1 : 0) }),
+    resetStats() {
+      Object.assign(counters, { sent: 0, delivered: 0, failed: 0, retried: 0 });
+    },
     stop() {
       stopped = true;
       queue.length = 0;
