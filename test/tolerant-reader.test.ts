@@ -2,13 +2,16 @@
 // uses and records the rest as drift. Against the sandbox with --quirks (nulls for every empty
 // optional field, a string for a list of one, pages without meta, unknown fields), over HTTP,
 // through the binary.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.ts';
-import { useSandbox } from './helpers/sandbox.ts';
+import { authHeaders, useSandbox } from './helpers/sandbox.ts';
 import { compareWithTruth, fetchTruth } from './helpers/truth.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: 'warn', GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined, LEADCARS_BASE_URL: undefined, LEADCARS_TOKEN: undefined, INTAKE_SECRET: undefined };
@@ -74,4 +77,28 @@ describe('a sandbox playing live HighLevel\'s departures (--quirks)', () => {
     expect(location2.count).toBe(2);
     expect(second.locations[0]!.drift).toHaveLength(drift.length);
   }, 120_000);
+});
+
+describe('ghl-etl sandbox --quirks', () => {
+  it('answers with the departures: the location without email and phone, a lone tag as a string, the last page without meta', async () => {
+    const child = spawn(process.execPath, ['src/cli/bin.mjs', 'sandbox', '--quirks', '--json', '--port', '0', '--locations', '1', '--contacts', '30', '--seed', '5'], {
+      cwd: new URL('..', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' },
+    });
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+      const info = JSON.parse(line) as { url: string; locations: Array<{ id: string; token: string }> };
+      const loc = info.locations[0]!;
+      const location = (await (await fetch(`${info.url}/locations/${loc.id}`, { headers: authHeaders(loc.token) })).json()) as { location: Record<string, unknown> };
+      expect(location.location).toMatchObject({ id: loc.id, email: null, phone: null });
+      const page = (await (await fetch(`${info.url}/contacts/?locationId=${loc.id}&limit=100`, { headers: authHeaders(loc.token) })).json()) as Record<string, unknown> & { contacts: Array<{ tags: unknown }> };
+      expect(page.contacts).toHaveLength(30);
+      expect(page).not.toHaveProperty('meta');
+      expect(page.contacts.every((c) => c.tags === null || typeof c.tags === 'string' || (Array.isArray(c.tags) && c.tags.length > 1))).toBe(true);
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      expect(((await exited) as [number | null])[0]).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
 });
