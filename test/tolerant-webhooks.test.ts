@@ -60,6 +60,12 @@ describe('webhooks of a mirror that syncs one of the app\'s locations', () => {
     expect(count('SELECT count(*) AS n FROM contact_tags WHERE contact_id = ?', 'cMine1')).toBe(0);
     const raw = JSON.parse((fx.db.sqlite.prepare('SELECT raw FROM contacts WHERE id = ?').get('cMine1') as { raw: string }).raw) as Record<string, unknown>;
     expect(raw.brandNew).toEqual({ nested: [1, null] });
+    // What it departed on is counted like the answers' drift, by field and JSON type.
+    const drift = statusReport(fx.db, { locations: [{ id: SYNCED }], status: { maxAgeHours: 26 }, rateLimit: { daily: 200_000 } } as never).locations[0]!.drift;
+    expect(drift).toEqual(expect.arrayContaining([
+      expect.objectContaining({ operation: 'webhook ContactCreate', field: 'tags', problem: 'null where array', count: 1 }),
+      expect.objectContaining({ operation: 'webhook ContactCreate', field: 'email', problem: 'null where string', count: 1 }),
+    ]));
 
     // A task event without its body, for the contact now mirrored.
     expect(await deliver({ type: 'TaskCreate', locationId: SYNCED, id: 'tMine1', contactId: 'cMine1', title: 'Llamar', body: null, dueDate: '2030-01-01T00:00:00.000Z', extra: true })).toBe(200);

@@ -324,7 +324,7 @@ function schemaTypes(schema: unknown): string {
  * Ajv's errors as departures. An anyOf/oneOf that no branch matched is one departure (the type
  * seen where the branches' types were documented), not every branch's complaint.
  */
-function departuresOf(errors: ErrorObject[]): AnswerDeparture[] {
+export function departuresOf(errors: ErrorObject[]): AnswerDeparture[] {
   const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const underAlternative = (e: ErrorObject) => alternatives.some((alt) =>
     alt !== e && e.schemaPath.startsWith(alt.schemaPath + '/') &&

@@ -9,6 +9,8 @@ import type { Config } from '../config/schema.ts';
 import {
   insertInboxLead, markWebhookEventApplied, probeWritable, recordWebhookEvent, type Db,
 } from '../db/index.ts';
+import { recordDrift } from '../db/drift.ts';
+import { createWebhookDriftReader } from '../highlevel-api/webhook-events.ts';
 import { log } from '../log.ts';
 import { leadDedupeKey, leadPayload, parseIntakeLead, verifyIntakeSignature, type IntakeLead } from './intake.ts';
 import { applyEventToMirror, type WebhookEvent } from './mirror-events.ts';
@@ -124,6 +126,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   // configured location (a receiver-only setup) every location's events are applied.
   const synced = new Set((config.locations ?? []).map((l) => l.id));
   const toldForeign = new Set<string>();
+  const driftOf = createWebhookDriftReader();
   const isForeign = (locationId: unknown) => synced.size > 0 && !(typeof locationId === 'string' && synced.has(locationId));
 
   function acceptLead(body: Buffer, req: IncomingMessage): Answer {
@@ -171,6 +174,15 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
         log().warn({ err, webhookId: event.webhookId, type: event.type }, 'webhook event not applied to the mirror');
       }
       if (changed) markWebhookEventApplied(db, event.webhookId, clock);
+      // What the event departs on (nulls, mistyped fields) was tolerated: counted like answers' drift.
+      const departures = driftOf(event);
+      if (departures.length > 0 && typeof event.locationId === 'string') {
+        try {
+          db.transaction(() => recordDrift(db, event.locationId as string, departures.map((d) => ({ ...d, operation: `webhook ${event.type}`, count: 1 })), clock));
+        } catch (err) {
+          log().warn({ err, webhookId: event.webhookId }, 'could not record the event\'s drift');
+        }
+      }
       return changed;
     });
     if (applied === undefined) return { status: 200, body: { ok: true, duplicate: true } };
