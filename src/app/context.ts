@@ -5,6 +5,8 @@
 import { cipherForDb } from '../auth/crypto.ts';
 import { createTokenProvider } from '../auth/provider.ts';
 import { createTokenStore, type TokenStore } from '../auth/token-store.ts';
+import { databaseTarget, maskDatabaseUrl } from '../config/database.ts';
+import { ConfigError } from '../config/errors.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { recordDrift } from '../db/drift.ts';
 import { openDatabase, type Db } from '../db/open.ts';
@@ -37,6 +39,7 @@ export interface OpenContextOptions {
 }
 
 export function openContext(config: LoadedConfig, opts: OpenContextOptions = {}): AppContext {
+  refuseUnwiredEngine(config);
   const logger = opts.logger ?? log();
   let db: Db | undefined;
   let tokenStore: TokenStore | undefined;
@@ -82,4 +85,16 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions = {})
     },
   };
   return context;
+}
+
+/**
+ * PostgreSQL is recognised (src/config/database.ts, src/db/pg/) but not yet wired to the
+ * commands (issue 17): refuse up front, before any call to HighLevel or any file is made.
+ */
+function refuseUnwiredEngine(config: LoadedConfig): void {
+  if (databaseTarget(config.db).engine !== 'postgres') return;
+  throw new ConfigError(
+    `the database ${maskDatabaseUrl(config.db)} is PostgreSQL, which this ghl-etl cannot use yet (support is in progress, see README "Using PostgreSQL"): ` +
+      'set GHL_ETL_DB (or "db" in the config file) to a SQLite file path, e.g. data/ghl.sqlite',
+  );
 }

@@ -1,6 +1,7 @@
 // The one config loader: defaults < config file < environment < flags (applied by the caller).
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { maskDatabaseUrl } from './database.ts';
 import { ConfigError } from './errors.ts';
 import { configSchema, type Config } from './schema.ts';
 
@@ -106,6 +107,7 @@ export function maskSecrets(config: LoadedConfig): unknown {
   const mask = (s: string | undefined) => (s ? '****' : s);
   return {
     ...config,
+    db: maskDatabaseUrl(config.db),
     secret: mask(config.secret),
     locations: config.locations.map((l) => ({ ...l, token: mask(l.token) })),
     oauth: { ...config.oauth, clientSecret: mask(config.oauth.clientSecret) },

@@ -4,6 +4,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { checkSegmentReferences, exportsSchema, segmentsSchema, statusSchema } from './segments.ts';
 import { bridgeSchema } from './bridge-schema.ts';
+import { databaseProblem, SCHEMA_NAME_PATTERN } from './database.ts';
 
 const location = z.strictObject({
   id: z.string().min(1),
@@ -18,7 +19,13 @@ export const DEFAULT_LOCATION_CONCURRENCY = 4;
 export const configSchema = z.strictObject({
   baseUrl: z.url().default('https://services.leadconnectorhq.com'),
   authUrl: z.url().optional(),
-  db: z.string().min(1).default('data/ghl.sqlite'),
+  /** A SQLite file path, or a postgres:// / postgresql:// URL (src/config/database.ts). */
+  db: z.string().min(1).default('data/ghl.sqlite').superRefine((db, ctx) => {
+    const problem = databaseProblem(db);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  /** PostgreSQL only: the schema the tables go in (created if missing); default the URL's search_path (public). */
+  dbSchema: z.string().regex(SCHEMA_NAME_PATTERN, 'must be a plain identifier (letters, digits and _, not starting with a digit)').optional(),
   secret: z.string().min(32, 'must be at least 32 characters').optional(),
   locations: z.array(location).default([]),
   companyId: z.string().optional(),

@@ -7,6 +7,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { configSchema } from '../../config/schema.ts';
+import { maskDatabaseUrl, urlScheme } from '../../config/database.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import { DatabaseOpenError, isGhlEtlDatabase, type Db } from '../../db/open.ts';
 import { DEFAULT_EXPORT_DIR, exportByTag, type ByTagResult } from '../../export/index.ts';
@@ -95,6 +96,8 @@ export function register(program: Command): void {
   async (opts) => {
     // The demo tells its story on stdout; the per-run JSON logs would drown it (LOG_LEVEL wins).
     quietByDefault();
+    // The demo writes a fresh SQLite file; a URL would become a folder named after its scheme.
+    if (urlScheme(opts.db) !== undefined) throw new UsageError(`--db takes a file name (the demo writes a fresh SQLite file), got ${maskDatabaseUrl(opts.db)}`);
     const dbPath = resolve(opts.db);
     clearOldDemo(dbPath);
     const out = (line = '') => (opts.json ? process.stderr : process.stdout).write(line + '\n');

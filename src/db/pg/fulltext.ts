@@ -1,0 +1,36 @@
+// Full-text search on PostgreSQL, made to find what SQLite's FTS5 finds (notes_fts, tasks_fts
+// use FTS5's default tokenizer, unicode61: case-folded, Latin diacritics removed, any
+// punctuation splits words, no stemming). PostgreSQL's `simple` configuration lower-cases and
+// does not stem, but keeps accents and reads "ana@example.com" as one token; so text and query
+// are normalized the same way first: lower-cased, Latin accents dropped, ASCII punctuation
+// turned into spaces. The migration (migrations/pg/0001_fulltext_and_views.sql) indexes
+// `fullTextDocumentSql(...)` of notes.body and of tasks.title + body, and the views notes_fts and
+// tasks_fts expose it as `document`, so a query `document @@ fullTextQuerySql($1)` uses the index.
+// test/pg-schema.test.ts checks that the migration holds exactly these expressions.
+
+const ACCENTED = 'áàâäãåāéèêëēíìîïīóòôöõøōúùûüūñçýÿÁÀÂÄÃÅĀÉÈÊËĒÍÌÎÏĪÓÒÔÖÕØŌÚÙÛÜŪÑÇÝ';
+const PLAIN = 'aaaaaaaeeeeeiiiiiooooooouuuuuncyyaaaaaaaeeeeeiiiiiooooooouuuuuncy';
+/** Every printable ASCII character that is neither a letter nor a digit. */
+const ASCII_PUNCTUATION = '[\\x21-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7e]+';
+
+/** SQL: `text` (an SQL text expression) as FTS5's tokenizer would see it, as plain words. */
+export function fullTextWordsSql(text: string): string {
+  return `regexp_replace(translate(lower(${text}), '${ACCENTED}', '${PLAIN}'), '${ASCII_PUNCTUATION}', ' ', 'g')`;
+}
+
+/** SQL: the tsvector indexed for `text` (an SQL text expression). */
+export function fullTextDocumentSql(text: string): string {
+  return `to_tsvector('simple'::regconfig, ${fullTextWordsSql(text)})`;
+}
+
+/**
+ * SQL: the tsquery for `query` (an SQL text expression, usually a parameter): every word must
+ * appear, in any order, as FTS5 reads a MATCH of plain words.
+ */
+export function fullTextQuerySql(query: string): string {
+  return `plainto_tsquery('simple'::regconfig, ${fullTextWordsSql(query)})`;
+}
+
+/** The indexed text of a note and of a task. */
+export const NOTE_DOCUMENT_SQL = fullTextDocumentSql(`coalesce(body, '')`);
+export const TASK_DOCUMENT_SQL = fullTextDocumentSql(`coalesce(title, '') || ' ' || coalesce(body, '')`);
