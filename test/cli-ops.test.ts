@@ -152,7 +152,7 @@ describe('contacts, tasks and notes commands', () => {
     try {
       const result = await runCli(['notes', 'delete', contactId, note.id], { cwd: dir, env: { ...env(), GHL_BASE_URL: proxy.url } });
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stdout).toBe(`deleted note ${note.id} (the first answer was lost; the retry found it already gone)\n`);
+      expect(result.stdout).toBe(`note ${note.id} is gone (HighLevel no longer has it: deleted before, or by a first attempt whose answer was lost)\n`);
       expect(proxy.requests.filter((r) => r.method === 'DELETE')).toHaveLength(2);
     } finally {
       await proxy.stop();

@@ -87,7 +87,7 @@ describe.concurrent('the demo touches nothing before every flag is valid', () =>
     writeFileSync(file, 'my notes\n');
     const result = await runCli(['demo', '--db', file, '--contacts', '1'], { env: CLEAN });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/not a ghl-etl database/);
+    expect(result.stderr).toMatch(/was not created by the demo/);
     expect(readFileSync(file, 'utf8')).toBe('my notes\n');
   });
 });

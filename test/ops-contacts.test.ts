@@ -214,7 +214,10 @@ describe('contact operations: HighLevel errors are typed and leave nothing half-
       expect(missing).toMatchObject({ kind: 'not-found', status: 404 });
     });
   }
-  for (const [name, run] of ops.filter(([n]) => ['update', 'delete', 'tag', 'untag'].includes(n))) {
+  it('delete: an unknown (already deleted) contact is already gone, not an error', async () => {
+    expect(await deleteContact(ctx, 'NoSuchContact0000001')).toMatchObject({ id: 'NoSuchContact0000001', alreadyGone: true });
+  });
+  for (const [name, run] of ops.filter(([n]) => ['update', 'tag', 'untag'].includes(n))) {
     it(`${name}: 400 for an unknown contact`, async () => {
       const err = await refused((c) => run(c, 'NoSuchContact0000001'));
       expect(err).toMatchObject({ kind: 'not-found', status: 400 });

@@ -28,7 +28,10 @@ export function mapLead(lead: IntakeLead, overrides: Record<string, FieldTarget>
   const map: Record<string, FieldTarget> = { ...DEFAULT_FIELD_MAP, ...overrides };
   const contact: MappedLead['contact'] = { tags: [], fields: {} };
   const notes: Array<[string, string]> = [];
-  for (const [field, value] of valuesOf(lead)) {
+  // In the map's order, not the lead's: stored leads have their keys sorted (movil before telefono).
+  const order = Object.keys(map);
+  const rank = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length);
+  for (const [field, value] of valuesOf(lead).sort(([a], [b]) => rank(a) - rank(b))) {
     const target = map[field] ?? 'ignore';
     if (target === 'ignore' || value.trim() === '') continue;
     if (target === 'tag') contact.tags.push(`${field}:${value}`.toLowerCase());

@@ -8,6 +8,9 @@ import { insertLeadLink } from '../db/lead-links.ts';
 import type { Db } from '../db/open.ts';
 import { getOutboxByKey, settleOutboxRow } from '../db/outbox.ts';
 import { prepared } from '../db/statements.ts';
+import { isContactLive } from '../db/write-through.ts';
+import { LeadcarsNotFoundError } from '../leadcars/errors.ts';
+import type { BridgeContext } from './context.ts';
 
 /** The outbox key of the LeadCars create for a contact: one create per contact, ever. */
 export const createKeyOf = (contactId: string) => `createLead:${contactId}`;
@@ -23,9 +26,29 @@ export interface LinkResult {
   deliveredLeads: number;
 }
 
+function checkLeadId(leadId: string): void {
+  if (!/^\d+$/.test(leadId)) throw new ConfigError(`lead id "${leadId}" is not a LeadCars lead id (a positive number)`);
+}
+
+/**
+ * `leads link`: links only a lead LeadCars has (asked by id), so a mistyped id is refused
+ * instead of settling the contact's waiting leads on a lead that does not exist.
+ */
+export async function linkExistingLead(ctx: BridgeContext, contactId: string, leadId: string): Promise<LinkResult> {
+  checkLeadId(leadId);
+  if (!isContactLive(ctx.db, contactId)) throw new ConfigError(`contact ${contactId} is not in the mirror: check the id, or run \`ghl-etl sync\` first`);
+  try {
+    await ctx.leadcars().getLead(Number(leadId));
+  } catch (err) {
+    if (err instanceof LeadcarsNotFoundError) throw new ConfigError(`LeadCars has no lead ${leadId}: check the id (the lead's number in LeadCars)`);
+    throw err;
+  }
+  return linkLead(ctx.db, contactId, leadId, ctx.clock);
+}
+
 /** Links in one transaction; the contact must be in the mirror (its location comes from there). */
 export function linkLead(db: Db, contactId: string, leadId: string, clock?: Clock): LinkResult {
-  if (!/^\d+$/.test(leadId)) throw new ConfigError(`lead id "${leadId}" is not a LeadCars lead id (a positive number)`);
+  checkLeadId(leadId);
   return db.transaction(() => {
     const contact = prepared(db, `SELECT location_id AS locationId FROM contacts WHERE id = ? AND deleted_at IS NULL`).get(contactId) as { locationId: string } | undefined;
     if (!contact) throw new ConfigError(`contact ${contactId} is not in the mirror: check the id, or run \`ghl-etl sync\` first`);

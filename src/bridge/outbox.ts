@@ -12,6 +12,8 @@ import {
 } from '../leadcars/errors.ts';
 import type { NewLead } from '../leadcars/types.ts';
 import { log } from '../log.ts';
+import { phoneProblem, toE164 } from '../ops/validate.ts';
+import { LEAD_PHONE_FIELDS } from '../serve/intake.ts';
 import { nowOf, type BridgeContext } from './context.ts';
 
 /** How long a claimed row is left alone by other drainers (a send takes seconds). */
@@ -90,7 +92,7 @@ async function sendCreate(ctx: BridgeContext, row: OutboxRow, p: CreatePayload):
     }, ctx.clock);
     return 'unknown';
   }
-  const { id } = await ctx.leadcars().createLead(p.lead);
+  const { id } = await ctx.leadcars().createLead(leadForLeadcars(p.lead, ctx.config.phoneCountry));
   const leadId = String(id);
   ctx.db.transaction(() => {
     settleOutboxRow(ctx.db, row.id, { status: 'done', result: { leadId } }, ctx.clock);
@@ -98,6 +100,28 @@ async function sendCreate(ctx: BridgeContext, row: OutboxRow, p: CreatePayload):
     deliverWaitingLeads(ctx.db, p.contactId, leadId, ctx.clock);
   });
   return 'sent';
+}
+
+/** A lead whose phone cannot be written in E.164: LeadCars would refuse it, so it is not sent. */
+class UnsendableLeadError extends Error {
+  override name = 'UnsendableLeadError';
+}
+
+/**
+ * The lead as LeadCars takes it: phones in E.164 (LeadCars refuses "612000002"), read in the
+ * configured `phoneCountry` as the contact's phone was for HighLevel. Done at each send, so a
+ * lead queued before (or a `phoneCountry` fixed since) goes out right on `outbox retry`.
+ */
+function leadForLeadcars(lead: NewLead, phoneCountry: string): NewLead {
+  const out = { ...lead };
+  for (const field of LEAD_PHONE_FIELDS) {
+    const phone = out[field];
+    if (phone === undefined) continue;
+    const e164 = toE164(phone, phoneCountry);
+    if (e164 === undefined) throw new UnsendableLeadError(`${field}: ${phoneProblem(phone, phoneCountry)}`);
+    out[field] = e164;
+  }
+  return out;
 }
 
 function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
@@ -113,7 +137,7 @@ function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
     return 'unknown';
   }
   // A refusal does not change by repeating it; an unknown comment is looked for before the retry.
-  const permanent = err instanceof LeadcarsRefusedError || err instanceof LeadcarsNotFoundError;
+  const permanent = err instanceof LeadcarsRefusedError || err instanceof LeadcarsNotFoundError || err instanceof UnsendableLeadError;
   const attempts = row.attempts + 1;
   if (permanent || attempts >= ctx.config.bridge.maxAttempts) {
     db.transaction(() => {

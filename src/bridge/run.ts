@@ -62,8 +62,14 @@ export function startBridgeLoop(ctx: BridgeContext, signal: AbortSignal): Bridge
   };
   const sleep = () => new Promise<void>((resolve) => {
     if (woken || signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ctx.config.bridge.idleMs);
-    const stop = () => { clearTimeout(timer); resolve(); };
+    // The abort listener goes with the round: one left behind per idle round piled up on the
+    // signal (MaxListenersExceededWarning after a few seconds of a quiet serve).
+    const stop = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
+      resolve();
+    };
+    const timer = setTimeout(stop, ctx.config.bridge.idleMs);
     wakeUp = stop;
     signal.addEventListener('abort', stop, { once: true });
   });

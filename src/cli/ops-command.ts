@@ -142,7 +142,9 @@ export function printList<T>(records: T[], opts: CommonOptions, noun: [string, s
 /** The line of a delete; --json prints `{id, deleted, alreadyGone}` (HighLevel answers a delete with no record). */
 export function deletedLine(noun: string, r: DeleteResult): Printed {
   return {
-    line: `deleted ${noun} ${r.id}${r.alreadyGone ? ' (the first answer was lost; the retry found it already gone)' : ''}`,
+    line: r.alreadyGone
+      ? `${noun} ${r.id} is gone (HighLevel no longer has it: deleted before, or by a first attempt whose answer was lost)`
+      : `deleted ${noun} ${r.id}`,
     record: { id: r.id, deleted: true, alreadyGone: r.alreadyGone }, replayed: r.replayed,
   };
 }

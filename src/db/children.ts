@@ -13,6 +13,11 @@ const NOTE_COLUMNS = columnsOf(notes);
 // An upsert, not a plain INSERT: a revived contact's tasks and notes are still there, soft-deleted.
 const UPSERT_TASK = insertSql(tasks, TASK_COLUMNS, upsertSuffix(['id'], TASK_COLUMNS));
 const UPSERT_NOTE = insertSql(notes, NOTE_COLUMNS, upsertSuffix(['id'], NOTE_COLUMNS));
+// A batch read at a known time leaves alone a row written (or deleted) since: an operation's
+// write-through or a webhook is newer than the list (its two parameters: the read time, twice).
+const NOT_WRITTEN_SINCE = (table: string) => `WHERE ${table}.synced_at < ? AND (${table}.deleted_at IS NULL OR ${table}.deleted_at < ?)`;
+const UPSERT_LISTED_TASK = `${UPSERT_TASK} ${NOT_WRITTEN_SINCE('tasks')}`;
+const UPSERT_LISTED_NOTE = `${UPSERT_NOTE} ${NOT_WRITTEN_SINCE('notes')}`;
 // One row outside a listing pass keeps the run_id of the pass that last saw it (NULL when none has).
 const UPSERT_ONE_TASK = insertSql(tasks, TASK_COLUMNS, upsertSuffix(['id'], columnsOf(tasks, ['runId'])));
 const UPSERT_ONE_NOTE = insertSql(notes, NOTE_COLUMNS, upsertSuffix(['id'], columnsOf(notes, ['runId'])));
@@ -35,10 +40,15 @@ export interface ChildrenResult {
 /**
  * Makes each contact's live tasks and notes exactly the lists given: upserts them (reviving
  * soft-deleted ones), soft-deletes live ones not listed, and records `children_synced_at` = now
- * and `children_date_updated` = the contact's date_updated (or `contactDateUpdated`). Joins the
- * caller's transaction when one is open.
+ * and `children_date_updated` = the contact's date_updated (or `contactDateUpdated`). With
+ * `readAt` (when the lists were requested), a row written or deleted since is left as it is: a
+ * task or note created during the sync is not in the list yet, and must not be deleted for it.
+ * Joins the caller's transaction when one is open.
  */
-export function saveChildren(db: Db, batch: ContactChildren[], runId: number, clock: Clock = systemClock): ChildrenResult {
+export function saveChildren(
+  db: Db, batch: ContactChildren[], runId: number, clock: Clock = systemClock, options: { readAt?: string } = {},
+): ChildrenResult {
+  const { readAt } = options;
   const result: ChildrenResult = { tasksUpserted: 0, tasksDeleted: 0, notesUpserted: 0, notesDeleted: 0 };
   if (batch.length === 0) return result;
   return atomically(db, () => {
@@ -48,8 +58,9 @@ export function saveChildren(db: Db, batch: ContactChildren[], runId: number, cl
       (prepared(db, `SELECT id, location_id AS locationId FROM contacts WHERE id IN (SELECT value FROM json_each(?))`)
         .all(contactIds) as Array<{ id: string; locationId: string }>).map((r) => [r.id, r.locationId]),
     );
-    const upsertTask = prepared(db, UPSERT_TASK);
-    const upsertNote = prepared(db, UPSERT_NOTE);
+    const upsertTask = prepared(db, readAt === undefined ? UPSERT_TASK : UPSERT_LISTED_TASK);
+    const upsertNote = prepared(db, readAt === undefined ? UPSERT_NOTE : UPSERT_LISTED_NOTE);
+    const since = readAt === undefined ? [] : [readAt, readAt];
     const markFetched = prepared(
       db,
       `UPDATE contacts SET children_synced_at = ?, children_date_updated = CASE WHEN ? THEN ? ELSE date_updated END WHERE id = ?`,
@@ -62,11 +73,11 @@ export function saveChildren(db: Db, batch: ContactChildren[], runId: number, cl
       // Children always follow their contact and its location, whatever the fetched objects say.
       const bookkeeping = { contactId: c.contactId, locationId, syncedAt: now, runId, deletedAt: null };
       for (const t of c.tasks) {
-        upsertTask.run(valuesOf({ ...t, ...bookkeeping }, TASK_COLUMNS));
+        upsertTask.run([...valuesOf({ ...t, ...bookkeeping }, TASK_COLUMNS), ...since]);
         taskIds.push(t.id);
       }
       for (const n of c.notes) {
-        upsertNote.run(valuesOf({ ...n, ...bookkeeping }, NOTE_COLUMNS));
+        upsertNote.run([...valuesOf({ ...n, ...bookkeeping }, NOTE_COLUMNS), ...since]);
         noteIds.push(n.id);
       }
       result.tasksUpserted += c.tasks.length;
@@ -77,8 +88,9 @@ export function saveChildren(db: Db, batch: ContactChildren[], runId: number, cl
       prepared(
         db,
         `UPDATE ${table} SET deleted_at = ? WHERE deleted_at IS NULL
-           AND contact_id IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT value FROM json_each(?))`,
-      ).run(now, contactIds, JSON.stringify(keep)).changes;
+           AND contact_id IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT value FROM json_each(?))
+           AND (? IS NULL OR synced_at < ?)`,
+      ).run(now, contactIds, JSON.stringify(keep), readAt ?? null, readAt ?? null).changes;
     result.tasksDeleted = deleteMissing('tasks', taskIds);
     result.notesDeleted = deleteMissing('notes', noteIds);
     return result;

@@ -29,6 +29,25 @@ const REWRITE_CONTACT = insertSql(contacts, WRITTEN, upsertSuffix(['id'], WRITTE
 
 interface StoredContact { dateUpdated: string | null; raw: string; deletedAt: string | null }
 
+export interface ListedOptions {
+  /**
+   * The rows are a listing page whose request was sent at this time (ISO). The mirror may have
+   * changed since (an operation's write-through, a webhook): a stored contact whose dateUpdated
+   * is later than the page's copy, or that was deleted since, is only marked as seen, so a
+   * running sync never undoes a write made during it (a tag added, a contact deleted).
+   */
+  readAt?: string;
+}
+
+/** The stored copy is newer than the listed one (written through after the page was read). */
+function isNewerThanPage(before: StoredContact | undefined, row: ContactRow, readAt: string | undefined): boolean {
+  if (readAt === undefined || before === undefined) return false;
+  if (before.deletedAt !== null) return before.deletedAt >= readAt;
+  const stored = Date.parse(before.dateUpdated ?? '');
+  const listed = Date.parse(row.dateUpdated ?? '');
+  return Number.isFinite(stored) && Number.isFinite(listed) && stored > listed;
+}
+
 /**
  * Upserts one page of contacts, marking each as seen by `runId` (see `markContactsDeleted`;
  * null for a write outside a sync run, e.g. a webhook),
@@ -37,7 +56,9 @@ interface StoredContact { dateUpdated: string | null; raw: string; deletedAt: st
  * differs, otherwise only its synced_at/run_id are touched). Idempotent. Joins the caller's
  * transaction when one is open.
  */
-export function upsertContacts(db: Db, rows: ContactRow[], runId: number | null, clock: Clock = systemClock): ContactUpsertResult {
+export function upsertContacts(
+  db: Db, rows: ContactRow[], runId: number | null, clock: Clock = systemClock, options: ListedOptions = {},
+): ContactUpsertResult {
   return atomically(db, () => {
     const result: ContactUpsertResult = { outcomes: new Map(), new: 0, updated: 0, unchanged: 0 };
     if (rows.length === 0) return result;
@@ -56,6 +77,15 @@ export function upsertContacts(db: Db, rows: ContactRow[], runId: number | null,
     const touched: string[] = [];
     for (const row of rows) {
       const before = stored.get(row.id);
+      if (isNewerThanPage(before, row, options.readAt)) {
+        // A deleted one stays deleted (and is not live, so no sweep concerns it).
+        if (before!.deletedAt === null) touched.push(row.id);
+        if (!result.outcomes.has(row.id)) {
+          result.outcomes.set(row.id, 'unchanged');
+          result.unchanged += 1;
+        }
+        continue;
+      }
       const outcome: ContactOutcome =
         !before || before.deletedAt !== null ? 'new'
         : before.dateUpdated !== row.dateUpdated ? 'updated'

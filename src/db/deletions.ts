@@ -4,8 +4,13 @@ import { isoNow, systemClock, type Clock } from './clock.ts';
 import type { Db } from './open.ts';
 import { atomically, prepared } from './statements.ts';
 
-/** The location's live contacts whose run_id is not @runId: those a listing pass did not see. */
-const UNSEEN = `location_id = @locationId AND deleted_at IS NULL AND (run_id IS NULL OR run_id <> @runId)`;
+/**
+ * The location's live contacts whose run_id is not @runId: those a listing pass did not see. A
+ * contact written since the pass started (@since: an operation's write-through, a webhook) was
+ * not there when the pass listed its page, so it is not missing from HighLevel: it stays.
+ */
+const UNSEEN = `location_id = @locationId AND deleted_at IS NULL AND (run_id IS NULL OR run_id <> @runId)
+  AND (@since IS NULL OR synced_at < @since)`;
 
 /** Soft-deletes the live contacts `which` selects (a subquery of ids) and their live tasks and notes. */
 function softDelete(db: Db, which: string, params: Record<string, unknown>): number {
@@ -17,17 +22,18 @@ function softDelete(db: Db, which: string, params: Record<string, unknown>): num
 }
 
 /**
- * After a complete listing pass of `runId`: soft-deletes the location's live contacts that the
- * pass did not see (their `run_id` is another run). Only call it when the listing really
- * completed: a partial pass would delete the unseen rest. Returns the number of contacts deleted.
+ * After a complete listing pass of `runId`, started at `passStartedAt`: soft-deletes the
+ * location's live contacts that the pass did not see (their `run_id` is another run) and nothing
+ * wrote since it started. Only call it when the listing really completed: a partial pass would
+ * delete the unseen rest. Returns the number of contacts deleted.
  */
-export function markContactsDeleted(db: Db, locationId: string, seenInRunId: number, clock: Clock = systemClock): number {
-  return softDelete(db, `SELECT id FROM contacts WHERE ${UNSEEN}`, { locationId, runId: seenInRunId, now: isoNow(clock) });
+export function markContactsDeleted(db: Db, locationId: string, seenInRunId: number, clock: Clock = systemClock, passStartedAt?: string): number {
+  return softDelete(db, `SELECT id FROM contacts WHERE ${UNSEEN}`, { locationId, runId: seenInRunId, since: passStartedAt ?? null, now: isoNow(clock) });
 }
 
 /** Live contacts a complete pass of `seenInRunId` did not see: what `markContactsDeleted` would remove. */
-export function countUnseenContacts(db: Db, locationId: string, seenInRunId: number): number {
-  const row = prepared(db, `SELECT count(*) AS n FROM contacts WHERE ${UNSEEN}`).get({ locationId, runId: seenInRunId }) as { n: number };
+export function countUnseenContacts(db: Db, locationId: string, seenInRunId: number, passStartedAt?: string): number {
+  const row = prepared(db, `SELECT count(*) AS n FROM contacts WHERE ${UNSEEN}`).get({ locationId, runId: seenInRunId, since: passStartedAt ?? null }) as { n: number };
   return row.n;
 }
 

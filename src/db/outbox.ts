@@ -79,11 +79,21 @@ export function settleOutboxRow(db: Db, id: number, update: { status: OutboxStat
     .run(update.status, update.lastError ?? null, update.result === undefined ? null : JSON.stringify(update.result), update.nextAttemptAt ?? null, now, id);
 }
 
-/** `outbox retry ID`: a dead, unknown or pending row is due again now with its attempts reset. */
+/**
+ * `outbox retry ID`: a dead, unknown or pending row is due again now with its attempts reset. The
+ * inbox leads a dead LeadCars create had failed (`failWaitingLeads`) wait on it again, so they
+ * are delivered when it goes through.
+ */
 export function retryOutboxRow(db: Db, id: number, clock: Clock = () => new Date()): boolean {
   const now = isoNow(clock);
-  return prepared(db, `UPDATE outbox SET status = 'pending', attempts = 0, sending_since = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status != 'done'`)
-    .run(now, now, id).changes === 1;
+  return db.transaction(() => {
+    prepared(db, `UPDATE inbox SET status = 'waiting', last_error = NULL
+      WHERE status = 'failed' AND last_error LIKE 'LeadCars refused the lead: %'
+        AND contact_id = (SELECT json_extract(payload, '$.contactId') FROM outbox WHERE id = ? AND kind = 'leadcars.createLead' AND status != 'done')`)
+      .run(id);
+    return prepared(db, `UPDATE outbox SET status = 'pending', attempts = 0, sending_since = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status != 'done'`)
+      .run(now, now, id).changes === 1;
+  });
 }
 
 /** `outbox drop ID`: removes a row not yet done. */

@@ -29,7 +29,7 @@ export async function deleteChild<O extends WriteOptions>(
     contactId,
     planned: [plan(action, params)],
     send: async () => {
-      const alreadyGone = await deleteOnce(() => send(contactId, childId));
+      const alreadyGone = await deleteOnce(() => send(contactId, childId), table === 'tasks' ? 'task' : 'note');
       return { result: { id: childId, alreadyGone, replayed: false }, mirror: () => { markChildDeleted(ctx.db, table, childId, ctx.clock); } };
     },
   }) as Outcome<O, DeleteResult>;

@@ -240,22 +240,27 @@ export async function deleteContact<O extends WriteOptions>(ctx: OpsContext, con
     action: 'deleteContact',
     planned: [plan('deleteContact', { contactId: id })],
     send: async () => {
-      const alreadyGone = await deleteOnce(() => ctx.client.deleteContact(ctx.locationId, id));
+      const alreadyGone = await deleteOnce(() => ctx.client.deleteContact(ctx.locationId, id), 'contact');
       return { result: { id, alreadyGone, replayed: false }, mirror: () => { writeContactDeleted(ctx.db, id, ctx.clock); } };
     },
   }) as Outcome<O, DeleteResult>;
 }
 
 /**
- * Runs a delete; a "not found" that came only on a retry means the first attempt did delete
- * (its answer was lost): that is success (`true`). A "not found" on the first attempt is an error.
+ * Runs a delete. HighLevel saying the record itself is not found ("Contact not found", `record`
+ * = "contact") means what was asked for holds (deleted before, or by our own first attempt
+ * whose answer was lost): success, `true` = it was already gone. Any other "not found" on the
+ * first attempt (a wrong base URL's 404, a task's unknown contact) stays an error; on a retry
+ * any "not found" is our first attempt's doing, as before.
  */
-export async function deleteOnce(send: () => Promise<void>): Promise<boolean> {
+export async function deleteOnce(send: () => Promise<void>, record: 'contact' | 'task' | 'note'): Promise<boolean> {
   try {
     await send();
     return false;
   } catch (err) {
-    if (isGone(err) && (err as { retries: number }).retries > 0) return true;
+    if (!isGone(err)) throw err;
+    if ((err as { retries: number }).retries > 0) return true;
+    if (err instanceof ValidationError && err.messages.some((m) => new RegExp(`^${record} not found`, 'i').test(m.trim()))) return true;
     throw err;
   }
 }

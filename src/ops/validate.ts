@@ -19,15 +19,24 @@ export function checkEmail(field: string, value: unknown): string {
   return value.trim().toLowerCase();
 }
 
+/** `text` as E.164 (+34612345678), numbers without a country code read in `defaultCountry`; undefined when it is not a valid number. */
+export function toE164(text: string, defaultCountry: string): string | undefined {
+  const parsed = parsePhoneNumberFromString(text.trim(), defaultCountry.toUpperCase() as CountryCode);
+  return parsed && parsed.isValid() ? parsed.number : undefined;
+}
+
+/** Why `text` is not a phone number, in the words every caller uses. */
+export function phoneProblem(text: string, defaultCountry: string): string {
+  return `${JSON.stringify(text)} is not a valid phone number (default country ${defaultCountry}; write +CC... for another country)`;
+}
+
 /** A phone as E.164 (+34612345678); numbers without a country code use `defaultCountry`. */
 export function checkPhone(field: string, value: unknown, defaultCountry: string): string {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || text.trim() === '') throw new OperationInputError(field, 'a phone number is required here');
-  const parsed = parsePhoneNumberFromString(text.trim(), defaultCountry.toUpperCase() as CountryCode);
-  if (!parsed || !parsed.isValid()) {
-    throw new OperationInputError(field, `${JSON.stringify(text)} is not a valid phone number (default country ${defaultCountry}; write +CC... for another country)`);
-  }
-  return parsed.number;
+  const e164 = toE164(text, defaultCountry);
+  if (e164 === undefined) throw new OperationInputError(field, phoneProblem(text, defaultCountry));
+  return e164;
 }
 
 /** Trimmed, non-empty, without repeats (HighLevel stores tags lower-cased; case is left to it). */

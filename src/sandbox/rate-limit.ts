@@ -5,7 +5,10 @@
 export type RateWindow = 'sliding' | 'fixed';
 
 export interface RateLimitOptions {
-  /** Burst limit, or 'none' to admit every request (the window is still measured for stats). */
+  /**
+   * Burst limit, or 'none' to admit every request (the window is still measured for stats, and
+   * the headers report a limit of a million per window, so that clients do not pace themselves).
+   */
   burst: { max: number; windowMs: number } | 'none';
   window: RateWindow;
   dailyLimit: number;
@@ -23,6 +26,9 @@ export interface RateDecision {
 
 // When the burst limit is 'none', the window used to measure maxInWindow (HighLevel's own).
 const MEASURE_WINDOW = { max: 100, windowMs: 10_000 };
+// ...and the burst limit its headers report: a client that follows X-RateLimit-Max (ghl-etl
+// does) would otherwise keep HighLevel's 100 per 10 s and pace itself at 10 requests/s.
+const UNLIMITED_MAX = 1_000_000;
 
 interface KeyState {
   /** Admission times within the current sliding window, oldest first. */
@@ -79,11 +85,10 @@ export function createRateLimiter(opts: RateLimitOptions): RateLimiter {
       'X-RateLimit-Limit-Daily': String(opts.dailyLimit),
       'X-RateLimit-Daily-Remaining': String(Math.max(0, opts.dailyLimit - s.dayCount)),
     };
-    if (enforce) {
-      h['X-RateLimit-Max'] = String(burst.max);
-      h['X-RateLimit-Remaining'] = String(Math.max(0, burst.max - inWindow(s)));
-      h['X-RateLimit-Interval-Milliseconds'] = String(burst.windowMs);
-    }
+    const max = enforce ? burst.max : UNLIMITED_MAX;
+    h['X-RateLimit-Max'] = String(max);
+    h['X-RateLimit-Remaining'] = String(Math.max(0, max - inWindow(s)));
+    h['X-RateLimit-Interval-Milliseconds'] = String(burst.windowMs);
     return h;
   }
 

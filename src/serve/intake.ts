@@ -3,11 +3,18 @@
 // acknowledged; the same lead sent again maps to the same inbox row.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { phoneProblem, toE164 } from '../ops/validate.ts';
 
 const text = z.string().trim();
 const optionalText = text.min(1).max(10_000).optional();
-/** LeadCars ids are numbers; JSON senders (and CSV files) often send them as digit strings. */
-const numericId = z.union([z.number().int().positive(), z.string().trim().regex(/^\d+$/, 'must be a positive integer').transform(Number)]);
+/**
+ * LeadCars ids are numbers; JSON senders (and CSV files) often send them as digit strings. The
+ * error says what is expected and what came ("Invalid input" said neither).
+ */
+const leadcarsId = (what: string) => z.union(
+  [z.number().int().positive(), z.string().trim().regex(/^\d+$/).transform(Number)],
+  { error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be ${what}, a positive whole number, not ${JSON.stringify(issue.input)}`) },
+);
 
 /** A lead as `POST /leads` accepts it: LeadCars' create fields, plus `id_lead` for a lead LeadCars already has. */
 export const intakeLeadSchema = z.strictObject({
@@ -20,29 +27,43 @@ export const intakeLeadSchema = z.strictObject({
   provincia: text.min(1).max(100).optional(),
   comentario: optionalText,
   url_origen: text.min(1).max(2_000).optional(),
-  concesionario: numericId,
-  sede: numericId.optional(),
-  tipo_lead: numericId,
+  concesionario: leadcarsId('the id of a LeadCars dealer (GET /concesionarios)'),
+  sede: leadcarsId('the id of a branch of the dealer (GET /sedes/{concesionario})').optional(),
+  tipo_lead: leadcarsId('the id of a LeadCars lead type (GET /tipos)'),
   campana: text.min(1).max(200).optional(),
   custom: z.record(
     z.string().regex(/^[A-Za-z0-9_]+$/, 'custom keys are letters, digits and _ only (LeadCars refuses others)'),
     z.union([z.string(), z.number(), z.boolean(), z.null()]),
   ).optional(),
-  id_lead: numericId.transform(String).optional(),
+  id_lead: leadcarsId('the id of a lead LeadCars has').transform(String).optional(),
 });
 
 export type IntakeLead = z.infer<typeof intakeLeadSchema>;
 
 export type LeadParse = { ok: true; lead: IntakeLead } | { ok: false; reasons: string[] };
 
-/** Validates a request body; the reasons name each bad field. */
-export function parseIntakeLead(body: unknown): LeadParse {
+/** The lead's phone fields, sent to HighLevel and LeadCars in E.164. */
+export const LEAD_PHONE_FIELDS = ['telefono', 'movil'] as const;
+
+/**
+ * Validates a request body; the reasons name each bad field. Phones must be numbers of
+ * `phoneCountry` (default ES) or carry their +country code: HighLevel and LeadCars both take
+ * them in E.164, so a lead whose phone cannot become one is refused here, not after its 202.
+ */
+export function parseIntakeLead(body: unknown, options: { phoneCountry?: string } = {}): LeadParse {
   const parsed = intakeLeadSchema.safeParse(body);
-  if (parsed.success) return { ok: true, lead: parsed.data };
-  return {
-    ok: false,
-    reasons: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`),
-  };
+  if (!parsed.success) {
+    return {
+      ok: false,
+      reasons: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`),
+    };
+  }
+  const country = options.phoneCountry ?? 'ES';
+  const reasons = LEAD_PHONE_FIELDS.flatMap((field) => {
+    const phone = parsed.data[field];
+    return phone !== undefined && toE164(phone, country) === undefined ? [`${field}: ${phoneProblem(phone, country)}`] : [];
+  });
+  return reasons.length > 0 ? { ok: false, reasons } : { ok: true, lead: parsed.data };
 }
 
 /** JSON with object keys sorted at every level, so equal leads serialise identically. */

@@ -42,7 +42,7 @@ export interface ReceivedEvent {
 export interface ServeOptions {
   db: Db;
   /** `intakeSecret`, `webhookPublicKey` and `serve.host`/`serve.port` are read from it. */
-  config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve' | 'locations'>>;
+  config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve' | 'phoneCountry' | 'locations'>>;
   /** Defaults to config `serve.host` (127.0.0.1). */
   host?: string;
   /** Defaults to config `serve.port` (8787); 0 picks a free port. */
@@ -135,7 +135,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     }
     const json = parseJson(body);
     if (!json.ok) return error(400, 'the body is not valid JSON');
-    const parsed = parseIntakeLead(json.value);
+    const parsed = parseIntakeLead(json.value, { phoneCountry: config.phoneCountry ?? 'ES' });
     if (!parsed.ok) return error(400, 'the lead is not valid', { reasons: parsed.reasons });
     const { lead } = parsed;
     const stored = insertInboxLead(db, { dedupeKey: leadDedupeKey(lead), payload: leadPayload(lead), leadId: lead.id_lead ?? null }, clock);

@@ -6,6 +6,7 @@ import { driftByLocation, foreignWebhookCounts, type DriftRow } from '../db/drif
 import { listExportRuns, type ExportRun } from '../db/exports.ts';
 import type { Db } from '../db/open.ts';
 import type { SyncRunStatus } from '../db/runs.ts';
+import { bridgeStatus, type BridgeStatus } from './bridge.ts';
 
 export interface RunSummary {
   id: number;
@@ -52,7 +53,10 @@ export interface AnswerDrift {
 export interface StatusReport {
   generatedAt: string;
   maxAgeHours: number;
-  /** False when any location's last finished run failed, or its data is older than maxAgeHours. */
+  /**
+   * False when any location's last finished run failed, or its data is older than maxAgeHours,
+   * or the bridge has something dead (see BridgeStatus).
+   */
   healthy: boolean;
   locations: LocationStatus[];
   lastExport: ExportRun | null;
@@ -61,6 +65,8 @@ export interface StatusReport {
    * than configured): acknowledged and counted, never applied. Only when locations are configured.
    */
   unsyncedWebhookEvents: Array<{ locationId: string; events: number }>;
+  /** The LeadCars bridge's inbox and outbox. */
+  bridge: BridgeStatus;
 }
 
 type StatusConfig = Pick<Config, 'locations' | 'status' | 'rateLimit'>;
@@ -134,13 +140,15 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
 export function statusReport(db: Db, config: StatusConfig, now: Date = new Date()): StatusReport {
   const drift = driftByLocation(db);
   const locations = locationIds(db, config).map((l) => locationStatus(db, config, l, now, drift.get(l.id) ?? []));
+  const bridge = bridgeStatus(db, now);
   return {
     generatedAt: now.toISOString(),
     maxAgeHours: config.status.maxAgeHours,
     // With nothing configured and nothing synced there is nothing to vouch for.
-    healthy: locations.length > 0 && locations.every((l) => l.healthy),
+    healthy: locations.length > 0 && locations.every((l) => l.healthy) && bridge.healthy,
     locations,
     lastExport: listExportRuns(db, 1)[0] ?? null,
     unsyncedWebhookEvents: config.locations.length > 0 ? foreignWebhookCounts(db, config.locations.map((l) => l.id)) : [],
+    bridge,
   };
 }

@@ -87,6 +87,8 @@ export async function childrenPhase(run: LocationRun): Promise<void> {
 interface FetchingBatch {
   contacts: ContactNeedingChildren[];
   rolling: boolean;
+  /** When its first request was sent: the mirror's changes since are newer than its lists. */
+  readAt: string;
   tasks: Promise<TasksRead>;
   result: Promise<FetchedBatch>;
 }
@@ -104,8 +106,9 @@ interface FetchedBatch {
 /** Starts the batch's reads, its tasks queued ahead of its notes. Neither promise rejects. */
 function fetchBatch(run: LocationRun, contacts: ContactNeedingChildren[], rolling: boolean, limit: Limit): FetchingBatch {
   const ids = contacts.map((c) => c.id);
+  const readAt = run.now().toISOString();
   const tasks = fetchTasks(run, ids, limit).then((value): TasksRead => ({ value }), (error: unknown): TasksRead => ({ error }));
-  return { contacts, rolling, tasks, result: collectBatch(run, ids, tasks, limit) };
+  return { contacts, rolling, readAt, tasks, result: collectBatch(run, ids, tasks, limit) };
 }
 
 async function collectBatch(run: LocationRun, ids: string[], tasksRead: Promise<TasksRead>, limit: Limit): Promise<FetchedBatch> {
@@ -140,7 +143,7 @@ function saveBatch(run: LocationRun, batch: FetchingBatch, result: FetchedBatch)
       tasks: (result.tasksByContact.get(contact.id) ?? []).map((t) => taskToRow(t, contact.id, locationId)),
       notes: notes.map((n) => noteToRow(n, contact.id, locationId)),
       contactDateUpdated: contact.dateUpdated,
-    })), run.runId, now);
+    })), run.runId, now, { readAt: batch.readAt });
     summary.tasks += saved.tasksUpserted;
     summary.notes += saved.notesUpserted;
     summary.tasksDeleted += saved.tasksDeleted;

@@ -18,6 +18,8 @@ interface ListedPage {
   contacts: HighLevelContact[];
   total: number;
   next: ListCursor | undefined;
+  /** When its request was sent: what the mirror changed since is newer than the page. */
+  readAt: string;
 }
 
 export async function listingPass(run: LocationRun): Promise<void> {
@@ -29,7 +31,10 @@ export async function listingPass(run: LocationRun): Promise<void> {
     // The next page is on its way while this one is written (one request spent for nothing when
     // the pass stops early).
     readAhead: true,
-    fetchPage: (cursor) => fetchContacts(run.client, locationId, lister, pageSize, cursor),
+    fetchPage: async (cursor) => {
+      const readAt = now().toISOString();
+      return { ...(await fetchContacts(run.client, locationId, lister, pageSize, cursor)), readAt };
+    },
     nextCursor: (page) => page.next,
     operation: { name: 'syncLocation', method: lister === 'list' ? 'GET' : 'POST', path: lister === 'list' ? '/contacts/' : '/contacts/search', locationId },
   });
@@ -38,7 +43,7 @@ export async function listingPass(run: LocationRun): Promise<void> {
     const rows = page.contacts.map((c) => contactToRow(c, locationId));
     const next: PassState = { ...run.pass, cursor: page.next };
     const outcome = db.transaction(() => {
-      const result = upsertContacts(db, rows, run.pass.passRunId, now);
+      const result = upsertContacts(db, rows, run.pass.passRunId, now, { readAt: page.readAt });
       writePass(db, locationId, next, now);
       return result;
     });
@@ -62,7 +67,7 @@ export async function listingPass(run: LocationRun): Promise<void> {
 export function deletionSweep(run: LocationRun): void {
   const { db, locationId, summary, now, opts } = run;
   const live = countLiveContacts(db, locationId);
-  const missing = countUnseenContacts(db, locationId, run.pass.passRunId);
+  const missing = countUnseenContacts(db, locationId, run.pass.passRunId, run.pass.startedAt);
   const { maxDeleteShare, rollingDays } = opts.config.sync;
   const decision = decideDeletion({ live, missing, maxShare: maxDeleteShare, allowMassDelete: opts.allowMassDelete ?? false });
   if (!decision.allowed) {
@@ -74,7 +79,7 @@ export function deletionSweep(run: LocationRun): void {
     rollingLeft: run.pass.full ? 0 : rollingShareSize(live - missing, rollingDays),
   };
   summary.contactsDeleted = db.transaction(() => {
-    const deleted = markContactsDeleted(db, locationId, run.pass.passRunId, now);
+    const deleted = markContactsDeleted(db, locationId, run.pass.passRunId, now, run.pass.startedAt);
     writePass(db, locationId, childrenPhase, now);
     return deleted;
   });
@@ -83,7 +88,7 @@ export function deletionSweep(run: LocationRun): void {
   run.logger.info({ pages: summary.pages, seen: summary.contactsSeen, deleted: summary.contactsDeleted }, 'listing pass complete');
 }
 
-async function fetchContacts(client: SyncClient, locationId: string, lister: Lister, pageSize: number, cursor: ListCursor | undefined): Promise<ListedPage> {
+async function fetchContacts(client: SyncClient, locationId: string, lister: Lister, pageSize: number, cursor: ListCursor | undefined): Promise<Omit<ListedPage, 'readAt'>> {
   if (lister === 'list') {
     const at = cursor && 'startAfterId' in cursor ? cursor : undefined;
     const page = await client.fetchContactPage(locationId, { limit: pageSize, ...(at ? { startAfter: at.startAfter, startAfterId: at.startAfterId } : {}) });

@@ -22,6 +22,11 @@ export interface ProxyOptions {
   drop?(req: ProxiedRequest): 'before' | 'after' | undefined;
   /** Answers in the sandbox's place without forwarding (e.g. an edge proxy's 503); undefined: forward. */
   answer?(req: ProxiedRequest): { status: number; body: unknown } | undefined;
+  /**
+   * Holds the sandbox's answer (the request has been applied and answered upstream) until the
+   * promise settles: the client is left with what was true when it asked. undefined: no hold.
+   */
+  hold?(req: ProxiedRequest): Promise<void> | undefined;
 }
 
 export interface Proxy {
@@ -60,7 +65,8 @@ export async function startProxy(target: string, opts: ProxyOptions = {}): Promi
         (answer) => {
           const parts: Buffer[] = [];
           answer.on('data', (c: Buffer) => parts.push(c));
-          answer.on('end', () => {
+          answer.on('end', async () => {
+            await opts.hold?.(seen);
             if (drop === 'after') {
               req.socket.destroy();
               return;

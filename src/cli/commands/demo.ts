@@ -1,16 +1,18 @@
 // `npm run demo` / `ghl-etl demo`: the whole story without an account. Starts the sandbox in this
 // process (2 locations x 500 contacts, HighLevel's 100 requests / 10 s limit time-scaled 50x so it
 // finishes in seconds), syncs into a fresh data/demo.sqlite, applies a day of changes, syncs
-// incrementally, writes one segment CSV per tag into data/exports/, and prints where the files
-// are, the run summaries, the head of one CSV and queries to try.
-import { readFileSync, rmSync, statSync } from 'node:fs';
-import { basename, relative, resolve } from 'node:path';
+// incrementally, writes one segment CSV per tag into data/demo-exports/ (beside the database),
+// and prints where the files are, the run summaries, the head of one CSV and queries to try.
+// It replaces only what it made: a database it marked, CSVs in a folder it marked.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { configSchema } from '../../config/schema.ts';
 import { maskDatabaseUrl, urlScheme } from '../../config/database.ts';
 import type { LoadedConfig } from '../../config/load.ts';
-import { DatabaseOpenError, isGhlEtlDatabase, type Db } from '../../db/open.ts';
-import { DEFAULT_EXPORT_DIR, exportByTag, type ByTagResult } from '../../export/index.ts';
+import { isDemoDatabase, markDemoDatabase } from '../../db/demo-mark.ts';
+import { DatabaseOpenError, type Db } from '../../db/open.ts';
+import { exportByTag, type ByTagResult } from '../../export/index.ts';
 import { quietByDefault } from '../../log.ts';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import type { RunSummary } from '../../sync/location.ts';
@@ -28,18 +30,42 @@ export const EXAMPLE_QUERIES = [
   ['the sync runs', `SELECT id, location_id, mode, status, contacts_seen, contacts_new, contacts_updated, contacts_deleted, tasks, notes, api_calls FROM sync_runs;`],
 ] as const;
 
+/** The folder of the demo's CSVs, beside its database: data/demo-exports/ by default. */
+const DEMO_EXPORTS = 'demo-exports';
+/** The file that marks a folder as the demo's: its CSVs are the demo's to replace. */
+const DEMO_FOLDER_MARK = '.ghl-etl-demo';
+
 /**
- * Deletes the demo's previous database (and its -wal/-shm), but only a ghl-etl database: a
- * mistyped `--db` must not delete someone's file.
+ * Checks that the demo may (re)create the database at `dbPath` and the CSV folder `dir`, before
+ * anything is touched: the database must be missing, empty or one the demo created; the folder
+ * missing, empty or marked as the demo's. A mirror or a user's file is never replaced.
  */
-function clearOldDemo(dbPath: string): void {
+function checkDemoTargets(dbPath: string, dir: string): void {
   const stat = statSync(dbPath, { throwIfNoEntry: false });
-  if (!stat) return;
-  if (stat.isDirectory()) throw new DatabaseOpenError(dbPath, 'is a directory', 'give --db a file name');
-  if (!isGhlEtlDatabase(dbPath)) {
-    throw new UsageError(`--db ${dbPath} exists and is not a ghl-etl database, so the demo will not replace it: give --db another file name`);
+  if (stat?.isDirectory()) throw new DatabaseOpenError(dbPath, 'is a directory', 'give --db a file name');
+  if (stat && stat.size > 0 && !isDemoDatabase(dbPath)) {
+    throw new UsageError(
+      `--db ${dbPath} exists and was not created by the demo (it may be a mirror), so the demo will not replace it: ` +
+        'give --db another file name (if it is a demo database from an older ghl-etl, delete it first)',
+    );
   }
+  const folder = statSync(dir, { throwIfNoEntry: false });
+  if (folder && !folder.isDirectory()) throw new UsageError(`${dir} is a file, and the demo writes its CSVs into that folder: move the file or give --db another folder`);
+  if (folder && !isDemoFolder(dir) && readdirSync(dir).length > 0) {
+    throw new UsageError(`${dir} holds files the demo did not write, so it will not write its CSVs there: move them, or give --db a file in another folder`);
+  }
+}
+
+function isDemoFolder(dir: string): boolean {
+  return statSync(join(dir, DEMO_FOLDER_MARK), { throwIfNoEntry: false })?.isFile() === true;
+}
+
+/** Deletes the demo's previous database (and its -wal/-shm) and CSVs; checkDemoTargets has allowed it. */
+function clearOldDemo(dbPath: string, dir: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, DEMO_FOLDER_MARK), 'The CSVs of `ghl-etl demo`: it replaces them on every run. Keep your own files elsewhere.\n');
+  for (const name of readdirSync(dir)) if (name.endsWith('.csv')) rmSync(join(dir, name), { force: true });
 }
 
 /** The demo's configuration: the in-process sandbox's locations and tokens, its sped-up clock. */
@@ -63,12 +89,12 @@ function headOf(path: string, lines: number, width: number): string[] {
   return text.split('\r\n').slice(0, lines).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
 }
 
-/** One CSV per tag into data/exports/ (relative to the working directory), and a look at one. */
-async function writeSegmentCsvs(db: Db, out: (line?: string) => void): Promise<ByTagResult> {
-  const dir = resolve(DEFAULT_EXPORT_DIR);
+/** One CSV per tag into the demo's folder `dir`, and a look at one. */
+async function writeSegmentCsvs(db: Db, dir: string, out: (line?: string) => void): Promise<ByTagResult> {
   const result = await exportByTag(db, dir);
   const byRows = [...result.files].sort((a, b) => b.rows - a.rows);
-  out(`\nSegment CSVs, one per tag: ${result.files.length} files in ${dir} (as \`ghl-etl export --by-tag --out-dir ${DEFAULT_EXPORT_DIR}\` writes them)`);
+  const shownDir = relative(process.cwd(), dir) || dir;
+  out(`\nSegment CSVs, one per tag: ${result.files.length} files in ${dir} (as \`ghl-etl export --by-tag --out-dir ${shownDir}\` writes them)`);
   for (const f of byRows.slice(0, 5)) out(`  ${basename(f.path).padEnd(28)} ${String(f.rows).padStart(5)} contacts tagged "${f.tag}"`);
   if (byRows.length > 5) out(`  ... and ${byRows.length - 5} more`);
   const shown = result.files.find((f) => f.tag === 'vip') ?? byRows[0];
@@ -88,18 +114,20 @@ interface DemoFlags {
 
 export function register(program: Command): void {
   leaf<DemoFlags>(program.command('demo')
-    .summary('Sandbox with seeded data -> sync -> a day of changes -> incremental sync into data/demo.sqlite -> CSVs per tag in data/exports/')
+    .summary('Sandbox with seeded data -> sync -> a day of changes -> incremental sync into data/demo.sqlite -> CSVs per tag in data/demo-exports/')
     .option('--locations <n>', 'sub-accounts in the sandbox', wholeNumber, 2)
     .option('--contacts <n>', 'contacts per location', wholeNumber, 500)
     .option('--changes <n>', 'changes applied between the two syncs', wholeNumber, 40)
-    .option('--db <file>', 'the database to create (an older demo database there is replaced; any other file is refused)', 'data/demo.sqlite'),
+    .option('--db <file>', 'the database to create (one the demo created there is replaced; any other file is refused); the CSVs go to demo-exports/ beside it', 'data/demo.sqlite'),
   async (opts) => {
     // The demo tells its story on stdout; the per-run JSON logs would drown it (LOG_LEVEL wins).
     quietByDefault();
     // The demo writes a fresh SQLite file; a URL would become a folder named after its scheme.
     if (urlScheme(opts.db) !== undefined) throw new UsageError(`--db takes a file name (the demo writes a fresh SQLite file), got ${maskDatabaseUrl(opts.db)}`);
     const dbPath = resolve(opts.db);
-    clearOldDemo(dbPath);
+    const exportsDir = join(dirname(dbPath), DEMO_EXPORTS);
+    checkDemoTargets(dbPath, exportsDir);
+    clearOldDemo(dbPath, exportsDir);
     const out = (line = '') => (opts.json ? process.stderr : process.stdout).write(line + '\n');
 
     const sandbox = await startSandbox({
@@ -108,6 +136,7 @@ export function register(program: Command): void {
     try {
       const config = demoConfig(sandbox, dbPath);
       return await withApp(config, async ({ db, client }) => {
+        markDemoDatabase(db);
         const runs: RunSummary[] = [];
         out(`Sandbox at ${sandbox.url}: ${sandbox.locations.length} locations; syncing into ${dbPath}`);
         const sync = async (label: string) => {
@@ -126,7 +155,7 @@ export function register(program: Command): void {
         code = await sync('Incremental sync (only what changed, plus a rolling share of tasks and notes):');
         if (code !== EXIT.ok) return code;
 
-        const csvs = await writeSegmentCsvs(db, out);
+        const csvs = await writeSegmentCsvs(db, exportsDir, out);
 
         out(`\nThe mirror: ${dbPath}\nTry:`);
         for (const [what, query] of EXAMPLE_QUERIES) out(`  # ${what}\n  sqlite3 ${dbPath} "${query}"`);

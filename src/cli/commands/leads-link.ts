@@ -1,7 +1,8 @@
 // `ghl-etl leads link CONTACT_ID LEAD_ID`: link a LeadCars lead made elsewhere (or one whose
-// create had an unknown outcome) to a HighLevel contact.
+// create had an unknown outcome) to a HighLevel contact, once LeadCars confirms it has the lead.
 import type { Command } from 'commander';
-import { linkLead } from '../../bridge/index.ts';
+import { bridgeContext } from '../../app/bridge.ts';
+import { linkExistingLead } from '../../bridge/link.ts';
 import { LeadAlreadyLinkedError } from '../../db/lead-links.ts';
 import { UsageError } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
@@ -15,7 +16,7 @@ export function register(program: Command): void {
     return withApp(configOf(opts), async (app) => {
       let result;
       try {
-        result = linkLead(app.db, contactId, leadId.trim());
+        result = await linkExistingLead(bridgeContext(app), contactId, leadId.trim());
       } catch (err) {
         if (err instanceof LeadAlreadyLinkedError) throw new UsageError(`${err.message}: a lead belongs to one contact`);
         throw err;

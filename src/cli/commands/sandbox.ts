@@ -42,6 +42,7 @@ interface SandboxFlags {
   webhookUrl?: string;
   leadcars?: boolean;
   quirks?: boolean;
+  leadcarsPort?: number;
 }
 
 export function sandboxOptions(flags: SandboxFlags): SandboxOptions {
@@ -60,7 +61,8 @@ export function sandboxOptions(flags: SandboxFlags): SandboxOptions {
     ...(flags.slowMs !== undefined ? { slowMs: flags.slowMs } : {}),
     ...(flags.timeScale !== undefined ? { timeScale: flags.timeScale } : {}),
     tokenTtlSeconds: flags.tokenTtl,
-    ...(flags.leadcars ? { leadcars: true } : {}),
+    // --leadcars-port implies --leadcars.
+    ...(flags.leadcarsPort !== undefined ? { leadcars: { port: flags.leadcarsPort } } : flags.leadcars ? { leadcars: true } : {}),
     ...(flags.quirks ? { quirks: true } : {}),
     ...(flags.webhookUrl !== undefined ? { webhookUrl: flags.webhookUrl } : {}),
   };
@@ -120,6 +122,7 @@ export function register(program: Command): void {
     .option('--webhook-url <url>', 'deliver signed HighLevel webhooks for every change to this URL (e.g. serve\'s /webhooks/ghl)')
     .option('--leadcars', 'also run the LeadCars sandbox (same seed, faults and time scale)')
     .option('--quirks', 'answer as live HighLevel departs from its files: nulls, a string for a list of one, pages without meta, unknown fields')
+    .option('--leadcars-port <n>', 'port of the LeadCars sandbox on 127.0.0.1 (implies --leadcars; default: a free one)', numberFrom(0, 65_535, 'a port number from 0 to 65535'))
     .addHelpText('after', '\n--json prints one JSON line: {"url","locations","oauth","companyId","leadcars"?,"webhookPublicKey"?}. Ctrl-C stops it.'),
   async (flags) => {
     const options = sandboxOptions(flags);

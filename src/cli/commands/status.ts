@@ -2,6 +2,7 @@
 // the last 24 hours and the last error (src/status/report.ts). Exit 1 when not healthy, so a
 // monitor (cron + mail, Nagios, a systemd timer's OnFailure) can alert on it.
 import type { Command } from 'commander';
+import { bridgeUnused, type BridgeStatus } from '../../status/bridge.ts';
 import { statusReport, type LocationStatus, type StatusReport } from '../../status/report.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -27,23 +28,37 @@ function describeDrift(l: LocationStatus): string {
   return `${l.drift.length} answer field${l.drift.length === 1 ? '' : 's'} depart from HighLevel's documented shape, tolerated: ${top.join(', ')}${more} (status --json lists them)`;
 }
 
-/** The human report: one block per location, then the last export. */
+const age = (hours: number | null) => (hours === null ? '' : `, oldest waiting ${hours.toFixed(1)} h`);
+
+/** The bridge's lines: nothing when it was never used. */
+function describeBridge(b: BridgeStatus): string[] {
+  if (bridgeUnused(b)) return [];
+  return [
+    `LeadCars bridge: ${b.healthy ? 'healthy' : 'UNHEALTHY'}`,
+    `  inbox        ${b.inbox.pending} pending, ${b.inbox.waiting} waiting on LeadCars, ${b.inbox.failed} failed${age(b.inbox.oldestWaitingHours)}`,
+    `  outbox       ${b.outbox.pending} waiting, ${b.outbox.dead} dead, ${b.outbox.unknown} unknown${age(b.outbox.oldestWaitingHours)}`,
+    ...b.problems.map((p) => `  ! ${p}`),
+  ];
+}
+
+/** The human report: one block per location, the bridge, then the last export. */
 export function renderStatus(report: StatusReport): string {
   const out: string[] = [];
   if (report.locations.length === 0) out.push('No locations configured or synced yet: configure one (GHL_LOCATION_ID + GHL_TOKEN) and run `ghl-etl sync`.');
   for (const l of report.locations) out.push(...describeLocation(l));
+  out.push(...describeBridge(report.bridge));
   const e = report.lastExport;
   out.push(`last export  ${e ? `#${e.id} ${e.status} "${e.segment}" (${e.kind}) -> ${e.path ?? '-'}, ${e.rows ?? 0} rows, ${e.finishedAt ?? e.startedAt}${e.error ? `: ${e.error}` : ''}` : 'none'}`);
   for (const f of report.unsyncedWebhookEvents) {
     out.push(`webhooks     ${f.events} event${f.events === 1 ? '' : 's'} of location ${f.locationId || '(none)'}, which this mirror does not sync: acknowledged, not applied`);
   }
-  out.push(`overall      ${report.healthy ? 'healthy' : 'UNHEALTHY'} (data older than ${report.maxAgeHours} h or a failed last run is unhealthy: status.maxAgeHours)`);
+  out.push(`overall      ${report.healthy ? 'healthy' : 'UNHEALTHY'} (data older than ${report.maxAgeHours} h, a failed last run, or a dead LeadCars call or lead is unhealthy: status.maxAgeHours)`);
   return out.join('\n') + '\n';
 }
 
 export function register(program: Command): void {
   leaf(program.command('status')
-    .summary('Per location: last run, data freshness, API budget used, last error; exit 1 when not healthy'),
+    .summary('Per location: last run, data freshness, API budget used, last error; the LeadCars bridge\'s queues; exit 1 when not healthy'),
   async (opts) => {
     const config = configOf(opts);
     return withApp(config, async ({ db }) => {
