@@ -1,6 +1,7 @@
-// HighLevel's answers are checked at the client's edge against the contract (spec + overlay,
-// extra properties allowed): an answer missing or mistyping a field the mirror needs fails with
-// UnexpectedAnswerError naming the route and the field, and the sync writes nothing of it.
+// HighLevel's answers are read tolerantly at the client's edge (src/ghl/answers.ts): what the
+// mirror depends on (records and their ids, a cursor that advances, dates that parse) fails with
+// UnexpectedAnswerError naming the route and the field, and the sync writes nothing of it; every
+// other departure from the contract (spec + overlay) is accepted and reported as drift.
 // The sandbox answers over real HTTP; a small proxy in front of it breaks one answer, as a
 // HighLevel regression would.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createGhlClient, staticTokens, UnexpectedAnswerError } from '../src/ghl/index.ts';
+import { createGhlClient, staticTokens, UnexpectedAnswerError, type DriftReport } from '../src/ghl/index.ts';
 import type { Sandbox } from '../src/sandbox/index.ts';
 import { runCli } from './helpers/cli.ts';
 import { startProxy, type ProxiedRequest, type Proxy } from './helpers/proxy.ts';
@@ -33,9 +34,10 @@ async function withProxy<T>(sandbox: Sandbox, rewrite: ReturnType<typeof breakCo
   }
 }
 
-function clientAt(url: string, sandbox: Sandbox) {
+function clientAt(url: string, sandbox: Sandbox, onDrift?: (r: DriftReport) => void) {
   const location = sandbox.locations[0]!;
   return createGhlClient({
+    ...(onDrift ? { onDrift } : {}),
     baseUrl: url,
     tokens: staticTokens({ [location.id]: location.token }),
     rateLimit: { max: 10_000, intervalMs: 1_000, daily: 1_000_000, dailyShare: 1 },
@@ -55,18 +57,25 @@ describe('answers checked against the contract', () => {
     }));
   });
 
-  it('a mistyped field is named with the type it should have, never with its value', async () => {
+  it('a mistyped field the mirror does not depend on is tolerated and reported as drift, never with its value', async () => {
     await withSandbox({ contacts: 10 }, (sandbox) => withProxy(sandbox, breakContactList((b) => {
       b.contacts![2]!.tags = 'secret-tag';
+      b.contacts![4]!.followers = 42;
       b.meta = 'nope';
     }), async (proxy) => {
-      const client = clientAt(proxy.url, sandbox);
-      const err = (await client.fetchContactPage(sandbox.locations[0]!.id, { limit: 10 }).catch((e: unknown) => e)) as UnexpectedAnswerError;
-      expect(err).toBeInstanceOf(UnexpectedAnswerError);
-      expect(err.route).toBe('GET /contacts/');
-      expect(err.problems).toContain('contacts[2].tags must be array, got a string');
-      expect(err.problems.some((p) => p.startsWith('meta must be object'))).toBe(true);
-      expect(err.message).not.toContain('secret-tag');
+      const reports: DriftReport[] = [];
+      const client = clientAt(proxy.url, sandbox, (r) => reports.push(r));
+      const page = await client.fetchContactPage(sandbox.locations[0]!.id, { limit: 10 });
+      expect(page.contacts).toHaveLength(10);
+      expect(page.contacts[2]!.tags).toBe('secret-tag'); // as received: the row mapping types it
+      expect(reports).toHaveLength(1);
+      expect(reports[0]!.operation).toBe('GET /contacts/');
+      expect(reports[0]!.seen).toEqual(expect.arrayContaining([
+        { field: 'contacts[].tags', problem: 'string where array', count: 1 },
+        { field: 'contacts[].followers', problem: 'integer where array', count: 1 },
+        { field: 'meta', problem: 'string where object', count: 1 },
+      ]));
+      expect(JSON.stringify(reports)).not.toContain('secret-tag');
       await client.close();
     }));
   });
@@ -102,6 +111,46 @@ describe('answers checked against the contract', () => {
       } finally {
         db.close();
       }
+    }));
+  });
+
+  async function syncThrough(sandbox: Sandbox, url: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-answers-'));
+    const dbPath = join(dir, 'mirror.sqlite');
+    const config = join(dir, 'ghl-etl.config.json');
+    writeFileSync(config, JSON.stringify({ rateLimit: { max: 10_000, intervalMs: 1_000 }, http: { timeoutMs: 5_000, retries: 1 } }));
+    const location = sandbox.locations[0]!;
+    const res = await runCli(['sync'], {
+      env: { GHL_BASE_URL: url, GHL_LOCATION_ID: location.id, GHL_TOKEN: location.token, GHL_ETL_DB: dbPath, GHL_ETL_CONFIG: config, LOG_LEVEL: 'warn' },
+    });
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      return { ...res, contacts: (db.prepare('SELECT count(*) AS n FROM contacts').get() as { n: number }).n };
+    } finally {
+      db.close();
+    }
+  }
+
+  it('a date that is present but does not parse fails the sync with a clear message, nothing written', async () => {
+    await withSandbox({ contacts: 30 }, (sandbox) => withProxy(sandbox, breakContactList((b) => {
+      b.contacts![2]!.dateUpdated = 'yesterday-ish';
+    }), async (proxy) => {
+      const res = await syncThrough(sandbox, proxy.url);
+      expect(res.code, res.stderr).toBe(1);
+      expect(res.stderr).toContain('GET /contacts/: contacts[2].dateUpdated is not a date (got an unreadable string)');
+      expect(res.stderr).not.toContain('yesterday-ish');
+      expect(res.contacts).toBe(0);
+    }));
+  });
+
+  it('a page whose cursor does not advance fails the sync instead of repeating pages', async () => {
+    // Full pages (100 of 100 contacts) whose meta always names the same cursor.
+    await withSandbox({ contacts: 100 }, (sandbox) => withProxy(sandbox, breakContactList((b) => {
+      b.meta = { total: 100, startAfter: 1, startAfterId: 'same', nextPageUrl: null, currentPage: 1, nextPage: 2, prevPage: null };
+    }), async (proxy) => {
+      const res = await syncThrough(sandbox, proxy.url);
+      expect(res.code, res.stderr).toBe(1);
+      expect(res.stderr).toMatch(/paging cursor .* did not advance; stopping instead of repeating pages/);
     }));
   });
 });

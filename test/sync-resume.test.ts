@@ -65,7 +65,7 @@ function killedAfter(client: SyncClient, calls: number): SyncClient {
     listCustomFields: cut(client.listCustomFields), listContactTasks: cut(client.listContactTasks),
     searchLocationTasks: cut(client.searchLocationTasks), listContactNotes: cut(client.listContactNotes),
     getLocation: cut(client.getLocation), listLocationUsers: cut(client.listLocationUsers),
-    stats: client.stats,
+    getContact: cut(client.getContact), stats: client.stats,
   };
 }
 

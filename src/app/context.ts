@@ -8,6 +8,7 @@ import { createTokenStore, type TokenStore } from '../auth/token-store.ts';
 import { databaseTarget, maskDatabaseUrl } from '../config/database.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { LoadedConfig } from '../config/load.ts';
+import { recordDrift } from '../db/drift.ts';
 import { openDatabase, type Db } from '../db/open.ts';
 import { createGhlClient, type GhlClient } from '../ghl/client.ts';
 import { leadcarsClientFromConfig, type LeadcarsClient } from '../leadcars/client.ts';
@@ -69,6 +70,12 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions = {})
         http: config.http,
         logger,
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
+        // Recorded in the mirror when the command has it open (every command that mirrors does);
+        // a read-only database or one busy past its timeout keeps the log line only.
+        onDrift: (report) => {
+          logger.debug({ locationId: report.locationId, operation: report.operation, drift: report.seen }, 'HighLevel answer departs from its contract (tolerated)');
+          if (db && !db.readonly) recordDrift(db, report.locationId, report.seen.map((s) => ({ ...s, operation: report.operation })));
+        },
       }));
     },
     get leadcars() {

@@ -137,6 +137,8 @@ export function printOutcome<T>(outcome: T | DryRun, opts: CommonOptions, descri
   }
   const printed = describe(outcome);
   for (const w of printed.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  const pending = (outcome as { mirrorPending?: unknown }).mirrorPending;
+  if (typeof pending === 'string') process.stderr.write(`notice: ${pending}\n`);
   if (printed.replayed) process.stderr.write('already done by an earlier run with this --idempotency-key: nothing was sent\n');
   if (opts.json) printJson(printed.record);
   else process.stdout.write(printed.line + '\n');

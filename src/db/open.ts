@@ -205,7 +205,10 @@ function openChecked(path: string, options: OpenOptions): Db {
       sqlite,
       orm,
       schemaVersion: applied.count,
-      transaction: <T>(fn: () => T): T => sqlite.transaction(fn)(),
+      // IMMEDIATE: a writer takes the write lock at BEGIN, so it waits out the busy timeout for a
+      // concurrent writer (serve, a sync) instead of failing at once with "database is locked"
+      // when a deferred transaction that has read tries to upgrade (SQLite cannot wait there).
+      transaction: <T>(fn: () => T): T => (readonly ? sqlite.transaction(fn)() : sqlite.transaction(fn).immediate()),
       writeTransaction: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
       close: () => sqlite.close(),
     };

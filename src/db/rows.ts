@@ -37,6 +37,7 @@ export type NoteRow = Omit<typeof schema.notes.$inferSelect, Bookkeeping>;
 export type CustomFieldRow = Omit<typeof schema.customFields.$inferSelect, Bookkeeping>;
 export type UserRow = Omit<typeof schema.users.$inferSelect, Bookkeeping>;
 
+/** Text columns take a string, or a number or boolean as its text; a list or object does not fit (raw keeps it). */
 function str(v: unknown): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v === 'string') return v === '' ? null : v;
@@ -68,9 +69,10 @@ function displayName(c: HighLevelContact): string | null {
 
 /** Maps a HighLevel contact to its row; `locationId` fills in when the object lacks one. */
 export function contactToRow(contact: HighLevelContact, locationId: string): ContactRow {
-  const tags = Array.isArray(contact.tags)
-    ? [...new Set(contact.tags.map((t) => String(t).trim()).filter((t) => t !== ''))]
-    : [];
+  // Tolerated shapes (src/ghl/answers.ts): a null list is an empty list, a lone string one tag.
+  const rawTags: unknown = contact.tags;
+  const tagList: unknown[] = Array.isArray(rawTags) ? rawTags : typeof rawTags === 'string' ? [rawTags] : [];
+  const tags = [...new Set(tagList.filter((t) => typeof t === 'string' || typeof t === 'number').map((t) => String(t).trim()).filter((t) => t !== ''))];
   const customValues: CustomValueRow[] = [];
   const seenFields = new Set<string>();
   for (const cf of Array.isArray(contact.customFields) ? contact.customFields : []) {
@@ -103,7 +105,8 @@ export function contactToRow(contact: HighLevelContact, locationId: string): Con
     timezone: str(contact.timezone),
     dateOfBirth: str(contact.dateOfBirth),
     dateAdded: str(contact.dateAdded),
-    dateUpdated: str(contact.dateUpdated),
+    // A contact without dateUpdated has not changed since it was added (recorded as drift).
+    dateUpdated: str(contact.dateUpdated) ?? str(contact.dateAdded),
     raw: JSON.stringify(contact),
     tags,
     customValues,

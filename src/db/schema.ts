@@ -366,3 +366,34 @@ export const leadReported = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.objectType, t.objectId] }), index('lead_reported_contact_idx').on(t.contactId)],
 );
+
+// ---- tolerating live HighLevel (src/ghl/answers.ts) ----------------------------------------------
+// - `answer_drift`: every departure from the documented answer that the client tolerated, per
+//   location, operation, field and problem, counted. The JSON type seen, never the value.
+// - `mirror_repairs`: contacts a write left out of the mirror after HighLevel accepted it (the
+//   contact could not be read, or the mirror refused the row): the next sync reads them again.
+
+export const answerDrift = sqliteTable(
+  'answer_drift',
+  {
+    locationId: text('location_id').notNull(), // the location whose answer departed
+    operation: text('operation').notNull(), // method and path template, e.g. "GET /contacts/"
+    field: text('field').notNull(), // normalised path, e.g. "contacts[].followers"
+    problem: text('problem').notNull(), // e.g. "string where array", "null where string", "missing"
+    count: integer('count').notNull().default(0), // how many times it was seen
+    firstSeen: text('first_seen').notNull(), // when it was first seen
+    lastSeen: text('last_seen').notNull(), // when it was last seen
+  },
+  (t) => [primaryKey({ columns: [t.locationId, t.operation, t.field, t.problem] })],
+);
+
+export const mirrorRepairs = sqliteTable(
+  'mirror_repairs',
+  {
+    locationId: text('location_id').notNull(), // the contact's location
+    contactId: text('contact_id').notNull(), // the contact to read again (with its tasks and notes)
+    reason: text('reason').notNull(), // what failed after HighLevel accepted the write (no secrets)
+    createdAt: text('created_at').notNull(), // when the repair was asked for
+  },
+  (t) => [primaryKey({ columns: [t.locationId, t.contactId] })],
+);

@@ -39,5 +39,7 @@ export function prepared(db: Db | Sqlite, sql: string): Statement {
  */
 export function atomically<T>(db: Db | Sqlite, fn: () => T): T {
   const sqlite = connectionOf(db);
-  return sqlite.inTransaction ? fn() : sqlite.transaction(fn)();
+  if (sqlite.inTransaction) return fn();
+  // IMMEDIATE, as Db.transaction: wait for the write lock at BEGIN rather than fail on upgrade.
+  return sqlite.readonly ? sqlite.transaction(fn)() : sqlite.transaction(fn).immediate();
 }

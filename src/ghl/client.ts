@@ -2,6 +2,7 @@
 // on top of it. Build one per process and share it: its limiters are per location, so two
 // clients for the same location would each think they own the whole rate budget.
 import { log, type Logger } from '../log.ts';
+import type { DriftReport } from './answers.ts';
 import { contactsApi } from './contacts.ts';
 import { customFieldsApi } from './custom-fields.ts';
 import { locationsApi } from './locations.ts';
@@ -32,6 +33,8 @@ export interface GhlClientOptions {
   spacingMargin?: number;
   /** Sees every request as sent, without its Authorization header (tests validate them). */
   onRequest?: (req: SentRequest) => void;
+  /** Told every tolerated departure of an answer from HighLevel's contract (see src/ghl/answers.ts). */
+  onDrift?: (report: DriftReport) => void;
 }
 
 export interface GhlClientStats {
@@ -53,6 +56,7 @@ export function createGhlClient(opts: GhlClientOptions) {
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
     logger: opts.logger ?? log(),
     ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+    ...(opts.onDrift ? { onDrift: opts.onDrift } : {}),
   });
   return {
     ...contactsApi(transport),

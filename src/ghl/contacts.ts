@@ -1,7 +1,8 @@
 // Contacts: listing (GET /contacts/ keyset and POST /contacts/search), reads and writes.
 // Shapes come from the generated API types (spec + overlay); nothing here re-describes them.
 import type * as Api from '../highlevel-api/api-types.ts';
-import type { GhlOperation } from './errors.ts';
+import { UnexpectedAnswerError, type GhlOperation } from './errors.ts';
+import { CONTACT_NEEDS, listOf, oneOf } from './answers.ts';
 import { followCursor } from './paging.ts';
 import type { Transport } from './transport.ts';
 
@@ -42,18 +43,54 @@ export type UpsertContactInput = Api.UpsertContactBody;
 
 const enc = encodeURIComponent;
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function numberOr(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+/** Tags as a list whatever HighLevel sent (a lone string is one tag, null none). */
+function stringList(v: unknown): string[] {
+  if (Array.isArray(v)) return v.filter((t): t is string => typeof t === 'string');
+  return typeof v === 'string' && v !== '' ? [v] : [];
+}
+
+/**
+ * The keyset position of a contact (its dateAdded in epoch ms and its id), for pages that come
+ * without a cursor. A contact without a readable dateAdded leaves nowhere to continue from: the
+ * listing cannot be finished, so it is refused rather than cut short.
+ */
+function cursorAfter(contact: Api.Contact): ContactCursor {
+  const at = Date.parse(String(contact.dateAdded ?? ''));
+  if (Number.isNaN(at)) {
+    throw new UnexpectedAnswerError('GET /contacts/', ['a full page came without a paging cursor and its last contact has no dateAdded to continue from'], {
+      operation: { name: 'fetchContactPage', method: 'GET', path: '/contacts/', locationId: contact.locationId ?? '' },
+    });
+  }
+  return { startAfter: at, startAfterId: contact.id };
+}
+
 export function contactsApi(t: Transport) {
   async function fetchContactPage(locationId: string, q: ContactPageQuery): Promise<ContactPage> {
     const res = await t.request<Api.ContactsListResponse>({
       name: 'fetchContactPage', method: 'GET', path: '/contacts/', locationId,
       query: { locationId, limit: q.limit, startAfter: q.startAfter, startAfterId: q.startAfterId, query: q.query },
+      needs: listOf('contacts', CONTACT_NEEDS),
     });
-    const contacts = res.contacts ?? [];
-    const meta = res.meta;
-    const page: ContactPage = { contacts, total: meta?.total ?? res.count ?? contacts.length };
-    // NOTES.md: page until a short page or no cursor.
-    if (contacts.length >= q.limit && typeof meta?.startAfter === 'number' && typeof meta.startAfterId === 'string') {
-      page.next = { startAfter: meta.startAfter, startAfterId: meta.startAfterId };
+    const contacts = res.contacts;
+    const meta = isObject(res.meta) ? res.meta : undefined;
+    const page: ContactPage = { contacts, total: numberOr(meta?.total, numberOr(res.count, contacts.length)) };
+    // NOTES.md: page until a short page or no cursor. Live HighLevel leaves `meta` out of some
+    // pages: a full page then continues from its last contact (dateAdded in ms and id), which is
+    // what meta's cursor holds anyway.
+    if (contacts.length >= q.limit) {
+      if (meta && typeof meta.startAfter === 'number' && typeof meta.startAfterId === 'string') {
+        page.next = { startAfter: meta.startAfter, startAfterId: meta.startAfterId };
+      } else if (!meta || meta.startAfterId === undefined) {
+        page.next = cursorAfter(contacts[contacts.length - 1]!);
+      }
     }
     return page;
   }
@@ -61,16 +98,24 @@ export function contactsApi(t: Transport) {
   async function searchContactPage(body: Api.ContactSearchBody): Promise<SearchContactPage> {
     const res = await t.request<Api.ContactSearchResponse>({
       name: 'searchContactPage', method: 'POST', path: '/contacts/search', locationId: body.locationId, body, idempotent: true,
+      needs: listOf('contacts', CONTACT_NEEDS),
     });
-    const contacts = res.contacts ?? [];
-    const page: SearchContactPage = { contacts, total: res.total ?? contacts.length };
+    const contacts = res.contacts;
+    const page: SearchContactPage = { contacts, total: numberOr(res.total, contacts.length) };
     const last = contacts[contacts.length - 1];
-    if (contacts.length >= body.pageLimit && last?.searchAfter) page.searchAfter = last.searchAfter;
+    if (contacts.length >= body.pageLimit && last) {
+      // A hit without its cursor continues from its own position, as the listing does.
+      if (Array.isArray(last.searchAfter) && last.searchAfter.length > 0) page.searchAfter = last.searchAfter;
+      else {
+        const at = cursorAfter(last);
+        page.searchAfter = [at.startAfter, at.startAfterId];
+      }
+    }
     return page;
   }
 
   async function getContact(locationId: string, contactId: string): Promise<Api.Contact> {
-    const res = await t.request<Api.GetContactResponse>({ name: 'getContact', method: 'GET', path: `/contacts/${enc(contactId)}`, locationId });
+    const res = await t.request<Api.GetContactResponse>({ name: 'getContact', method: 'GET', path: `/contacts/${enc(contactId)}`, locationId, needs: oneOf('contact', CONTACT_NEEDS) });
     return res.contact;
   }
 
@@ -78,12 +123,15 @@ export function contactsApi(t: Transport) {
   async function createContact(body: Api.CreateContactBody): Promise<Api.Contact> {
     const res = await t.request<Api.CreateContactResponse>({
       name: 'createContact', method: 'POST', path: '/contacts/', locationId: body.locationId, body, idempotent: false,
+      needs: oneOf('contact', CONTACT_NEEDS),
     });
     return res.contact;
   }
 
   async function updateContact(locationId: string, contactId: string, body: Api.UpdateContactBody): Promise<Api.Contact> {
-    const res = await t.request<Api.UpdateContactResponse>({ name: 'updateContact', method: 'PUT', path: `/contacts/${enc(contactId)}`, locationId, body });
+    const res = await t.request<Api.UpdateContactResponse>({
+      name: 'updateContact', method: 'PUT', path: `/contacts/${enc(contactId)}`, locationId, body, needs: oneOf('contact', CONTACT_NEEDS),
+    });
     return res.contact;
   }
 
@@ -91,6 +139,7 @@ export function contactsApi(t: Transport) {
   async function upsertContact(body: UpsertContactInput): Promise<{ contact: Api.Contact; created: boolean }> {
     const res = await t.request<Api.UpsertContactResponse>({
       name: 'upsertContact', method: 'POST', path: '/contacts/upsert', locationId: body.locationId, body, idempotent: true,
+      needs: oneOf('contact', CONTACT_NEEDS),
     });
     return { contact: res.contact, created: res.new === true };
   }
@@ -104,23 +153,24 @@ export function contactsApi(t: Transport) {
     const res = await t.request<Api.TagsResponse>({
       name: 'addContactTags', method: 'POST', path: `/contacts/${enc(contactId)}/tags`, locationId, body: { tags }, idempotent: true,
     });
-    return res.tags ?? [];
+    return stringList(res.tags);
   }
 
   async function removeContactTags(locationId: string, contactId: string, tags: string[]): Promise<string[]> {
     const res = await t.request<Api.TagsResponse>({
       name: 'removeContactTags', method: 'DELETE', path: `/contacts/${enc(contactId)}/tags`, locationId, body: { tags },
     });
-    return res.tags ?? [];
+    return stringList(res.tags);
   }
 
   async function fetchBusinessContacts(locationId: string, businessId: string, q: { skip: number; limit: number }): Promise<BusinessContactsPage> {
     const res = await t.request<Api.BusinessContactsResponse>({
       name: 'fetchBusinessContacts', method: 'GET', path: `/contacts/business/${enc(businessId)}`, locationId,
       query: { locationId, skip: q.skip, limit: q.limit },
+      needs: listOf('contacts', CONTACT_NEEDS),
     });
-    const contacts = res.contacts ?? [];
-    return { contacts, total: res.total ?? contacts.length };
+    const contacts = res.contacts;
+    return { contacts, total: numberOr(res.total, contacts.length) };
   }
 
   /** Every contact page of GET /contacts/ in keyset order; CursorStuckError if the cursor repeats. */

@@ -98,8 +98,9 @@ export class CursorStuckError extends GhlError {
 }
 
 /**
- * A 2xx answer that does not match HighLevel's contract (spec + overlay, extra properties
- * allowed): a field the mirror needs is missing or mistyped. Nothing of it reached the caller.
+ * A 2xx answer without what the mirror depends on (src/ghl/answers.ts: the records, their ids, a
+ * date that parses, a way to the next page), or an app-level (OAuth) answer that does not match
+ * HighLevel's contract. Nothing of it reached the caller.
  * The message starts with the route and names the fields, e.g. `GET /contacts/: contacts[3].id is required`.
  */
 export class UnexpectedAnswerError extends GhlError {

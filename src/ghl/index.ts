@@ -7,3 +7,4 @@ export type { TaskSearchQuery, TaskSearchPage } from './tasks.ts';
 export type { LocationStats, RateLimitSettings } from './limiter.ts';
 export { followCursor, type FollowCursorOptions } from './paging.ts';
 export * from './errors.ts';
+export type { DriftReport, DriftCount } from './answers.ts';

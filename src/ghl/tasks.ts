@@ -1,5 +1,6 @@
 // Tasks: per contact (no paging, NOTES.md) and the location-wide search (skip/limit).
 import type * as Api from '../highlevel-api/api-types.ts';
+import { listOf, oneOf, TASK_NEEDS } from './answers.ts';
 import type { Transport } from './transport.ts';
 
 export interface TaskSearchQuery {
@@ -19,31 +20,31 @@ const taskPath = (contactId: string, taskId: string) => `/contacts/${enc(contact
 
 export function tasksApi(t: Transport) {
   async function listContactTasks(locationId: string, contactId: string): Promise<Api.Task[]> {
-    const res = await t.request<Api.TaskListResponse>({ name: 'listContactTasks', method: 'GET', path: `/contacts/${enc(contactId)}/tasks`, locationId });
-    return res.tasks ?? [];
+    const res = await t.request<Api.TaskListResponse>({ name: 'listContactTasks', method: 'GET', path: `/contacts/${enc(contactId)}/tasks`, locationId, needs: listOf('tasks', TASK_NEEDS) });
+    return res.tasks;
   }
 
   async function getTask(locationId: string, contactId: string, taskId: string): Promise<Api.Task> {
-    const res = await t.request<Api.TaskResponse>({ name: 'getTask', method: 'GET', path: taskPath(contactId, taskId), locationId });
+    const res = await t.request<Api.TaskResponse>({ name: 'getTask', method: 'GET', path: taskPath(contactId, taskId), locationId, needs: oneOf('task', TASK_NEEDS) });
     return res.task;
   }
 
   /** Not idempotent: an unknown outcome throws OutcomeUnknownError instead of repeating. */
   async function createTask(locationId: string, contactId: string, body: Api.CreateTaskBody): Promise<Api.Task> {
     const res = await t.request<Api.TaskResponse>({
-      name: 'createTask', method: 'POST', path: `/contacts/${enc(contactId)}/tasks`, locationId, body, idempotent: false,
+      name: 'createTask', method: 'POST', path: `/contacts/${enc(contactId)}/tasks`, locationId, body, idempotent: false, needs: oneOf('task', TASK_NEEDS),
     });
     return res.task;
   }
 
   async function updateTask(locationId: string, contactId: string, taskId: string, body: Api.UpdateTaskBody): Promise<Api.Task> {
-    const res = await t.request<Api.TaskResponse>({ name: 'updateTask', method: 'PUT', path: taskPath(contactId, taskId), locationId, body });
+    const res = await t.request<Api.TaskResponse>({ name: 'updateTask', method: 'PUT', path: taskPath(contactId, taskId), locationId, body, needs: oneOf('task', TASK_NEEDS) });
     return res.task;
   }
 
   async function completeTask(locationId: string, contactId: string, taskId: string, completed = true): Promise<Api.Task> {
     const res = await t.request<Api.TaskResponse>({
-      name: 'completeTask', method: 'PUT', path: `${taskPath(contactId, taskId)}/completed`, locationId, body: { completed },
+      name: 'completeTask', method: 'PUT', path: `${taskPath(contactId, taskId)}/completed`, locationId, body: { completed }, needs: oneOf('task', TASK_NEEDS),
     });
     return res.task;
   }
@@ -58,9 +59,10 @@ export function tasksApi(t: Transport) {
     if (q.completed !== undefined) body.completed = q.completed;
     const res = await t.request<Api.TaskSearchResponse>({
       name: 'searchLocationTasks', method: 'POST', path: `/locations/${enc(locationId)}/tasks/search`, locationId, body, idempotent: true,
+      needs: listOf('tasks', TASK_NEEDS),
     });
-    const tasks = res.tasks ?? [];
-    return { tasks, total: res.total ?? tasks.length };
+    const tasks = res.tasks;
+    return { tasks, total: typeof res.total === 'number' ? res.total : tasks.length };
   }
 
   return { listContactTasks, getTask, createTask, updateTask, completeTask, deleteTask, searchLocationTasks };

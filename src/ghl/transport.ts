@@ -5,6 +5,7 @@
 // project's one HTTP sender (src/http/send.ts).
 import type { Logger } from '../log.ts';
 import { createSpecValidator, type SpecValidator } from '../highlevel-api/validator.ts';
+import { countDepartures, type AnswerNeeds, type DriftReport } from './answers.ts';
 import {
   AuthError, DailyBudgetExhaustedError, DuplicateContactError, GhlError, NetworkError, NotFoundError,
   OutcomeUnknownError, RateLimitError, ServerError, UnexpectedAnswerError, ValidationError, type GhlOperation,
@@ -52,6 +53,11 @@ export interface RequestSpec {
    * everything but POST; creates must say false, upserts, searches and tag calls say true.
    */
   idempotent?: boolean;
+  /**
+   * What the caller depends on in a 2xx answer (its records and their ids, dates that must
+   * parse): a problem there refuses the answer. Everything else is tolerated and reported as drift.
+   */
+  needs?: AnswerNeeds;
 }
 
 /** What was sent, minus the Authorization header: lets tests validate requests against the spec. */
@@ -75,6 +81,8 @@ export interface TransportOptions {
   backoff?: BackoffOptions;
   logger?: Logger;
   onRequest?: (req: SentRequest) => void;
+  /** Told every tolerated departure of a location call's answer (the mirror records them). */
+  onDrift?: (report: DriftReport) => void;
 }
 
 /** An answer as it came back, whatever its status. */
@@ -91,9 +99,11 @@ export class Transport {
   }
 
   /**
-   * Sends the request and returns its 2xx answer's body, checked against HighLevel's contract
-   * (spec + overlay; extra properties allowed): a missing or mistyped field throws
-   * UnexpectedAnswerError naming the route and the field. Any other answer throws a typed GhlError.
+   * Sends the request and returns its 2xx answer's body as received. What the caller depends on
+   * (`spec.needs`) is checked: a problem there throws UnexpectedAnswerError naming the route and
+   * the field. Other departures from HighLevel's contract (spec + overlay) are tolerated and
+   * reported to `onDrift`; app-level calls (OAuth, no location) are still held to the contract.
+   * Any other answer throws a typed GhlError.
    */
   async request<T>(spec: RequestSpec): Promise<T> {
     const operation = operationOf(spec);
@@ -185,13 +195,27 @@ export class Transport {
     return this.opts.tokens.getToken(spec.locationId);
   }
 
-  /** A 2xx body checked against the operation's documented answer; routes the contract lacks pass. */
+  /** A 2xx body: what the caller needs checked, the rest recorded as drift; routes the contract lacks pass. */
   private checkAnswer(spec: RequestSpec, operation: GhlOperation, answer: Answer): void {
     this.validator ??= createSpecValidator();
     const op = this.validator.match(spec.method, spec.path);
-    if (!op) return;
-    const problems = this.validator.checkResponse(op, answer.status, answer.body);
-    if (problems.length > 0) throw new UnexpectedAnswerError(`${op.method} ${op.pathTemplate}`, problems, { operation, status: answer.status });
+    const route = op ? `${op.method} ${op.pathTemplate}` : `${spec.method} ${spec.path.split('?')[0] ?? ''}`;
+    const init = { operation, status: answer.status };
+    if (spec.locationId === undefined) {
+      const problems = op ? this.validator.checkResponse(op, answer.status, answer.body) : [];
+      if (problems.length > 0) throw new UnexpectedAnswerError(route, problems, init);
+      return;
+    }
+    const needed = spec.needs?.(answer.body);
+    if (needed && needed.problems.length > 0) throw new UnexpectedAnswerError(route, needed.problems, init);
+    const departures = [...(op ? this.validator.answerDepartures(op, answer.status, answer.body) : []), ...(needed?.drift ?? [])];
+    if (departures.length === 0 || !this.opts.onDrift) return;
+    try {
+      this.opts.onDrift({ locationId: spec.locationId, operation: route, seen: countDepartures(departures) });
+    } catch (err) {
+      // Drift is a report, never a failure: the answer was fine for what we do with it.
+      this.opts.logger?.warn({ err: (err as Error).message, route }, 'could not record answer drift');
+    }
   }
 
   /** Logs and waits before the next attempt, counts it, and returns the new retry count. */

@@ -10,7 +10,8 @@ export function usersApi(t: Transport) {
     const res = await t.request<Api.LocationUsersResponse>({
       name: 'listLocationUsers', method: 'GET', path: '/users/', locationId, query: { locationId },
     });
-    return res.users ?? [];
+    // Users are a courtesy (names for assignee ids): one without an id is skipped by the caller.
+    return Array.isArray(res.users) ? res.users.filter((u) => u !== null && typeof u === 'object') : [];
   }
   return { listLocationUsers };
 }

@@ -40,10 +40,24 @@ export interface SpecValidator {
   validateResponse(op: MatchedOperation, status: number, body: unknown): string[];
   /** validateResponse worded for a client's error: `contacts[3].id is required`, `total must be a number`. */
   checkResponse(op: MatchedOperation, status: number, body: unknown): string[];
+  /**
+   * Every departure of a 2xx answer from its documented shape, as the tolerant client records it:
+   * `{field: "contacts[].tags", problem: "string where array"}`, one per occurrence. Names the
+   * JSON type seen, never the value. [] for an undocumented route or status.
+   */
+  answerDepartures(op: MatchedOperation, status: number, body: unknown): AnswerDeparture[];
   /** validateRequest with the location of each problem. */
   checkRequest(op: MatchedOperation, req: RequestToValidate): RequestProblem[];
   /** An operation by id (path params empty), for callers that know what they call. */
   operation(app: ApiApp, operationId: string): MatchedOperation | undefined;
+}
+
+/** A field of an answer that is not as documented (see SpecValidator.answerDepartures). */
+export interface AnswerDeparture {
+  /** Normalised path: array indexes dropped, e.g. `contacts[].customFields[].value`. */
+  field: string;
+  /** e.g. `null where string`, `string where array`, `missing`. */
+  problem: string;
 }
 
 const BASE = 'https://ghl-etl.invalid/spec';
@@ -281,6 +295,68 @@ function describeValue(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
+/** The JSON type of a value, as drift names it. */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** `contacts[].tags`: the instance path with array positions dropped (a field, not an occurrence). */
+function normalisedField(instancePath: string, extra?: string): string {
+  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (extra !== undefined) parts.push(extra);
+  return parts.reduce((out, p) => (/^\d+$/.test(p) ? `${out}[]` : out ? `${out}.${p}` : p), '') || '(answer)';
+}
+
+function schemaTypes(schema: unknown): string {
+  if (!schema || typeof schema !== 'object') return 'value';
+  const s = schema as { type?: unknown; anyOf?: unknown; oneOf?: unknown; $ref?: unknown };
+  if (typeof s.type === 'string') return s.type;
+  if (Array.isArray(s.type)) return s.type.join('|');
+  const branches = Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : undefined;
+  if (branches) return [...new Set(branches.map(schemaTypes))].join('|');
+  return typeof s.$ref === 'string' ? 'object' : 'value';
+}
+
+/**
+ * Ajv's errors as departures. An anyOf/oneOf that no branch matched is one departure (the type
+ * seen where the branches' types were documented), not every branch's complaint.
+ */
+export function departuresOf(errors: ErrorObject[]): AnswerDeparture[] {
+  const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const underAlternative = (e: ErrorObject) => alternatives.some((alt) =>
+    alt !== e && e.schemaPath.startsWith(alt.schemaPath + '/') &&
+    (e.instancePath === alt.instancePath || e.instancePath.startsWith(alt.instancePath + '/')));
+  const out: AnswerDeparture[] = [];
+  for (const e of errors) {
+    if (underAlternative(e)) continue;
+    const params = e.params as Record<string, unknown>;
+    switch (e.keyword) {
+      case 'required':
+        out.push({ field: normalisedField(e.instancePath, String(params.missingProperty)), problem: 'missing' });
+        break;
+      case 'type':
+        out.push({ field: normalisedField(e.instancePath), problem: `${jsonType(e.data)} where ${String(params.type).split(',').join('|')}` });
+        break;
+      case 'anyOf':
+      case 'oneOf':
+        out.push({ field: normalisedField(e.instancePath), problem: `${jsonType(e.data)} where ${schemaTypes(e.parentSchema)}` });
+        break;
+      case 'enum':
+        out.push({ field: normalisedField(e.instancePath), problem: 'value not in the documented enum' });
+        break;
+      case 'format':
+        out.push({ field: normalisedField(e.instancePath), problem: `not a ${String(params.format)}` });
+        break;
+      default:
+        out.push({ field: normalisedField(e.instancePath), problem: `fails ${e.keyword}` });
+    }
+  }
+  return out;
+}
+
 function messagesOf(errors: ErrorObject[] | null | undefined, rootLabel: string): string[] {
   if (!errors || errors.length === 0) return [];
   return [...new Set(condenseAlternatives(errors).map((e) => messageFor(e, rootLabel)))];
@@ -425,6 +501,12 @@ class OpenApiValidator implements SpecValidator {
     if (validate === undefined) return [`status ${status} is not a documented answer`];
     if (!validate || validate(body)) return [];
     return [...new Set(condenseAlternatives(validate.errors ?? []).map(answerProblem))];
+  }
+
+  answerDepartures(op: MatchedOperation, status: number, body: unknown): AnswerDeparture[] {
+    const validate = this.responseValidator(op, status);
+    if (!validate || validate(body)) return [];
+    return departuresOf(validate.errors ?? []);
   }
 
   /** The compiled schema of a status's answer: null when it documents no body, undefined when undocumented. */

@@ -4,6 +4,7 @@
 // (../shared/ghl-api/NOTES.md "Webhooks"). The sandbox's deliveries are checked against these.
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { departuresOf, type AnswerDeparture } from './validator.ts';
 
 export const WEBHOOK_EVENT_TYPES = [
   'ContactCreate', 'ContactUpdate', 'ContactDelete', 'ContactTagUpdate', 'ContactDndUpdate',
@@ -37,5 +38,21 @@ export function createWebhookEventChecker(): (event: unknown) => string[] {
     if (!validate) return [`unknown event type ${JSON.stringify(type)}`];
     if (validate(event)) return [];
     return (validate.errors ?? []).map((e) => `${type}${e.instancePath} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  };
+}
+
+/**
+ * The tolerant reading of an event (serve applies what it can): each departure from the published
+ * schema (null where a value is documented, a mistyped or missing field), named by field and JSON
+ * type, never by value. Unknown fields are not departures; an unknown type has none.
+ */
+export function createWebhookDriftReader(): (event: unknown) => AnswerDeparture[] {
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+  const validators = new Map(Object.entries(webhookEventSchemas()).map(([type, schema]) => [type, ajv.compile(schema)]));
+  return (event) => {
+    const type = (event as { type?: unknown } | null)?.type;
+    const validate = typeof type === 'string' ? validators.get(type) : undefined;
+    if (!validate || validate(event)) return [];
+    return departuresOf(validate.errors ?? []);
   };
 }

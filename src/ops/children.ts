@@ -26,6 +26,7 @@ export async function deleteChild<O extends WriteOptions>(
   const params: Record<string, string> = table === 'tasks' ? { contactId, taskId: childId } : { contactId, id: childId };
   return await runWrite<DeleteResult>(ctx, opts, {
     action,
+    contactId,
     planned: [plan(action, params)],
     send: async () => {
       const alreadyGone = await deleteOnce(() => send(contactId, childId), table === 'tasks' ? 'task' : 'note');

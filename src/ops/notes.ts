@@ -52,6 +52,7 @@ export async function createNote<O extends WriteOptions>(ctx: OpsContext, contac
     ({ result: noteResult(note, recovered), mirror: () => { mirrorContact(); writeNote(ctx.db, note, id, ctx.locationId, ctx.clock); } });
   return await runWrite<NoteResult>(ctx, opts, {
     action: 'createNote',
+    contactId: id,
     planned: [plan('createNote', { contactId: id }, { body })],
     send: async () => {
       const mirrorContact = await ensureContactMirrored(ctx, id);
@@ -74,6 +75,7 @@ export async function updateNote<O extends WriteOptions>(ctx: OpsContext, contac
   if (Object.keys(body).length === 0) throw new OperationInputError('note', 'nothing to update: give a body');
   return await runWrite<NoteResult>(ctx, opts, {
     action: 'updateNote',
+    contactId: ids.contactId,
     planned: [plan('updateNote', ids, { body })],
     send: async () => {
       const mirrorContact = await ensureContactMirrored(ctx, ids.contactId);

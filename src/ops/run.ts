@@ -4,7 +4,10 @@
 import {
   dropIdempotencyKey, finishIdempotencyKey, readIdempotencyKey, startIdempotencyKey,
 } from '../db/write-through.ts';
+import { markForRepair, markForRepairBeside } from '../db/repairs.ts';
+import { writeContact } from '../db/write-through.ts';
 import { GhlError, OutcomeUnknownError } from '../ghl/errors.ts';
+import { sleep } from '../http/retry.ts';
 import { catalogEntry } from './catalog.ts';
 import { dryRun, type DryRun, type OpsContext, type PlannedRequest, type WriteOptions } from './context.ts';
 import { OperationError, OperationInputError } from './errors.ts';
@@ -16,11 +19,19 @@ export type Outcome<O extends WriteOptions | undefined, T> = O extends { dryRun:
 /** Every write result says whether it came from an earlier run with the same idempotency key. */
 export interface Replayable {
   replayed: boolean;
+  /**
+   * Set when HighLevel accepted the write but the mirror could not take it (busy past its
+   * timeout, a row it refused): what happened, and that the next sync brings it in. The write
+   * still succeeded.
+   */
+  mirrorPending?: string;
 }
 
 export interface WriteSpec<T> {
   /** The catalog entry's name, e.g. "createContact". */
   action: string;
+  /** The contact the write is about, when known before sending: the mirror reads it again if it cannot take the row. */
+  contactId?: string;
   /** The requests as they will be sent (dry run and spec check). */
   planned: PlannedRequest[];
   /** Sends them; returns the result and how to mirror it (run inside the transaction). */
@@ -49,14 +60,14 @@ export async function runWrite<T extends Replayable>(ctx: OpsContext, opts: Writ
     if (earlier?.status === 'pending' && spec.findEarlier) {
       const since = Date.parse(earlier.createdAt);
       const found = await wrapped(label, () => spec.findEarlier!(since));
-      if (found) return commit(ctx, key, found);
+      if (found) return await commit(ctx, key, spec, found);
     }
     if (!earlier) startIdempotencyKey(db, { key, action: spec.action, locationId: ctx.locationId, request: JSON.stringify(spec.planned) }, ctx.clock);
   }
 
   try {
     const done = await wrapped(label, spec.send);
-    return commit(ctx, key, done);
+    return await commit(ctx, key, spec, done);
   } catch (err) {
     // A create whose outcome stayed unknown keeps its key pending: a rerun looks it up first.
     const unknown = err instanceof OperationError && err.cause instanceof OutcomeUnknownError;
@@ -65,12 +76,84 @@ export async function runWrite<T extends Replayable>(ctx: OpsContext, opts: Writ
   }
 }
 
-function commit<T extends Replayable>(ctx: OpsContext, key: string | undefined, done: { result: T; mirror(): void }): T {
-  ctx.db.transaction(() => {
+/**
+ * Writes HighLevel's accepted result through to the mirror. From here on nothing is reported as
+ * a failure: the write happened. A row the mirror refuses for want of its contact (deleted from
+ * the mirror since the send began) gets the contact read and mirrored first; anything else (the
+ * mirror busy past its timeout) leaves the contact marked for the next sync, with a notice.
+ */
+async function commit<T extends Replayable>(ctx: OpsContext, key: string | undefined, spec: WriteSpec<T>, done: { result: T; mirror(): void }): Promise<T> {
+  const write = () => ctx.db.transaction(() => {
     done.mirror();
     if (key !== undefined) finishIdempotencyKey(ctx.db, key, done.result, ctx.clock);
   });
-  return done.result;
+  const contactId = spec.contactId ?? contactOf(done.result);
+  let failure: unknown;
+  for (let attempt = 1; attempt <= MIRROR_ATTEMPTS; attempt++) {
+    try {
+      write();
+      return done.result;
+    } catch (err) {
+      failure = err;
+      if (!isBusy(err) || attempt === MIRROR_ATTEMPTS) break;
+      // Each attempt already waited the busy timeout; a pause lets the other writer finish.
+      await sleep(BUSY_PAUSE_MS);
+    }
+  }
+  if (contactId !== undefined && isForeignKeyFailure(failure)) {
+    try {
+      const contact = await ctx.client.getContact(ctx.locationId, contactId);
+      writeContact(ctx.db, contact, ctx.locationId, ctx.clock);
+      write();
+      return done.result;
+    } catch (err) {
+      failure = err;
+    }
+  }
+  return { ...done.result, mirrorPending: leaveForNextSync(ctx, key, contactId, done.result, failure) };
+}
+
+function contactOf(result: unknown): string | undefined {
+  const contact = (result as { contact?: { id?: unknown } } | undefined)?.contact;
+  return typeof contact?.id === 'string' ? contact.id : undefined;
+}
+
+/** Attempts at writing an accepted result through while another process holds the mirror's write lock. */
+const MIRROR_ATTEMPTS = 2;
+const BUSY_PAUSE_MS = 1_000;
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+}
+
+function isForeignKeyFailure(err: unknown): boolean {
+  return (err as { code?: unknown } | undefined)?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+/** Records what it can of a write the mirror could not take, and says so in one line. */
+function leaveForNextSync<T>(ctx: OpsContext, key: string | undefined, contactId: string | undefined, result: T, failure: unknown): string {
+  const why = failure instanceof Error ? failure.message : String(failure);
+  let marked = false;
+  const repair = contactId === undefined ? undefined : { locationId: ctx.locationId, contactId, reason: why };
+  try {
+    ctx.db.transaction(() => {
+      if (repair) markForRepair(ctx.db, repair, ctx.clock);
+      if (key !== undefined) finishIdempotencyKey(ctx.db, key, result, ctx.clock);
+    });
+    marked = repair !== undefined;
+  } catch {
+    // The mirror is still unavailable: the request waits beside it for the next sync.
+    try {
+      marked = repair !== undefined && markForRepairBeside(ctx.db, repair, ctx.clock);
+    } catch {
+      marked = false;
+    }
+  }
+  const next = marked
+    ? `the next \`ghl-etl sync\` reads contact ${contactId} again`
+    : 'run `ghl-etl sync --full` once the mirror is free to bring it in';
+  return `HighLevel has the change, but the mirror could not record it yet (${why}); ${next}`;
 }
 
 /** Runs `fn`, turning the client's failures into OperationError for `label`. */

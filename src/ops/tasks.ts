@@ -59,6 +59,7 @@ export async function createTask<O extends WriteOptions>(ctx: OpsContext, contac
   const body = taskBody(input, true);
   return await runWrite<TaskResult>(ctx, opts, {
     action: 'createTask',
+    contactId: id,
     planned: [plan('createTask', { contactId: id }, { body })],
     send: async () => {
       const mirrorContact = await ensureContactMirrored(ctx, id);
@@ -83,6 +84,7 @@ async function changeTask<O extends WriteOptions>(
   const ids = { contactId: checkId('contactId', contactId), taskId: checkId('taskId', taskId) };
   return await runWrite<TaskResult>(ctx, opts, {
     action,
+    contactId: ids.contactId,
     planned: [plan(action, ids, { body })],
     send: async () => {
       const mirrorContact = await ensureContactMirrored(ctx, ids.contactId);

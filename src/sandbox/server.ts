@@ -18,6 +18,7 @@ import {
   type Route, type SandboxRequest, type SandboxResponse,
 } from './http.ts';
 import { listenLoopback, type Listening } from './listen.ts';
+import { quirkyAnswer } from './quirks.ts';
 import { createRateLimiter, type RateWindow } from './rate-limit.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { errorResponse, type RouteContext, type TokenInfo } from './routes/context.ts';
@@ -80,6 +81,8 @@ export interface SandboxOptions {
   leadcars?: boolean | LeadcarsSandboxOptions;
   /** Deliver signed HighLevel webhooks for every change to this URL (src/sandbox/webhooks.ts). */
   webhookUrl?: string;
+  /** Answer with live HighLevel's departures from its files (src/sandbox/quirks.ts). */
+  quirks?: boolean;
 }
 
 /** How optional parts (OAuth, webhooks) plug in without editing this file. */
@@ -113,6 +116,8 @@ export interface Sandbox {
   leadcars?: LeadcarsSandbox;
   /** Set with `webhookUrl`: base64 SPKI DER of the key the webhooks are signed with. */
   webhookPublicKey?: string;
+  /** Started with `quirks`: answers depart from HighLevel's files as live ones do. */
+  quirks?: boolean;
   /** Set with `webhookUrl`: the delivery (await `idle()` before checking a receiver). */
   webhooks?: WebhookDelivery;
   stats(): SandboxStats;
@@ -138,6 +143,7 @@ export interface ResolvedOptions {
   timeScale: number;
   tokenTtlSeconds: number;
   clock: () => number;
+  quirks: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -166,6 +172,7 @@ export function resolveOptions(o: SandboxOptions = {}): ResolvedOptions {
     timeScale,
     tokenTtlSeconds: o.tokenTtlSeconds ?? 86_399,
     clock: o.clock ?? Date.now,
+    quirks: o.quirks ?? false,
   };
 }
 
@@ -318,7 +325,11 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
       if (problems.length > 0) return { response: errorResponse(422, problems), rateHeaders };
     }
     const ctx: RouteContext = { store, token: info, baseUrl };
-    return { response: await runRoute(route, request, ctx), rateHeaders };
+    const response = await runRoute(route, request, ctx);
+    if (options.quirks && op && response.status >= 200 && response.status < 300) {
+      return { response: { ...response, body: quirkyAnswer(op, response.body) }, rateHeaders };
+    }
+    return { response, rateHeaders };
   }
 
   /**
@@ -442,6 +453,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
   const sandbox: Sandbox = {
     ...exposed,
     ...(leadcars ? { leadcars } : {}),
+    ...(options.quirks ? { quirks: true } : {}),
     url: baseUrl,
     locations: store.locations().map((l) => ({ id: l.id, token: l.token })),
     companyId: store.companyId,

@@ -6,7 +6,8 @@ import type { ServeOptions } from './server.ts';
 export function bridgeHooks(loop: BridgeLoop): Pick<ServeOptions, 'onLead' | 'onEvent'> {
   return {
     onLead: () => loop.wake(),
-    onEvent: ({ event }) => {
+    onEvent: ({ event, foreign }) => {
+      if (foreign) return; // a location this mirror does not sync: nothing to report
       const contactId = contactOfEvent(event);
       if (contactId) loop.contactsChanged([contactId]);
       else loop.wake();

@@ -10,6 +10,8 @@ import {
   insertInboxLead, markWebhookEventApplied, probeWritable, recordWebhookEvent, type Db,
 } from '../db/index.ts';
 import { log, type Logger } from '../log.ts';
+import { recordDrift } from '../db/drift.ts';
+import { createWebhookDriftReader } from '../highlevel-api/webhook-events.ts';
 import { leadDedupeKey, leadPayload, parseIntakeLead, type IntakeLead } from '../bridge/lead.ts';
 import { verifyIntakeSignature } from './intake.ts';
 import { applyEventToMirror, type WebhookEvent } from './mirror-events.ts';
@@ -34,12 +36,14 @@ export interface ReceivedEvent {
   event: WebhookEvent;
   /** Whether the mirror changed (false for types we do not mirror or unknown contacts). */
   applied: boolean;
+  /** The event's location is not one this mirror syncs: acknowledged and counted, never applied. */
+  foreign: boolean;
 }
 
 export interface ServeOptions {
   db: Db;
   /** `intakeSecret`, `webhookPublicKey` and `serve.host`/`serve.port` are read from it. */
-  config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve' | 'phoneCountry'>>;
+  config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve' | 'phoneCountry' | 'locations'>>;
   /** Defaults to config `serve.host` (127.0.0.1). */
   host?: string;
   /** Defaults to config `serve.port` (8787); 0 picks a free port. */
@@ -121,6 +125,13 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   }
   const keys = webhookKeys(config.webhookPublicKey, options.legacyRsaKey);
   const clock = options.clock ?? (() => new Date());
+  // Webhooks never make the mirror untrue: the app may be installed on locations this mirror
+  // does not sync, and their events must not add rows nobody will ever reconcile. Without any
+  // configured location (a receiver-only setup) every location's events are applied.
+  const synced = new Set((config.locations ?? []).map((l) => l.id));
+  const toldForeign = new Set<string>();
+  const driftOf = createWebhookDriftReader();
+  const isForeign = (locationId: unknown) => synced.size > 0 && !(typeof locationId === 'string' && synced.has(locationId));
 
   function acceptLead(body: Buffer, req: IncomingMessage): Answer {
     if (!verifyIntakeSignature(body, req.headers['x-intake-signature'] as string | undefined, secret!)) {
@@ -158,6 +169,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
         payload: body.toString('utf8'),
       }, clock);
       if (!fresh) return undefined;
+      if (isForeign(event.locationId)) return false;
       let changed = false;
       try {
         // A savepoint: an event the mirror cannot take is still recorded (and acknowledged).
@@ -166,10 +178,24 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
         logger.warn({ err, webhookId: event.webhookId, type: event.type }, 'webhook event not applied to the mirror');
       }
       if (changed) markWebhookEventApplied(db, event.webhookId, clock);
+      // What the event departs on (nulls, mistyped fields) was tolerated: counted like answers' drift.
+      const departures = driftOf(event);
+      if (departures.length > 0 && typeof event.locationId === 'string') {
+        try {
+          db.transaction(() => recordDrift(db, event.locationId as string, departures.map((d) => ({ ...d, operation: `webhook ${event.type}`, count: 1 })), clock));
+        } catch (err) {
+          logger.warn({ err, webhookId: event.webhookId }, 'could not record the event\'s drift');
+        }
+      }
       return changed;
     });
     if (applied === undefined) return { status: 200, body: { ok: true, duplicate: true } };
-    notify(() => options.onEvent?.({ webhookId: event.webhookId, type: event.type, event, applied }), logger);
+    const foreign = isForeign(event.locationId);
+    if (foreign && !toldForeign.has(String(event.locationId))) {
+      toldForeign.add(String(event.locationId));
+      logger.info({ locationId: event.locationId }, 'webhook events of a location this mirror does not sync: acknowledged, not applied (counted in `ghl-etl status`)');
+    }
+    notify(() => options.onEvent?.({ webhookId: event.webhookId, type: event.type, event, applied, foreign }), logger);
     return { status: 200, body: { ok: true } };
   }
 

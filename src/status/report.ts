@@ -3,6 +3,7 @@
 // alert on (the command exits 1 when it is false).
 import type { Config } from '../config/schema.ts';
 import { reportedDailyBudget } from '../db/daily-budget.ts';
+import { driftByLocation, foreignWebhookCounts, type DriftRow } from '../db/drift.ts';
 import { listExportRuns, type ExportRun } from '../db/exports.ts';
 import type { Db } from '../db/open.ts';
 import { showAbandoned, type ShownRunStatus } from '../db/runs.ts';
@@ -32,6 +33,19 @@ export interface LocationStatus {
   healthy: boolean;
   /** Why it is not healthy, or what deserves a look (an interrupted run); empty when all is well. */
   problems: string[];
+  /**
+   * Departures of HighLevel's answers from its documented shape that were tolerated, per
+   * operation, field and problem (never a value). Informational: drift never makes a location unhealthy.
+   */
+  drift: AnswerDrift[];
+}
+
+export interface AnswerDrift {
+  operation: string;
+  field: string;
+  problem: string;
+  count: number;
+  lastSeen: string;
 }
 
 export interface StatusReport {
@@ -44,6 +58,11 @@ export interface StatusReport {
   healthy: boolean;
   locations: LocationStatus[];
   lastExport: ExportRun | null;
+  /**
+   * Webhook events of locations this mirror does not sync (the app installed on more locations
+   * than configured): acknowledged and counted, never applied. Only when locations are configured.
+   */
+  unsyncedWebhookEvents: Array<{ locationId: string; events: number }>;
   /** The LeadCars bridge's inbox and outbox. */
   bridge: BridgeStatus;
 }
@@ -59,7 +78,7 @@ function locationIds(db: Db, config: StatusConfig): Array<{ id: string; name: st
   return config.locations.map((l) => ({ id: l.id, name: l.name ?? names.get(l.id) ?? null }));
 }
 
-function locationStatus(db: Db, config: StatusConfig, location: { id: string; name: string | null }, now: Date): LocationStatus {
+function locationStatus(db: Db, config: StatusConfig, location: { id: string; name: string | null }, now: Date, drift: DriftRow[]): LocationStatus {
   const since = new Date(now.getTime() - 24 * HOUR_MS).toISOString();
   const runs = locationRunsStatus(db, location.id, since);
   const { lastFinished, lastSuccessAt, lastError, apiCallsSince } = runs;
@@ -102,13 +121,15 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
     lastError,
     healthy,
     problems,
+    drift: drift.map(({ operation, field, problem, count, lastSeen }) => ({ operation, field, problem, count, lastSeen })),
   };
 }
 
 /** The status of every configured location (or, with none configured, every one in the mirror). */
 export function statusReport(db: Db, config: StatusConfig, now: Date = new Date()): StatusReport {
   // One read transaction: the runs and the sync lock they are checked against are one snapshot.
-  const locations = db.transaction(() => locationIds(db, config).map((l) => locationStatus(db, config, l, now)));
+  const drift = driftByLocation(db);
+  const locations = db.transaction(() => locationIds(db, config).map((l) => locationStatus(db, config, l, now, drift.get(l.id) ?? [])));
   const bridge = bridgeStatus(db, now);
   return {
     generatedAt: now.toISOString(),
@@ -117,6 +138,7 @@ export function statusReport(db: Db, config: StatusConfig, now: Date = new Date(
     healthy: locations.length > 0 && locations.every((l) => l.healthy) && bridge.healthy,
     locations,
     lastExport: listExportRuns(db, 1)[0] ?? null,
+    unsyncedWebhookEvents: config.locations.length > 0 ? foreignWebhookCounts(db, config.locations.map((l) => l.id)) : [],
     bridge,
   };
 }

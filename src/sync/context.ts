@@ -15,7 +15,7 @@ import type { Lister, RunSummary, TasksVia } from './summary.ts';
 export type SyncClient = Pick<
   GhlClient,
   | 'fetchContactPage' | 'searchContactPage' | 'listCustomFields' | 'listContactTasks' | 'searchLocationTasks'
-  | 'listContactNotes' | 'getLocation' | 'listLocationUsers' | 'stats'
+  | 'listContactNotes' | 'getLocation' | 'listLocationUsers' | 'getContact' | 'stats'
 > & Partial<Pick<GhlClient, 'pacing'>>;
 
 /** The configuration a sync reads (`sync.locationConcurrency` may be left to its default). */

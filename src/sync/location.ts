@@ -2,7 +2,8 @@
 // its phases, each in its own file:
 //
 //   0. the location and its users (location-details.ts): name, timezone, who assigned_to is;
-//   1. custom field definitions (contacts_wide rebuilt when they changed);
+//   1. custom field definitions (contacts_wide rebuilt when they changed), then the contacts
+//      earlier writes left out of the mirror (repairs.ts);
 //   2. the listing pass (listing.ts), each page saved with the checkpoint;
 //   3. after a COMPLETE pass only, the deletion sweep (listing.ts), guarded by sync.maxDeleteShare;
 //   4. tasks and notes (children.ts) of new and changed contacts plus a rolling share;
@@ -24,6 +25,7 @@ import { createRun, type LocationRun, type SyncClient, type SyncLocationOptions 
 import { SyncInterruptedError } from './errors.ts';
 import { deletionSweep, listingPass } from './listing.ts';
 import { mirrorUsers, readLocationDetails } from './location-details.ts';
+import { repairMirror } from './repairs.ts';
 import { emptySummary, type RunStatus, type RunSummary } from './summary.ts';
 
 export type { SyncClient, SyncLocationOptions } from './context.ts';
@@ -59,6 +61,7 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
     await readLocationDetails(run);
     await mirrorUsers(run);
     await syncCustomFields(run);
+    await repairMirror(run);
     resumeOrStartPass(run);
     if (run.pass.phase === 'listing') {
       await listingPass(run);

@@ -41,6 +41,7 @@ interface SandboxFlags {
   tokenTtl: number;
   webhookUrl?: string;
   leadcars?: boolean;
+  quirks?: boolean;
   leadcarsPort?: number;
 }
 
@@ -62,6 +63,7 @@ export function sandboxOptions(flags: SandboxFlags): SandboxOptions {
     tokenTtlSeconds: flags.tokenTtl,
     // --leadcars-port implies --leadcars.
     ...(flags.leadcarsPort !== undefined ? { leadcars: { port: flags.leadcarsPort } } : flags.leadcars ? { leadcars: true } : {}),
+    ...(flags.quirks ? { quirks: true } : {}),
     ...(flags.webhookUrl !== undefined ? { webhookUrl: flags.webhookUrl } : {}),
   };
 }
@@ -86,6 +88,7 @@ function humanSummary(sandbox: Sandbox): string {
     `  company  ${sandbox.companyId}`,
     ...(sandbox.oauth ? [`  OAuth app client id ${sandbox.oauth.clientId} (--json also prints its secret)`] : []),
     ...(sandbox.leadcars ? [`LeadCars sandbox on ${sandbox.leadcars.url}  cliente-token ${sandbox.leadcars.token}`] : []),
+    ...(sandbox.quirks ? ['Quirks on: answers depart from HighLevel\'s files the way live ones do (`ghl-etl status` lists what the client tolerated)'] : []),
     ...(sandbox.webhookPublicKey ? [`Webhooks signed with public key ${sandbox.webhookPublicKey} (GHL_WEBHOOK_PUBLIC_KEY for serve)`] : []),
   ];
   if (first) {
@@ -118,6 +121,7 @@ export function register(program: Command): void {
     .option('--token-ttl <seconds>', 'OAuth access token lifetime', wholeNumber, 86_399)
     .option('--webhook-url <url>', 'deliver signed HighLevel webhooks for every change to this URL (e.g. serve\'s /webhooks/ghl)')
     .option('--leadcars', 'also run the LeadCars sandbox (same seed, faults and time scale)')
+    .option('--quirks', 'answer as live HighLevel departs from its files: nulls, a string for a list of one, pages without meta, unknown fields')
     .option('--leadcars-port <n>', 'port of the LeadCars sandbox on 127.0.0.1 (implies --leadcars; default: a free one)', numberFrom(0, 65_535, 'a port number from 0 to 65535'))
     .addHelpText('after', '\n--json prints one JSON line: {"url","locations","oauth","companyId","leadcars"?,"webhookPublicKey"?}. Ctrl-C stops it.'),
   async (flags) => {

@@ -19,8 +19,16 @@ function describeLocation(l: LocationStatus): string[] {
     ? `  API budget   ${hl.used} of ${hl.limit} calls used today (${pct(l.budgetUsedShare)}), as HighLevel reported at ${hl.at}; this tool made ${l.apiCallsLast24h} in the last 24 h`
     : `  API budget   ${l.apiCallsLast24h} of ${l.dailyLimit} calls in the last 24 h (${pct(l.budgetUsedShare)})`);
   lines.push(`  last error   ${l.lastError ? `${l.lastError.at}: ${l.lastError.message.split('\n')[0]}` : 'none'}`);
+  if (l.drift.length > 0) lines.push(`  drift        ${describeDrift(l)}`);
   for (const p of l.problems) lines.push(`  ! ${p}`);
   return lines;
+}
+
+/** One line: how many answer fields depart from HighLevel's files, the most frequent named. */
+function describeDrift(l: LocationStatus): string {
+  const top = [...l.drift].sort((a, b) => b.count - a.count).slice(0, 3).map((d) => `${d.field} ${d.problem} (${d.count}x)`);
+  const more = l.drift.length > top.length ? `, and ${l.drift.length - top.length} more` : '';
+  return `${l.drift.length} answer field${l.drift.length === 1 ? '' : 's'} depart from HighLevel's documented shape, tolerated: ${top.join(', ')}${more} (status --json lists them)`;
 }
 
 const age = (hours: number | null) => (hours === null ? '' : `, oldest waiting ${hours.toFixed(1)} h`);
@@ -44,6 +52,9 @@ export function renderStatus(report: StatusReport): string {
   out.push(...describeBridge(report.bridge));
   const e = report.lastExport;
   out.push(`last export  ${e ? `#${e.id} ${e.status} "${e.segment}" (${e.kind}) -> ${e.path ?? '-'}, ${e.rows ?? 0} rows, ${e.finishedAt ?? e.startedAt}${e.error ? `: ${e.error}` : ''}` : 'none'}`);
+  for (const f of report.unsyncedWebhookEvents) {
+    out.push(`webhooks     ${f.events} event${f.events === 1 ? '' : 's'} of location ${f.locationId || '(none)'}, which this mirror does not sync: acknowledged, not applied`);
+  }
   out.push(`overall      ${report.healthy ? 'healthy' : 'UNHEALTHY'} (data older than ${report.maxAgeHours} h, a failed last run, or a dead LeadCars call or lead is unhealthy: status.maxAgeHours)`);
   return out.join('\n') + '\n';
 }

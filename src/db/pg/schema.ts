@@ -358,3 +358,30 @@ export const opIdempotency = pgTable(
   },
   (t) => [check('op_idempotency_status_check', sql`${t.status} IN ('pending', 'done')`)],
 );
+
+// Tolerating live HighLevel (SQLite: migrations/0007_tolerant_reader.sql): tolerated departures
+// of answers, counted; contacts a write left out of the mirror, read again by the next sync.
+export const answerDrift = pgTable(
+  'answer_drift',
+  {
+    locationId: text('location_id').notNull(),
+    operation: text('operation').notNull(),
+    field: text('field').notNull(),
+    problem: text('problem').notNull(),
+    count: integer('count').notNull().default(0),
+    firstSeen: time('first_seen').notNull(),
+    lastSeen: time('last_seen').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.locationId, t.operation, t.field, t.problem] })],
+);
+
+export const mirrorRepairs = pgTable(
+  'mirror_repairs',
+  {
+    locationId: text('location_id').notNull(),
+    contactId: text('contact_id').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: time('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.locationId, t.contactId] })],
+);
