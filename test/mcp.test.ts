@@ -187,6 +187,41 @@ describe('ghl-etl mcp (stdio)', () => {
     expect(sandbox().store.state(sandbox().locations[0]!.id).tasks.filter((t) => t.title === input.title)).toHaveLength(1);
   });
 
+  it('the other writes go through HighLevel and show at once in the mirror\'s reads: tags, a note, a task completed and deleted, a contact updated', async () => {
+    const location = sandbox().locations[0]!.id;
+    const { id } = sqlite.prepare(`SELECT id FROM contacts WHERE deleted_at IS NULL ORDER BY id DESC LIMIT 1`).get() as { id: string };
+    const inHighLevel = () => sandbox().store.state(location).contacts.find((c) => c.id === id)!;
+
+    await data('add_tags', { id, tags: ['mcp-hot'] });
+    expect(inHighLevel().tags).toContain('mcp-hot');
+    expect((await data<{ contacts: Array<{ id: string }> }>('search_contacts', { tag: 'mcp-hot' })).contacts.map((c) => c.id)).toEqual([id]);
+    await data('remove_tags', { id, tags: ['mcp-hot'] });
+    expect(inHighLevel().tags).not.toContain('mcp-hot');
+    expect((await data<{ contacts: unknown[] }>('search_contacts', { tag: 'mcp-hot' })).contacts).toEqual([]);
+
+    await data('update_contact', { id, lastName: 'Zubizarreta' });
+    expect(inHighLevel().lastName).toBe('Zubizarreta');
+    expect((await data<{ contacts: Array<{ id: string }> }>('search_contacts', { query: 'zubizarreta' })).contacts.map((c) => c.id)).toEqual([id]);
+    // HighLevel's refusal of a field its update does not take comes back naming the field.
+    const refused = await call('update_contact', { id, companyName: 'Norte' });
+    expect(refused.isError).toBe(true);
+    expect(errorText(refused)).toMatch(/companyName/);
+
+    const note = await data<{ note: { id: string } }>('create_note', { contactId: id, body: 'Wants a hybrid zebracorn before spring' });
+    expect((await data<{ notes: Array<{ id: string }> }>('search_notes', { query: 'zebracorn' })).notes.map((n) => n.id)).toEqual([note.note.id]);
+    await data('delete_note', { contactId: id, noteId: note.note.id });
+    expect((await data<{ notes: unknown[] }>('search_notes', { query: 'zebracorn' })).notes).toEqual([]);
+    expect(sandbox().store.state(location).notes.some((n) => n.id === note.note.id)).toBe(false);
+
+    const task = await data<{ task: { id: string } }>('create_task', { contactId: id, title: 'Send the offer', dueDate: '2020-01-01T09:00:00Z' });
+    expect((await data<{ tasks: Array<{ id: string }> }>('list_tasks', { contactId: id, status: 'overdue' })).tasks.map((t) => t.id)).toContain(task.task.id);
+    await data('complete_task', { contactId: id, taskId: task.task.id });
+    expect(sandbox().store.state(location).tasks.find((t) => t.id === task.task.id)?.completed).toBe(true);
+    expect((await data<{ tasks: Array<{ id: string }> }>('list_tasks', { contactId: id, status: 'completed' })).tasks.map((t) => t.id)).toContain(task.task.id);
+    await data('delete_task', { contactId: id, taskId: task.task.id });
+    expect((await data<{ tasks: Array<{ id: string }> }>('list_tasks', { contactId: id })).tasks.map((t) => t.id)).not.toContain(task.task.id);
+  });
+
   it('logs go to stderr only', () => {
     expect(stderr).toMatch(/MCP server on stdio/);
   });

@@ -14,7 +14,8 @@ import {
 import type { Db } from '../db/open.ts';
 import type { GhlClient } from '../ghl/client.ts';
 import {
-  completeTask, createContact, createNote, createTask, OperationInputError, tagContact, untagContact, updateContact,
+  completeTask, createContact, createNote, createTask, deleteContact, deleteNote, deleteTask, OperationInputError, tagContact, untagContact,
+  updateContact, updateNote, updateTask, upsertContact,
   type OpsContext, type WriteOptions,
 } from '../ops/index.ts';
 import { statusReport } from '../status/report.ts';
@@ -233,6 +234,22 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
   }, ({ id: contactId, dryRun, ...input }) => guarded(async () =>
     answer({ ...(await updateContact(ops(locationFor(undefined, contactId)), contactId, input, writeOptions(dryRun))) })));
 
+  server.registerTool('upsert_contact', {
+    title: 'Upsert a contact',
+    description: 'Creates the contact, or updates the one HighLevel matches by email or phone; warns when HighLevel drops a phone.',
+    inputSchema: { ...contactFields, locationId: z.string().optional().describe('required when several locations are configured'), dryRun: dryRunInput },
+    annotations: WRITE,
+  }, ({ locationId, dryRun, ...input }) => guarded(async () =>
+    answer({ ...(await upsertContact(ops(locationFor(locationId)), input, writeOptions(dryRun))) })));
+
+  server.registerTool('delete_contact', {
+    title: 'Delete a contact',
+    description: 'Deletes a contact in HighLevel; the mirror keeps it marked deleted.',
+    inputSchema: { id: id('the HighLevel contact id'), dryRun: dryRunInput },
+    annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
+  }, (args) => guarded(async () =>
+    answer({ ...(await deleteContact(ops(locationFor(undefined, args.id)), args.id, writeOptions(args.dryRun))) })));
+
   server.registerTool('add_tags', {
     title: 'Add tags',
     description: 'Adds tags to a contact in HighLevel and the mirror.',
@@ -269,6 +286,26 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
   }, (args) => guarded(async () =>
     answer({ ...(await completeTask(ops(locationFor(undefined, args.contactId)), args.contactId, args.taskId, { undo: args.completed === false }, writeOptions(args.dryRun))) })));
 
+  server.registerTool('update_task', {
+    title: 'Update a task',
+    description: 'Changes a contact\'s task (title, due date, body, assignee, completed) in HighLevel and the mirror.',
+    inputSchema: {
+      contactId: id('the HighLevel contact id'), taskId: id('the task id'), title: z.string().min(1).optional(),
+      dueDate: z.string().min(1).optional().describe('ISO-8601 date-time'), body: z.string().optional(), assignedTo: z.string().optional(),
+      completed: z.boolean().optional(), dryRun: dryRunInput,
+    },
+    annotations: WRITE,
+  }, ({ contactId, taskId, dryRun, ...input }) => guarded(async () =>
+    answer({ ...(await updateTask(ops(locationFor(undefined, contactId)), contactId, taskId, input, writeOptions(dryRun))) })));
+
+  server.registerTool('delete_task', {
+    title: 'Delete a task',
+    description: 'Deletes a contact\'s task in HighLevel; the mirror keeps it marked deleted.',
+    inputSchema: { contactId: id('the HighLevel contact id'), taskId: id('the task id'), dryRun: dryRunInput },
+    annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
+  }, (args) => guarded(async () =>
+    answer({ ...(await deleteTask(ops(locationFor(undefined, args.contactId)), args.contactId, args.taskId, writeOptions(args.dryRun))) })));
+
   server.registerTool('create_note', {
     title: 'Create a note',
     description: 'Adds a note to a contact in HighLevel (once) and in the mirror at once.',
@@ -276,6 +313,22 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     annotations: WRITE,
   }, (args) => guarded(async () =>
     answer({ ...(await createNote(ops(locationFor(undefined, args.contactId)), args.contactId, { body: args.body }, writeOptions(args.dryRun))) })));
+
+  server.registerTool('update_note', {
+    title: 'Update a note',
+    description: 'Replaces the body of a contact\'s note in HighLevel and the mirror.',
+    inputSchema: { contactId: id('the HighLevel contact id'), noteId: id('the note id'), body: z.string().min(1), dryRun: dryRunInput },
+    annotations: { ...WRITE, idempotentHint: true },
+  }, (args) => guarded(async () =>
+    answer({ ...(await updateNote(ops(locationFor(undefined, args.contactId)), args.contactId, args.noteId, { body: args.body }, writeOptions(args.dryRun))) })));
+
+  server.registerTool('delete_note', {
+    title: 'Delete a note',
+    description: 'Deletes a contact\'s note in HighLevel; the mirror keeps it marked deleted.',
+    inputSchema: { contactId: id('the HighLevel contact id'), noteId: id('the note id'), dryRun: dryRunInput },
+    annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
+  }, (args) => guarded(async () =>
+    answer({ ...(await deleteNote(ops(locationFor(undefined, args.contactId)), args.contactId, args.noteId, writeOptions(args.dryRun))) })));
 
   return {
     server,
