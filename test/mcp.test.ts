@@ -24,11 +24,13 @@ function envOf(extra: Record<string, string | undefined>): Record<string, string
 }
 
 describe('ghl-etl mcp (stdio)', () => {
-  const sandbox = useSandbox({ locations: 1, contacts: 14, seed: 23, rateLimit: 'none' });
+  // Four locations so the one configured (the fourth) allows duplicate contacts, as some accounts do.
+  const sandbox = useSandbox({ locations: 4, contacts: 14, seed: 23, rateLimit: 'none' });
+  const location = () => sandbox().locations[3]!;
   const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-mcp-'));
   const dbPath = join(dir, 'mirror.sqlite');
   const env = () => envOf({
-    ...CLEAN, GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: sandbox().locations[0]!.id, GHL_TOKEN: sandbox().locations[0]!.token, GHL_ETL_DB: dbPath,
+    ...CLEAN, GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: location().id, GHL_TOKEN: location().token, GHL_ETL_DB: dbPath,
   });
   const requests = () => sandbox().stats().requests;
   let sqlite: Database.Database;
@@ -157,6 +159,33 @@ describe('ghl-etl mcp (stdio)', () => {
     expect(count()).toBe(before);
   });
 
+  it('sql_query cannot read the encrypted tokens; find_duplicates groups contacts sharing an email; the schema and contact resources read the mirror', async () => {
+    const tokens = await call('sql_query', { sql: 'SELECT * FROM "OAUTH_TOKENS"' });
+    expect(tokens.isError).toBe(true);
+    expect(errorText(tokens)).toMatch(/oauth_tokens/);
+
+    // A second contact with an existing email, in another case (the location allows duplicates).
+    const existing = sqlite.prepare(`SELECT id, email FROM contacts WHERE deleted_at IS NULL AND email IS NOT NULL ORDER BY id LIMIT 1`).get() as { id: string; email: string };
+    const twin = await data<{ contact: { id: string } }>('create_contact', { email: existing.email.toUpperCase(), firstName: 'Twin' });
+    const groups = await data<{ groups: Array<{ value: string; contactIds: string[] }> }>('find_duplicates', { by: 'email' });
+    expect(groups.groups).toContainEqual({ value: existing.email.toLowerCase(), contactIds: [existing.id, twin.contact.id].sort() });
+    const expected = sqlite.prepare(
+      `SELECT lower(trim(email)) AS value, COUNT(*) AS n FROM contacts WHERE deleted_at IS NULL AND email IS NOT NULL AND trim(email) <> ''
+       GROUP BY lower(trim(email)) HAVING COUNT(*) > 1`,
+    ).all() as Array<{ value: string; n: number }>;
+    expect(groups.groups.map((g) => [g.value, g.contactIds.length]).sort()).toEqual(expected.map((e) => [e.value, e.n]).sort());
+
+    const schema = await client.readResource({ uri: 'ghl://schema' });
+    const objects = JSON.parse((schema.contents[0] as { text: string }).text) as Array<{ name: string; columns: Array<{ name: string }> }>;
+    expect(objects.map((o) => o.name)).toEqual(expect.arrayContaining(['contacts', 'contact_tags', 'tasks', 'notes', 'contacts_wide', 'open_tasks']));
+    expect(objects.map((o) => o.name)).not.toContain('oauth_tokens');
+    expect(objects.find((o) => o.name === 'contacts')!.columns.map((c) => c.name)).toContain('email');
+
+    const { id } = sqlite.prepare(`SELECT id FROM contacts WHERE deleted_at IS NULL ORDER BY id LIMIT 1`).get() as { id: string };
+    const resource = await client.readResource({ uri: `ghl://contacts/${id}` });
+    expect(JSON.parse((resource.contents[0] as { text: string }).text)).toEqual(await data('get_contact', { id }));
+  });
+
   it('create_task: a dry run sends nothing; the task lands in HighLevel once and in the mirror at once', async () => {
     const { id: contactId } = sqlite.prepare(`SELECT id FROM contacts WHERE deleted_at IS NULL ORDER BY id LIMIT 1`).get() as { id: string };
     const input = { contactId, title: 'Call back about the November campaign', dueDate: '2027-01-15T10:00:00.000Z', body: 'from the assistant' };
@@ -169,7 +198,7 @@ describe('ghl-etl mcp (stdio)', () => {
 
     const created = await data<{ task: { id: string; title: string } }>('create_task', input);
     expect(created.task.title).toBe(input.title);
-    const inHighLevel = sandbox().store.state(sandbox().locations[0]!.id).tasks.filter((t) => t.title === input.title);
+    const inHighLevel = sandbox().store.state(location().id).tasks.filter((t) => t.title === input.title);
     expect(inHighLevel).toHaveLength(1);
     expect(inHighLevel[0]!.id).toBe(created.task.id);
     expect(sqlite.prepare(`SELECT contact_id AS contactId, title, completed FROM tasks WHERE id = ?`).get(created.task.id))
@@ -184,13 +213,12 @@ describe('ghl-etl mcp (stdio)', () => {
     const badDate = await call('create_task', { ...input, dueDate: 'next tuesday' });
     expect(badDate.isError).toBe(true);
     expect(errorText(badDate)).toMatch(/dueDate/);
-    expect(sandbox().store.state(sandbox().locations[0]!.id).tasks.filter((t) => t.title === input.title)).toHaveLength(1);
+    expect(sandbox().store.state(location().id).tasks.filter((t) => t.title === input.title)).toHaveLength(1);
   });
 
   it('the other writes go through HighLevel and show at once in the mirror\'s reads: tags, a note, a task completed and deleted, a contact updated', async () => {
-    const location = sandbox().locations[0]!.id;
     const { id } = sqlite.prepare(`SELECT id FROM contacts WHERE deleted_at IS NULL ORDER BY id DESC LIMIT 1`).get() as { id: string };
-    const inHighLevel = () => sandbox().store.state(location).contacts.find((c) => c.id === id)!;
+    const inHighLevel = () => sandbox().store.state(location().id).contacts.find((c) => c.id === id)!;
 
     await data('add_tags', { id, tags: ['mcp-hot'] });
     expect(inHighLevel().tags).toContain('mcp-hot');
@@ -211,12 +239,12 @@ describe('ghl-etl mcp (stdio)', () => {
     expect((await data<{ notes: Array<{ id: string }> }>('search_notes', { query: 'zebracorn' })).notes.map((n) => n.id)).toEqual([note.note.id]);
     await data('delete_note', { contactId: id, noteId: note.note.id });
     expect((await data<{ notes: unknown[] }>('search_notes', { query: 'zebracorn' })).notes).toEqual([]);
-    expect(sandbox().store.state(location).notes.some((n) => n.id === note.note.id)).toBe(false);
+    expect(sandbox().store.state(location().id).notes.some((n) => n.id === note.note.id)).toBe(false);
 
     const task = await data<{ task: { id: string } }>('create_task', { contactId: id, title: 'Send the offer', dueDate: '2020-01-01T09:00:00Z' });
     expect((await data<{ tasks: Array<{ id: string }> }>('list_tasks', { contactId: id, status: 'overdue' })).tasks.map((t) => t.id)).toContain(task.task.id);
     await data('complete_task', { contactId: id, taskId: task.task.id });
-    expect(sandbox().store.state(location).tasks.find((t) => t.id === task.task.id)?.completed).toBe(true);
+    expect(sandbox().store.state(location().id).tasks.find((t) => t.id === task.task.id)?.completed).toBe(true);
     expect((await data<{ tasks: Array<{ id: string }> }>('list_tasks', { contactId: id, status: 'completed' })).tasks.map((t) => t.id)).toContain(task.task.id);
     await data('delete_task', { contactId: id, taskId: task.task.id });
     expect((await data<{ tasks: Array<{ id: string }> }>('list_tasks', { contactId: id })).tasks.map((t) => t.id)).not.toContain(task.task.id);

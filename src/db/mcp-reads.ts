@@ -238,6 +238,8 @@ export function openReadOnlyRunner(path: string): ReadOnlyRunner {
   conn.pragma('query_only = ON');
   return {
     run(sql, limit) {
+      // SQLite has no dynamic SQL, so a table is named in the text: the encrypted tokens stay out of reach.
+      if (/oauth_tokens/i.test(sql)) throw new ReadOnlyQueryRefused('sql: oauth_tokens (the encrypted credentials) is not readable here');
       let stmt: Database.Statement;
       try {
         stmt = conn.prepare(sql);
@@ -264,4 +266,42 @@ export function openReadOnlyRunner(path: string): ReadOnlyRunner {
       conn.close();
     },
   };
+}
+
+export interface DuplicateGroup {
+  /** The shared email (lower case) or phone. */
+  value: string;
+  contactIds: string[];
+}
+
+/** Live contacts sharing an email (any case) or a phone, largest groups first. */
+export function duplicateGroups(db: Db, by: 'email' | 'phone', limit: number): { groups: DuplicateGroup[]; truncated: boolean } {
+  const key = by === 'email' ? 'lower(trim(email))' : 'trim(phone)';
+  const rows = db.sqlite.prepare(
+    `SELECT ${key} AS value, json_group_array(id) AS ids, COUNT(*) AS n FROM (SELECT id, email, phone FROM contacts WHERE deleted_at IS NULL ORDER BY id)
+     WHERE ${key} IS NOT NULL AND ${key} <> '' GROUP BY ${key} HAVING COUNT(*) > 1 ORDER BY n DESC, value LIMIT ?`,
+  ).all(limit + 1) as Array<{ value: string; ids: string }>;
+  return {
+    groups: rows.slice(0, limit).map((r) => ({ value: r.value, contactIds: JSON.parse(r.ids) as string[] })),
+    truncated: rows.length > limit,
+  };
+}
+
+export interface SchemaObject {
+  name: string;
+  type: 'table' | 'view';
+  columns: Array<{ name: string; type: string }>;
+}
+
+/** The tables and views an analyst queries, with their columns (internal and credential tables left out). */
+export function mirrorSchema(db: Db): SchemaObject[] {
+  const objects = db.sqlite.prepare(
+    `SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+       AND name NOT LIKE '\\_\\_%' ESCAPE '\\' AND name NOT LIKE '%\\_fts\\_%' ESCAPE '\\' AND name NOT IN ('oauth_tokens', 'locks', 'op_idempotency')
+     ORDER BY type, name`,
+  ).all() as Array<{ name: string; type: 'table' | 'view' }>;
+  return objects.map((o) => ({
+    ...o,
+    columns: (db.sqlite.prepare(`SELECT name, type FROM pragma_table_info(?)`).all(o.name) as Array<{ name: string; type: string }>),
+  }));
 }

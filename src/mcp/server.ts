@@ -2,13 +2,13 @@
 // the contact view, the status report) with no HighLevel call; writes go through the operations
 // layer (src/ops), which validates, rate-limits, never retries a create blindly and writes
 // through to the mirror. The HighLevel client is asked for only when a write runs.
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
 import { contactView } from '../db/contact-view.ts';
 import {
-  customFieldList, lastSyncedAt, listTaskPage, mirroredContactLocation, openReadOnlyRunner, searchContacts, searchNotePage, tagCounts,
+  customFieldList, duplicateGroups, lastSyncedAt, mirrorSchema, listTaskPage, mirroredContactLocation, openReadOnlyRunner, searchContacts, searchNotePage, tagCounts,
   type ReadOnlyRunner,
 } from '../db/mcp-reads.ts';
 import type { Db } from '../db/open.ts';
@@ -190,6 +190,13 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     annotations: READ,
   }, (args) => guarded(() => answer({ fields: customFieldList(db, args.locationId), syncedAt: lastSyncedAt(db, args.locationId) })));
 
+  server.registerTool('find_duplicates', {
+    title: 'Find duplicates',
+    description: 'Groups of live contacts in the mirror sharing an email (any case) or a phone, largest first.',
+    inputSchema: { by: z.enum(['email', 'phone']), limit: limitInput },
+    annotations: READ,
+  }, (args) => guarded(() => answer({ ...duplicateGroups(db, args.by, clampLimit(args.limit)), syncedAt: lastSyncedAt(db) })));
+
   server.registerTool('sql_query', {
     title: 'Read-only SQL',
     description: 'One read-only SQL statement (SELECT / WITH) against the mirror (tables contacts, contact_tags, tasks, notes, custom_fields, ...; views contacts_wide, open_tasks, contact_activity; notes_fts, tasks_fts). Anything that would write is refused. Rows are capped.',
@@ -329,6 +336,25 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
   }, (args) => guarded(async () =>
     answer({ ...(await deleteNote(ops(locationFor(undefined, args.contactId)), args.contactId, args.noteId, writeOptions(args.dryRun))) })));
+
+  // ---- resources --------------------------------------------------------------------------
+
+  server.registerResource('schema', 'ghl://schema', {
+    title: 'Mirror schema',
+    description: 'The tables and views of the mirror with their columns, for sql_query.',
+    mimeType: 'application/json',
+  }, (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(mirrorSchema(db)) }] }));
+
+  server.registerResource('contact', new ResourceTemplate('ghl://contacts/{id}', { list: undefined }), {
+    title: 'Contact',
+    description: 'One contact\'s 360° view from the mirror (as get_contact).',
+    mimeType: 'application/json',
+  }, (uri, variables) => {
+    const contactId = String(variables.id);
+    const view = contactView(db, decodeURIComponent(contactId));
+    if (!view) throw new Error(`contact ${contactId} is not in the mirror`);
+    return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ source: 'mirror', ...view, syncedAt: view.profile.syncedAt }) }] };
+  });
 
   return {
     server,
