@@ -250,6 +250,17 @@ describe('ghl-etl mcp (stdio)', () => {
     expect((await data<{ tasks: Array<{ id: string }> }>('list_tasks', { contactId: id })).tasks.map((t) => t.id)).not.toContain(task.task.id);
   });
 
+  it('sync_location brings a contact added in HighLevel meanwhile into the mirror, and returns the run\'s summary', async () => {
+    sandbox().store.createContact(location().id, { firstName: 'Quimera', email: 'quimera@example.com' });
+    expect((await data<{ contacts: unknown[] }>('search_contacts', { query: 'quimera' })).contacts).toEqual([]);
+    const synced = await data<{ outcome: string; runs: Array<{ locationId: string; status: string }>; syncedAt: string }>('sync_location', {});
+    expect(synced.outcome).toBe('ok');
+    expect(synced.runs).toEqual([expect.objectContaining({ locationId: location().id, status: 'ok' })]);
+    const found = await data<{ contacts: Array<{ email: string }>; syncedAt: string }>('search_contacts', { query: 'quimera' });
+    expect(found.contacts.map((c) => c.email)).toEqual(['quimera@example.com']);
+    expect(found.syncedAt).toBe(synced.syncedAt);
+  });
+
   it('logs go to stderr only', () => {
     expect(stderr).toMatch(/MCP server on stdio/);
   });

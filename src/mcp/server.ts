@@ -19,10 +19,11 @@ import {
   type OpsContext, type WriteOptions,
 } from '../ops/index.ts';
 import { statusReport } from '../status/report.ts';
+import { syncAll } from '../sync/run.ts';
 
 export interface McpDeps {
   db: Db;
-  config: Pick<Config, 'locations' | 'status' | 'rateLimit' | 'phoneCountry'>;
+  config: Pick<Config, 'locations' | 'status' | 'rateLimit' | 'phoneCountry' | 'sync'>;
   /** Made on first use: reads never build the client. */
   client: () => GhlClient;
   version: string;
@@ -336,6 +337,29 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
   }, (args) => guarded(async () =>
     answer({ ...(await deleteNote(ops(locationFor(undefined, args.contactId)), args.contactId, args.noteId, writeOptions(args.dryRun))) })));
+
+  server.registerTool('sync_location', {
+    title: 'Sync a location',
+    description: 'Runs the sync pipeline (incremental unless full) for one configured location and returns its summary. Spends API calls.',
+    inputSchema: {
+      locationId: z.string().optional().describe('required when several locations are configured'),
+      full: z.boolean().optional().describe('re-read every contact\'s tasks and notes'),
+    },
+    annotations: { ...WRITE, idempotentHint: true },
+  }, (args) => guarded(async () => {
+    const locationId = locationFor(args.locationId);
+    const result = await syncAll({
+      db, client: deps.client(), locations: config.locations.filter((l) => l.id === locationId),
+      full: args.full ?? false, lister: config.sync.lister, config,
+    });
+    if (result.lockedBy) {
+      const h = result.lockedBy;
+      return refusal(`another sync is running on this database (pid ${h.pid} on ${h.hostname}, since ${h.acquiredAt}): try again when it finishes`);
+    }
+    const run = result.runs[0];
+    const summary = { outcome: result.outcome, runs: result.runs, syncedAt: lastSyncedAt(db, locationId) };
+    return run && run.status !== 'ok' ? { ...answer(summary), isError: true } : answer(summary);
+  }));
 
   // ---- resources --------------------------------------------------------------------------
 
