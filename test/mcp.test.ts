@@ -138,6 +138,10 @@ describe('ghl-etl mcp (stdio)', () => {
     expect(missing.isError).toBe(true);
     expect(errorText(missing)).toMatch(/contact no-such-contact is not in the mirror/);
 
+    const segment = await call('search_contacts', { segment: 'hot-leads' });
+    expect(segment.isError).toBe(true);
+    expect(errorText(segment)).toMatch(/^segment: /);
+
     const bad = await call('search_contacts', { limit: 0 });
     expect(bad.isError).toBe(true);
     expect(errorText(bad)).toMatch(/limit/);

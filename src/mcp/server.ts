@@ -110,12 +110,14 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
       match: z.enum(['any', 'all']).optional().describe('"any" (default): at least one of tags; "all": every one'),
       excludeTags: z.array(z.string()).optional().describe('leave out contacts with any of these tags'),
       locationId: z.string().optional(),
+      segment: z.string().optional().describe('not supported yet: give the segment\'s tags, match and excludeTags instead'),
       limit: limitInput,
       cursor: cursorInput,
     },
     outputSchema: { contacts: z.array(contactSummary), nextCursor: z.string().optional(), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => {
+    if (args.segment !== undefined) throw new OperationInputError('segment', 'named segments are not supported by this server yet: give the segment\'s tags, match and excludeTags instead');
     const tags = [...(args.tags ?? []), ...(args.tag !== undefined ? [args.tag] : [])];
     const after = decodeCursor(args.cursor);
     const found = searchContacts(db, {
