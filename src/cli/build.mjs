@@ -3,7 +3,8 @@
 // dist/cli/main.mjs, so `ghl-etl` starts without compiling TypeScript or opening hundreds of
 // module files. src/cli/bin.mjs uses the bundle only while it is fresh (see bundle.mjs) and
 // runs the sources through tsx otherwise, so the bundle is a speed-up, never a requirement.
-// better-sqlite3 stays outside: a native module is loaded from node_modules as it is.
+// better-sqlite3 stays outside: a native module is loaded from node_modules as it is; so does
+// exceljs, loaded only by xlsx exports, which no other command should pay to parse.
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -40,7 +41,7 @@ export async function buildBundle(outFile = BUNDLE) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['better-sqlite3'],
+    external: ['better-sqlite3', 'exceljs'],
     // Bundled CommonJS packages call require(): give the ES module one.
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
     metafile: true,

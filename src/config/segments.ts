@@ -46,9 +46,11 @@ export const segmentSchema = selectionSchema.extend({
   location: z.string().min(1).optional(),
   /** Columns to write, in this order (default: all, see src/export/columns.ts). */
   columns: z.array(z.string().min(1)).min(1).optional(),
-  /** The CSV file ('-' for stdout). Default: data/exports/<name>.csv. */
+  /** The file ('-' for stdout, CSV only). Default: data/exports/<name>.csv (.xlsx for xlsx). */
   out: z.string().min(1).optional(),
-  /** Add a UTF-8 byte order mark so Excel reads accents right. */
+  /** csv (default) or xlsx: a workbook with typed cells (text, numbers, dates). */
+  format: z.enum(['csv', 'xlsx']).optional(),
+  /** Add a UTF-8 byte order mark so Excel reads accents right (CSV only). */
   excel: z.boolean().default(false),
 });
 
@@ -66,6 +68,8 @@ const exportEntry = z.preprocess(
       kind: exportKind.default('contacts'),
       /** Overrides the segment's `out` (for a tasks or notes export of the same segment). */
       out: z.string().min(1).optional(),
+      /** csv or xlsx; default the segment's own format (csv for byTag). */
+      format: z.enum(['csv', 'xlsx']).optional(),
     })
     .refine((e) => (e.segment === undefined) !== (e.byTag === undefined), {
       message: 'needs exactly one of "segment" (a name from "segments") or "byTag" (a folder)',
@@ -100,6 +104,13 @@ export function checkSegmentReferences(
       ctx.addIssue({ code: 'custom', path: ['segments', i, 'name'], message: `repeats the segment name "${s.name}" (names must be unique)` });
     }
     seen.set(key, i);
+    const named = /\.(csv|xlsx)$/i.exec(s.out ?? '')?.[1]?.toLowerCase();
+    if (named !== undefined && named !== (s.format ?? 'csv')) {
+      ctx.addIssue({ code: 'custom', path: ['segments', i, 'out'], message: `names a ${named} file but the segment's format is ${s.format ?? 'csv'}: set "format": "${named}" or name it .${s.format ?? 'csv'}` });
+    }
+    if (s.format === 'xlsx' && s.out === '-') {
+      ctx.addIssue({ code: 'custom', path: ['segments', i, 'out'], message: 'is "-" (standard output), where an xlsx workbook cannot go: give a file or drop "format"' });
+    }
   });
   const known = config.segments.map((s) => s.name);
   config.exports.forEach((e, i) => {
@@ -109,6 +120,9 @@ export function checkSegmentReferences(
         path: ['exports', i, 'segment'],
         message: `names no segment in "segments" (${known.length ? `known: ${known.join(', ')}` : 'none defined'})`,
       });
+    }
+    if (e.format === 'xlsx' && e.out === '-') {
+      ctx.addIssue({ code: 'custom', path: ['exports', i, 'out'], message: 'is "-" (standard output), where an xlsx workbook cannot go: give a file or drop "format"' });
     }
   });
 }

@@ -127,12 +127,18 @@ export function contactsWideViewSql(columns: WideColumn[]): string {
   ].join('\n');
 }
 
-/** Drops and recreates contacts_wide from the live custom field definitions. */
-export function rebuildContactsWideView(db: Sqlite | { sqlite: Sqlite }): WideColumn[] {
+/** contacts_wide's custom columns as the live definitions plan them (the view is rebuilt from the same plan). */
+export function contactsWideCustomColumns(db: Sqlite | { sqlite: Sqlite }): WideColumn[] {
   const sqlite = 'sqlite' in db ? db.sqlite : db;
   const defs = prepared(sqlite, `SELECT id, name, field_key AS fieldKey, data_type AS dataType FROM custom_fields WHERE deleted_at IS NULL`)
     .all() as FieldDefinition[];
-  const columns = planContactsWideColumns(defs);
+  return planContactsWideColumns(defs);
+}
+
+/** Drops and recreates contacts_wide from the live custom field definitions. */
+export function rebuildContactsWideView(db: Sqlite | { sqlite: Sqlite }): WideColumn[] {
+  const sqlite = 'sqlite' in db ? db.sqlite : db;
+  const columns = contactsWideCustomColumns(sqlite);
   const rebuild = sqlite.transaction(() => {
     sqlite.exec('DROP VIEW IF EXISTS contacts_wide');
     sqlite.exec(contactsWideViewSql(columns));

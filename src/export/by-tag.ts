@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Db } from '../db/open.ts';
 import type { ExportKind } from '../db/exports.ts';
 import { exportSegment, type ExportOptions, type ExportResult } from './export-segment.ts';
+import { extensionOf, type ExportFormat } from './format.ts';
 import { checkRule, type SegmentRule } from './segment.ts';
 
 const MAX_SLUG = 60;
@@ -77,9 +78,9 @@ export interface ByTagResult {
   files: Array<ExportResult & { tag: string }>;
 }
 
-/** The file for a tag and kind: `<name>.csv`, or `<name>.tasks.csv` / `<name>.notes.csv`. */
-export function fileFor(dir: string, base: string, kind: ExportKind): string {
-  return join(dir, kind === 'contacts' ? `${base}.csv` : `${base}.${kind}.csv`);
+/** The file for a tag and kind: `<name>.csv`, or `<name>.tasks.csv` / `<name>.notes.csv` (`.xlsx` for xlsx). */
+export function fileFor(dir: string, base: string, kind: ExportKind, format: ExportFormat = 'csv'): string {
+  return join(dir, (kind === 'contacts' ? base : `${base}.${kind}`) + extensionOf(format));
 }
 
 /**
@@ -97,7 +98,7 @@ export async function exportByTag(db: Db, dir: string, options: ByTagOptions = {
       kind,
       rule: { ...base, tags: [tag], match: 'any', exactTags: true },
       segment: `tag:${tag}`,
-      out: fileFor(dir, name, kind),
+      out: fileFor(dir, name, kind, options.format),
     });
     files.push({ ...result, tag });
   }

@@ -7,6 +7,7 @@ import type { Db } from '../db/open.ts';
 import { exportByTag, fileFor, safeFileBase, type ByTagResult } from './by-tag.ts';
 import { ExportUsageError } from './errors.ts';
 import { exportSegment, type ExportOptions, type ExportResult } from './export-segment.ts';
+import { withFormatExtension } from './format.ts';
 import { ruleFromSegment } from './segment.ts';
 
 /** Where a segment without `out` is written, relative to the working directory. */
@@ -30,8 +31,12 @@ export type SegmentOverrides = Partial<Omit<ExportOptions, 'rule' | 'segment'>>;
 /** The export options a named segment stands for, `overrides` winning. */
 export function segmentExportOptions(segment: SegmentConfig, overrides: SegmentOverrides = {}): ExportOptions {
   const kind = overrides.kind ?? 'contacts';
-  // A segment's own out names its contacts file; its tasks / notes default beside it.
-  const out = overrides.out ?? (kind === 'contacts' ? segment.out : undefined) ?? fileFor(DEFAULT_EXPORT_DIR, safeFileBase(segment.name), kind);
+  const format = overrides.format ?? segment.format ?? 'csv';
+  // A segment's own out names its contacts file (its extension following a format asked for
+  // over the segment's own); its tasks / notes default beside it.
+  const ownOut = kind === 'contacts' ? segment.out : undefined;
+  const own = ownOut !== undefined && overrides.format !== undefined ? withFormatExtension(ownOut, format) : ownOut;
+  const out = overrides.out ?? own ?? fileFor(DEFAULT_EXPORT_DIR, safeFileBase(segment.name), kind, format);
   // A flag left unset (undefined) must not wipe the segment's own setting.
   const set = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   return {
@@ -40,6 +45,7 @@ export function segmentExportOptions(segment: SegmentConfig, overrides: SegmentO
     columns: kind === 'contacts' ? segment.columns : undefined,
     ...set,
     kind,
+    format,
     out,
     rule: ruleFromSegment(segment),
     segment: segment.name,
@@ -95,10 +101,10 @@ export async function runConfiguredExports(
       if (entry.segment !== undefined) {
         const segment = findSegment(config, entry.segment);
         result.exported.push(
-          await exportSegment(db, segmentExportOptions(segment, { ...overrides, kind: entry.kind, out: entry.out })),
+          await exportSegment(db, segmentExportOptions(segment, { ...overrides, kind: entry.kind, out: entry.out, format: entry.format })),
         );
       } else {
-        result.exported.push(await exportByTag(db, entry.byTag!, { ...overrides, kind: entry.kind }));
+        result.exported.push(await exportByTag(db, entry.byTag!, { ...overrides, kind: entry.kind, format: entry.format }));
       }
     } catch (err) {
       result.failed.push({ what, error: asError(err) });

@@ -1,5 +1,6 @@
 // One segment export: the rule's rows (contacts, or their tasks or notes) streamed from SQLite into
-// a CSV written atomically (or to stdout), recorded in export_runs whatever the outcome.
+// a CSV (or an xlsx workbook) written atomically (a CSV also to stdout), recorded in export_runs
+// whatever the outcome.
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/open.ts';
@@ -9,15 +10,20 @@ import { writeFileAtomically } from './atomic-file.ts';
 import { availableColumns, pickColumns, type ExportColumn } from './columns.ts';
 import type { Cell } from './csv-record.ts';
 import { writeCsv, type CsvFormat } from './csv-stream.ts';
+import { checkOutFormat, type ExportFormat } from './format.ts';
 import { describeRule, segmentWhere, type SegmentRule } from './segment.ts';
+import { xlsxColumnKinds } from './xlsx-columns.ts';
+import { writeXlsx } from './xlsx-stream.ts';
 
 /** `out` value that writes to standard output instead of a file. */
 export const STDOUT = '-';
 
 export interface ExportOptions extends CsvFormat {
   rule: SegmentRule;
-  /** The CSV file, or '-' for stdout. */
+  /** The file (its extension must not name the other format), or '-' for stdout (CSV only). */
   out: string;
+  /** csv (default) or xlsx (a workbook of typed cells, one sheet named after `kind`). */
+  format?: ExportFormat | undefined;
   /** contacts (default), or the live tasks / notes of the segment's live contacts. */
   kind?: ExportKind | undefined;
   /** Column names in the order wanted; default every column (see columns.ts). */
@@ -40,6 +46,7 @@ export interface ExportResult {
   bytes: number;
   sha256: string;
   columns: string[];
+  format: ExportFormat;
 }
 
 /** The query returning the export's rows, one array per row in `columns` order. */
@@ -67,12 +74,22 @@ export function exportQuery(kind: ExportKind, columns: ExportColumn[], rule: Seg
   };
 }
 
-async function streamRows(db: Db, options: ExportOptions, kind: ExportKind, columns: ExportColumn[]) {
-  const query = exportQuery(kind, columns, options.rule);
+/** The export's rows, one array per row in `columns` order, the source every encoder reads. Close it with return(). */
+export function openExportRows(db: Db, kind: ExportKind, columns: ExportColumn[], rule: SegmentRule): IterableIterator<Cell[]> {
+  const query = exportQuery(kind, columns, rule);
   // raw(): rows as arrays in column order, no object per row.
-  const rows = db.sqlite.prepare(query.sql).raw(true).iterate(...query.params) as IterableIterator<Cell[]>;
+  return db.sqlite.prepare(query.sql).raw(true).iterate(...query.params) as IterableIterator<Cell[]>;
+}
+
+async function streamRows(db: Db, options: ExportOptions, kind: ExportKind, columns: ExportColumn[]) {
+  const rows = openExportRows(db, kind, columns, options.rule);
   const header = columns.map((c) => c.name);
   try {
+    if (options.format === 'xlsx') {
+      const sheet = { name: kind, header, kinds: xlsxColumnKinds(db, kind, header), open: () => rows };
+      const created = (options.clock ?? systemClock)();
+      return await writeFileAtomically(options.out, (sink) => writeXlsx([sheet], sink, created));
+    }
     if (options.out === STDOUT) return await writeCsv(header, rows, options.stdout ?? process.stdout, options, false);
     return await writeFileAtomically(options.out, (sink) => writeCsv(header, rows, sink, options));
   } finally {
@@ -89,15 +106,17 @@ async function streamRows(db: Db, options: ExportOptions, kind: ExportKind, colu
 export async function exportSegment(db: Db, options: ExportOptions): Promise<ExportResult> {
   const clock = options.clock ?? systemClock;
   const kind = options.kind ?? 'contacts';
+  const format = options.format ?? 'csv';
+  checkOutFormat(options.out, format, STDOUT);
   const segment = options.segment ?? describeRule(options.rule);
   // Recorded absolute, so `ghl-etl runs` says where the file is whatever directory it ran from.
   const path = options.out === STDOUT ? STDOUT : resolve(options.out);
   const runId = recordExportStart(db, { segment, kind, path }, clock);
   try {
     const columns = pickColumns(availableColumns(db, kind), options.columns);
-    const written = await streamRows(db, { ...options, out: path }, kind, columns);
-    recordExportEnd(db, runId, { status: 'ok', rows: written.rows, sha256: written.sha256 }, clock);
-    return { runId, segment, kind, path, ...written, columns: columns.map((c) => c.name) };
+    const { rows, bytes, sha256 } = await streamRows(db, { ...options, format, out: path }, kind, columns);
+    recordExportEnd(db, runId, { status: 'ok', rows, sha256 }, clock);
+    return { runId, segment, kind, path, rows, bytes, sha256, columns: columns.map((c) => c.name), format };
   } catch (err) {
     recordExportEnd(db, runId, { status: 'failed', error: err instanceof Error ? err.message : String(err) }, clock);
     throw err;

@@ -7,7 +7,10 @@
 //   export.all_columns: the default export (plus open_tasks, next_task, next_task_due,
 //       last_note_at), same ratios;
 //   export.rss: peak RSS of a process exporting a tenth of the rows and all of them: flat when
-//       memory does not grow with the row count (goal under 400 MB).
+//       memory does not grow with the row count (goal under 400 MB);
+//   export.xlsx: the default export as an xlsx workbook (--format xlsx) against the same rows as
+//       CSV (export.all_columns): time and CPU ratios, and its peak RSS for a tenth of the rows and
+//       all of them (flat, goal under 400 MB like the CSV).
 // Rows are written straight into SQLite (no API). BENCH_EXPORT_ROWS sets the count (default
 // 1,000,000; test/bench-export.test.ts runs it with a small one); BENCH_EXPORT_RUNS how many
 // times each side runs (default 2 for ours, one more for sqlite3).
@@ -18,7 +21,7 @@ import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/db/open.ts';
 import { upsertCustomFieldDefinitions } from '../../src/db/custom-fields.ts';
 import { upsertLocation } from '../../src/db/locations.ts';
-import { availableColumns, exportSegment, type SegmentRule } from '../../src/export/index.ts';
+import { availableColumns, exportSegment, type ExportFormat, type SegmentRule } from '../../src/export/index.ts';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -75,7 +78,9 @@ function seed(db: Db, count: number): void {
 interface ChildResult { ms: number; cpuMs: number; rows: number; maxRssMB: number }
 
 /** Runs one export in a fresh process, so its time and peak memory are the export's alone. */
-function exportInChild(dbPath: string, out: string, job: { rule: SegmentRule; wideOnly: boolean }): Promise<ChildResult> {
+interface Job { rule: SegmentRule; wideOnly: boolean; format?: ExportFormat }
+
+function exportInChild(dbPath: string, out: string, job: Job): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'child', dbPath, out, JSON.stringify(job)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -86,14 +91,14 @@ function exportInChild(dbPath: string, out: string, job: { rule: SegmentRule; wi
   });
 }
 
-async function child(dbPath: string, out: string, job: { rule: SegmentRule; wideOnly: boolean }): Promise<void> {
+async function child(dbPath: string, out: string, job: Job): Promise<void> {
   const db = openDatabase(dbPath);
   const columns = job.wideOnly
     ? availableColumns(db, 'contacts').map((c) => c.name).filter((n) => !['open_tasks', 'next_task', 'next_task_due', 'last_note_at'].includes(n))
     : undefined;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  const result = await exportSegment(db, { rule: job.rule, out, columns });
+  const result = await exportSegment(db, { rule: job.rule, out, columns, format: job.format });
   const cpu = process.cpuUsage(cpuBefore);
   const ms = performance.now() - started;
   db.close();
@@ -149,7 +154,10 @@ async function main(): Promise<void> {
       sqliteRun();
       all.push(await exportInChild(dbPath, join(dir, 'all.csv'), { rule: {}, wideOnly: false }));
     }
-    const tenth = await exportInChild(dbPath, join(dir, 'tenth.csv'), { rule: { tags: ['tag-0', 'tag-1'], match: 'any' }, wideOnly: false });
+    const tenthRule: SegmentRule = { tags: ['tag-0', 'tag-1'], match: 'any' };
+    const tenth = await exportInChild(dbPath, join(dir, 'tenth.csv'), { rule: tenthRule, wideOnly: false });
+    const xlsx = await exportInChild(dbPath, join(dir, 'all.xlsx'), { rule: {}, wideOnly: false, format: 'xlsx' });
+    const xlsxTenth = await exportInChild(dbPath, join(dir, 'tenth.xlsx'), { rule: tenthRule, wideOnly: false, format: 'xlsx' });
     const floor = sqlite.length > 0 ? best(sqlite) : undefined;
     const ratios = (ours: Timing) => ({
       ratio: floor ? +(ours.ms / floor.ms).toFixed(2) : null,
@@ -171,13 +179,20 @@ async function main(): Promise<void> {
       measure: 'export.rss', rows: all[0]!.rows, peakMB: Math.round(peakMB), tenthRows: tenth.rows,
       tenthPeakMB: Math.round(tenth.maxRssMB), growth: +(peakMB / tenth.maxRssMB).toFixed(2), goalMB: 400, met: peakMB < 400,
     });
+    emit({
+      measure: 'export.xlsx', rows: xlsx.rows, ratio: +(xlsx.ms / bestAll.ms).toFixed(2), cpuRatio: +(xlsx.cpuMs / bestAll.cpuMs).toFixed(2),
+      ms: Math.round(xlsx.ms), csvMs: Math.round(bestAll.ms), cpuMs: Math.round(xlsx.cpuMs),
+      peakMB: Math.round(xlsx.maxRssMB), csvPeakMB: Math.round(peakMB), tenthRows: xlsxTenth.rows, tenthPeakMB: Math.round(xlsxTenth.maxRssMB),
+      growth: +(xlsx.maxRssMB / xlsxTenth.maxRssMB).toFixed(2), bytes: statSync(join(dir, 'all.xlsx')).size,
+      csvBytes: statSync(join(dir, 'all.csv')).size, goalMB: 400, met: xlsx.maxRssMB < 400,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (process.argv[2] === 'child') {
-  await child(process.argv[3]!, process.argv[4]!, JSON.parse(process.argv[5]!) as { rule: SegmentRule; wideOnly: boolean });
+  await child(process.argv[3]!, process.argv[4]!, JSON.parse(process.argv[5]!) as Job);
 } else {
   await main();
 }

@@ -6,14 +6,15 @@ import type { Db } from '../../db/open.ts';
 import type { ExportKind } from '../../db/exports.ts';
 import {
   availableColumns, DEFAULT_EXPORT_DIR, describeRule, exportAllSegments, exportByTag, exportNamedSegment, exportSegment,
-  ExportUsageError, fileFor, findSegment, safeFileBase, STDOUT, type ExportFailure, type ExportResult, type SegmentRule,
+  ExportUsageError, exportTagWorkbook, fileFor, findSegment, safeFileBase, STDOUT, type ExportFailure, type ExportResult, type SegmentRule,
 } from '../../export/index.ts';
 import { oneOf, UsageError } from '../args.ts';
+import { formatOf, type FormatFlags } from '../export-format-flags.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { isUsageProblem } from '../errors.ts';
 
-interface ExportFlags {
+interface ExportFlags extends FormatFlags {
   tag: string[];
   match?: 'any' | 'all';
   excludeTag: string[];
@@ -97,8 +98,11 @@ export function describeFile(r: Pick<ExportResult, 'path' | 'rows' | 'sha256'>):
   return `${r.path}\t${r.rows} ${r.rows === 1 ? 'row' : 'rows'}\tsha256 ${r.sha256.slice(0, 12)}`;
 }
 
-function fileJson(r: ExportResult & { tag?: string }) {
-  return { segment: r.segment, ...(r.tag !== undefined ? { tag: r.tag } : {}), kind: r.kind, path: r.path, rows: r.rows, bytes: r.bytes, sha256: r.sha256, columns: r.columns };
+function fileJson(r: ExportResult & { tag?: string; sheets?: unknown }) {
+  return {
+    segment: r.segment, ...(r.tag !== undefined ? { tag: r.tag } : {}), kind: r.kind, format: r.format, path: r.path, rows: r.rows,
+    bytes: r.bytes, sha256: r.sha256, columns: r.columns, ...(r.sheets !== undefined ? { sheets: r.sheets } : {}),
+  };
 }
 
 interface Outcome {
@@ -109,15 +113,18 @@ interface Outcome {
 async function run(db: Db, f: ExportFlags, form: ReturnType<typeof formOf>, config: ReturnType<typeof configOf>): Promise<Outcome> {
   const kind: ExportKind = f.tasks ? 'tasks' : f.notes ? 'notes' : 'contacts';
   const columns = columnNames(f.columns, availableColumns(db, kind).map((c) => c.name));
-  const format = { kind, columns, ...(f.excel ? { excel: true } : {}), ...(f.raw ? { raw: true } : {}) };
+  const fileFormat = formatOf(f);
+  // --format only when given: a named segment's own "format" stands otherwise.
+  const format = { kind, columns, ...(f.format || f.workbook ? { format: fileFormat } : {}), ...(f.excel ? { excel: true } : {}), ...(f.raw ? { raw: true } : {}) };
   switch (form) {
     case 'rule': {
       const rule = ruleOf(f);
       const segment = describeRule(rule);
-      const out = f.out ?? fileFor(DEFAULT_EXPORT_DIR, safeFileBase(f.tag.length === 1 && Object.keys(rule).length === 1 ? f.tag[0]! : segment), kind);
+      const out = f.out ?? fileFor(DEFAULT_EXPORT_DIR, safeFileBase(f.tag.length === 1 && Object.keys(rule).length === 1 ? f.tag[0]! : segment), kind, fileFormat);
       return { files: [await exportSegment(db, { ...format, rule, out, segment })], failed: [] };
     }
     case 'byTag': {
+      if (f.workbook !== undefined) return { files: [await exportTagWorkbook(db, f.workbook, { ...format, rule: ruleOf(f) })], failed: [] };
       const result = await exportByTag(db, f.outDir ?? DEFAULT_EXPORT_DIR, { ...format, rule: ruleOf(f) });
       return { files: result.files, failed: [] };
     }
@@ -143,6 +150,7 @@ export function register(program: Command): void {
       '  --all-segments                                                every named segment\n' +
       'Columns: id, the contact fields, tags, each custom field (named as in contacts_wide), open_tasks, next_task,\n' +
       'next_task_due, last_note_at. Cells starting with = + - @ tab or CR get a leading \' (not numbers or phones).\n' +
+      '--format xlsx writes workbooks of typed cells instead (no guard needed); --by-tag --workbook FILE, one sheet per tag.\n' +
       'Prints one line per file: path, rows, sha256 (short).',
     )
     .option('--tag <tag>', 'contacts with this tag (repeat for several; case-insensitive)', collect, [])
@@ -161,9 +169,12 @@ export function register(program: Command): void {
     .option('--tasks', 'the live tasks of the selected contacts instead of the contacts')
     .option('--notes', 'the live notes of the selected contacts instead of the contacts')
     .option('--excel', 'start the file with a UTF-8 byte order mark, so Excel reads accents right')
-    .option('--raw', 'write cells exactly as stored (no formula guard)'),
+    .option('--raw', 'write cells exactly as stored (no formula guard)')
+    .option('--format <format>', 'csv (default) or xlsx: a workbook with typed cells (text, numbers, dates)', oneOf(['csv', 'xlsx'] as const))
+    .option('--workbook <file>', 'with --by-tag: one xlsx workbook with a sheet per tag instead of a file per tag'),
   async (opts) => {
     const form = formOf(opts, opts.json === true);
+    formatOf(opts);
     const config = configOf(opts);
     return withApp(config, async ({ db }) => {
       const { files, failed } = await run(db, opts, form, config);
