@@ -31,6 +31,7 @@ import { register as outboxList } from './outbox-list.ts';
 import { register as outboxRetry } from './outbox-retry.ts';
 import { register as sandbox } from './sandbox.ts';
 import { register as serve } from './serve.ts';
+import { register as mcp } from './mcp.ts';
 import { register as contactsShow } from './contacts-show.ts';
 import { register as exportCsv } from './export.ts';
 import { register as purge } from './purge.ts';
@@ -74,6 +75,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   leadsImport,
   leadsLink,
   serve,
+  mcp,
   outboxList,
   outboxRetry,
   outboxDrop,
