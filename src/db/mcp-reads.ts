@@ -3,7 +3,7 @@
 // read-only SQL runner. Lists page by id (keyset): a cursor is the last id of the previous page,
 // so a page costs the same at any depth and rows added meanwhile are not skipped.
 import Database from 'better-sqlite3';
-import type { Db } from './connection.ts';
+import { sqliteOf, type Db } from './connection.ts';
 
 export interface Page<T> {
   rows: T[];
@@ -76,7 +76,7 @@ export function searchContacts(db: Db, q: ContactSearch): Page<ContactSummary> {
     where.push('c.id > ?');
     params.push(q.after);
   }
-  const rows = db.sqlite.prepare(
+  const rows = sqliteOf(db).prepare(
     `SELECT c.id, c.location_id AS locationId, c.first_name AS firstName, c.last_name AS lastName, c.email, c.phone,
        c.company_name AS companyName, c.date_updated AS dateUpdated,
        (SELECT json_group_array(tag) FROM (SELECT tag FROM contact_tags WHERE contact_id = c.id ORDER BY tag)) AS tags
@@ -125,7 +125,7 @@ export function listTaskPage(db: Db, q: TaskQuery): Page<TaskSummary> {
   if (q.dueBefore !== undefined) add('t.due_date IS NOT NULL AND julianday(t.due_date) < julianday(?)', q.dueBefore);
   if (q.assignedTo !== undefined) add('t.assigned_to = ?', q.assignedTo);
   if (q.after !== undefined) add('t.id > ?', q.after);
-  const rows = db.sqlite.prepare(
+  const rows = sqliteOf(db).prepare(
     `SELECT ${TASK_COLUMNS} FROM tasks t JOIN contacts c ON c.id = t.contact_id
      WHERE ${where.join(' AND ')} ORDER BY t.id LIMIT ?`,
   ).all(...params, q.limit + 1) as Array<Omit<TaskSummary, 'completed'> & { completed: number }>;
@@ -160,7 +160,7 @@ export function searchNotePage(db: Db, q: { query: string; contactId?: string; l
     where.push('n.id > ?');
     params.push(q.after);
   }
-  const rows = db.sqlite.prepare(
+  const rows = sqliteOf(db).prepare(
     `SELECT n.id, n.contact_id AS contactId, n.location_id AS locationId, n.body, n.user_id AS userId, n.date_added AS dateAdded
      FROM notes_fts f JOIN notes n ON n.rowid = f.rowid WHERE ${where.join(' AND ')} ORDER BY n.id LIMIT ?`,
   ).all(...params, q.limit + 1) as NoteSummary[];
@@ -169,7 +169,7 @@ export function searchNotePage(db: Db, q: { query: string; contactId?: string; l
 
 /** Each tag on live contacts with how many carry it, most used first. */
 export function tagCounts(db: Db, locationId?: string): Array<{ tag: string; count: number }> {
-  return db.sqlite.prepare(
+  return sqliteOf(db).prepare(
     `SELECT t.tag, COUNT(*) AS count FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
      WHERE c.deleted_at IS NULL ${locationId !== undefined ? 'AND c.location_id = ?' : ''}
      GROUP BY t.tag ORDER BY count DESC, t.tag`,
@@ -185,7 +185,7 @@ export interface CustomFieldSummary {
 }
 
 export function customFieldList(db: Db, locationId?: string): CustomFieldSummary[] {
-  return db.sqlite.prepare(
+  return sqliteOf(db).prepare(
     `SELECT id, location_id AS locationId, name, field_key AS fieldKey, data_type AS dataType FROM custom_fields
      WHERE deleted_at IS NULL ${locationId !== undefined ? 'AND location_id = ?' : ''} ORDER BY name, id`,
   ).all(...(locationId !== undefined ? [locationId] : [])) as CustomFieldSummary[];
@@ -193,7 +193,7 @@ export function customFieldList(db: Db, locationId?: string): CustomFieldSummary
 
 /** When the last successful sync (of `locationId`, or of any location) finished; null before the first. */
 export function lastSyncedAt(db: Db, locationId?: string): string | null {
-  const row = db.sqlite.prepare(
+  const row = sqliteOf(db).prepare(
     `SELECT MAX(finished_at) AS at FROM sync_runs WHERE status = 'ok' ${locationId !== undefined ? 'AND location_id = ?' : ''}`,
   ).get(...(locationId !== undefined ? [locationId] : [])) as { at: string | null };
   return row.at;
@@ -201,7 +201,7 @@ export function lastSyncedAt(db: Db, locationId?: string): string | null {
 
 /** The location the mirror holds the contact in, or undefined. */
 export function mirroredContactLocation(db: Db, contactId: string): string | undefined {
-  return (db.sqlite.prepare(`SELECT location_id AS id FROM contacts WHERE id = ?`).get(contactId) as { id: string } | undefined)?.id;
+  return (sqliteOf(db).prepare(`SELECT location_id AS id FROM contacts WHERE id = ?`).get(contactId) as { id: string } | undefined)?.id;
 }
 
 /** A statement the read-only runner would not run; the message says what it accepts. */
@@ -277,7 +277,7 @@ export interface DuplicateGroup {
 /** Live contacts sharing an email (any case) or a phone, largest groups first. */
 export function duplicateGroups(db: Db, by: 'email' | 'phone', limit: number): { groups: DuplicateGroup[]; truncated: boolean } {
   const key = by === 'email' ? 'lower(trim(email))' : 'trim(phone)';
-  const rows = db.sqlite.prepare(
+  const rows = sqliteOf(db).prepare(
     `SELECT ${key} AS value, json_group_array(id) AS ids, COUNT(*) AS n FROM (SELECT id, email, phone FROM contacts WHERE deleted_at IS NULL ORDER BY id)
      WHERE ${key} IS NOT NULL AND ${key} <> '' GROUP BY ${key} HAVING COUNT(*) > 1 ORDER BY n DESC, value LIMIT ?`,
   ).all(limit + 1) as Array<{ value: string; ids: string }>;
@@ -295,13 +295,13 @@ export interface SchemaObject {
 
 /** The tables and views an analyst queries, with their columns (internal and credential tables left out). */
 export function mirrorSchema(db: Db): SchemaObject[] {
-  const objects = db.sqlite.prepare(
+  const objects = sqliteOf(db).prepare(
     `SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
        AND name NOT LIKE '\\_\\_%' ESCAPE '\\' AND name NOT LIKE '%\\_fts\\_%' ESCAPE '\\' AND name NOT IN ('oauth_tokens', 'locks', 'op_idempotency')
      ORDER BY type, name`,
   ).all() as Array<{ name: string; type: 'table' | 'view' }>;
   return objects.map((o) => ({
     ...o,
-    columns: (db.sqlite.prepare(`SELECT name, type FROM pragma_table_info(?)`).all(o.name) as Array<{ name: string; type: string }>),
+    columns: (sqliteOf(db).prepare(`SELECT name, type FROM pragma_table_info(?)`).all(o.name) as Array<{ name: string; type: string }>),
   }));
 }
