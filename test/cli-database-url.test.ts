@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { databaseTarget, maskDatabaseUrl } from '../src/config/database.ts';
+import { openDatabase } from '../src/db/open.ts';
 import { runCli } from './helpers/cli.ts';
 
 const PASSWORD = 'pw-Secret-1234';
@@ -88,8 +89,11 @@ describe('the db setting names a PostgreSQL URL', () => {
 
   it('a SQLite file path still works as before', async () => {
     const cwd = workdir();
+    // A mirror made by a writer (read-only commands never create one: issue 16 item 8).
+    openDatabase(join(cwd, 'mirror.sqlite')).close();
     const result = await runCli(['runs', '--json'], { cwd, env: env(join(cwd, 'mirror.sqlite')) });
     expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toBeTruthy();
     expect(existsSync(join(cwd, 'mirror.sqlite'))).toBe(true);
   });
 });
