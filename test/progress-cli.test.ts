@@ -1,7 +1,7 @@
 // The sync's progress as a user sees it through the binary (issue 16 item 18): a piped run logs
 // a progress line per phase and every few seconds; a stop says the right thing for the signal
 // and a second one says that it stopped at once; a resumed run counts the whole pass.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,5 +82,44 @@ describe('sync progress through the binary', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     const listing = progressLines(resumed.stderr).filter((l) => l.phase.endsWith('contacts'));
     expect(listing.at(-1)).toMatchObject({ done: 250, total: 250 });
+  }, 60_000);
+});
+
+describe('sync progress on a terminal', () => {
+  const sandbox = useSandbox({ locations: 1, contacts: 250, seed: 41, rateLimit: 'none' });
+
+  // util-linux `script` gives the binary a real terminal; a Ctrl-C typed into it reaches the sync as SIGINT.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('after Ctrl-C the line is not drawn again below "Stopping..."', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-progress-tty-'));
+    let held!: () => void;
+    const heldNow = new Promise<void>((r) => { held = r; });
+    let release!: () => void;
+    const released = new Promise<void>((r) => { release = r; });
+    let used = false;
+    const proxy = await startProxy(sandbox().url, { hold: (r) => { if (used || !r.path.includes('/notes')) return undefined; used = true; held(); return released; } });
+    try {
+      const env = {
+        ...process.env, ...CLEAN, GHL_BASE_URL: proxy.url, GHL_LOCATION_ID: sandbox().locations[0]!.id, GHL_TOKEN: sandbox().locations[0]!.token,
+        GHL_ETL_DB: join(dir, 'mirror.sqlite'), TERM: 'xterm',
+      };
+      const child = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} sync`, '/dev/null'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      const ended = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      await heldNow;
+      while (!out.includes('contacts')) await new Promise((r) => setTimeout(r, 20));
+      child.stdin.write('\x03');
+      while (!out.includes('Stopping')) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      await ended;
+      const after = out.slice(out.indexOf('Stopping'));
+      expect(after).toContain('stopped on a checkpoint');
+      expect(after).not.toMatch(/\d+\/250|contacts \d+ {2}children/);
+    } finally {
+      release();
+      await proxy.stop();
+    }
   }, 60_000);
 });
