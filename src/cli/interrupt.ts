@@ -67,7 +67,11 @@ export function unhandledEarlySignal(): NodeJS.Signals | undefined {
 export function onInterrupt(onFirst?: (signal: NodeJS.Signals) => void): Interrupt {
   const controller = new AbortController();
   const handler = (sig: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    if (controller.signal.aborted) {
+      // Said, not just done: the user sees why the process ended without the usual summary.
+      process.stderr.write(`\nghl-etl${command ? ` ${command}` : ''}: stopped at once by a second ${sig === 'SIGINT' ? 'Ctrl-C' : sig}; the next run resumes from the last checkpoint\n`);
+      process.exit(EXIT.interrupted);
+    }
     onFirst?.(sig);
     controller.abort(new Error(`received ${sig}`));
   };

@@ -1,7 +1,8 @@
 // Progress on stderr for long work. On a terminal: one line redrawn in place (a bar when the
 // total is known, counts, ETA, wall time spent waiting on the rate limit). Elsewhere (cron, CI, pipes)
-// nothing is drawn: the job's JSON logs tell the story instead.
-import { quietByDefault, setStatusLine } from '../log.ts';
+// nothing is drawn: the job's JSON logs tell the story, with a "progress" line every few seconds
+// so a long phase (the tasks and notes) is not silent.
+import { log, quietByDefault, setStatusLine } from '../log.ts';
 import type { ProgressFields, SyncProgress } from '../sync/progress.ts';
 
 export type { ProgressFields } from '../sync/progress.ts';
@@ -11,7 +12,12 @@ export interface Progress extends SyncProgress {
   note(message: string): void;
   /** Print something (e.g. a finished location's summary, on stdout) above the bar. */
   above(print: () => void): void;
+  /** The work is stopping: print `message` and draw no more (the work left only winds down). */
+  halt(message: string): void;
 }
+
+/** How often a run that is not on a terminal logs its progress. */
+export const PIPED_PROGRESS_EVERY_MS = 3_000;
 
 function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -42,8 +48,9 @@ export function renderProgressLine(f: ProgressFields, elapsedMs: number, width =
  * LOG_LEVEL or --log-level bring them back.
  */
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, enabled = stream.isTTY === true): Progress {
-  if (!enabled) return { update() {}, done() {}, note: (message) => void stream.write(message + '\n'), above: (print) => print() };
+  if (!enabled) return pipedProgress(stream);
   const started = Date.now();
+  let halted = false;
   let last = 0;
   let line = '';
   const clear = () => { if (line) stream.write('\r\x1b[2K'); };
@@ -53,7 +60,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, enab
   return {
     update(fields) {
       const now = Date.now();
-      if (now - last < 100) return; // redraw at most 10 times a second
+      if (halted || now - last < 100) return; // redraw at most 10 times a second
       last = now;
       clear();
       line = renderProgressLine(fields, now - started).slice(0, (stream.columns ?? 120) - 1);
@@ -69,11 +76,40 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, enab
       print();
       redraw();
     },
+    halt(message) {
+      clear();
+      line = '';
+      halted = true;
+      stream.write(message + '\n');
+    },
     done(message) {
       clear();
       line = '';
       setStatusLine(undefined);
       if (message) stream.write(message + '\n');
+    },
+  };
+}
+
+/** Not a terminal: a log line per label change and every PIPED_PROGRESS_EVERY_MS, never a bar. */
+function pipedProgress(stream: NodeJS.WriteStream): Progress {
+  /** When each label (a location's phase) last logged: locations synced at once each get their line. */
+  const lastAt = new Map<string, number>();
+  let halted = false;
+  return {
+    update(f) {
+      const now = Date.now();
+      const last = lastAt.get(f.label);
+      if (halted || (last !== undefined && now - last < PIPED_PROGRESS_EVERY_MS)) return;
+      lastAt.set(f.label, now);
+      log().info({ phase: f.label, done: f.done, ...(f.total !== undefined ? { total: f.total } : {}), ...f.counts }, 'progress');
+    },
+    done() {},
+    note: (message) => void stream.write(message + '\n'),
+    above: (print) => print(),
+    halt(message) {
+      halted = true;
+      stream.write(message + '\n');
     },
   };
 }

@@ -30,9 +30,10 @@ export function describeRun(r: RunSummary): string {
  */
 export async function runSync(ctx: PipelineContext, opts: Omit<PipelineOptions, 'progress' | 'signal'>): Promise<PipelineResult> {
   const progress = createProgress();
-  const interrupt = onInterrupt(() => {
+  const interrupt = onInterrupt((sig) => {
     quietByDefault('error');
-    progress.note('Stopping at the next checkpoint (Ctrl-C again to stop at once)...');
+    // Only a terminal's user can press Ctrl-C again; a SIGTERM came from a service manager or kill.
+    progress.halt(sig === 'SIGINT' ? 'Stopping at the next checkpoint (Ctrl-C again to stop at once)...' : `Stopping at the next checkpoint (${sig})...`);
   });
   try {
     const { onLocationDone } = opts;

@@ -455,6 +455,15 @@ export class LocationLimiter {
     void this.bottleneck.updateSettings({ minTime: ms });
   }
 
+  /**
+   * Whether a 429 just seen is someone else's doing: this client's own requests in the window
+   * (the refused one included) leave room, so another process is using the location's limit.
+   */
+  sharedWindow(): boolean {
+    this.pruneLog(Date.now());
+    return this.log.length < this.max;
+  }
+
   /** Hold every request of this location for `ms` (e.g. a 429's Retry-After). */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);

@@ -14,9 +14,9 @@ import {
   emptyStats, readRateHeaders, type LimiterPool, type LocationLimiter, type LocationStats, type RateHeaders,
 } from './limiter.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from '../http/retry.ts';
-import { sendWithRetries } from '../http/retry-loop.ts';
+import { RATE_LIMIT_PATIENCE_MS, sendWithRetries } from '../http/retry-loop.ts';
 import {
-  contentTypeOf, definedQuery, httpBase, maskSecret, sendHttp, type HttpAnswer, type HttpMethod, type QueryValue,
+  contentTypeOf, definedQuery, headerOf, httpBase, maskSecret, sendHttp, type HttpAnswer, type HttpMethod, type QueryValue,
 } from '../http/send.ts';
 
 export const API_VERSION = '2021-07-28';
@@ -92,6 +92,8 @@ export class Transport {
   private readonly base: URL;
   private readonly backoff: BackoffOptions;
   private validator: SpecValidator | undefined;
+  /** Locations whose shared rate limit was already noticed (see noticeSharedWindow). */
+  private readonly noticedShared = new Set<string>();
 
   constructor(private readonly opts: TransportOptions) {
     this.base = httpBase(opts.baseUrl);
@@ -157,8 +159,14 @@ export class Transport {
           if (rate.dailyRemaining !== undefined && rate.dailyRemaining <= 0) {
             throw new DailyBudgetExhaustedError(rate.dailyLimit ?? 0, 0, { operation, status, retries });
           }
+          if (limiter && spec.locationId !== undefined) this.noticeSharedWindow(spec.locationId, limiter, headers);
         }
         return undefined;
+      },
+      windowWait: ({ headers }) => {
+        // No Retry-After (HighLevel does not document one): one place in the reported window.
+        const { max, intervalMs } = readRateHeaders(headers);
+        return max !== undefined && intervalMs !== undefined && max > 0 && intervalMs > 0 ? Math.ceil(intervalMs / max) : undefined;
       },
       holdAfter429: (waitMs) => {
         // Hold the whole location, not just this request: its neighbours would hit the same wall.
@@ -182,6 +190,21 @@ export class Transport {
       },
     });
     return { answer, retries, token };
+  }
+
+  /**
+   * Once per location and process: a 429 this client's own traffic does not explain means
+   * another process (a sync, another app) is using the location's limit; say so, since the
+   * request now waits as HighLevel asks, which can take a while.
+   */
+  private noticeSharedWindow(locationId: string, limiter: LocationLimiter, headers: Answer['headers']): void {
+    if (this.noticedShared.has(locationId) || !limiter.sharedWindow()) return;
+    this.noticedShared.add(locationId);
+    const retryAfter = headerOf(headers, 'retry-after');
+    this.opts.logger?.warn(
+      { locationId, ...(retryAfter !== undefined ? { retryAfter } : {}) },
+      `another process is using this location's rate limit (a sync?): waiting as HighLevel asks (Retry-After), up to ${RATE_LIMIT_PATIENCE_MS / 1000} s`,
+    );
   }
 
   private limiterFor(locationId: string): LocationLimiter {

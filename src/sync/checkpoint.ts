@@ -18,6 +18,8 @@ export interface PassState {
   phase: 'listing' | 'children';
   /** Where the listing continues; absent before the first page and after the last. */
   cursor?: ListCursor | undefined;
+  /** Contacts the listing pass has saved so far, over every run it took (the progress bar's count). */
+  listed?: number;
   /** The run re-reads every contact's tasks and notes. */
   full: boolean;
   /** When the children phase began: contacts read since then are done. */

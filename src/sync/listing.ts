@@ -41,7 +41,7 @@ export async function listingPass(run: LocationRun): Promise<void> {
   run.checkAbort();
   for await (const page of pages) {
     const rows = page.contacts.map((c) => contactToRow(c, locationId));
-    const next: PassState = { ...run.pass, cursor: page.next };
+    const next: PassState = { ...run.pass, cursor: page.next, listed: (run.pass.listed ?? 0) + rows.length };
     const outcome = db.transaction(() => {
       const result = upsertContacts(db, rows, run.pass.passRunId, now, { readAt: page.readAt });
       writePass(db, locationId, next, now);
@@ -52,7 +52,8 @@ export async function listingPass(run: LocationRun): Promise<void> {
     summary.contactsSeen += rows.length;
     summary.contactsNew += outcome.new;
     summary.contactsUpdated += outcome.updated;
-    run.showProgress('contacts', summary.contactsSeen, page.total);
+    // Counted over the whole pass: a resumed run's bar starts where the interrupted one stopped.
+    run.showProgress('contacts', next.listed ?? summary.contactsSeen, page.total);
     // Stops before the next page is fetched; the one just saved is checkpointed.
     if (page.next) run.checkAbort();
   }
