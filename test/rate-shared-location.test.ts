@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli, type CliResult } from './helpers/cli.ts';
-import { sandboxState, sandboxStats, useSandbox } from './helpers/sandbox.ts';
+import { authHeaders, sandboxState, sandboxStats, useSandbox } from './helpers/sandbox.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined };
 
@@ -36,7 +36,18 @@ describe('a write while another process syncs the same location', () => {
     // The sync is in its children phase, filling the window.
     while ((await sandboxStats(sandbox())).requests < 30) await new Promise((r) => setTimeout(r, 20));
     const contactId = sandbox().store.state(sandbox().locations[0]!.id).contacts[0]!.id;
+    // The sync alone leaves gaps in the window that a write can slip through; a third client
+    // keeps the window full while the write starts, so its first requests meet 429s for sure.
+    const location = sandbox().locations[0]!;
+    const burnUntil = Date.now() + 3_000;
+    const burning = (async () => {
+      while (Date.now() < burnUntil) {
+        await fetch(`${sandbox().url}/locations/${location.id}`, { headers: authHeaders(location.token) }).then((r) => r.arrayBuffer()).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
     const tagged = await runCli(['contacts', 'tag', contactId, 'during-sync'], { cwd: dir, env: env() });
+    await burning;
     const synced = await sync;
     expect(tagged.code, tagged.stderr).toBe(0);
     expect(tagged.stderr).toMatch(/another process is using (this|the) location's rate limit/i);
