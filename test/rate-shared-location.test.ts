@@ -7,10 +7,27 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, runCli, type CliResult } from './helpers/cli.ts';
+import { BIN, type CliResult } from './helpers/cli.ts';
 import { authHeaders, sandboxState, sandboxStats, useSandbox } from './helpers/sandbox.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined };
+
+const NOTICE = /another process is using (this|the) location's rate limit/i;
+
+/** The binary as a child whose stderr can be watched while it runs. */
+function runBin(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let exited = false;
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => {
+    exited = true;
+    resolve({ code, signal, stdout, stderr });
+  }));
+  return { done, stderr: () => stderr, exited: () => exited };
+}
 
 describe('a write while another process syncs the same location', () => {
   // 20 requests per 10 s, sped up 20 times: 20 per 500 ms, which the sync fills for a few seconds.
@@ -37,20 +54,19 @@ describe('a write while another process syncs the same location', () => {
     while ((await sandboxStats(sandbox())).requests < 30) await new Promise((r) => setTimeout(r, 20));
     const contactId = sandbox().store.state(sandbox().locations[0]!.id).contacts[0]!.id;
     // The sync alone leaves gaps in the window that a write can slip through; a third client
-    // keeps the window full while the write starts, so its first requests meet 429s for sure.
+    // keeps the window full until the write says it is waiting (or 30 s pass), so its requests
+    // meet 429s for sure, then steps aside so the write can go through.
     const location = sandbox().locations[0]!;
-    const burnUntil = Date.now() + 3_000;
-    const burning = (async () => {
-      while (Date.now() < burnUntil) {
-        await fetch(`${sandbox().url}/locations/${location.id}`, { headers: authHeaders(location.token) }).then((r) => r.arrayBuffer()).catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
-    const tagged = await runCli(['contacts', 'tag', contactId, 'during-sync'], { cwd: dir, env: env() });
-    await burning;
+    const tagging = runBin(['contacts', 'tag', contactId, 'during-sync'], { cwd: dir, env: { ...process.env, ...env() } });
+    const burnUntil = Date.now() + 30_000;
+    while (Date.now() < burnUntil && !tagging.stderr().match(NOTICE) && !tagging.exited()) {
+      await fetch(`${sandbox().url}/locations/${location.id}`, { headers: authHeaders(location.token) }).then((r) => r.arrayBuffer()).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const tagged = await tagging.done;
     const synced = await sync;
     expect(tagged.code, tagged.stderr).toBe(0);
-    expect(tagged.stderr).toMatch(/another process is using (this|the) location's rate limit/i);
+    expect(tagged.stderr).toMatch(NOTICE);
     expect(synced.code, synced.stderr).toBe(0);
     const truth = await sandboxState(sandbox(), sandbox().locations[0]!.id);
     expect(truth.contacts.find((c) => c.id === contactId)?.tags).toContain('during-sync');
