@@ -53,16 +53,19 @@ describe('a write while another process syncs the same location', () => {
     // The sync is in its children phase, filling the window.
     while ((await sandboxStats(sandbox())).requests < 30) await new Promise((r) => setTimeout(r, 20));
     const contactId = sandbox().store.state(sandbox().locations[0]!.id).contacts[0]!.id;
-    // The sync alone leaves gaps in the window that a write can slip through; a third client
-    // keeps the window full until the write says it is waiting (or 30 s pass), so its requests
-    // meet 429s for sure, then steps aside so the write can go through.
+    // The sync alone leaves gaps in the window that a write can slip through. Eight more clients
+    // keep it full until the write says it is waiting (or 30 s pass): each fires again as soon as
+    // it is answered, so a slot that frees is taken within a request's time and the write's
+    // requests meet 429s. Then they step aside so the write can go through.
     const location = sandbox().locations[0]!;
     const tagging = runBin(['contacts', 'tag', contactId, 'during-sync'], { cwd: dir, env: { ...process.env, ...env() } });
     const burnUntil = Date.now() + 30_000;
-    while (Date.now() < burnUntil && !tagging.stderr().match(NOTICE) && !tagging.exited()) {
-      await fetch(`${sandbox().url}/locations/${location.id}`, { headers: authHeaders(location.token) }).then((r) => r.arrayBuffer()).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    const burning = () => Date.now() < burnUntil && !tagging.stderr().match(NOTICE) && !tagging.exited();
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (burning()) {
+        await fetch(`${sandbox().url}/locations/${location.id}`, { headers: authHeaders(location.token) }).then((r) => r.arrayBuffer()).catch(() => undefined);
+      }
+    }));
     const tagged = await tagging.done;
     const synced = await sync;
     expect(tagged.code, tagged.stderr).toBe(0);
