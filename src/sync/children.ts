@@ -6,7 +6,7 @@ import { saveChildren } from '../db/children.ts';
 import { contactsNeedingChildren, countContactsNeedingChildren, type ContactNeedingChildren } from '../db/due.ts';
 import { noteToRow, taskToRow, type HighLevelNote, type HighLevelTask } from '../db/rows.ts';
 import { updateRun } from '../db/runs.ts';
-import { NotFoundError, ValidationError } from '../ghl/errors.ts';
+import { isGhlError, ValidationError } from '../ghl/errors.ts';
 import { writePass, type PassState } from './checkpoint.ts';
 import { isMissingScope, type LocationRun } from './context.ts';
 import { rollingCutoff } from './plan.ts';
@@ -158,7 +158,7 @@ function saveBatch(run: LocationRun, batch: FetchingBatch, result: FetchedBatch)
 
 /** A contact deleted in HighLevel since the listing answers 404 (or 400 "Contact not found"). */
 function isGone(err: unknown): boolean {
-  return err instanceof NotFoundError || (err instanceof ValidationError && /not found/i.test(err.message));
+  return isGhlError(err, 'not-found') || (err instanceof ValidationError && /not found/i.test(err.message));
 }
 
 async function fetchNotesOrGone(run: LocationRun, contactId: string): Promise<HighLevelNote[]> {

@@ -17,7 +17,7 @@ import { upsertLocation } from '../db/locations.ts';
 import { customFieldToRow } from '../db/rows.ts';
 import { saveReportedDailyBudget } from '../db/daily-budget.ts';
 import { abandonStaleRuns, finishRun, hasCompletedRun, startRun } from '../db/runs.ts';
-import { AuthError, DailyBudgetExhaustedError } from '../ghl/errors.ts';
+import { isGhlError } from '../ghl/errors.ts';
 import { log } from '../log.ts';
 import { clearPass, readPass, writePass, type PassState } from './checkpoint.ts';
 import { childrenPhase } from './children.ts';
@@ -116,14 +116,14 @@ function resumeOrStartPass(run: LocationRun): void {
 
 function statusOf(err: unknown): RunStatus {
   if (err instanceof SyncInterruptedError) return 'interrupted';
-  if (err instanceof DailyBudgetExhaustedError) return 'budget';
+  if (isGhlError(err, 'budget')) return 'budget';
   return 'failed';
 }
 
 /** One line that names the fix where there is one. */
 function explainFailure(err: unknown, locationId: string): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof AuthError) {
+  if (isGhlError(err, 'auth')) {
     return `${message}: HighLevel refused the token of location ${locationId}; check GHL_TOKEN / locations[].token ` +
       '(a Private Integration Token with the contacts, custom fields and tasks read scopes) or run `ghl-etl auth login`';
   }

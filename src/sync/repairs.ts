@@ -4,7 +4,7 @@
 // one does not move its contact's dateUpdated (NOTES.md "Listing contacts").
 import { clearRepair, markChildrenStale, pendingRepairs } from '../db/repairs.ts';
 import { writeContact } from '../db/write-through.ts';
-import { NotFoundError } from '../ghl/errors.ts';
+import { isGhlError } from '../ghl/errors.ts';
 import type { LocationRun } from './context.ts';
 
 export async function repairMirror(run: LocationRun): Promise<void> {
@@ -21,7 +21,7 @@ export async function repairMirror(run: LocationRun): Promise<void> {
       });
     } catch (err) {
       // Gone from HighLevel: nothing to repair (the deletion sweep settles the mirror).
-      if (!(err instanceof NotFoundError)) throw err;
+      if (!isGhlError(err, 'not-found')) throw err;
       clearRepair(db, locationId, repair.contactId);
     }
   }
