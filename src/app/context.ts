@@ -14,7 +14,7 @@ import { createGhlClient, type GhlClient } from '../ghl/client.ts';
 import { leadcarsClientFromConfig, type LeadcarsClient } from '../leadcars/client.ts';
 import type { BackoffOptions } from '../http/retry.ts';
 import type { TokenProvider } from '../ghl/transport.ts';
-import { log, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 
 export interface AppContext {
   readonly config: LoadedConfig;
@@ -35,14 +35,15 @@ export interface AppContext {
 export interface OpenContextOptions {
   /** Backoff between retries (the demo's sped-up clock); default the client's. */
   backoff?: BackoffOptions;
-  logger?: Logger;
+  /** The face's logger: every job and client the context builds logs through it. */
+  logger: Logger;
   /** The command only reads the mirror: open it read-only, never creating or migrating it. */
   readonly?: boolean;
 }
 
-export function openContext(config: LoadedConfig, opts: OpenContextOptions = {}): AppContext {
+export function openContext(config: LoadedConfig, opts: OpenContextOptions): AppContext {
   refuseUnwiredEngine(config);
-  const logger = opts.logger ?? log();
+  const { logger } = opts;
   let db: Db | undefined;
   let tokenStore: TokenStore | undefined;
   let tokens: TokenProvider | undefined;

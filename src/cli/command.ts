@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { openContext, type AppContext, type OpenContextOptions } from '../app/context.ts';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import { damagedDatabase } from '../db/open.ts';
+import { log } from '../log.ts';
 import { logLevelArg } from './args.ts';
 
 /** Flags every command takes. */
@@ -84,8 +85,9 @@ export function configOf(opts: CommonOptions): LoadedConfig {
 }
 
 /** Runs `fn` with the app context built from `config`, and closes it after. */
-export async function withApp<T>(config: LoadedConfig, fn: (app: AppContext) => Promise<T>, opts?: OpenContextOptions): Promise<T> {
-  const app = openContext(config, opts);
+export async function withApp<T>(config: LoadedConfig, fn: (app: AppContext) => Promise<T>, opts: Partial<OpenContextOptions> = {}): Promise<T> {
+  // The CLI's one logger (its level set from --log-level), handed down to every job and client.
+  const app = openContext(config, { logger: log(), ...opts });
   try {
     return await fn(app);
   } catch (err) {

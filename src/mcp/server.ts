@@ -13,6 +13,7 @@ import {
 } from '../db/mcp-reads.ts';
 import type { Db } from '../db/open.ts';
 import type { GhlClient } from '../ghl/client.ts';
+import type { Logger } from '../log.ts';
 import {
   completeTask, createContact, createNote, createTask, deleteContact, deleteNote, deleteTask, OperationInputError, tagContact, untagContact,
   updateContact, updateNote, updateTask, upsertContact,
@@ -26,6 +27,8 @@ export interface McpDeps {
   config: Pick<Config, 'locations' | 'status' | 'rateLimit' | 'phoneCountry' | 'sync'>;
   /** Made on first use: reads never build the client. */
   client: () => GhlClient;
+  /** Where a sync this face runs logs (stderr: stdout carries the protocol). */
+  logger: Logger;
   version: string;
 }
 
@@ -352,7 +355,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     const locationId = locationFor(args.locationId);
     const result = await syncAll({
       db, client: deps.client(), locations: config.locations.filter((l) => l.id === locationId),
-      full: args.full ?? false, lister: config.sync.lister, config,
+      full: args.full ?? false, lister: config.sync.lister, config, logger: deps.logger,
     });
     if (result.lockedBy) {
       const h = result.lockedBy;

@@ -31,8 +31,8 @@ export interface SyncLocationOptions {
   full: boolean;
   lister: Lister;
   config: SyncSettings;
-  /** Where the run logs (the face's logger); default the process's. */
-  logger?: Logger;
+  /** Where the run logs: the face's logger, handed down. */
+  logger: Logger;
   progress?: SyncProgress;
   signal?: AbortSignal;
   allowMassDelete?: boolean;

@@ -18,7 +18,6 @@ import { customFieldToRow } from '../db/rows.ts';
 import { saveReportedDailyBudget } from '../db/daily-budget.ts';
 import { abandonStaleRuns, finishRun, hasCompletedRun, startRun } from '../db/runs.ts';
 import { isGhlError } from '../ghl/errors.ts';
-import { log } from '../log.ts';
 import { clearPass, readPass, writePass, type PassState } from './checkpoint.ts';
 import { childrenPhase } from './children.ts';
 import { createRun, type LocationRun, type SyncClient, type SyncLocationOptions } from './context.ts';
@@ -41,7 +40,7 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
   // A location's first sync reads every contact in full, whatever was asked: record it so.
   const mode = opts.full || !hasCompletedRun(db, locationId) ? 'full' : 'incremental';
   const runId = startRun(db, { locationId, mode }, now);
-  const logger = (opts.logger ?? log()).child({ locationId, mode, lister });
+  const logger = opts.logger.child({ locationId, mode, lister });
   const statsAtStart = locationStats(client, locationId);
   const summary = emptySummary(runId, locationId, mode, lister, opts.tasksVia ?? 'search');
   if (opts.locationName) summary.locationName = opts.locationName;

@@ -15,7 +15,7 @@ export function register(program: Command): void {
     const config = configOf(opts);
     return withApp(config, async (app) => {
       app.logger.info({ db: app.db.path }, 'MCP server on stdio');
-      await serveStdio({ db: app.db, config, client: () => app.client, version: pkg.version });
+      await serveStdio({ db: app.db, config, client: () => app.client, logger: app.logger, version: pkg.version });
       app.logger.info('MCP client closed stdin: stopping');
       return EXIT.ok;
     });
