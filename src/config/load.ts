@@ -55,6 +55,7 @@ export const ENV_KEYS: Record<string, string> = {
   GHL_REDIRECT_URI: 'oauth.redirectUri',
   LEADCARS_BASE_URL: 'leadcars.baseUrl',
   LEADCARS_TOKEN: 'leadcars.token',
+  GHL_ETL_MCP_TOKEN: 'mcp.httpToken',
 };
 
 /** Environment variables of CONVENTIONS.md, written over the file's values. */
@@ -116,5 +117,6 @@ export function maskSecrets(config: LoadedConfig): unknown {
     oauth: { ...config.oauth, clientSecret: mask(config.oauth.clientSecret) },
     leadcars: { ...config.leadcars, token: mask(config.leadcars.token) },
     intakeSecret: mask(config.intakeSecret),
+    mcp: { ...config.mcp, httpToken: mask(config.mcp.httpToken) },
   };
 }
