@@ -116,7 +116,7 @@ describe('ghl-etl mcp --http', () => {
     const before = requests();
     const client = await connect({ authorization: `Bearer ${TOKEN}` });
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['search_contacts', 'get_contact', 'sql_query', 'create_task']));
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['search_contacts', 'get_contact', 'run_segment', 'sql_query', 'create_task']));
 
     const { tag } = sqlite.prepare(
       `SELECT t.tag FROM contact_tags t JOIN contacts c ON c.id = t.contact_id WHERE c.deleted_at IS NULL GROUP BY t.tag ORDER BY COUNT(*) DESC, t.tag LIMIT 1`,

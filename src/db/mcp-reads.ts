@@ -4,6 +4,7 @@
 // so a page costs the same at any depth and rows added meanwhile are not skipped.
 import Database from 'better-sqlite3';
 import { sqliteOf, type Db } from './connection.ts';
+import { segmentWhere, type SegmentRule } from './export-rows.ts';
 
 export interface Page<T> {
   rows: T[];
@@ -26,6 +27,8 @@ export interface ContactSearch {
   match?: 'any' | 'all';
   excludeTags?: string[];
   locationId?: string;
+  /** A (checked) segment rule the contacts must also match: a named segment's selection. */
+  rule?: SegmentRule;
   limit: number;
   after?: string;
 }
@@ -71,6 +74,11 @@ export function searchContacts(db: Db, q: ContactSearch): Page<ContactSummary> {
   if (excluded.length > 0) {
     where.push(`NOT EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND lower(t.tag) IN (${excluded.map(() => '?').join(', ')}))`);
     params.push(...excluded);
+  }
+  if (q.rule !== undefined) {
+    const segment = segmentWhere(q.rule, 'c');
+    where.push(`(${segment.sql})`);
+    params.push(...segment.params);
   }
   if (q.after !== undefined) {
     where.push('c.id > ?');
