@@ -305,10 +305,12 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: {
       locationId: z.string().optional().describe('required when several locations are configured'),
       full: z.boolean().optional().describe('re-read every contact\'s tasks and notes'),
+      dryRun: z.boolean().optional().describe('say which location and mode would run, and call nothing'),
     },
     annotations: { ...WRITE, idempotentHint: true },
   }, (args) => guarded(async () => {
     const locationId = locationFor(args.locationId);
+    if (args.dryRun) return answer({ dryRun: true, locationId, full: args.full ?? false, syncedAt: lastSyncedAt(db, locationId) });
     const result = await syncAll({
       db, client: deps.client(), locations: config.locations.filter((l) => l.id === locationId),
       full: args.full ?? false, lister: config.sync.lister, config,
