@@ -81,7 +81,7 @@ describe('ghl-etl mcp: the tools of CONVENTIONS.md', () => {
     sqlite?.close();
   });
 
-  it('lists every tool with the inputs CONVENTIONS.md names; reads read-only, writes with dryRun, deletes destructive; room left under 40', async () => {
+  it('lists every tool with the inputs CONVENTIONS.md names; reads read-only with an output schema, writes with dryRun, deletes destructive; room left under 40', async () => {
     const { tools } = await client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
     for (const [name, inputs] of Object.entries({ ...READS, ...WRITES, run_segment: ['name', 'tags', 'match', 'excludeTags', 'limit', 'csvPath'] })) {
@@ -92,6 +92,8 @@ describe('ghl-etl mcp: the tools of CONVENTIONS.md', () => {
     }
     for (const name of Object.keys(READS)) {
       expect(byName.get(name)!.annotations, name).toMatchObject({ readOnlyHint: true, destructiveHint: false, openWorldHint: false });
+      // The answer's shape is declared, and every read says how fresh it is.
+      expect(Object.keys(byName.get(name)!.outputSchema?.properties ?? {}), name).toContain('syncedAt');
     }
     for (const name of Object.keys(WRITES)) {
       const tool = byName.get(name)!;

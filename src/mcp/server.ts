@@ -21,7 +21,7 @@ import { statusReport } from '../status/report.ts';
 import { syncAll } from '../sync/run.ts';
 import { namedSegmentRule, registerSegmentTools } from './segment-tools.ts';
 import {
-  DEFAULT_SQL_ROWS, MAX_LIMIT, answer, refusal, guarded, decodeCursor, clampLimit, withCursor, limitInput, cursorInput, dryRunInput, syncedAtOutput, id, contactSummary, READ, WRITE,
+  DEFAULT_SQL_ROWS, MAX_LIMIT, answer, refusal, guarded, decodeCursor, clampLimit, withCursor, limitInput, cursorInput, dryRunInput, syncedAtOutput, id, contactSummary, noteSummary, READ, taskSummary, WRITE,
 } from './tool-kit.ts';
 
 export { MAX_LIMIT } from './tool-kit.ts';
@@ -91,6 +91,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'Get a contact',
     description: 'One contact\'s 360° view from the mirror (as `ghl-etl contacts show ID --json`): profile, tags, custom fields by name, tasks, notes, recent activity.',
     inputSchema: { id: id('the HighLevel contact id') },
+    outputSchema: z.looseObject({ source: z.literal('mirror'), profile: z.looseObject({ id: z.string() }), syncedAt: syncedAtOutput }),
     annotations: READ,
   }, (args) => guarded(() => {
     const view = contactView(db, args.id);
@@ -109,6 +110,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
       limit: limitInput,
       cursor: cursorInput,
     },
+    outputSchema: { tasks: z.array(taskSummary), nextCursor: z.string().optional(), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => {
     const after = decodeCursor(args.cursor);
@@ -126,6 +128,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'Search notes',
     description: 'Notes from the mirror holding every word of the query (full-text), optionally of one contact; pages with cursor/nextCursor.',
     inputSchema: { query: z.string().min(1), contactId: z.string().optional(), limit: limitInput, cursor: cursorInput },
+    outputSchema: { notes: z.array(noteSummary), nextCursor: z.string().optional(), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => {
     const after = decodeCursor(args.cursor);
@@ -140,6 +143,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'List tags',
     description: 'Every tag on live contacts in the mirror, with how many contacts carry it, most used first.',
     inputSchema: { locationId: z.string().optional() },
+    outputSchema: { tags: z.array(z.object({ tag: z.string(), count: z.number().int() })), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => answer({ tags: tagCounts(db, args.locationId), syncedAt: lastSyncedAt(db, args.locationId) })));
 
@@ -147,6 +151,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'List custom fields',
     description: 'The custom field definitions in the mirror: id, name, key, data type.',
     inputSchema: { locationId: z.string().optional() },
+    outputSchema: { fields: z.array(z.object({ id: z.string(), locationId: z.string(), name: z.string(), fieldKey: z.string().nullable(), dataType: z.string().nullable() })), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => answer({ fields: customFieldList(db, args.locationId), syncedAt: lastSyncedAt(db, args.locationId) })));
 
@@ -154,6 +159,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'Find duplicates',
     description: 'Groups of live contacts in the mirror sharing an email (any case) or a phone, largest first.',
     inputSchema: { by: z.enum(['email', 'phone']), limit: limitInput },
+    outputSchema: { groups: z.array(z.object({ value: z.string(), contactIds: z.array(z.string()) })), truncated: z.boolean(), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => answer({ ...duplicateGroups(db, args.by, clampLimit(args.limit)), syncedAt: lastSyncedAt(db) })));
 
@@ -161,6 +167,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'Read-only SQL',
     description: 'One read-only SQL statement (SELECT / WITH) against the mirror (tables contacts, contact_tags, tasks, notes, custom_fields, ...; views contacts_wide, open_tasks, contact_activity; notes_fts, tasks_fts). Anything that would write is refused. Rows are capped.',
     inputSchema: { sql: z.string().min(1), limit: z.number().int().min(1).optional().describe(`row cap (default ${DEFAULT_SQL_ROWS}, at most ${MAX_LIMIT})`) },
+    outputSchema: { columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), truncated: z.boolean(), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => {
     runner ??= openReadOnlyRunner(db.path);
@@ -172,6 +179,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'Mirror status',
     description: 'Per location: the last sync run, when the data was last fresh, the API budget used in 24 hours, the last error.',
     inputSchema: {},
+    outputSchema: z.looseObject({ syncedAt: syncedAtOutput }),
     annotations: READ,
   }, () => guarded(() => answer({ ...statusReport(db, config), syncedAt: lastSyncedAt(db) })));
 

@@ -49,5 +49,14 @@ export const contactSummary = z.object({
   tags: z.array(z.string()), dateUpdated: z.string().nullable(),
 });
 
+export const taskSummary = z.object({
+  id: z.string(), contactId: z.string(), locationId: z.string(), title: z.string().nullable(), body: z.string().nullable(),
+  dueDate: z.string().nullable(), completed: z.boolean(), assignedTo: z.string().nullable(),
+});
+
+export const noteSummary = z.object({
+  id: z.string(), contactId: z.string(), locationId: z.string(), body: z.string().nullable(), userId: z.string().nullable(), dateAdded: z.string().nullable(),
+});
+
 export const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
 export const WRITE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
