@@ -164,4 +164,17 @@ describe('ghl-etl mcp: segments', () => {
     expect(folder.isError).toBe(true);
     expect(errorText(folder)).toMatch(/^csvPath: .*is a folder/);
   });
+
+  it('search_contacts and run_segment match a tag in any case, accents included, as the export does', async () => {
+    const id = (sqlite.prepare(`SELECT id FROM contacts WHERE deleted_at IS NULL ORDER BY id DESC LIMIT 1`).get() as { id: string }).id;
+    await data('add_tags', { id, tags: ['Financiación'] });
+    // SQLite's lower() leaves Ó alone, so the mirror's own spellings (all with a lower-case ó) are asked here.
+    const expected = ids(
+      `SELECT c.id FROM contacts c WHERE c.deleted_at IS NULL AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND lower(t.tag) = 'financiación') ORDER BY c.id`);
+    expect(expected).toContain(id);
+    const before = requests();
+    expect((await data<{ contacts: Summary[] }>('search_contacts', { tag: 'FINANCIACIÓN', limit: 500 })).contacts.map((c) => c.id)).toEqual(expected);
+    expect((await data<{ count: number }>('run_segment', { tags: ['FinanciaciÓn'] })).count).toBe(expected.length);
+    expect(requests()).toBe(before);
+  });
 });
