@@ -12,7 +12,8 @@ const MARKETPLACE_AUTH_URL = 'https://marketplace.gohighlevel.com/v2/oauth/choos
 type Env = Record<string, string | undefined>;
 
 function readConfigFile(path: string | undefined, env: Env): { data: Record<string, unknown>; path?: string } {
-  const explicit = path ?? env.GHL_ETL_CONFIG;
+  // An empty GHL_ETL_CONFIG (e.g. `GHL_ETL_CONFIG= ghl-etl ...`) means unset, as for any variable.
+  const explicit = path ?? (env.GHL_ETL_CONFIG || undefined);
   const file = resolve(explicit ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
     if (explicit) throw new ConfigError(`config file ${file} does not exist: fix --config / GHL_ETL_CONFIG`);
