@@ -13,9 +13,12 @@ import { log, type Logger } from '../log.ts';
 import { recordDrift } from '../db/drift.ts';
 import { createWebhookDriftReader } from '../highlevel-api/webhook-events.ts';
 import { leadDedupeKey, leadPayload, parseIntakeLead, type IntakeLead } from '../bridge/lead.ts';
-import { verifyIntakeSignature } from './intake.ts';
+import { hasIntakeSignatureHeader, verifyIntakeSignature } from './intake.ts';
+import {
+  abortedRequestLog, applyConnectionCap, BodyBudget, isLoopbackHost, SERVER_TIMEOUTS,
+} from './limits.ts';
 import { applyEventToMirror, type WebhookEvent } from './mirror-events.ts';
-import { verifyWebhookSignature, webhookKeys } from './webhook-signature.ts';
+import { hasWebhookSignatureHeader, verifyWebhookSignature, webhookKeys } from './webhook-signature.ts';
 
 /** Largest request body accepted (a lead or a webhook); larger ones get 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -78,29 +81,62 @@ export interface IntakeServer {
 interface Answer {
   status: number;
   body: unknown;
+  /** Close the connection after answering (a body left unread is not drained). */
+  close?: boolean;
 }
 
 class TooLarge extends Error {}
+/** All requests together hold MAX_BUFFERED_BODY_BYTES already. */
+class Busy extends Error {}
+/** The client went away (or a timeout cut it off) before its body arrived. */
+class Aborted extends Error {}
 
 /** Past this, an oversized body is not even drained: the connection is dropped. */
 const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
 
 /**
- * Reads the body, up to MAX_BODY_BYTES. A larger one is read to its end and discarded before
- * the 413 goes out (a client still sending would otherwise see a reset instead of the answer),
- * unless it passes DRAIN_LIMIT_BYTES.
+ * Reads the body, up to MAX_BODY_BYTES, its bytes counted against the server-wide `budget`
+ * until `release`. A larger one is read to its end and discarded before the 413 goes out (a
+ * client still sending would otherwise see a reset instead of the answer), unless it passes
+ * DRAIN_LIMIT_BYTES. Rejects with Busy when the budget is spent, Aborted when the client goes.
  */
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, budget: BodyBudget): Promise<{ body: Buffer; release: () => void }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let held = 0;
+    let refused = false;
+    const release = () => {
+      budget.give(held);
+      held = 0;
+    };
     req.on('data', (chunk: Buffer) => {
+      if (refused) return;
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      else if (size > DRAIN_LIMIT_BYTES) req.destroy();
+      if (size <= MAX_BODY_BYTES) {
+        if (!budget.take(chunk.length)) {
+          refused = true;
+          release();
+          reject(new Busy());
+          return;
+        }
+        held += chunk.length;
+        chunks.push(chunk);
+      } else if (size > DRAIN_LIMIT_BYTES) req.destroy();
     });
-    req.on('end', () => (size > MAX_BODY_BYTES ? reject(new TooLarge()) : resolve(Buffer.concat(chunks))));
-    req.on('error', reject);
+    req.on('end', () => {
+      if (refused) return;
+      if (size > MAX_BODY_BYTES) {
+        release();
+        reject(new TooLarge());
+      } else resolve({ body: Buffer.concat(chunks), release });
+    });
+    const aborted = () => {
+      release();
+      reject(new Aborted());
+    };
+    req.on('error', aborted);
+    req.on('close', () => { if (!req.complete) aborted(); });
   });
 }
 
@@ -209,11 +245,31 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     }
   }
 
-  const routes: Record<string, { method: string; handle: (body: Buffer, req: IncomingMessage) => Answer }> = {
-    '/leads': { method: 'POST', handle: acceptLead },
-    '/webhooks/ghl': { method: 'POST', handle: acceptWebhook },
+  // Each POST route's signature header is checked for its form before the body is read: a
+  // request that cannot be authentic costs no buffering and no waiting for a slow body.
+  interface Route {
+    method: string;
+    signed?: (req: IncomingMessage) => boolean;
+    unsigned?: Answer;
+    handle: (body: Buffer, req: IncomingMessage) => Answer;
+  }
+  const routes: Record<string, Route> = {
+    '/leads': {
+      method: 'POST',
+      signed: (req) => hasIntakeSignatureHeader(req.headers['x-intake-signature']),
+      unsigned: error(401, 'missing or malformed X-Intake-Signature: sign the raw body with HMAC-SHA256 and INTAKE_SECRET, as sha256=<hex>'),
+      handle: acceptLead,
+    },
+    '/webhooks/ghl': {
+      method: 'POST',
+      signed: (req) => hasWebhookSignatureHeader(req.headers, keys),
+      unsigned: error(401, 'missing or malformed webhook signature'),
+      handle: acceptWebhook,
+    },
     '/healthz': { method: 'GET', handle: health },
   };
+  const budget = new BodyBudget();
+  const aborted = abortedRequestLog(logger);
 
   let inFlight = 0;
   let closing: Promise<void> | undefined;
@@ -222,19 +278,28 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     const route = routes[path];
     if (!route) return error(404, `no route ${path}`);
     if (req.method !== route.method) return error(405, `${path} takes ${route.method}`);
-    let body: Buffer;
+    if (route.method === 'GET') return route.handle(Buffer.alloc(0), req);
+    if (route.signed && !route.signed(req)) return { ...route.unsigned!, close: true };
+    let read: { body: Buffer; release: () => void };
     try {
-      body = route.method === 'GET' ? Buffer.alloc(0) : await readBody(req);
+      read = await readBody(req, budget);
     } catch (err) {
-      if (err instanceof TooLarge) {
-        return error(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+      if (err instanceof TooLarge) return error(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+      if (err instanceof Busy) return { ...error(503, 'too many requests in progress: retry shortly'), close: true };
+      if (err instanceof Aborted) {
+        aborted();
+        return { ...error(400, 'the request was aborted'), close: true };
       }
       throw err;
     }
-    return route.handle(body, req);
+    try {
+      return route.handle(read.body, req);
+    } finally {
+      read.release();
+    }
   }
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ ...SERVER_TIMEOUTS }, (req, res) => {
     inFlight++;
     res.on('close', () => { inFlight--; });
     handle(req)
@@ -245,10 +310,12 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
       .then((answer) => {
         if (res.headersSent || res.destroyed) return;
         // While closing, a keep-alive client is told not to reuse the connection.
-        res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(closing ? { Connection: 'close' } : {}) });
+        res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(closing || answer.close ? { Connection: 'close' } : {}) });
         res.end(JSON.stringify(answer.body));
       });
   });
+
+  applyConnectionCap(server);
 
   const host = options.host ?? config.serve?.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -259,6 +326,9 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     });
   });
   const address = server.address() as AddressInfo;
+  if (!isLoopbackHost(host)) {
+    logger.warn({ host }, 'serve listens beyond this machine without TLS: put a reverse proxy with TLS in front (README, "Exposing serve")');
+  }
   const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${hostInUrl}:${address.port}`,

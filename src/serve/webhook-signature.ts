@@ -62,6 +62,19 @@ function signatureBytes(header: string | string[] | undefined): Buffer | undefin
   return Buffer.from(header.trim(), 'base64');
 }
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * Whether the headers carry a signature of the right form for one of the keys (checked before
+ * the body is read): an Ed25519 `x-ghl-signature` of 64 bytes, or the legacy `x-wh-signature`.
+ */
+export function hasWebhookSignatureHeader(headers: Record<string, string | string[] | undefined>, keys: WebhookKeys): boolean {
+  const ed = headers['x-ghl-signature'];
+  if (typeof ed === 'string' && BASE64.test(ed.trim()) && Buffer.from(ed.trim(), 'base64').length === 64) return true;
+  const rsa = headers['x-wh-signature'];
+  return keys.rsa !== undefined && typeof rsa === 'string' && BASE64.test(rsa.trim());
+}
+
 /** Whether one of the body's signature headers verifies with its key. */
 export function verifyWebhookSignature(
   body: Buffer, headers: Record<string, string | string[] | undefined>, keys: WebhookKeys,
