@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from './helpers/cli.ts';
 import { INTAKE_SECRET, postLead, sampleLead } from './helpers/serve.ts';
@@ -101,6 +102,42 @@ describe('serve under slow and idle clients', () => {
       await conn.closed;
       expect(conn.received()).toMatch(/^HTTP\/1\.1 401 /);
     }
+  });
+});
+
+describe('GET /healthz while another process holds the write lock', () => {
+  it('answers within a second (503 is fine), and other requests are not held up behind it', async () => {
+    // A serve of its own with an empty inbox: its bridge rounds have nothing to write, so only
+    // the health checks meet the lock.
+    const own = mkdtempSync(join(tmpdir(), 'ghl-etl-serve-health-'));
+    const serve = await startServe(own);
+    const timed = async (path: string) => {
+      const started = Date.now();
+      const { status } = await fetch(`${serve.url}${path}`);
+      return { status, ms: Date.now() - started };
+    };
+    const other = new Database(join(own, 'ghl.sqlite'));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const answers = await Promise.all([...Array.from({ length: 10 }, () => timed('/healthz')), timed('/nothing')]);
+      for (const a of answers.slice(0, 10)) {
+        expect([200, 503]).toContain(a.status);
+        expect(a.ms).toBeLessThan(1_000);
+      }
+      expect(answers[10]).toMatchObject({ status: 404 });
+      expect(answers[10]!.ms).toBeLessThan(1_000);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      status = (await fetch(`${serve.url}/healthz`)).status;
+    }
+    expect(status).toBe(200);
+    expect(await serve.stop()).toBe(0);
+    rmSync(own, { recursive: true, force: true });
   });
 });
 

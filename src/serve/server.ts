@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/errors.ts';
 import type { Config } from '../config/schema.ts';
 import {
-  insertInboxLead, markWebhookEventApplied, probeWritable, recordWebhookEvent, type Db,
+  insertInboxLead, markWebhookEventApplied, probeWriteLock, recordWebhookEvent, type Db,
 } from '../db/index.ts';
 import { log, type Logger } from '../log.ts';
 import { recordDrift } from '../db/drift.ts';
@@ -22,6 +22,8 @@ import { hasWebhookSignatureHeader, verifyWebhookSignature, webhookKeys } from '
 
 /** Largest request body accepted (a lead or a webhook); larger ones get 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** `GET /healthz` answers from a probe at most this old. */
+export const HEALTH_CACHE_MS = 2_000;
 /** A webhook whose `timestamp` is further than this from now is refused as a replay. */
 export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
 
@@ -235,14 +237,23 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     return { status: 200, body: { ok: true } };
   }
 
+  // The probe runs at most once per HEALTH_CACHE_MS however many checks arrive: a flood of
+  // unauthenticated health checks costs one lock attempt every few seconds, never a wait.
+  let lastHealth: { at: number; answer: Answer } | undefined;
   function health(): Answer {
+    const now = Date.now();
+    if (lastHealth && now - lastHealth.at < HEALTH_CACHE_MS) return lastHealth.answer;
+    let answer: Answer;
     try {
-      probeWritable(db);
-      return { status: 200, body: { ok: true } };
+      answer = probeWriteLock(db) === 'ok'
+        ? { status: 200, body: { ok: true } }
+        : error(503, 'the database is busy: another process holds its write lock');
     } catch (err) {
-      logger.warn({ err }, 'health check: the database is not writable');
-      return error(503, 'the database is not writable');
+      logger.warn({ err: (err as Error).message }, 'health check: the database is not writable');
+      answer = error(503, 'the database is not writable');
     }
+    lastHealth = { at: now, answer };
+    return answer;
   }
 
   // Each POST route's signature header is checked for its form before the body is read: a
