@@ -124,6 +124,15 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8787),
     })
     .prefault({}),
+  /**
+   * Days the inbox's finished leads, webhook events and finished outbox calls are kept (they
+   * carry personal data); applied by `purge` and after each run.
+   */
+  retention: z
+    .strictObject({
+      days: z.number().int().positive().default(90),
+    })
+    .prefault({}),
   /** Named segments for `export --segment NAME` (src/config/segments.ts). */
   segments: segmentsSchema,
   /** What the scheduler exports after each sync. */

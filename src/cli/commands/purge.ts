@@ -50,11 +50,16 @@ export function register(program: Command): void {
           return EXIT.failed;
         }
       }
-      const result = purgeDeleted(db, before);
+      const result = purgeDeleted(db, before, { retentionDays: config.retention.days });
       if (opts.json) printJson({ deletedBefore: before, ...result });
       else {
         process.stdout.write(`Erased the personal data of ${plural(result.contacts, 'contact')} soft-deleted before ${before} ` +
           `(${plural(result.tasks, 'task')}, ${plural(result.notes, 'note')}); their ids and dates are kept.\n`);
+        const old = result.retention!;
+        if (old.inbox + old.webhookEvents + old.outbox > 0) {
+          process.stdout.write(`Removed rows older than ${config.retention.days} days (retention.days): ` +
+            `${plural(old.inbox, 'inbox lead')}, ${plural(old.webhookEvents, 'webhook event')}, ${plural(old.outbox, 'outbox call')}.\n`);
+        }
       }
       return EXIT.ok;
     });
