@@ -125,6 +125,11 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   /**
+   * Files and folders the tool creates (the database and its -wal/-shm, exports, their
+   * folders) are readable by their owner only (0600 / 0700). false: the process's umask decides.
+   */
+  privateFiles: z.boolean().default(true),
+  /**
    * Days the inbox's finished leads, webhook events and finished outbox calls are kept (they
    * carry personal data); applied by `purge` and after each run.
    */
