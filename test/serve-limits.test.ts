@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from './helpers/cli.ts';
+import { BIN, runCli } from './helpers/cli.ts';
 import { INTAKE_SECRET, postLead, sampleLead } from './helpers/serve.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined, LEADCARS_BASE_URL: undefined, LEADCARS_TOKEN: undefined };
@@ -150,5 +150,21 @@ describe('serve on a non-loopback address', () => {
       expect(await other.stop()).toBe(0);
     }
     expect(serve.stderr()).not.toMatch(/reverse proxy/);
+  });
+});
+
+describe('serve with a short INTAKE_SECRET', () => {
+  it('exits 2 naming the rule, without printing the secret', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'ghl-etl-serve-secret-'));
+    try {
+      const result = await runCli(['serve', '--port', '0'], {
+        cwd: own, env: { ...CLEAN, GHL_LOCATION_ID: 'loc-1', GHL_TOKEN: 'pit-1', GHL_BASE_URL: 'http://127.0.0.1:9', GHL_ETL_DB: join(own, 'ghl.sqlite'), INTAKE_SECRET: 'tiny-secret' },
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/INTAKE_SECRET \("intakeSecret"\) must be at least 32 characters/);
+      expect(result.stderr).not.toContain('tiny-secret');
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });

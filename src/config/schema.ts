@@ -6,6 +6,7 @@ import { checkSegmentReferences, exportsSchema, segmentsSchema, statusSchema } f
 import { bridgeSchema } from './bridge-schema.ts';
 import { cronProblem, timeZoneProblem } from '../schedule/spec.ts';
 import { databaseProblem, SCHEMA_NAME_PATTERN } from './database.ts';
+import { serviceUrl } from './urls.ts';
 
 const location = z.strictObject({
   id: z.string().min(1),
@@ -14,12 +15,15 @@ const location = z.strictObject({
   name: z.string().optional(),
 });
 
+/** The shortest intake secret accepted. */
+export const MIN_INTAKE_SECRET_LENGTH = 32;
+
 /** Locations synced at once unless `sync.locationConcurrency` says otherwise. */
 export const DEFAULT_LOCATION_CONCURRENCY = 4;
 
 export const configSchema = z.strictObject({
-  baseUrl: z.url().default('https://services.leadconnectorhq.com'),
-  authUrl: z.url().optional(),
+  baseUrl: serviceUrl.default('https://services.leadconnectorhq.com'),
+  authUrl: serviceUrl.optional(),
   /** A SQLite file path, or a postgres:// / postgresql:// URL (src/config/database.ts). */
   db: z.string().min(1).default('data/ghl.sqlite').superRefine((db, ctx) => {
     const problem = databaseProblem(db);
@@ -42,7 +46,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       clientId: z.string().optional(),
       clientSecret: z.string().optional(),
-      redirectUri: z.url().optional(),
+      redirectUri: serviceUrl.optional(),
       scopes: z.array(z.string()).optional(),
       /** Refresh this many seconds before the access token expires. */
       refreshAheadSeconds: z.number().int().nonnegative().default(300),
@@ -107,7 +111,7 @@ export const configSchema = z.strictObject({
   leadcars: z
     .strictObject({
       /** LeadCars' production API; its sandbox is https://apisandbox.leadcars.es/api/v2. */
-      baseUrl: z.url().default('https://api.leadcars.es/api/v2'),
+      baseUrl: serviceUrl.default('https://api.leadcars.es/api/v2'),
       /** The 20-character cliente-token LeadCars support issues per customer. */
       token: z.string().min(1).optional(),
       /** Requests per second; LeadCars documents no limit, so about 2/s is polite. */
@@ -117,7 +121,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   bridge: bridgeSchema,
-  intakeSecret: z.string().optional(),
+  /** The HMAC secret of the lead intake: long enough not to be guessed (INTAKE_SECRET). */
+  intakeSecret: z.string().refine((s) => s.trim().length >= MIN_INTAKE_SECRET_LENGTH, `must be at least ${MIN_INTAKE_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`).optional(),
   serve: z
     .strictObject({
       host: z.string().default('127.0.0.1'),

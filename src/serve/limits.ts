@@ -3,6 +3,7 @@
 // Without these, slow or idle connections wear the process down with no credential at all.
 import type { Server } from 'node:http';
 import type { Logger } from '../log.ts';
+export { isLoopbackHost } from '../config/urls.ts';
 
 /** A request (headers and body) must arrive within this; slower ones are cut off (408 / closed). */
 export const REQUEST_TIMEOUT_MS = 15_000;
@@ -27,12 +28,6 @@ export const SERVER_TIMEOUTS = {
 
 export function applyConnectionCap(server: Server): void {
   server.maxConnections = MAX_CONNECTIONS;
-}
-
-/** Loopback addresses and names: anything else is reachable from elsewhere. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
 
 /** The body bytes all requests hold right now, shared by every request of one server. */

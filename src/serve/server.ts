@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/errors.ts';
-import type { Config } from '../config/schema.ts';
+import { MIN_INTAKE_SECRET_LENGTH, type Config } from '../config/schema.ts';
 import {
   insertInboxLead, markWebhookEventApplied, probeWriteLock, recordWebhookEvent, type Db,
 } from '../db/index.ts';
@@ -160,6 +160,9 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   const secret = config.intakeSecret;
   if (!secret) {
     throw new ConfigError('"intakeSecret" is not set: set INTAKE_SECRET (the HMAC secret lead senders sign with) to run serve');
+  }
+  if (secret.trim().length < MIN_INTAKE_SECRET_LENGTH) {
+    throw new ConfigError(`INTAKE_SECRET ("intakeSecret") must be at least ${MIN_INTAKE_SECRET_LENGTH} characters: set a longer one (e.g. \`openssl rand -hex 32\`) and give it to the lead senders`);
   }
   const keys = webhookKeys(config.webhookPublicKey, options.legacyRsaKey);
   const clock = options.clock ?? (() => new Date());
