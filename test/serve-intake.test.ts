@@ -58,6 +58,19 @@ describe('POST /leads', () => {
     expect(listInbox(fx.db)).toHaveLength(0);
   });
 
+  it('refuses LeadCars ids beyond the safe-integer range instead of storing them rounded (1e+23)', async () => {
+    const huge = await postLead(fx.server.url, sampleLead(7, { id_lead: '99999999999999999999999' }));
+    expect(huge.status).toBe(400);
+    expect(huge.json.reasons.join(' ')).toMatch(/^id_lead: must be .*a positive whole number, not "99999999999999999999999"/);
+    const dealer = await postLead(fx.server.url, sampleLead(8, { concesionario: 99999999999999999999999 }));
+    expect(dealer.status).toBe(400);
+    expect(dealer.json.reasons.join(' ')).toMatch(/concesionario/);
+    expect(listInbox(fx.db)).toHaveLength(0);
+    const largest = await postLead(fx.server.url, sampleLead(9, { id_lead: String(Number.MAX_SAFE_INTEGER) }));
+    expect(largest.status).toBe(202);
+    expect(listInbox(fx.db)[0]!.leadId).toBe('9007199254740991');
+  });
+
   it('refuses an unsigned or wrongly signed lead with 401, storing nothing', async () => {
     expect((await postLead(fx.server.url, sampleLead(5), { secret: null })).status).toBe(401);
     expect((await postLead(fx.server.url, sampleLead(5), { secret: 'another secret' })).status).toBe(401);

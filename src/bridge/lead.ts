@@ -3,6 +3,7 @@
 // `id_lead` for a lead LeadCars already has; what makes two leads the same; its stored form.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isLeadcarsIdText } from '../leadcars/parse.ts';
 import { phoneProblem, toE164 } from '../ops/validate.ts';
 
 const text = z.string().trim();
@@ -21,7 +22,8 @@ const optionalText = text.min(1).max(10_000).refine((s) => !CONTROL_BUT_LINE_BRE
  * error says what is expected and what came ("Invalid input" said neither).
  */
 const leadcarsId = (what: string) => z.union(
-  [z.number().int().positive(), z.string().trim().regex(/^\d+$/).transform(Number)],
+  // Within the safe-integer range: beyond it the number stored would not be the id sent.
+  [z.number().int().positive().max(Number.MAX_SAFE_INTEGER), z.string().trim().refine(isLeadcarsIdText).transform(Number)],
   { error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be ${what}, a positive whole number, not ${JSON.stringify(issue.input)}`) },
 );
 
