@@ -108,6 +108,11 @@ export const configSchema = z.strictObject({
   phoneCountry: z.string().length(2).transform((c) => c.toUpperCase())
     .refine((c) => isSupportedCountry(c), 'must be a two-letter country code such as ES, PT or FR').default('ES'),
   webhookPublicKey: z.string().optional(),
+  /**
+   * Also accept HighLevel's legacy `x-wh-signature` (RSA, one key for every tenant), and only
+   * while `webhookPublicKey` is unset. Off by default.
+   */
+  webhookLegacySignature: z.boolean().default(false),
   leadcars: z
     .strictObject({
       /** LeadCars' production API; its sandbox is https://apisandbox.leadcars.es/api/v2. */

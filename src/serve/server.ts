@@ -48,7 +48,7 @@ export interface ReceivedEvent {
 export interface ServeOptions {
   db: Db;
   /** `intakeSecret`, `webhookPublicKey` and `serve.host`/`serve.port` are read from it. */
-  config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve' | 'phoneCountry' | 'locations'>>;
+  config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve' | 'phoneCountry' | 'locations' | 'webhookLegacySignature'>>;
   /** Defaults to config `serve.host` (127.0.0.1). */
   host?: string;
   /** Defaults to config `serve.port` (8787); 0 picks a free port. */
@@ -57,7 +57,7 @@ export interface ServeOptions {
   onLead?: (lead: AcceptedLead) => void;
   /** Called after a new webhook event is committed (not for a redelivery). */
   onEvent?: (event: ReceivedEvent) => void;
-  /** The legacy `x-wh-signature` RSA key (PEM); HighLevel's by default. Tests pass their own. */
+  /** The legacy `x-wh-signature` RSA key (PEM), used only with config `webhookLegacySignature`; HighLevel's by default. Tests pass their own. */
   legacyRsaKey?: string;
   /** The clock of the replay window; tests move it. */
   clock?: () => Date;
@@ -164,7 +164,11 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   if (secret.trim().length < MIN_INTAKE_SECRET_LENGTH) {
     throw new ConfigError(`INTAKE_SECRET ("intakeSecret") must be at least ${MIN_INTAKE_SECRET_LENGTH} characters: set a longer one (e.g. \`openssl rand -hex 32\`) and give it to the lead senders`);
   }
-  const keys = webhookKeys(config.webhookPublicKey, options.legacyRsaKey);
+  const legacy = config.webhookLegacySignature ?? false;
+  const keys = webhookKeys(config.webhookPublicKey, options.legacyRsaKey, legacy);
+  if (legacy && !keys.rsa) {
+    logger.warn('webhookLegacySignature is ignored: with GHL_WEBHOOK_PUBLIC_KEY set, only that key authenticates webhooks');
+  }
   const clock = options.clock ?? (() => new Date());
   // Webhooks never make the mirror untrue: the app may be installed on locations this mirror
   // does not sync, and their events must not add rows nobody will ever reconcile. Without any
