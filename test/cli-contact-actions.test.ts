@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVendoredSpec } from '../src/highlevel-api/load.ts';
 import { operationsOf } from '../src/highlevel-api/openapi.ts';
 import { runCli, type CliResult } from './helpers/cli.ts';
+import { losingProxy } from './helpers/losing-proxy.ts';
 import { sandboxState, useSandbox } from './helpers/sandbox.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ghl-etl-cli-actions-'));
@@ -17,8 +18,8 @@ const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET:
 
 function cliAgainst(sandbox: () => { url: string; locations: Array<{ id: string; token: string }> }, dir: string) {
   const dbPath = join(dir, 'mirror.sqlite');
-  const env = () => ({ ...CLEAN, GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: sandbox().locations[0]!.id, GHL_TOKEN: sandbox().locations[0]!.token, GHL_ETL_DB: dbPath });
-  const cli = (args: string[]): Promise<CliResult> => runCli(args, { cwd: dir, env: env() });
+  const env = (baseUrl = sandbox().url) => ({ ...CLEAN, GHL_BASE_URL: baseUrl, GHL_LOCATION_ID: sandbox().locations[0]!.id, GHL_TOKEN: sandbox().locations[0]!.token, GHL_ETL_DB: dbPath });
+  const cli = (args: string[], baseUrl?: string): Promise<CliResult> => runCli(args, { cwd: dir, env: env(baseUrl) });
   const ok = async (args: string[]): Promise<CliResult> => {
     const result = await cli(args);
     expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
@@ -144,6 +145,27 @@ describe('workflows, campaigns, followers, appointments, single reads', () => {
     expect((await cli(['contacts', 'workflows', 'add', id, 'wf1', '--event-start-time', 'tomorrow'])).code).toBe(2);
     await ok(['contacts', 'workflows', 'remove', id, 'wfBienvenida01']);
     expect((await sandboxState(sandbox())).workflows).toEqual([]);
+  }, 60_000);
+
+  it('an enrolment whose answer was lost is not repeated: exit 1 saying what to check, and its --idempotency-key refuses to send again', async () => {
+    const id = (await sandboxState(sandbox())).contacts[2]!.id;
+    const proxy = await losingProxy(sandbox().url);
+    try {
+      proxy.next('POST', `/contacts/${id}/workflow/wfPerdido01`);
+      const lost = await cli(['contacts', 'workflows', 'add', id, 'wfPerdido01', '--idempotency-key', 'enrol-1'], proxy.url);
+      expect(lost.code).toBe(1);
+      expect(lost.stderr).toMatch(/may have enrolled contact .* check the contact in HighLevel/);
+      const enrolled = async () => (await sandboxState(sandbox())).workflows.filter((w) => w.contactId === id);
+      expect(await enrolled()).toHaveLength(1);
+      const again = await cli(['contacts', 'workflows', 'add', id, 'wfPerdido01', '--idempotency-key', 'enrol-1'], proxy.url);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/idempotencyKey: an earlier run with this key may have enrolled/);
+      expect(await enrolled()).toHaveLength(1);
+      expect(proxy.lost).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+    await ok(['contacts', 'workflows', 'remove', id, 'wfPerdido01']);
   }, 60_000);
 
   it('campaigns add, remove and remove-all; followers add and remove', async () => {

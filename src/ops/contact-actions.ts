@@ -49,6 +49,14 @@ async function once(action: string, what: string, send: () => Promise<void>): Pr
   }
 }
 
+/**
+ * For runWrite's `findEarlier`: an earlier run with the same idempotency key never learnt its
+ * outcome. There is nothing to look up, so the key refuses to send again (a new key would).
+ */
+const refuseUnknown = (what: string) => async (): Promise<never> => {
+  throw new OperationInputError('idempotencyKey', `an earlier run with this key may have ${what} (its answer was lost); check the contact in HighLevel, then use a new key to send it again`);
+};
+
 export async function addToWorkflow<O extends WriteOptions>(
   ctx: OpsContext, contactId: string, workflowId: string, input: { eventStartTime?: string } = {}, opts?: O,
 ): Promise<Outcome<O, ContactActionResult>> {
@@ -64,6 +72,7 @@ export async function addToWorkflow<O extends WriteOptions>(
       await once('addToWorkflow', `enrolled contact ${id} in workflow ${workflow}`, () => ctx.client.addContactToWorkflow(ctx.locationId, id, workflow, eventStartTime));
       return { result: { contactId: id, workflowId: workflow, ...(eventStartTime ? { eventStartTime } : {}), replayed: false }, mirror: () => {} };
     },
+    findEarlier: refuseUnknown(`enrolled contact ${id} in workflow ${workflow}`),
   }) as Outcome<O, ContactActionResult>;
 }
 
@@ -92,6 +101,7 @@ export async function addToCampaign<O extends WriteOptions>(ctx: OpsContext, con
       await once('addToCampaign', `added contact ${id} to campaign ${campaign}`, () => ctx.client.addContactToCampaign(ctx.locationId, id, campaign));
       return { result: { contactId: id, campaignId: campaign, replayed: false }, mirror: () => {} };
     },
+    findEarlier: refuseUnknown(`added contact ${id} to campaign ${campaign}`),
   }) as Outcome<O, ContactActionResult>;
 }
 

@@ -57,6 +57,7 @@ function isPlan(outcome: BulkPlan | BulkResult): outcome is BulkPlan {
 /** Prints a plan or a result; exit 1 when a contact was refused or a chunk could not be sent. */
 function report(outcome: BulkPlan | BulkResult, opts: CommonOptions, done: (n: number) => string): number {
   if (isPlan(outcome)) {
+    if (outcome.contacts === 0) process.stderr.write('notice: no contact matched (a segment or tag rule reads the mirror: run `ghl-etl sync` if it is behind)\n');
     if (opts.json) printJson(outcome);
     else {
       process.stdout.write(`${outcome.contacts} contacts in ${outcome.chunks.length} chunk(s) of at most ${BULK_CHUNK}\n`);
@@ -66,6 +67,7 @@ function report(outcome: BulkPlan | BulkResult, opts: CommonOptions, done: (n: n
     return EXIT.ok;
   }
   if (outcome.mirrorPending) process.stderr.write(`notice: ${outcome.mirrorPending}\n`);
+  if (outcome.contacts === 0) process.stderr.write('notice: no contact matched, so nothing was sent (a segment or tag rule reads the mirror: run `ghl-etl sync` if it is behind)\n');
   if (opts.json) printJson(outcome);
   else {
     process.stdout.write(`${done(outcome.done.length)} (${outcome.chunksSent} of ${outcome.chunks} chunk(s) sent)\n`);
