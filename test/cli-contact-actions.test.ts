@@ -82,6 +82,16 @@ describe('contacts bulk and duplicate (faults on)', () => {
     expect(mirrorWith('follow-up')).toEqual([]);
   }, 90_000);
 
+  it('a contact HighLevel refuses is named on stderr (exit 1); the others are done and written through', async () => {
+    const id = (await sandboxState(sandbox())).contacts[50]!.id;
+    const r = await cli(['contacts', 'bulk', 'tags', 'add', '--tag', 'parcial', '--ids', `${id},NoSuchContact0000000`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^added parcial to 1 contacts/);
+    expect(r.stderr).toContain('refused: contact NoSuchContact0000000: contact not found');
+    expect(await truthWith('parcial')).toEqual([id]);
+    expect(mirrorWith('parcial')).toEqual([id]);
+  }, 60_000);
+
   it('bulk business links the selected contacts and --remove unlinks them, written through', async () => {
     const ids = (await sandboxState(sandbox())).contacts.slice(0, 5).map((c) => c.id).sort();
     await ok(['contacts', 'bulk', 'business', '--business', 'bizConcesionario01', '--ids', ids.join(',')]);

@@ -132,21 +132,27 @@ export async function bulkTag(
     const failed: BulkFailure[] = [];
     const pending: string[] = [];
     const wanted = tags.map((t) => t.toLowerCase()); // HighLevel stores tags lower-cased
-    const progress = await eachChunk(`contacts bulk tags ${input.type}`, chunks, async (_chunk, i) => {
+    const progress = await eachChunk(`contacts bulk tags ${input.type}`, chunks, async (chunk, i) => {
       const answer = await ctx.client.bulkUpdateTags(input.type, requests[i]!.body as Api.BulkTagsBody);
+      // One line per contact, as the spec's example shows; a contact without a readable line
+      // (the file types them as strings) counts as done unless HighLevel said the call failed.
+      const lines = new Map((Array.isArray(answer.responses) ? answer.responses : [])
+        .filter((l): l is Api.BulkTagsLine => typeof l === 'object' && l !== null && typeof (l as { contactId?: unknown }).contactId === 'string')
+        .map((l) => [l.contactId, l]));
       const changes: TagChange[] = [];
-      for (const line of answer.responses ?? []) {
-        if (line.type !== 'success') {
-          failed.push({ contactId: line.contactId, message: line.message ?? 'refused' });
+      for (const contactId of chunk) {
+        const line = lines.get(contactId);
+        if (line ? line.type !== 'success' : answer.succeded === false) {
+          failed.push({ contactId, message: line?.message ?? 'HighLevel reported the update failed' });
           continue;
         }
-        done.push(line.contactId);
-        const before = Array.isArray(line.oldTags) ? line.oldTags : mirroredTags(ctx.db, line.contactId);
+        done.push(contactId);
+        const before = Array.isArray(line?.oldTags) ? line.oldTags : mirroredTags(ctx.db, contactId);
         if (before === undefined) continue;
         const after = input.type === 'add'
           ? [...before, ...wanted.filter((t) => !before.some((b) => b.toLowerCase() === t))]
           : before.filter((b) => !wanted.includes(b.toLowerCase()));
-        changes.push({ contactId: line.contactId, tags: after });
+        changes.push({ contactId, tags: after });
       }
       mirrorChunk(() => writeContactTags(ctx.db, changes, ctx.clock), pending);
     });
