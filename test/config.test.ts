@@ -38,6 +38,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ configPath: '/nonexistent/x.json', env: {} })).toThrowError(/does not exist/);
   });
 
+  it('an empty GHL_ETL_CONFIG is unset: the default file (here none) is read, not the working folder', () => {
+    const config = loadConfig({ env: { GHL_ETL_CONFIG: '', GHL_BASE_URL: 'http://127.0.0.1:9999' } });
+    expect(config.baseUrl).toBe('http://127.0.0.1:9999');
+  });
+
   it('phoneCountry: ES by default, upper-cased, and refused when no such country', () => {
     expect(loadConfig({ configPath: configFile({}), env: {} }).phoneCountry).toBe('ES');
     expect(loadConfig({ configPath: configFile({ phoneCountry: 'pt' }), env: {} }).phoneCountry).toBe('PT');

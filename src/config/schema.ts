@@ -129,6 +129,13 @@ export const configSchema = z.strictObject({
   /** What the scheduler exports after each sync. */
   exports: exportsSchema,
   status: statusSchema,
+  /** `ghl-etl mcp --http`: the bearer secret clients send, and the port on 127.0.0.1. */
+  mcp: z
+    .strictObject({
+      httpToken: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+      port: z.number().int().min(0).max(65535).default(8788),
+    })
+    .prefault({}),
 }).superRefine(checkSegmentReferences);
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,46 +1,44 @@
 // The MCP tools of issue 20: enrol a contact in a workflow or take it out, and tag or untag many
-// contacts at once (by id, a named segment or a tag rule on the mirror). Registered beside the
-// others by createMcpServer (src/mcp/server.ts), which lends its helpers so every tool answers and
-// fails the same way. Writes go through src/ops: validated, never repeated blindly, written through.
+// contacts at once (by id, a named segment or a tag rule on the mirror). Registered by
+// createMcpServer (src/mcp/server.ts), which lends the location rules of its writes. Writes go
+// through src/ops: validated, never repeated blindly, written through.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { SegmentConfig } from '../config/segments.ts';
-import { checkRule, ruleFromSegment } from '../export/segment.ts';
+import type { Config } from '../config/schema.ts';
+import { checkRule } from '../export/segment.ts';
 import {
   addToWorkflow, bulkTag, OperationInputError, removeFromWorkflow, type BulkSelection, type OpsContext, type WriteOptions,
 } from '../ops/index.ts';
+import { namedSegmentRule } from './segment-tools.ts';
+import { answer, dryRunInput, guarded, WRITE } from './tool-kit.ts';
 
 export interface ContactActionToolDeps {
   ops(locationId: string): OpsContext;
   /** The location a write acts in (given, the contact's in the mirror, or the only configured one). */
   locationFor(given: string | undefined, contactId?: string): string;
-  guarded(fn: () => Promise<CallToolResult> | CallToolResult): Promise<CallToolResult>;
-  answer(data: Record<string, unknown>): CallToolResult;
   /** The config file's named segments, for bulk_tag's `segment`. */
-  segments: readonly SegmentConfig[];
+  config: Pick<Config, 'segments'>;
 }
 
-const dryRunInput = z.boolean().optional().describe('return the request(s) that would be sent, and send nothing');
-const WRITE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
 const writeOptions = (dryRun: boolean | undefined): WriteOptions => (dryRun ? { dryRun: true } : {});
 
-function selectionOf(args: { ids?: string[] | undefined; segment?: string | undefined; whereTags?: string[] | undefined; match?: 'any' | 'all' | undefined; excludeTags?: string[] | undefined }, segments: readonly SegmentConfig[]): { selection: BulkSelection; location?: string } {
+function selectionOf(args: { ids?: string[] | undefined; segment?: string | undefined; whereTags?: string[] | undefined; match?: 'any' | 'all' | undefined; excludeTags?: string[] | undefined }, config: Pick<Config, 'segments'>): { selection: BulkSelection; location?: string } {
   const forms = [args.ids !== undefined, args.segment !== undefined, args.whereTags !== undefined].filter(Boolean).length;
   if (forms !== 1) throw new OperationInputError('ids', 'give exactly one of ids, segment or whereTags');
   if (args.ids !== undefined) return { selection: { ids: args.ids } };
   if (args.segment !== undefined) {
-    const wanted = args.segment.trim().toLowerCase();
-    const segment = segments.find((s) => s.name.toLowerCase() === wanted);
-    if (!segment) throw new OperationInputError('segment', `no segment named "${args.segment}" in the config file (known: ${segments.map((s) => s.name).join(', ') || 'none'})`);
-    const rule = ruleFromSegment(segment);
-    return { selection: { rule: checkRule({ ...rule, excludeTags: [...(rule.excludeTags ?? []), ...(args.excludeTags ?? [])] }), segment: segment.name }, ...(segment.location ? { location: segment.location } : {}) };
+    const rule = namedSegmentRule(config, args.segment);
+    const { locationId, ...rest } = rule;
+    return {
+      selection: { rule: checkRule({ ...rest, excludeTags: [...(rule.excludeTags ?? []), ...(args.excludeTags ?? [])] }), segment: args.segment },
+      ...(locationId ? { location: locationId } : {}),
+    };
   }
   return { selection: { rule: checkRule({ tags: args.whereTags!, match: args.match ?? 'any', ...(args.excludeTags ? { excludeTags: args.excludeTags } : {}) }) } };
 }
 
 export function registerContactActionTools(server: McpServer, deps: ContactActionToolDeps): void {
-  const { ops, locationFor, guarded, answer } = deps;
+  const { ops, locationFor } = deps;
 
   server.registerTool('add_to_workflow', {
     title: 'Add a contact to a workflow',
@@ -80,7 +78,7 @@ export function registerContactActionTools(server: McpServer, deps: ContactActio
     },
     annotations: { ...WRITE, idempotentHint: true },
   }, (args) => guarded(async () => {
-    const { selection, location } = selectionOf(args, deps.segments);
+    const { selection, location } = selectionOf(args, deps.config);
     const outcome = await bulkTag(ops(locationFor(args.locationId ?? location)), { type: args.action, tags: args.tags, selection }, { dryRun: args.dryRun ?? false });
     const result = answer({ ...outcome });
     return 'dryRun' in outcome || (outcome.failed.length === 0 && !outcome.stopped) ? result : { ...result, isError: true };
