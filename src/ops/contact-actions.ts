@@ -7,7 +7,6 @@
 // contact-actions.ts): the Contacts API cannot say whether it landed, so the error says so and
 // what to check, and an --idempotency-key stays pending so a rerun with it refuses to send again.
 import { mirroredChildren } from '../db/write-through.ts';
-import { mirroredContactBy } from '../db/contact-match.ts';
 import { findDuplicateContact } from '../ghl/contacts-lookup.ts';
 import { OutcomeUnknownError, type FollowersChange } from '../ghl/index.ts';
 import type * as Api from '../highlevel-api/api-types.ts';
@@ -195,12 +194,10 @@ export async function getNote(ctx: OpsContext, contactId: string, noteId: string
 /**
  * The contact HighLevel calls a duplicate of this email (or phone): GET /contacts/search/duplicate,
  * which follows the location's duplicate settings; undefined when there is none. Always asks
- * HighLevel (the mirror may lag); `mirrored` says whether the mirror holds the same contact.
+ * HighLevel: the mirror may not have a contact created since the last sync.
  */
-export async function findDuplicate(ctx: OpsContext, by: { email?: string; phone?: string }): Promise<{ contact: Api.Contact; mirrored: boolean } | undefined> {
+export async function findDuplicate(ctx: OpsContext, by: { email?: string; phone?: string }): Promise<Api.Contact | undefined> {
   if ((by.email === undefined) === (by.phone === undefined)) throw new OperationInputError('email', 'give either an email or a phone');
   const query = by.email !== undefined ? { email: checkEmail('email', by.email) } : { phone: checkPhone('phone', by.phone, ctx.config.phoneCountry) };
-  const contact = await wrapped('contacts duplicate', () => findDuplicateContact(ctx.client.transport, ctx.locationId, query));
-  if (!contact) return undefined;
-  return { contact, mirrored: mirroredContactBy(ctx.db, ctx.locationId, query) === contact.id };
+  return wrapped('contacts duplicate', () => findDuplicateContact(ctx.client.transport, ctx.locationId, query));
 }

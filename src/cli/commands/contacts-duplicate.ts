@@ -21,14 +21,13 @@ export function register(program: Command): void {
   async (opts) => {
     if ((opts.email === undefined) === (opts.phone === undefined)) throw new UsageError('give exactly one of --email E or --phone P');
     return withOps(opts, async (ctx) => {
-      const found = await findDuplicate(ctx, opts.email !== undefined ? { email: opts.email } : { phone: opts.phone! });
+      const c = await findDuplicate(ctx, opts.email !== undefined ? { email: opts.email } : { phone: opts.phone! });
       const asked = opts.email ?? opts.phone!;
-      if (!found) {
+      if (!c) {
         if (opts.json) printJson(null);
         else process.stderr.write(`no contact in location ${ctx.locationId} has ${asked}\n`);
         return EXIT.failed;
       }
-      const c = found.contact;
       if (opts.json) printJson(c);
       else {
         const name = [c.firstName, c.lastName].filter(Boolean).join(' ') || c.contactName || '';
