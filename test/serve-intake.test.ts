@@ -5,6 +5,7 @@ import { listInbox } from '../src/db/index.ts';
 import { MAX_BODY_BYTES, startServer } from '../src/serve/index.ts';
 import { INTAKE_SECRET, postLead, sampleLead, startServeFixture, type ServeFixture } from './helpers/serve.ts';
 import { sqliteOf } from '../src/db/connection.ts';
+import { quietLogger } from './helpers/logger.ts';
 
 let fx: ServeFixture;
 beforeEach(async () => { fx = await startServeFixture(); });
@@ -108,7 +109,7 @@ describe('POST /leads', () => {
 
 describe('starting', () => {
   it('refuses to start without an intake secret, naming INTAKE_SECRET', async () => {
-    await expect(startServer({ db: fx.db, config: {}, port: 0 })).rejects.toThrow(/INTAKE_SECRET/);
+    await expect(startServer({ db: fx.db, logger: quietLogger, config: {}, port: 0 })).rejects.toThrow(/INTAKE_SECRET/);
   });
 });
 

@@ -8,6 +8,7 @@ import { openDatabase } from '../src/db/index.ts';
 import { setLogLevel } from '../src/log.ts';
 import { startServer } from '../src/serve/index.ts';
 import { INTAKE_SECRET } from './helpers/serve.ts';
+import { quietLogger } from './helpers/logger.ts';
 
 setLogLevel('warn');
 const port = Number(process.argv[3] ?? 0);
@@ -25,6 +26,6 @@ if (process.argv[4] === 'bare') {
   });
 } else {
   const db = openDatabase(process.argv[2]!);
-  const server = await startServer({ db, config: { intakeSecret: INTAKE_SECRET }, host: '127.0.0.1', port });
+  const server = await startServer({ db, logger: quietLogger, config: { intakeSecret: INTAKE_SECRET }, host: '127.0.0.1', port });
   process.stdout.write(`ready ${server.url}\n`);
 }

@@ -9,7 +9,7 @@ import { MIN_INTAKE_SECRET_LENGTH, type Config } from '../config/schema.ts';
 import {
   insertInboxLead, markWebhookEventApplied, probeWriteLock, recordWebhookEvent, type Db,
 } from '../db/index.ts';
-import { log, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { recordDrift } from '../db/drift.ts';
 import { createWebhookDriftReader } from '../highlevel-api/webhook-events.ts';
 import { leadDedupeKey, leadPayload, parseIntakeLead, type IntakeLead } from '../bridge/lead.ts';
@@ -61,8 +61,8 @@ export interface ServeOptions {
   legacyRsaKey?: string;
   /** The clock of the replay window; tests move it. */
   clock?: () => Date;
-  /** Where request failures are logged (the face's logger); default the process's. */
-  logger?: Logger;
+  /** Where request failures are logged: the face's logger, handed down. */
+  logger: Logger;
 }
 
 export interface IntakeServer {
@@ -156,7 +156,7 @@ const error = (status: number, message: string, extra: Record<string, unknown> =
 /** Starts the server; throws ConfigError (exit 2) when the intake secret is missing or the webhook key is bad. */
 export async function startServer(options: ServeOptions): Promise<IntakeServer> {
   const { db, config } = options;
-  const logger = options.logger ?? log();
+  const { logger } = options;
   const secret = config.intakeSecret;
   if (!secret) {
     throw new ConfigError('"intakeSecret" is not set: set INTAKE_SECRET (the HMAC secret lead senders sign with) to run serve');

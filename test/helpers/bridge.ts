@@ -96,7 +96,7 @@ export async function serveBridge(f: BridgeFixture, port = 0): Promise<{ url: st
   const abort = new AbortController();
   const loop = startBridgeLoop(f.ctx, abort.signal);
   const server = await startServer({
-    db: f.db, host: '127.0.0.1', port,
+    db: f.db, host: '127.0.0.1', port, logger: quietLogger,
     config: { intakeSecret: INTAKE_SECRET, ...(f.sandbox.webhookPublicKey ? { webhookPublicKey: f.sandbox.webhookPublicKey } : {}) },
     ...bridgeHooks(loop),
   });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/db/index.ts';
 import { signIntakeBody, startServer, type IntakeServer, type ServeOptions } from '../../src/serve/index.ts';
+import { quietLogger } from './logger.ts';
 
 export const INTAKE_SECRET = 'test-intake-secret-0123456789abcdef';
 
@@ -29,7 +30,7 @@ export async function startServeFixture(options: Partial<ServeOptions> & { webho
   let server: IntakeServer;
   try {
     server = await startServer({
-      db,
+      db, logger: quietLogger,
       config: { intakeSecret: INTAKE_SECRET, webhookPublicKey: options.webhookPublicKey },
       host: '127.0.0.1',
       port: options.port ?? 0,
