@@ -78,13 +78,14 @@ export async function postLead(
   return { status: response.status, json };
 }
 
-/** A valid lead; `n` makes it a different person. */
+/** A valid lead; `n` (up to 99,999,999) makes it a different person, with a valid Spanish number. */
 export function sampleLead(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     nombre: `Nombre${n}`,
     apellidos: `Apellido${n}`,
     email: `lead${n}@example.com`,
-    telefono: `+3491555${String(n).padStart(4, '0')}`,
+    // Below 10,000 a Madrid landline (91 555 nnnn), as the tests expect; above, a mobile (6nn nnn nnn).
+    telefono: n < 10_000 ? `+3491555${String(n).padStart(4, '0')}` : `+346${String(n).padStart(8, '0')}`,
     concesionario: 12,
     tipo_lead: 3,
     campana: 'primavera',
