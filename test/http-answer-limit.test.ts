@@ -56,3 +56,46 @@ describe('answers over the size limit', () => {
     expect(streamedBytes).toBeLessThan(40 * MAX_ANSWER_BYTES);
   });
 });
+
+describe('a write answered over the size limit', () => {
+  // HighLevel applied the create, then its answer is too large to read. The write reached the
+  // server, so it is an unknown outcome: the contact is looked up instead of reported failed.
+  let writeServer: Server;
+  const seen: string[] = [];
+  const made: Array<Record<string, unknown>> = [];
+  beforeAll(async () => {
+    writeServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url?.split('?')[0]}`);
+        const json = (o: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o));
+        if (req.method === 'GET' && req.url?.startsWith('/contacts/search/duplicate')) return json({ contact: null });
+        if (req.method === 'POST' && req.url === '/contacts/search') return json({ contacts: made, total: made.length });
+        if (req.method === 'POST' && req.url === '/contacts/') {
+          const sent = JSON.parse(body) as Record<string, unknown>;
+          const now = new Date().toISOString();
+          made.push({ id: 'c-big-1', locationId: sent.locationId, email: sent.email, firstName: sent.firstName, tags: [], dateAdded: now, dateUpdated: now });
+        }
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(MAX_ANSWER_BYTES + 1) });
+        res.write('{');
+      });
+    });
+    await new Promise<void>((resolve) => writeServer.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    writeServer.closeAllConnections();
+    await new Promise((resolve) => writeServer.close(resolve));
+  });
+
+  it('is an unknown outcome: `contacts create` finds the contact HighLevel made and exits 0, sending the create once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-answer-limit-write-'));
+    const base = `http://127.0.0.1:${(writeServer.address() as { port: number }).port}`;
+    const result = await runCli(['contacts', 'create', '--email', 'ana@example.es', '--first-name', 'Ana', '--json'], {
+      cwd: dir, env: { ...CLEAN, GHL_BASE_URL: base, GHL_LOCATION_ID: 'loc-1', GHL_TOKEN: 'pit-1', GHL_ETL_DB: join(dir, 'ghl.sqlite') },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: 'c-big-1', email: 'ana@example.es' });
+    expect(seen.filter((r) => r === 'POST /contacts/')).toHaveLength(1);
+  });
+});

@@ -8,7 +8,7 @@
 // requests on a 429, how it logs and counts a retry, and its own typed errors.
 import { ApiError } from './errors.ts';
 import { backoffDelay, failedBeforeSending, isRetryableStatus, parseRetryAfter, sleep, type BackoffOptions } from './retry.ts';
-import { describeNetworkFailure, headerOf, isNetworkFailure, type HttpAnswer } from './send.ts';
+import { AnswerTooLargeError, describeNetworkFailure, headerOf, isNetworkFailure, type HttpAnswer } from './send.ts';
 
 export interface RetryErrors {
   /** The request may have been applied (no answer, or a 5xx `answer`) and is not repeated. */
@@ -72,6 +72,9 @@ export async function sendWithRetries(opts: RetryLoopOptions): Promise<{ answer:
     try {
       answer = await opts.send(retries);
     } catch (err) {
+      // A write answered with more than the sender will read: it reached the server, which may
+      // have applied it, so it is an unknown outcome (never repeated), not a plain failure.
+      if (err instanceof AnswerTooLargeError && !opts.idempotent) throw opts.errors.outcomeUnknown(err.message, retries, { cause: err });
       if (err instanceof ApiError || !isNetworkFailure(err)) throw err;
       const what = opts.mask ? opts.mask(describeNetworkFailure(err, opts.timeoutMs)) : describeNetworkFailure(err, opts.timeoutMs);
       if (!opts.idempotent && !failedBeforeSending(err)) throw opts.errors.outcomeUnknown(what, retries, { cause: err });
