@@ -1,7 +1,7 @@
 // The `db` setting through the binary: a PostgreSQL URL is recognised (its password masked
-// wherever it is shown) but, until the engine is wired to the commands, refused with exit 2 and
-// one line; it never becomes a folder `postgresql:` beside a SQLite file. Any other URL is a
-// configuration error.
+// wherever it is shown); a command not yet ported to PostgreSQL refuses it with exit 2 and one
+// line naming the command, and an unreachable server is exit 2 naming the fix; it never becomes
+// a folder `postgresql:` beside a SQLite file. Any other URL is a configuration error.
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,15 +50,17 @@ describe('the db setting names a PostgreSQL URL', () => {
     expect(bad.stderr).not.toContain(PASSWORD);
   });
 
-  it('a command that needs the database exits 2 with one line, creates nothing and shows no password', async () => {
-    for (const args of [['sync'], ['status', '--json'], ['contacts', 'create', '--email', 'a@example.com'], ['runs']]) {
+  it('a command not ported to PostgreSQL, or a server not reachable, exits 2 with one line, creates nothing and shows no password', async () => {
+    const unported = [['status', '--json'], ['contacts', 'create', '--email', 'a@example.com'], ['runs'], ['export', '--by-tag']];
+    for (const args of [['sync'], ...unported]) {
       const cwd = workdir();
       const result = await runCli(args, { cwd, env: env(PG_URL) });
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
       const output = result.stdout + result.stderr;
       expect(output).not.toContain(PASSWORD);
       expect(output).toContain('postgresql://ghl:****@db.example.internal:5432/mirror');
-      expect(output).toMatch(/PostgreSQL, which this ghl-etl cannot use yet/);
+      if (args[0] === 'sync') expect(output).toMatch(/cannot be reached \(ENOTFOUND\): start the server or fix GHL_ETL_DB/);
+      else expect(output).toContain(`\`ghl-etl ${args.filter((a) => !a.startsWith('-')).slice(0, args[0] === 'contacts' ? 2 : 1).join(' ')}\` does not support PostgreSQL yet`);
       if (!args.includes('--json')) expect(result.stderr.trim().split('\n')).toHaveLength(1);
       // Today's bug: a folder named `postgresql:` with a SQLite file inside.
       expect(readdirSync(cwd)).toEqual([]);

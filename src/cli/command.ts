@@ -31,6 +31,15 @@ function globalFlags(command: Command): CommonOptions {
 }
 
 let exitCode = 0;
+/** The command running (`contacts create`), for messages that name it. */
+let running: string | undefined;
+
+/** `contacts create` for the leaf command `create` of `contacts`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
 
 /** The exit code the last action returned (main reads it after parsing). */
 export function takeExitCode(): number {
@@ -73,6 +82,7 @@ export function leaf<O extends object>(
     .option('--config <file>', COMMON_FLAG_HELP.config)
     .action(async (...args: unknown[]) => {
       const command = args.at(-1) as Command;
+      running = commandPath(command);
       // Flags given after the command win over the same flags given before it.
       exitCode = await run({ ...globalFlags(command), ...command.opts() } as O & CommonOptions, command);
     });
@@ -85,7 +95,7 @@ export function configOf(opts: CommonOptions): LoadedConfig {
 
 /** Runs `fn` with the app context built from `config`, and closes it after. */
 export async function withApp<T>(config: LoadedConfig, fn: (app: AppContext) => Promise<T>, opts?: OpenContextOptions): Promise<T> {
-  const app = openContext(config, opts);
+  const app = openContext(config, { ...(running ? { command: running } : {}), ...opts });
   try {
     return await fn(app);
   } catch (err) {

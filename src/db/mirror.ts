@@ -1,0 +1,105 @@
+// The database seam the jobs call: one async interface (`Mirror`), one implementation per engine
+// (SQLite: sqlite-mirror.ts, over the synchronous functions of src/db; PostgreSQL: pg/mirror.ts,
+// over a node-postgres pool). The statements are named after the SQLite functions they mirror,
+// and take the same arguments minus the connection, so a job reads as it did and a function is
+// ported by adding it here and to pg/mirror.ts.
+//
+// Transactions: `mirror.transaction(async (tx) => ...)` runs `fn` with `tx`, whose statements
+// run in that one transaction (PostgreSQL: on one pooled client; SQLite: on the connection, with
+// other callers' statements held until it ends, so two async flows never interleave in one
+// SQLite transaction). A statement called on the mirror itself runs in its own transaction when
+// it writes several rows.
+//
+// Code not yet ported holds the SQLite `Db` (`mirror.unported(what)`), which on PostgreSQL
+// throws NotOnPostgresError naming what is missing.
+import type { Clock } from './clock.ts';
+import type { Db } from './connection.ts';
+import type { ChildrenResult, ContactChildren } from './children.ts';
+import type { ContactUpsertResult, ListedOptions } from './contacts.ts';
+import type { ReportedDailyBudget } from './daily-budget.ts';
+import type { ContactNeedingChildren } from './due.ts';
+import type { LocationInput } from './locations.ts';
+import type { LockOptions, LockResult } from './locks.ts';
+import type { MirrorRepair } from './repairs.ts';
+import type { ContactRow, CustomFieldRow, HighLevelContact, UserRow } from './rows.ts';
+import type { SyncRunCounters, SyncRunStatus } from './runs.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** The statements a job may call, inside a transaction or not. */
+export interface MirrorStatements {
+  upsertLocation(location: LocationInput, runId?: number | null, clock?: Clock): Promise<void>;
+  replaceUsers(locationId: string, rows: UserRow[], runId: number | null, clock?: Clock): Promise<number>;
+  /** True when the live definitions changed (contacts_wide is then already rebuilt). */
+  upsertCustomFieldDefinitions(locationId: string, defs: CustomFieldRow[], runId: number | null, clock?: Clock): Promise<boolean>;
+
+  upsertContacts(rows: ContactRow[], runId: number | null, clock?: Clock, options?: ListedOptions): Promise<ContactUpsertResult>;
+  countLiveContacts(locationId: string): Promise<number>;
+  countUnseenContacts(locationId: string, seenInRunId: number, passStartedAt?: string): Promise<number>;
+  markContactsDeleted(locationId: string, seenInRunId: number, clock?: Clock, passStartedAt?: string): Promise<number>;
+  /** A contact as HighLevel returned it (a repair, an operation's answer). */
+  writeContact(contact: HighLevelContact, locationId: string, clock?: Clock): Promise<void>;
+
+  saveChildren(batch: ContactChildren[], runId: number, clock?: Clock, options?: { readAt?: string }): Promise<ChildrenResult>;
+  contactsNeedingChildren(locationId: string, options?: { rollingCutoff?: string | null; limit?: number }): Promise<ContactNeedingChildren[]>;
+  countContactsNeedingChildren(locationId: string, rollingCutoff: string | null): Promise<number>;
+
+  pendingRepairs(locationId: string, clock?: Clock): Promise<MirrorRepair[]>;
+  clearRepair(locationId: string, contactId: string): Promise<void>;
+  markChildrenStale(contactId: string): Promise<void>;
+
+  getSyncState(locationId: string, key: string): Promise<string | undefined>;
+  setSyncState(locationId: string, key: string, value: string | null, clock?: Clock): Promise<void>;
+
+  startRun(run: { locationId: string; mode: string }, clock?: Clock): Promise<number>;
+  abandonStaleRuns(locationId: string, clock?: Clock): Promise<void>;
+  updateRun(runId: number, counters: Partial<SyncRunCounters>): Promise<void>;
+  finishRun(
+    runId: number,
+    outcome: { status: Exclude<SyncRunStatus, 'running'>; error?: string | null } & Partial<SyncRunCounters>,
+    clock?: Clock,
+  ): Promise<void>;
+  hasCompletedRun(locationId: string): Promise<boolean>;
+  saveReportedDailyBudget(locationId: string, budget: ReportedDailyBudget, clock?: Clock): Promise<void>;
+
+  /** The bridge's contacts made due for a children fetch (see lead-links.ts). */
+  markLinkedContactsDue(): Promise<number>;
+  /** Whether the LeadCars bridge has anything in this database (links, or calls owed). */
+  bridgeInUse(): Promise<boolean>;
+}
+
+export interface Mirror extends MirrorStatements {
+  readonly engine: Engine;
+  /** The database as it may be shown: the file path, or the URL with its password masked. */
+  readonly shown: string;
+  readonly readonly: boolean;
+  readonly schemaVersion: number;
+  /** Runs `fn` in one transaction that holds the write lock from its start (see the top of this file). */
+  transaction<T>(fn: (tx: MirrorStatements) => Promise<T>): Promise<T>;
+  /**
+   * Named locks shared by every process on this database (the sync's run lock). SQLite: a row in
+   * `locks`, taken over from a dead pid or after its ttl. PostgreSQL: a session advisory lock on a
+   * connection of its own, which the server frees when the holder's connection ends (a killed
+   * process, on any machine), with a row in `locks` saying who holds it.
+   */
+  acquireLock(name: string, owner: string, ttlMs: number, options?: LockOptions): Promise<LockResult>;
+  refreshLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLock(name: string, owner: string): Promise<boolean>;
+  /** The SQLite handle for code not yet ported to this interface; on PostgreSQL throws NotOnPostgresError. */
+  unported(what: string): Db;
+  close(): Promise<void>;
+}
+
+/** Something that does not work on PostgreSQL yet; the CLI exits 2 with this message. */
+export class NotOnPostgresError extends Error {
+  override name = 'NotOnPostgresError';
+  /** `shown`: the database as it may be shown (password masked), when the message should name it. */
+  constructor(readonly what: string, shown?: string) {
+    super(`${what} does not support PostgreSQL yet${shown ? ` (the database is ${shown})` : ''}, see README "Using PostgreSQL": ` +
+      'set GHL_ETL_DB (or "db" in the config file) to a SQLite file path, e.g. data/ghl.sqlite');
+  }
+}
+
+export function isMirror(db: Db | Mirror): db is Mirror {
+  return 'engine' in db && 'unported' in db;
+}

@@ -1,0 +1,578 @@
+// The Mirror interface over PostgreSQL (node-postgres pool). The statements do what their SQLite
+// namesakes in src/db do (their comments say what and why); only the SQL differs:
+// - a page of rows is ONE statement: the rows travel as one JSON array and
+//   json_populate_recordset(NULL::table, $1) turns it into the table's row type (text to
+//   timestamptz, 0/1 to boolean, raw JSON to jsonb), so a 500-contact page is a few round trips;
+// - `IS` / `IS NOT` between nullable values are IS [NOT] DISTINCT FROM; json_each(?) lists are
+//   arrays (= ANY($1::text[]));
+// - times come back as ISO-8601 UTC text with milliseconds (connect.ts), so comparisons with the
+//   ISO strings the jobs hold read as on SQLite.
+import { hostname as osHostname } from 'node:os';
+import { getTableColumns, getTableName, type Column } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
+import { isoNow, systemClock, type Clock } from '../clock.ts';
+import type { ChildrenResult, ContactChildren } from '../children.ts';
+import type { ContactOutcome, ContactUpsertResult, ListedOptions } from '../contacts.ts';
+import type { ContactNeedingChildren } from '../due.ts';
+import type { LocationInput } from '../locations.ts';
+import type { LockHolder, LockOptions, LockResult } from '../locks.ts';
+import { NotOnPostgresError, type Mirror, type MirrorStatements } from '../mirror.ts';
+import type { MirrorRepair } from '../repairs.ts';
+import { contactToRow, type ContactRow, type CustomFieldRow, type HighLevelContact, type UserRow } from '../rows.ts';
+import type { SyncRunCounters, SyncRunStatus } from '../runs.ts';
+import type { Db } from '../connection.ts';
+import type { ReportedDailyBudget } from '../daily-budget.ts';
+import type { PostgresMirror } from './open.ts';
+import * as schema from './schema.ts';
+import { replaceContactsWideView } from './views.ts';
+
+type Queryable = pg.Pool | pg.PoolClient;
+type Kind = 'time' | 'json' | 'bool' | 'plain';
+
+/** A table's columns as the JSON records carry them: row key, column name, how the value is written. */
+interface Shape {
+  table: string;
+  keys: string[];
+  names: string[];
+  kinds: Kind[];
+}
+
+function shapeOf(table: PgTable, omit: readonly string[] = []): Shape {
+  const entries = Object.entries(getTableColumns(table) as Record<string, Column>).filter(([key]) => !omit.includes(key));
+  const kindOf = (c: Column): Kind =>
+    c.columnType === 'PgTimestampString' || c.columnType === 'PgTimestamp' ? 'time'
+    : c.columnType === 'PgJsonb' || c.columnType === 'PgJson' ? 'json'
+    : c.columnType === 'PgBoolean' ? 'bool'
+    : 'plain';
+  return {
+    table: getTableName(table),
+    keys: entries.map(([key]) => key),
+    names: entries.map(([, c]) => c.name),
+    kinds: entries.map(([, c]) => kindOf(c)),
+  };
+}
+
+/**
+ * The rows as one JSON array of records keyed by column name. `raw` (JSON text already) is
+ * spliced in as it is; a time PostgreSQL could not read (HighLevel sends what accounts typed) is
+ * NULL rather than a failed page.
+ */
+function recordsJson(shape: Shape, rows: ReadonlyArray<Record<string, unknown>>): string {
+  const out: string[] = [];
+  for (const row of rows) {
+    let s = '{';
+    for (let i = 0; i < shape.keys.length; i++) {
+      const v = row[shape.keys[i]!] ?? null;
+      if (i > 0) s += ',';
+      s += `"${shape.names[i]}":`;
+      switch (shape.kinds[i]) {
+        case 'json': s += v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v); break;
+        case 'time': s += v === null || !Number.isFinite(Date.parse(String(v))) ? 'null' : JSON.stringify(String(v)); break;
+        case 'bool': s += v === null ? 'null' : v === true || v === 1 || v === '1' || v === 'true' ? 'true' : 'false'; break;
+        default: s += JSON.stringify(v);
+      }
+    }
+    out.push(s + '}');
+  }
+  return `[${out.join(',')}]`;
+}
+
+/** INSERT of a JSON array of records ($1) into the shape's table, with an optional ON CONFLICT clause. */
+function insertRecordsSql(shape: Shape, suffix = ''): string {
+  const cols = shape.names.join(', ');
+  return `INSERT INTO ${shape.table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${shape.table}, $1::json)${suffix ? ` ${suffix}` : ''}`;
+}
+
+function upsertSuffix(shape: Shape, conflict: string[], extra: string[] = [], where = ''): string {
+  const sets = shape.names.filter((n) => !conflict.includes(n)).map((n) => `${n} = excluded.${n}`);
+  return `ON CONFLICT (${conflict.join(', ')}) DO UPDATE SET ${[...sets, ...extra].join(', ')}${where ? ` ${where}` : ''}`;
+}
+
+/** The last row of each id (a later copy in one page wins, as on SQLite). */
+function lastById<T extends { id: string }>(rows: T[]): T[] {
+  return [...new Map(rows.map((r) => [r.id, r])).values()];
+}
+
+function sameTime(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a == null || b == null) return a == null && b == null;
+  const x = Date.parse(a);
+  const y = Date.parse(b);
+  return Number.isFinite(x) && Number.isFinite(y) ? x === y : a === b;
+}
+
+const CONTACTS = shapeOf(schema.contacts, ['childrenSyncedAt', 'childrenDateUpdated']);
+const UPSERT_CONTACTS = insertRecordsSql(CONTACTS, upsertSuffix(CONTACTS, ['id'], [
+  'children_synced_at = CASE WHEN contacts.deleted_at IS NULL THEN contacts.children_synced_at END',
+]));
+const TASKS = shapeOf(schema.tasks);
+const NOTES = shapeOf(schema.notes);
+const NOT_WRITTEN_SINCE = (table: string) => `WHERE ${table}.synced_at < $2 AND (${table}.deleted_at IS NULL OR ${table}.deleted_at < $2)`;
+const UPSERT_TASKS = insertRecordsSql(TASKS, upsertSuffix(TASKS, ['id']));
+const UPSERT_NOTES = insertRecordsSql(NOTES, upsertSuffix(NOTES, ['id']));
+const UPSERT_LISTED_TASKS = insertRecordsSql(TASKS, upsertSuffix(TASKS, ['id'], [], NOT_WRITTEN_SINCE('tasks')));
+const UPSERT_LISTED_NOTES = insertRecordsSql(NOTES, upsertSuffix(NOTES, ['id'], [], NOT_WRITTEN_SINCE('notes')));
+const CUSTOM_FIELDS = shapeOf(schema.customFields);
+const UPSERT_CUSTOM_FIELDS = insertRecordsSql(CUSTOM_FIELDS, upsertSuffix(CUSTOM_FIELDS, ['id']));
+const USERS = shapeOf(schema.users);
+const UPSERT_USERS = insertRecordsSql(USERS, upsertSuffix(USERS, ['location_id', 'id']));
+
+const COUNTER_COLUMNS: Record<keyof SyncRunCounters, string> = {
+  contactsSeen: 'contacts_seen', contactsNew: 'contacts_new', contactsUpdated: 'contacts_updated', contactsDeleted: 'contacts_deleted',
+  tasks: 'tasks', notes: 'notes', apiCalls: 'api_calls', retries: 'retries', rateLimited: 'rate_limited',
+};
+
+const SELECT_LOCK = `SELECT name, owner, pid, hostname, acquired_at AS "acquiredAt", expires_at AS "expiresAt" FROM locks WHERE name = $1`;
+
+interface StoredContact { dateUpdated: string | null; deletedAt: string | null; sameRaw: boolean }
+
+/** The statements on the pool (each in its own transaction where it writes several rows) or on a transaction's client. */
+class PgStatements implements MirrorStatements {
+  constructor(
+    protected readonly q: Queryable,
+    /** Runs `fn` atomically: on a transaction's client, as it is; on the pool, in a new transaction. */
+    protected readonly atomic: <T>(fn: (s: PgStatements) => Promise<T>) => Promise<T>,
+  ) {}
+
+  protected async rows<R>(text: string, values: unknown[] = []): Promise<R[]> {
+    return (await this.q.query(text, values)).rows as R[];
+  }
+
+  protected async run(text: string, values: unknown[] = []): Promise<number> {
+    return (await this.q.query(text, values)).rowCount ?? 0;
+  }
+
+  async upsertLocation(location: LocationInput, runId: number | null = null, clock: Clock = systemClock): Promise<void> {
+    await this.run(
+      `INSERT INTO locations (id, name, company_id, timezone, raw, synced_at, run_id)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET
+         name = coalesce(excluded.name, locations.name),
+         company_id = coalesce(excluded.company_id, locations.company_id),
+         timezone = coalesce(excluded.timezone, locations.timezone),
+         raw = CASE WHEN $8 THEN excluded.raw ELSE locations.raw END,
+         synced_at = excluded.synced_at,
+         run_id = coalesce(excluded.run_id, locations.run_id)`,
+      [location.id, location.name ?? null, location.companyId ?? null, location.timezone ?? null,
+        location.raw ?? JSON.stringify({ id: location.id }), isoNow(clock), runId, location.raw !== undefined],
+    );
+  }
+
+  private async ensureLocations(ids: string[], clock: Clock): Promise<void> {
+    await this.run(
+      `INSERT INTO locations (id, raw, synced_at) SELECT x, jsonb_build_object('id', x), $2 FROM unnest($1::text[]) AS x ON CONFLICT (id) DO NOTHING`,
+      [ids, isoNow(clock)],
+    );
+  }
+
+  replaceUsers(locationId: string, rows: UserRow[], runId: number | null, clock: Clock = systemClock): Promise<number> {
+    return this.atomic(async (s) => {
+      const now = isoNow(clock);
+      const unique = [...new Map(rows.map((u) => [u.id, u])).values()];
+      if (unique.length > 0) await s.run(UPSERT_USERS, [recordsJson(USERS, unique.map((u) => ({ ...u, locationId, syncedAt: now, runId, deletedAt: null })))]);
+      await s.run(`UPDATE users SET deleted_at = $1 WHERE location_id = $2 AND deleted_at IS NULL AND NOT (id = ANY($3::text[]))`, [now, locationId, rows.map((u) => u.id)]);
+      return rows.length;
+    });
+  }
+
+  upsertCustomFieldDefinitions(locationId: string, defs: CustomFieldRow[], runId: number | null, clock: Clock = systemClock): Promise<boolean> {
+    const signature = async (s: PgStatements) => JSON.stringify(await s.rows(
+      `SELECT id, name, field_key, data_type FROM custom_fields WHERE location_id = $1 AND deleted_at IS NULL ORDER BY id COLLATE "C"`, [locationId],
+    ));
+    return this.atomic(async (s) => {
+      const before = await signature(s);
+      const now = isoNow(clock);
+      const unique = lastById(defs);
+      if (unique.length > 0) {
+        await s.run(UPSERT_CUSTOM_FIELDS, [recordsJson(CUSTOM_FIELDS, unique.map((d) => ({ ...d, locationId, syncedAt: now, runId, deletedAt: null })))]);
+      }
+      await s.run(
+        `UPDATE custom_fields SET deleted_at = $1 WHERE location_id = $2 AND deleted_at IS NULL AND NOT (id = ANY($3::text[]))`,
+        [now, locationId, defs.map((d) => d.id)],
+      );
+      const changed = (await signature(s)) !== before;
+      if (changed) await replaceContactsWideView(s.q);
+      return changed;
+    });
+  }
+
+  upsertContacts(rows: ContactRow[], runId: number | null, clock: Clock = systemClock, options: ListedOptions = {}): Promise<ContactUpsertResult> {
+    const result: ContactUpsertResult = { outcomes: new Map(), new: 0, updated: 0, unchanged: 0 };
+    if (rows.length === 0) return Promise.resolve(result);
+    return this.atomic(async (s) => {
+      const now = isoNow(clock);
+      await s.ensureLocations([...new Set(rows.map((r) => r.locationId))], clock);
+      const firstRaw = new Map<string, string>();
+      for (const r of rows) if (!firstRaw.has(r.id)) firstRaw.set(r.id, r.raw);
+      const stored = new Map<string, StoredContact>();
+      const found = await s.rows<StoredContact & { id: string }>(
+        `SELECT c.id, c.date_updated AS "dateUpdated", c.deleted_at AS "deletedAt", c.raw = i.raw AS "sameRaw"
+         FROM json_to_recordset($1::json) AS i(id text, raw jsonb) JOIN contacts c ON c.id = i.id`,
+        [`[${[...firstRaw].map(([id, raw]) => `{"id":${JSON.stringify(id)},"raw":${raw}}`).join(',')}]`],
+      );
+      for (const f of found) stored.set(f.id, f);
+      const written: ContactRow[] = [];
+      const touched: string[] = [];
+      for (const row of rows) {
+        const before = stored.get(row.id);
+        if (isNewerThanPage(before, row, options.readAt)) {
+          if (before!.deletedAt === null) touched.push(row.id);
+          if (!result.outcomes.has(row.id)) {
+            result.outcomes.set(row.id, 'unchanged');
+            result.unchanged += 1;
+          }
+          continue;
+        }
+        const outcome: ContactOutcome =
+          !before || before.deletedAt !== null ? 'new'
+          : !sameTime(before.dateUpdated, row.dateUpdated) ? 'updated'
+          : 'unchanged';
+        if (outcome === 'unchanged' && before?.sameRaw) {
+          touched.push(row.id);
+        } else {
+          written.push(row);
+          stored.set(row.id, { dateUpdated: row.dateUpdated, deletedAt: null, sameRaw: false });
+        }
+        if (!result.outcomes.has(row.id)) {
+          result.outcomes.set(row.id, outcome);
+          result[outcome] += 1;
+        }
+      }
+      const writes = lastById(written);
+      if (writes.length > 0) {
+        const ids = writes.map((r) => r.id);
+        await s.run(UPSERT_CONTACTS, [recordsJson(CONTACTS, writes.map((r) => ({ ...r, syncedAt: now, runId, deletedAt: null })))]);
+        await s.run(`DELETE FROM contact_tags WHERE contact_id = ANY($1::text[])`, [ids]);
+        await s.run(`DELETE FROM contact_custom_fields WHERE contact_id = ANY($1::text[])`, [ids]);
+        const tags = writes.flatMap((r) => r.tags.map((tag) => [r.id, tag] as const));
+        if (tags.length > 0) {
+          await s.run(`INSERT INTO contact_tags (contact_id, tag) SELECT * FROM unnest($1::text[], $2::text[])`, [tags.map((t) => t[0]), tags.map((t) => t[1])]);
+        }
+        const values = writes.flatMap((r) => r.customValues.map((v) => ({ contactId: r.id, ...v })));
+        if (values.length > 0) {
+          await s.run(
+            `INSERT INTO contact_custom_fields (contact_id, field_id, value, value_type) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
+            [values.map((v) => v.contactId), values.map((v) => v.fieldId), values.map((v) => v.value), values.map((v) => v.valueType)],
+          );
+        }
+      }
+      if (touched.length > 0) {
+        await s.run(`UPDATE contacts SET synced_at = $1, run_id = $2 WHERE id = ANY($3::text[])`, [now, runId, touched]);
+      }
+      return result;
+    });
+  }
+
+  async countLiveContacts(locationId: string): Promise<number> {
+    return (await this.rows<{ n: number }>(`SELECT count(*) AS n FROM contacts WHERE location_id = $1 AND deleted_at IS NULL`, [locationId]))[0]!.n;
+  }
+
+  async countUnseenContacts(locationId: string, seenInRunId: number, passStartedAt?: string): Promise<number> {
+    return (await this.rows<{ n: number }>(`SELECT count(*) AS n FROM contacts WHERE ${UNSEEN}`, [locationId, seenInRunId, passStartedAt ?? null]))[0]!.n;
+  }
+
+  markContactsDeleted(locationId: string, seenInRunId: number, clock: Clock = systemClock, passStartedAt?: string): Promise<number> {
+    return this.softDelete(`SELECT id FROM contacts WHERE ${UNSEEN}`, [locationId, seenInRunId, passStartedAt ?? null], isoNow(clock));
+  }
+
+  /** Soft-deletes the live contacts `which` selects (with `params` as $1...) and their live tasks and notes. */
+  protected softDelete(which: string, params: unknown[], now: string): Promise<number> {
+    const at = `$${params.length + 1}`;
+    return this.atomic(async (s) => {
+      await s.run(`UPDATE tasks SET deleted_at = ${at} WHERE deleted_at IS NULL AND contact_id IN (${which})`, [...params, now]);
+      await s.run(`UPDATE notes SET deleted_at = ${at} WHERE deleted_at IS NULL AND contact_id IN (${which})`, [...params, now]);
+      return s.run(`UPDATE contacts SET deleted_at = ${at} WHERE deleted_at IS NULL AND id IN (${which})`, [...params, now]);
+    });
+  }
+
+  writeContact(contact: HighLevelContact, locationId: string, clock: Clock = systemClock): Promise<void> {
+    const row = contactToRow(contact, locationId);
+    return this.atomic(async (s) => {
+      const stored = (await s.rows<{ runId: number | null }>(`SELECT run_id AS "runId" FROM contacts WHERE id = $1`, [row.id]))[0];
+      const latest = (await s.rows<{ runId: number | null }>(`SELECT max(id) AS "runId" FROM sync_runs WHERE location_id = $1`, [row.locationId]))[0]!;
+      await s.upsertContacts([row], stored?.runId ?? latest.runId ?? 0, clock);
+    });
+  }
+
+  saveChildren(batch: ContactChildren[], runId: number, clock: Clock = systemClock, options: { readAt?: string } = {}): Promise<ChildrenResult> {
+    const { readAt } = options;
+    const result: ChildrenResult = { tasksUpserted: 0, tasksDeleted: 0, notesUpserted: 0, notesDeleted: 0 };
+    if (batch.length === 0) return Promise.resolve(result);
+    return this.atomic(async (s) => {
+      const now = isoNow(clock);
+      const contactIds = batch.map((c) => c.contactId);
+      const locations = new Map((await s.rows<{ id: string; locationId: string }>(
+        `SELECT id, location_id AS "locationId" FROM contacts WHERE id = ANY($1::text[])`, [contactIds],
+      )).map((r) => [r.id, r.locationId]));
+      const taskRows: Array<Record<string, unknown>> = [];
+      const noteRows: Array<Record<string, unknown>> = [];
+      for (const c of batch) {
+        const locationId = locations.get(c.contactId);
+        if (locationId === undefined) throw new Error(`saveChildren: contact ${c.contactId} is not in the mirror; upsert it first`);
+        const bookkeeping = { contactId: c.contactId, locationId, syncedAt: now, runId, deletedAt: null };
+        for (const t of c.tasks) taskRows.push({ ...t, ...bookkeeping });
+        for (const n of c.notes) noteRows.push({ ...n, ...bookkeeping });
+        result.tasksUpserted += c.tasks.length;
+        result.notesUpserted += c.notes.length;
+      }
+      const since = readAt === undefined ? [] : [readAt];
+      const tasksToWrite = lastById(taskRows as Array<{ id: string }>);
+      const notesToWrite = lastById(noteRows as Array<{ id: string }>);
+      if (tasksToWrite.length > 0) await s.run(readAt === undefined ? UPSERT_TASKS : UPSERT_LISTED_TASKS, [recordsJson(TASKS, tasksToWrite), ...since]);
+      if (notesToWrite.length > 0) await s.run(readAt === undefined ? UPSERT_NOTES : UPSERT_LISTED_NOTES, [recordsJson(NOTES, notesToWrite), ...since]);
+      await s.run(
+        `UPDATE contacts c SET children_synced_at = $1, children_date_updated = CASE WHEN i.given THEN i.du ELSE c.date_updated END
+         FROM json_to_recordset($2::json) AS i(id text, given boolean, du timestamptz) WHERE c.id = i.id`,
+        [now, JSON.stringify(batch.map((c) => ({
+          id: c.contactId, given: c.contactDateUpdated !== undefined,
+          du: c.contactDateUpdated != null && Number.isFinite(Date.parse(c.contactDateUpdated)) ? c.contactDateUpdated : null,
+        })))],
+      );
+      const deleteMissing = (table: 'tasks' | 'notes', keep: string[]) => s.run(
+        `UPDATE ${table} SET deleted_at = $1 WHERE deleted_at IS NULL
+           AND contact_id = ANY($2::text[]) AND NOT (id = ANY($3::text[]))
+           AND ($4::timestamptz IS NULL OR synced_at < $4)`,
+        [now, contactIds, keep, readAt ?? null],
+      );
+      result.tasksDeleted = await deleteMissing('tasks', taskRows.map((t) => t.id as string));
+      result.notesDeleted = await deleteMissing('notes', noteRows.map((n) => n.id as string));
+      return result;
+    });
+  }
+
+  async contactsNeedingChildren(locationId: string, options: { rollingCutoff?: string | null; limit?: number } = {}): Promise<ContactNeedingChildren[]> {
+    let left = options.limit ?? -1;
+    const out: ContactNeedingChildren[] = [];
+    const queries = options.rollingCutoff ? [DUE_NEVER, DUE_CHANGED, DUE_STALE] : [DUE_NEVER, DUE_CHANGED];
+    for (const sql of queries) {
+      if (left === 0) break;
+      const params: unknown[] = [locationId, left < 0 ? null : left];
+      if (sql === DUE_STALE) params.push(options.rollingCutoff);
+      const rows = await this.rows<ContactNeedingChildren>(sql, params);
+      out.push(...rows);
+      if (left > 0) left -= rows.length;
+    }
+    return out;
+  }
+
+  async countContactsNeedingChildren(locationId: string, rollingCutoff: string | null): Promise<number> {
+    return (await this.rows<{ n: number }>(
+      `SELECT count(*) AS n FROM contacts WHERE location_id = $1 AND deleted_at IS NULL AND (
+         children_synced_at IS NULL OR children_date_updated IS DISTINCT FROM date_updated
+         OR ($2::timestamptz IS NOT NULL AND children_synced_at < $2))`,
+      [locationId, rollingCutoff],
+    ))[0]!.n;
+  }
+
+  pendingRepairs(locationId: string): Promise<MirrorRepair[]> {
+    return this.rows<MirrorRepair>(
+      `SELECT location_id AS "locationId", contact_id AS "contactId", reason FROM mirror_repairs WHERE location_id = $1 ORDER BY created_at, contact_id COLLATE "C"`,
+      [locationId],
+    );
+  }
+
+  async clearRepair(locationId: string, contactId: string): Promise<void> {
+    await this.run(`DELETE FROM mirror_repairs WHERE location_id = $1 AND contact_id = $2`, [locationId, contactId]);
+  }
+
+  async markChildrenStale(contactId: string): Promise<void> {
+    await this.run(`UPDATE contacts SET children_synced_at = NULL WHERE id = $1`, [contactId]);
+  }
+
+  async getSyncState(locationId: string, key: string): Promise<string | undefined> {
+    const row = (await this.rows<{ value: string | null }>(`SELECT value FROM sync_state WHERE location_id = $1 AND key = $2`, [locationId, key]))[0];
+    return row?.value ?? undefined;
+  }
+
+  async setSyncState(locationId: string, key: string, value: string | null, clock: Clock = systemClock): Promise<void> {
+    if (value === null) {
+      await this.run(`DELETE FROM sync_state WHERE location_id = $1 AND key = $2`, [locationId, key]);
+      return;
+    }
+    await this.run(
+      `INSERT INTO sync_state (location_id, key, value, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (location_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      [locationId, key, value, isoNow(clock)],
+    );
+  }
+
+  async startRun(run: { locationId: string; mode: string }, clock: Clock = systemClock): Promise<number> {
+    return (await this.rows<{ id: number }>(
+      `INSERT INTO sync_runs (location_id, mode, started_at, status) VALUES ($1, $2, $3, 'running') RETURNING id`,
+      [run.locationId, run.mode, isoNow(clock)],
+    ))[0]!.id;
+  }
+
+  async abandonStaleRuns(locationId: string, clock: Clock = systemClock): Promise<void> {
+    await this.run(
+      `UPDATE sync_runs SET status = 'interrupted', finished_at = $1, error = coalesce(error, 'the process ended before the run finished (killed?)')
+       WHERE location_id = $2 AND status = 'running'`,
+      [isoNow(clock), locationId],
+    );
+  }
+
+  /** `SET a = $2, b = $3` for the counters given, and their values. */
+  private counterSets(counters: Partial<SyncRunCounters>, first: number): { sets: string[]; values: number[] } {
+    const entries = Object.entries(counters).filter(
+      (e): e is [keyof SyncRunCounters, number] => e[0] in COUNTER_COLUMNS && typeof e[1] === 'number',
+    );
+    return { sets: entries.map(([k], i) => `${COUNTER_COLUMNS[k]} = $${first + i}`), values: entries.map(([, v]) => v) };
+  }
+
+  async updateRun(runId: number, counters: Partial<SyncRunCounters>): Promise<void> {
+    const { sets, values } = this.counterSets(counters, 2);
+    if (sets.length > 0) await this.run(`UPDATE sync_runs SET ${sets.join(', ')} WHERE id = $1`, [runId, ...values]);
+  }
+
+  async finishRun(
+    runId: number,
+    outcome: { status: Exclude<SyncRunStatus, 'running'>; error?: string | null } & Partial<SyncRunCounters>,
+    clock: Clock = systemClock,
+  ): Promise<void> {
+    const { status, error, ...counters } = outcome;
+    const { sets, values } = this.counterSets(counters, 5);
+    await this.run(
+      `UPDATE sync_runs SET ${['status = $2', 'error = $3', 'finished_at = $4', ...sets].join(', ')} WHERE id = $1`,
+      [runId, status, error ?? null, isoNow(clock), ...values],
+    );
+  }
+
+  async hasCompletedRun(locationId: string): Promise<boolean> {
+    return (await this.rows(`SELECT 1 FROM sync_runs WHERE location_id = $1 AND status = 'ok' LIMIT 1`, [locationId])).length > 0;
+  }
+
+  saveReportedDailyBudget(locationId: string, budget: ReportedDailyBudget, clock?: Clock): Promise<void> {
+    return this.setSyncState(locationId, 'highlevel_daily', JSON.stringify(budget), clock);
+  }
+
+  markLinkedContactsDue(): Promise<number> {
+    return this.run(`UPDATE contacts SET children_synced_at = NULL
+      WHERE deleted_at IS NULL AND children_synced_at IS NOT NULL AND id IN (SELECT contact_id FROM lead_links)`);
+  }
+
+  async bridgeInUse(): Promise<boolean> {
+    return (await this.rows(`SELECT 1 FROM lead_links UNION ALL SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1`)).length > 0;
+  }
+}
+
+/** A stored copy newer than the page (see contacts.ts). */
+function isNewerThanPage(before: StoredContact | undefined, row: ContactRow, readAt: string | undefined): boolean {
+  if (readAt === undefined || before === undefined) return false;
+  if (before.deletedAt !== null) return before.deletedAt >= readAt;
+  const stored = Date.parse(before.dateUpdated ?? '');
+  const listed = Date.parse(row.dateUpdated ?? '');
+  return Number.isFinite(stored) && Number.isFinite(listed) && stored > listed;
+}
+
+const UNSEEN = `location_id = $1 AND deleted_at IS NULL AND (run_id IS NULL OR run_id <> $2)
+  AND ($3::timestamptz IS NULL OR synced_at < $3)`;
+
+// As due.ts, each in its own order (ids in byte order, as SQLite sorts them); LIMIT NULL is no limit.
+const DUE_NEVER = `SELECT id, date_updated AS "dateUpdated", 'never' AS reason FROM contacts
+  WHERE location_id = $1 AND deleted_at IS NULL AND children_synced_at IS NULL
+  ORDER BY id COLLATE "C" LIMIT $2`;
+const DUE_CHANGED = `SELECT id, date_updated AS "dateUpdated", 'changed' AS reason FROM contacts
+  WHERE location_id = $1 AND children_synced_at IS NOT NULL AND children_date_updated IS DISTINCT FROM date_updated AND deleted_at IS NULL
+  ORDER BY children_synced_at, id COLLATE "C" LIMIT $2`;
+const DUE_STALE = `SELECT id, date_updated AS "dateUpdated", 'stale' AS reason FROM contacts
+  WHERE location_id = $1 AND deleted_at IS NULL AND children_synced_at < $3
+    AND children_date_updated IS NOT DISTINCT FROM date_updated
+  ORDER BY children_synced_at, id COLLATE "C" LIMIT $2`;
+
+/** The Mirror over an open PostgreSQL mirror (pool migrated by open.ts). */
+export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
+  const { pool } = opened;
+  const transaction = async <T>(fn: (s: PgStatements) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const inTransaction: PgStatements = new PgStatements(client, (inner) => inner(inTransaction));
+      const result = await fn(inTransaction);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+        broken = rollbackErr as Error;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  };
+  const statements = new PgStatements(pool, transaction);
+  // The clients holding our advisory locks, by lock name and owner.
+  const held = new Map<string, pg.PoolClient>();
+  const lockKey = (name: string) => `ghl-etl lock ${opened.schema} ${name}`;
+  const readHolder = async (q: Queryable, name: string) => (await q.query<LockHolder>(SELECT_LOCK, [name])).rows[0];
+
+  const mirror: Mirror = Object.assign(Object.create(statements) as PgStatements, {
+    engine: 'postgres' as const,
+    shown,
+    readonly: false,
+    schemaVersion: opened.schemaVersion,
+    transaction: <T>(fn: (tx: MirrorStatements) => Promise<T>) => transaction(fn),
+    async acquireLock(name: string, owner: string, ttlMs: number, options: LockOptions = {}): Promise<LockResult> {
+      const client = await pool.connect();
+      // A lost connection frees the lock on the server; without a listener pg would crash the process.
+      const onError = () => {};
+      client.on('error', onError);
+      try {
+        const got = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS got', [lockKey(name)])).rows[0]!.got;
+        if (!got) {
+          const holder = await readHolder(client, name);
+          client.off('error', onError);
+          client.release();
+          const now = new Date().toISOString();
+          return { acquired: false, holder: holder ?? { name, owner: 'unknown', pid: 0, hostname: 'unknown', acquiredAt: now, expiresAt: now } };
+        }
+        // Free on the server: a row left behind is a dead holder's.
+        const before = await readHolder(client, name);
+        const now = (options.clock ?? systemClock)();
+        await client.query(
+          `INSERT INTO locks (name, owner, pid, hostname, acquired_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, hostname = excluded.hostname,
+             acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
+          [name, owner, options.pid ?? process.pid, options.hostname ?? osHostname(), now.toISOString(), new Date(now.getTime() + ttlMs).toISOString()],
+        );
+        held.set(`${name}\u0000${owner}`, client);
+        return { acquired: true, takenOver: before && before.owner !== owner ? before : null };
+      } catch (err) {
+        client.off('error', onError);
+        client.release(err as Error);
+        throw err;
+      }
+    },
+    async refreshLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+      const client = held.get(`${name}\u0000${owner}`);
+      if (!client) return false;
+      return ((await client.query(`UPDATE locks SET expires_at = $1 WHERE name = $2 AND owner = $3`,
+        [new Date(Date.now() + ttlMs).toISOString(), name, owner])).rowCount ?? 0) === 1;
+    },
+    async releaseLock(name: string, owner: string): Promise<boolean> {
+      const key = `${name}\u0000${owner}`;
+      const client = held.get(key);
+      if (!client) return false;
+      held.delete(key);
+      try {
+        const deleted = (await client.query(`DELETE FROM locks WHERE name = $1 AND owner = $2`, [name, owner])).rowCount === 1;
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey(name)]);
+        client.release();
+        return deleted;
+      } catch (err) {
+        // Ending the connection frees the advisory lock.
+        client.release(err as Error);
+        return false;
+      }
+    },
+    unported(what: string): Db {
+      throw new NotOnPostgresError(what);
+    },
+    async close() {
+      for (const client of held.values()) client.release(true);
+      held.clear();
+      await opened.close();
+    },
+  });
+  return mirror;
+}

@@ -1,0 +1,136 @@
+// The Mirror interface over SQLite: the synchronous functions of src/db, called as they are (no
+// copy of any statement), so the SQLite hot path stays what it was. What it adds is the async
+// transaction: BEGIN IMMEDIATE, the caller's async function, COMMIT; while one is open, the
+// statements other async flows call on the mirror wait for it to end instead of joining it.
+import { countLiveContacts, upsertContacts } from './contacts.ts';
+import { saveChildren } from './children.ts';
+import { sqliteOf, type Db } from './connection.ts';
+import { upsertCustomFieldDefinitions } from './custom-fields.ts';
+import { saveReportedDailyBudget } from './daily-budget.ts';
+import { countUnseenContacts, markContactsDeleted } from './deletions.ts';
+import { contactsNeedingChildren, countContactsNeedingChildren } from './due.ts';
+import { markLinkedContactsDue } from './lead-links.ts';
+import { upsertLocation } from './locations.ts';
+import { acquireLock, refreshLock, releaseLock } from './locks.ts';
+import { isMirror, type Mirror, type MirrorStatements } from './mirror.ts';
+import { clearRepair, markChildrenStale, pendingRepairs } from './repairs.ts';
+import { abandonStaleRuns, finishRun, hasCompletedRun, startRun, updateRun } from './runs.ts';
+import { getSyncState, setSyncState } from './state.ts';
+import { prepared } from './statements.ts';
+import { replaceUsers } from './users.ts';
+import { writeContact } from './write-through.ts';
+
+/** The statements as synchronous calls on `db` (what both the mirror and its transactions run). */
+function statementsOn(db: Db): { [K in keyof MirrorStatements]: (...args: Parameters<MirrorStatements[K]>) => Awaited<ReturnType<MirrorStatements[K]>> } {
+  return {
+    upsertLocation: (...a) => upsertLocation(db, ...a),
+    replaceUsers: (...a) => replaceUsers(db, ...a),
+    upsertCustomFieldDefinitions: (...a) => upsertCustomFieldDefinitions(db, ...a),
+    upsertContacts: (...a) => upsertContacts(db, ...a),
+    countLiveContacts: (...a) => countLiveContacts(db, ...a),
+    countUnseenContacts: (...a) => countUnseenContacts(db, ...a),
+    markContactsDeleted: (...a) => markContactsDeleted(db, ...a),
+    writeContact: (...a) => writeContact(db, ...a),
+    saveChildren: (...a) => saveChildren(db, ...a),
+    contactsNeedingChildren: (...a) => contactsNeedingChildren(db, ...a),
+    countContactsNeedingChildren: (...a) => countContactsNeedingChildren(db, ...a),
+    pendingRepairs: (...a) => pendingRepairs(db, ...a),
+    clearRepair: (...a) => clearRepair(db, ...a),
+    markChildrenStale: (...a) => markChildrenStale(db, ...a),
+    getSyncState: (...a) => getSyncState(db, ...a),
+    setSyncState: (...a) => setSyncState(db, ...a),
+    startRun: (...a) => startRun(db, ...a),
+    abandonStaleRuns: (...a) => abandonStaleRuns(db, ...a),
+    updateRun: (...a) => updateRun(db, ...a),
+    finishRun: (...a) => finishRun(db, ...a),
+    hasCompletedRun: (...a) => hasCompletedRun(db, ...a),
+    saveReportedDailyBudget: (...a) => saveReportedDailyBudget(db, ...a),
+    markLinkedContactsDue: () => markLinkedContactsDue(db),
+    bridgeInUse: () =>
+      prepared(db, `SELECT 1 FROM lead_links UNION ALL SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1`).get() !== undefined,
+  };
+}
+
+type SyncStatements = ReturnType<typeof statementsOn>;
+
+/** Each synchronous statement as an async one, after `gate` (which may wait). */
+function asyncStatements(sync: SyncStatements, gate: () => Promise<void> | undefined): MirrorStatements {
+  const out: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const [name, fn] of Object.entries(sync) as Array<[string, (...args: unknown[]) => unknown]>) {
+    out[name] = async (...args) => {
+      const wait = gate();
+      if (wait) await wait;
+      return fn(...args);
+    };
+  }
+  return out as unknown as MirrorStatements;
+}
+
+const mirrors = new WeakMap<Db, Mirror>();
+
+/** The Mirror over an open SQLite `Db` (one per connection, so its transactions share one gate). */
+export function sqliteMirror(db: Db): Mirror {
+  const known = mirrors.get(db);
+  if (known) return known;
+  const sqlite = sqliteOf(db);
+  const sync = statementsOn(db);
+  // Set while an async transaction is open: the promise settles when it ends.
+  let open: Promise<void> | undefined;
+  const waitForOpen = async (): Promise<void> => {
+    while (open) await open;
+  };
+  const gate = () => (open ? waitForOpen() : undefined);
+  const inTransaction = asyncStatements(sync, () => undefined);
+  const mirror: Mirror = {
+    ...asyncStatements(sync, gate),
+    engine: 'sqlite',
+    shown: db.path,
+    readonly: db.readonly,
+    get schemaVersion() {
+      return db.schemaVersion;
+    },
+    async transaction(fn) {
+      await waitForOpen();
+      // A synchronous caller's better-sqlite3 transaction is open (a job called from inside
+      // one): join it, as `atomically` does.
+      if (sqlite.inTransaction) return fn(inTransaction);
+      let end!: () => void;
+      open = new Promise((resolve) => (end = resolve));
+      sqlite.exec(db.readonly ? 'BEGIN' : 'BEGIN IMMEDIATE');
+      try {
+        const result = await fn(inTransaction);
+        sqlite.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+        throw err;
+      } finally {
+        open = undefined;
+        end();
+      }
+    },
+    async acquireLock(name, owner, ttlMs, options) {
+      await waitForOpen();
+      return acquireLock(db, name, owner, ttlMs, options);
+    },
+    async refreshLock(name, owner, ttlMs) {
+      await waitForOpen();
+      return refreshLock(db, name, owner, ttlMs);
+    },
+    async releaseLock(name, owner) {
+      await waitForOpen();
+      return releaseLock(db, name, owner);
+    },
+    unported: () => db,
+    async close() {
+      db.close();
+    },
+  };
+  mirrors.set(db, mirror);
+  return mirror;
+}
+
+/** The mirror a job was given: a Mirror as it is, a SQLite `Db` (callers not yet ported) wrapped. */
+export function mirrorOf(db: Db | Mirror): Mirror {
+  return isMirror(db) ? db : sqliteMirror(db);
+}
