@@ -18,6 +18,8 @@ import type { ChildrenResult, ContactChildren } from './children.ts';
 import type { ContactUpsertResult, ListedOptions } from './contacts.ts';
 import type { ReportedDailyBudget } from './daily-budget.ts';
 import type { ContactNeedingChildren } from './due.ts';
+import type { ExportColumn, SegmentRule } from './export-rows.ts';
+import type { ExportKind, ExportOutcome } from './exports.ts';
 import type { LocationInput } from './locations.ts';
 import type { LockOptions, LockResult } from './locks.ts';
 import type { MirrorRepair } from './repairs.ts';
@@ -68,7 +70,25 @@ export interface MirrorStatements {
   bridgeInUse(): Promise<boolean>;
 }
 
-export interface Mirror extends MirrorStatements {
+/** A cell of an export row as the engines return it (no BLOBs in the mirror). */
+export type ExportCell = string | number | bigint | Buffer | null;
+
+/** An export's rows, one array per row in column order; return() ends the read early. */
+export type ExportRowSource = (Iterable<ExportCell[]> | AsyncIterable<ExportCell[]>) & { return?(): unknown };
+
+/** What the exports read and record (export-rows.ts, exports.ts, tags.ts). */
+export interface MirrorExports {
+  liveTags(locationId?: string): Promise<string[]>;
+  availableColumns(kind: ExportKind): Promise<ExportColumn[]>;
+  /** The rows of an export (the rule already checked); read them before the next export starts. */
+  exportRows(kind: ExportKind, columns: ExportColumn[], rule: SegmentRule): Promise<ExportRowSource>;
+  recordExportStart(run: { segment: string; kind: ExportKind; path: string | null }, clock?: Clock): Promise<number>;
+  recordExportEnd(exportRunId: number, outcome: ExportOutcome, clock?: Clock): Promise<void>;
+  tagsNotInMirror(tags: readonly string[]): Promise<string[]>;
+  locationInMirror(locationId: string): Promise<boolean>;
+}
+
+export interface Mirror extends MirrorStatements, MirrorExports {
   readonly engine: Engine;
   /** The database as it may be shown: the file path, or the URL with its password masked. */
   readonly shown: string;

@@ -9,14 +9,17 @@ import { upsertCustomFieldDefinitions } from './custom-fields.ts';
 import { saveReportedDailyBudget } from './daily-budget.ts';
 import { countUnseenContacts, markContactsDeleted } from './deletions.ts';
 import { contactsNeedingChildren, countContactsNeedingChildren } from './due.ts';
+import { availableColumns, exportRows, liveTags } from './export-rows.ts';
+import { recordExportEnd, recordExportStart } from './exports.ts';
 import { markLinkedContactsDue } from './lead-links.ts';
 import { upsertLocation } from './locations.ts';
 import { acquireLock, refreshLock, releaseLock } from './locks.ts';
-import { isMirror, type Mirror, type MirrorStatements } from './mirror.ts';
+import { isMirror, type ExportCell, type Mirror, type MirrorStatements } from './mirror.ts';
 import { clearRepair, markChildrenStale, pendingRepairs } from './repairs.ts';
 import { abandonStaleRuns, finishRun, hasCompletedRun, startRun, updateRun } from './runs.ts';
 import { getSyncState, setSyncState } from './state.ts';
 import { prepared } from './statements.ts';
+import { locationInMirror, tagsNotInMirror } from './tags.ts';
 import { replaceUsers } from './users.ts';
 import { writeContact } from './write-through.ts';
 
@@ -121,6 +124,13 @@ export function sqliteMirror(db: Db): Mirror {
       await waitForOpen();
       return releaseLock(db, name, owner);
     },
+    liveTags: async (locationId) => liveTags(db, locationId),
+    availableColumns: async (kind) => availableColumns(db, kind),
+    exportRows: async (kind, columns, rule) => exportRows(db, kind, columns, rule) as IterableIterator<ExportCell[]>,
+    recordExportStart: async (run, clock) => recordExportStart(db, run, clock),
+    recordExportEnd: async (id, outcome, clock) => recordExportEnd(db, id, outcome, clock),
+    tagsNotInMirror: async (tags) => tagsNotInMirror(db, tags),
+    locationInMirror: async (locationId) => locationInMirror(db, locationId),
     unported: () => db,
     async close() {
       db.close();

@@ -17,14 +17,17 @@ import type { ContactOutcome, ContactUpsertResult, ListedOptions } from '../cont
 import type { ContactNeedingChildren } from '../due.ts';
 import type { LocationInput } from '../locations.ts';
 import type { LockHolder, LockOptions, LockResult } from '../locks.ts';
-import { NotOnPostgresError, type Mirror, type MirrorStatements } from '../mirror.ts';
+import { NotOnPostgresError, type ExportRowSource, type Mirror, type MirrorStatements } from '../mirror.ts';
 import type { MirrorRepair } from '../repairs.ts';
 import { contactToRow, type ContactRow, type CustomFieldRow, type HighLevelContact, type UserRow } from '../rows.ts';
 import type { SyncRunCounters, SyncRunStatus } from '../runs.ts';
 import type { Db } from '../connection.ts';
 import type { ReportedDailyBudget } from '../daily-budget.ts';
+import type { ExportColumn, SegmentRule } from '../export-rows.ts';
+import type { ExportKind, ExportOutcome } from '../exports.ts';
 import type { PostgresMirror } from './open.ts';
 import * as schema from './schema.ts';
+import { availableColumnsPg, cursorRows, exportQueryPg, liveTagsPg, tagsNotInMirrorPg } from './export-rows.ts';
 import { replaceContactsWideView } from './views.ts';
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -564,6 +567,25 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
         client.release(err as Error);
         return false;
       }
+    },
+    liveTags: (locationId?: string) => liveTagsPg(pool, locationId),
+    availableColumns: (kind: ExportKind) => availableColumnsPg(pool, kind),
+    exportRows: async (kind: ExportKind, columns: ExportColumn[], rule: SegmentRule) =>
+      cursorRows(pool, exportQueryPg(kind, columns, rule)) as unknown as ExportRowSource,
+    async recordExportStart(run: { segment: string; kind: ExportKind; path: string | null }, clock: Clock = systemClock): Promise<number> {
+      return (await pool.query<{ id: number }>(
+        `INSERT INTO export_runs (segment, kind, path, started_at, status) VALUES ($1, $2, $3, $4, 'running') RETURNING id`,
+        [run.segment, run.kind, run.path, isoNow(clock)],
+      )).rows[0]!.id;
+    },
+    async recordExportEnd(exportRunId: number, outcome: ExportOutcome, clock: Clock = systemClock): Promise<void> {
+      const ok = outcome.status === 'ok';
+      await pool.query(`UPDATE export_runs SET status = $1, rows = $2, sha256 = $3, error = $4, finished_at = $5 WHERE id = $6`,
+        [outcome.status, outcome.rows ?? null, ok ? outcome.sha256 : null, ok ? null : outcome.error, isoNow(clock), exportRunId]);
+    },
+    tagsNotInMirror: (tags: readonly string[]) => tagsNotInMirrorPg(pool, tags),
+    async locationInMirror(locationId: string): Promise<boolean> {
+      return ((await pool.query(`SELECT 1 FROM locations WHERE id = $1 UNION ALL SELECT 1 FROM contacts WHERE location_id = $1 LIMIT 1`, [locationId])).rowCount ?? 0) > 0;
     },
     unported(what: string): Db {
       throw new NotOnPostgresError(what);
