@@ -23,7 +23,8 @@ import type { ExportKind, ExportOutcome } from './exports.ts';
 import type { LocationInput } from './locations.ts';
 import type { LockOptions, LockResult } from './locks.ts';
 import type { MirrorRepair } from './repairs.ts';
-import type { ContactRow, CustomFieldRow, HighLevelContact, UserRow } from './rows.ts';
+import type { ContactRow, CustomFieldRow, HighLevelContact, HighLevelNote, HighLevelTask, UserRow } from './rows.ts';
+import type { CustomFieldDefinitionRow, IdempotencyRecord, MirrorContactQuery } from './write-through.ts';
 import type { SyncRunCounters, SyncRunStatus } from './runs.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -63,6 +64,24 @@ export interface MirrorStatements {
   ): Promise<void>;
   hasCompletedRun(locationId: string): Promise<boolean>;
   saveReportedDailyBudget(locationId: string, budget: ReportedDailyBudget, clock?: Clock): Promise<void>;
+
+  // ---- an operation's write-through and reads (write-through.ts, children.ts, contact-match.ts, repairs.ts)
+  writeContactDeleted(contactId: string, clock?: Clock): Promise<boolean>;
+  isContactLive(contactId: string): Promise<boolean>;
+  writeTask(task: HighLevelTask, contactId: string, locationId: string, clock?: Clock): Promise<void>;
+  writeNote(note: HighLevelNote, contactId: string, locationId: string, clock?: Clock): Promise<void>;
+  markChildDeleted(table: 'tasks' | 'notes', id: string, clock?: Clock): Promise<boolean>;
+  mirroredChildIds(table: 'tasks' | 'notes', contactId: string): Promise<Set<string>>;
+  /** A contact's live tasks or notes as HighLevel returned them. */
+  mirroredChildren(table: 'tasks' | 'notes', contactId: string): Promise<unknown[]>;
+  mirroredContacts(q: MirrorContactQuery): Promise<HighLevelContact[]>;
+  mirroredContactBy(locationId: string, by: { email?: string; phone?: string }): Promise<string | undefined>;
+  customFieldDefinitions(locationId: string): Promise<CustomFieldDefinitionRow[]>;
+  readIdempotencyKey(key: string): Promise<IdempotencyRecord | undefined>;
+  startIdempotencyKey(record: Omit<IdempotencyRecord, 'status' | 'result' | 'createdAt'>, clock?: Clock): Promise<void>;
+  finishIdempotencyKey(key: string, result: unknown, clock?: Clock): Promise<void>;
+  dropIdempotencyKey(key: string): Promise<void>;
+  markForRepair(repair: MirrorRepair, clock?: Clock): Promise<void>;
 
   /** The bridge's contacts made due for a children fetch (see lead-links.ts). */
   markLinkedContactsDue(): Promise<number>;
@@ -105,6 +124,11 @@ export interface Mirror extends MirrorStatements, MirrorExports {
   acquireLock(name: string, owner: string, ttlMs: number, options?: LockOptions): Promise<LockResult>;
   refreshLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseLock(name: string, owner: string): Promise<boolean>;
+  /**
+   * For when the mirror cannot be written at all: the repair waits beside it (SQLite: a file next
+   * to the database) for the next sync; false when there is no such place (PostgreSQL).
+   */
+  markForRepairBeside(repair: MirrorRepair, clock?: Clock): Promise<boolean>;
   /** The SQLite handle for code not yet ported to this interface; on PostgreSQL throws NotOnPostgresError. */
   unported(what: string): Db;
   close(): Promise<void>;

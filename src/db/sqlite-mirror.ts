@@ -15,13 +15,18 @@ import { markLinkedContactsDue } from './lead-links.ts';
 import { upsertLocation } from './locations.ts';
 import { acquireLock, refreshLock, releaseLock } from './locks.ts';
 import { isMirror, type ExportCell, type Mirror, type MirrorStatements } from './mirror.ts';
-import { clearRepair, markChildrenStale, pendingRepairs } from './repairs.ts';
+import { clearRepair, markChildrenStale, markForRepair, markForRepairBeside, pendingRepairs } from './repairs.ts';
+import { markChildDeleted } from './children.ts';
+import { mirroredContactBy } from './contact-match.ts';
 import { abandonStaleRuns, finishRun, hasCompletedRun, startRun, updateRun } from './runs.ts';
 import { getSyncState, setSyncState } from './state.ts';
 import { prepared } from './statements.ts';
 import { locationInMirror, tagsNotInMirror } from './tags.ts';
 import { replaceUsers } from './users.ts';
-import { writeContact } from './write-through.ts';
+import {
+  customFieldDefinitions, dropIdempotencyKey, finishIdempotencyKey, isContactLive, mirroredChildIds, mirroredChildren,
+  mirroredContacts, readIdempotencyKey, startIdempotencyKey, writeContact, writeContactDeleted, writeNote, writeTask,
+} from './write-through.ts';
 
 /** The statements as synchronous calls on `db` (what both the mirror and its transactions run). */
 function statementsOn(db: Db): { [K in keyof MirrorStatements]: (...args: Parameters<MirrorStatements[K]>) => Awaited<ReturnType<MirrorStatements[K]>> } {
@@ -48,6 +53,21 @@ function statementsOn(db: Db): { [K in keyof MirrorStatements]: (...args: Parame
     finishRun: (...a) => finishRun(db, ...a),
     hasCompletedRun: (...a) => hasCompletedRun(db, ...a),
     saveReportedDailyBudget: (...a) => saveReportedDailyBudget(db, ...a),
+    writeContactDeleted: (...a) => writeContactDeleted(db, ...a),
+    isContactLive: (...a) => isContactLive(db, ...a),
+    writeTask: (...a) => writeTask(db, ...a),
+    writeNote: (...a) => writeNote(db, ...a),
+    markChildDeleted: (...a) => markChildDeleted(db, ...a),
+    mirroredChildIds: (...a) => mirroredChildIds(db, ...a),
+    mirroredChildren: (...a) => mirroredChildren(db, ...a),
+    mirroredContacts: (...a) => mirroredContacts(db, ...a),
+    mirroredContactBy: (...a) => mirroredContactBy(db, ...a),
+    customFieldDefinitions: (...a) => customFieldDefinitions(db, ...a),
+    readIdempotencyKey: (...a) => readIdempotencyKey(db, ...a),
+    startIdempotencyKey: (...a) => startIdempotencyKey(db, ...a),
+    finishIdempotencyKey: (...a) => finishIdempotencyKey(db, ...a),
+    dropIdempotencyKey: (...a) => dropIdempotencyKey(db, ...a),
+    markForRepair: (...a) => markForRepair(db, ...a),
     markLinkedContactsDue: () => markLinkedContactsDue(db),
     bridgeInUse: () =>
       prepared(db, `SELECT 1 FROM lead_links UNION ALL SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1`).get() !== undefined,
@@ -99,8 +119,9 @@ export function sqliteMirror(db: Db): Mirror {
       if (sqlite.inTransaction) return fn(inTransaction);
       let end!: () => void;
       open = new Promise((resolve) => (end = resolve));
-      sqlite.exec(db.readonly ? 'BEGIN' : 'BEGIN IMMEDIATE');
       try {
+        // Inside the try: a BEGIN that fails (busy past the timeout) still ends the gate.
+        sqlite.exec(db.readonly ? 'BEGIN' : 'BEGIN IMMEDIATE');
         const result = await fn(inTransaction);
         sqlite.exec('COMMIT');
         return result;
@@ -124,6 +145,7 @@ export function sqliteMirror(db: Db): Mirror {
       await waitForOpen();
       return releaseLock(db, name, owner);
     },
+    markForRepairBeside: async (repair, clock) => markForRepairBeside(db, repair, clock),
     liveTags: async (locationId) => liveTags(db, locationId),
     availableColumns: async (kind) => availableColumns(db, kind),
     exportRows: async (kind, columns, rule) => exportRows(db, kind, columns, rule) as IterableIterator<ExportCell[]>,

@@ -19,7 +19,10 @@ import type { LocationInput } from '../locations.ts';
 import type { LockHolder, LockOptions, LockResult } from '../locks.ts';
 import { NotOnPostgresError, type ExportRowSource, type Mirror, type MirrorStatements } from '../mirror.ts';
 import type { MirrorRepair } from '../repairs.ts';
-import { contactToRow, type ContactRow, type CustomFieldRow, type HighLevelContact, type UserRow } from '../rows.ts';
+import {
+  contactToRow, noteToRow, taskToRow, type ContactRow, type CustomFieldRow, type HighLevelContact, type HighLevelNote, type HighLevelTask, type UserRow,
+} from '../rows.ts';
+import type { CustomFieldDefinitionRow, IdempotencyRecord, MirrorContactQuery } from '../write-through.ts';
 import type { SyncRunCounters, SyncRunStatus } from '../runs.ts';
 import type { Db } from '../connection.ts';
 import type { ReportedDailyBudget } from '../daily-budget.ts';
@@ -115,6 +118,9 @@ const UPSERT_TASKS = insertRecordsSql(TASKS, upsertSuffix(TASKS, ['id']));
 const UPSERT_NOTES = insertRecordsSql(NOTES, upsertSuffix(NOTES, ['id']));
 const UPSERT_LISTED_TASKS = insertRecordsSql(TASKS, upsertSuffix(TASKS, ['id'], [], NOT_WRITTEN_SINCE('tasks')));
 const UPSERT_LISTED_NOTES = insertRecordsSql(NOTES, upsertSuffix(NOTES, ['id'], [], NOT_WRITTEN_SINCE('notes')));
+// One record outside a listing pass keeps the run_id of the pass that last saw it (see children.ts).
+const UPSERT_ONE_TASK = insertRecordsSql(TASKS, upsertSuffix(shapeOf(schema.tasks, ['runId']), ['id']));
+const UPSERT_ONE_NOTE = insertRecordsSql(NOTES, upsertSuffix(shapeOf(schema.notes, ['runId']), ['id']));
 const CUSTOM_FIELDS = shapeOf(schema.customFields);
 const UPSERT_CUSTOM_FIELDS = insertRecordsSql(CUSTOM_FIELDS, upsertSuffix(CUSTOM_FIELDS, ['id']));
 const USERS = shapeOf(schema.users);
@@ -448,6 +454,100 @@ class PgStatements implements MirrorStatements {
     return this.setSyncState(locationId, 'highlevel_daily', JSON.stringify(budget), clock);
   }
 
+  async writeContactDeleted(contactId: string, clock: Clock = systemClock): Promise<boolean> {
+    return (await this.softDelete(`SELECT unnest($1::text[])`, [[contactId]], isoNow(clock))) > 0;
+  }
+
+  async isContactLive(contactId: string): Promise<boolean> {
+    return (await this.rows(`SELECT 1 FROM contacts WHERE id = $1 AND deleted_at IS NULL`, [contactId])).length > 0;
+  }
+
+  async writeTask(task: HighLevelTask, contactId: string, locationId: string, clock: Clock = systemClock): Promise<void> {
+    const row = { ...taskToRow(task, contactId, locationId), contactId, syncedAt: isoNow(clock), runId: null, deletedAt: null };
+    await this.run(UPSERT_ONE_TASK, [recordsJson(TASKS, [row])]);
+  }
+
+  async writeNote(note: HighLevelNote, contactId: string, locationId: string, clock: Clock = systemClock): Promise<void> {
+    const row = { ...noteToRow(note, contactId, locationId), contactId, syncedAt: isoNow(clock), runId: null, deletedAt: null };
+    await this.run(UPSERT_ONE_NOTE, [recordsJson(NOTES, [row])]);
+  }
+
+  async markChildDeleted(table: 'tasks' | 'notes', id: string, clock: Clock = systemClock): Promise<boolean> {
+    return (await this.run(`UPDATE ${table === 'tasks' ? 'tasks' : 'notes'} SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL`, [isoNow(clock), id])) === 1;
+  }
+
+  async mirroredChildIds(table: 'tasks' | 'notes', contactId: string): Promise<Set<string>> {
+    const rows = await this.rows<{ id: string }>(`SELECT id FROM ${table === 'tasks' ? 'tasks' : 'notes'} WHERE contact_id = $1 AND deleted_at IS NULL`, [contactId]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async mirroredChildren(table: 'tasks' | 'notes', contactId: string): Promise<unknown[]> {
+    const sql = table === 'tasks'
+      ? `SELECT raw::text AS raw FROM tasks WHERE contact_id = $1 AND deleted_at IS NULL ORDER BY id COLLATE "C"`
+      : `SELECT raw::text AS raw FROM notes WHERE contact_id = $1 AND deleted_at IS NULL ORDER BY date_added, id COLLATE "C"`;
+    return (await this.rows<{ raw: string }>(sql, [contactId])).map((r) => JSON.parse(r.raw) as unknown);
+  }
+
+  async mirroredContacts(q: MirrorContactQuery): Promise<HighLevelContact[]> {
+    const rows = await this.rows<{ raw: string }>(
+      `SELECT raw::text AS raw FROM contacts c
+       WHERE location_id = $1 AND deleted_at IS NULL
+         AND ($2::text IS NULL OR business_id = $2)
+         AND ($3::text IS NULL OR strpos(lower(coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || coalesce(company_name, '')), lower($3)) > 0)
+         AND (SELECT count(*) FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ANY($4::text[])) = cardinality($4::text[])
+       ORDER BY date_added, id COLLATE "C"
+       LIMIT $5`,
+      [q.locationId, q.businessId ?? null, q.query ?? null, q.tags ?? [], q.limit ?? null],
+    );
+    return rows.map((r) => JSON.parse(r.raw) as HighLevelContact);
+  }
+
+  async mirroredContactBy(locationId: string, by: { email?: string; phone?: string }): Promise<string | undefined> {
+    const [column, value] = by.email !== undefined ? ['lower(email)', by.email.toLowerCase()] : ['phone', by.phone];
+    if (value === undefined) return undefined;
+    return (await this.rows<{ id: string }>(`SELECT id FROM contacts WHERE location_id = $1 AND deleted_at IS NULL AND ${column} = $2
+      ORDER BY date_added, id COLLATE "C" LIMIT 1`, [locationId, value]))[0]?.id;
+  }
+
+  customFieldDefinitions(locationId: string): Promise<CustomFieldDefinitionRow[]> {
+    return this.rows<CustomFieldDefinitionRow>(
+      `SELECT id, name, field_key AS "fieldKey", data_type AS "dataType" FROM custom_fields
+       WHERE location_id = $1 AND deleted_at IS NULL ORDER BY name COLLATE "C", id COLLATE "C"`,
+      [locationId],
+    );
+  }
+
+  async readIdempotencyKey(key: string): Promise<IdempotencyRecord | undefined> {
+    return (await this.rows<IdempotencyRecord>(
+      `SELECT key, action, location_id AS "locationId", request, status, result, created_at AS "createdAt" FROM op_idempotency WHERE key = $1`,
+      [key],
+    ))[0];
+  }
+
+  async startIdempotencyKey(record: Omit<IdempotencyRecord, 'status' | 'result' | 'createdAt'>, clock: Clock = systemClock): Promise<void> {
+    await this.run(
+      `INSERT INTO op_idempotency (key, action, location_id, request, status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)
+       ON CONFLICT (key) DO NOTHING`,
+      [record.key, record.action, record.locationId, record.request, isoNow(clock)],
+    );
+  }
+
+  async finishIdempotencyKey(key: string, result: unknown, clock: Clock = systemClock): Promise<void> {
+    await this.run(`UPDATE op_idempotency SET status = 'done', result = $1, finished_at = $2 WHERE key = $3`, [JSON.stringify(result), isoNow(clock), key]);
+  }
+
+  async dropIdempotencyKey(key: string): Promise<void> {
+    await this.run(`DELETE FROM op_idempotency WHERE key = $1 AND status = 'pending'`, [key]);
+  }
+
+  async markForRepair(repair: MirrorRepair, clock: Clock = systemClock): Promise<void> {
+    await this.run(
+      `INSERT INTO mirror_repairs (location_id, contact_id, reason, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (location_id, contact_id) DO UPDATE SET reason = excluded.reason`,
+      [repair.locationId, repair.contactId, repair.reason, isoNow(clock)],
+    );
+  }
+
   markLinkedContactsDue(): Promise<number> {
     return this.run(`UPDATE contacts SET children_synced_at = NULL
       WHERE deleted_at IS NULL AND children_synced_at IS NOT NULL AND id IN (SELECT contact_id FROM lead_links)`);
@@ -568,6 +668,7 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
         return false;
       }
     },
+    markForRepairBeside: async () => false,
     liveTags: (locationId?: string) => liveTagsPg(pool, locationId),
     availableColumns: (kind: ExportKind) => availableColumnsPg(pool, kind),
     exportRows: async (kind: ExportKind, columns: ExportColumn[], rule: SegmentRule) =>
