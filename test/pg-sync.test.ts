@@ -11,7 +11,7 @@ import { openMirror } from '../src/db/open-mirror.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { runCli, signalMidRun } from './helpers/cli.ts';
 import { snapshotPostgres } from './helpers/pg-snapshot.ts';
-import { createTestDatabase, usePostgres } from './helpers/postgres.ts';
+import { adminQuery, createTestDatabase, usePostgres } from './helpers/postgres.ts';
 import { compareWithTruth, fetchTruth } from './helpers/truth.ts';
 
 const cluster = usePostgres();
@@ -113,6 +113,41 @@ function csvFilesWithoutSyncedAt(dir: string): Record<string, string[][]> {
 }
 
 describe('sync into PostgreSQL', () => {
+  it('contacts create, tasks create, notes create and contacts delete land in the PostgreSQL tables at once', async () => {
+    const sandbox = await sandboxOf(10, 36);
+    const target = await newTarget('postgres');
+    const env = envFor(sandbox, target.db);
+    const synced = await runCli(['sync'], { env, timeoutMs: 120_000 });
+    expect(synced.code, synced.stderr).toBe(0);
+
+    const created = await runCli(['contacts', 'create', '--email', 'Ana@Example.com', '--first-name', 'Ana', '--tag', 'vip', '--json', '--idempotency-key', 'k-pg'], { env });
+    expect(created.code, created.stderr).toBe(0);
+    const contactId = (JSON.parse(created.stdout) as { id: string }).id;
+    expect(await adminQuery(target.db, `SELECT email, first_name, dnd, deleted_at FROM contacts WHERE id = $1`, [contactId]))
+      .toEqual([{ email: 'ana@example.com', first_name: 'Ana', dnd: false, deleted_at: null }]);
+    expect(await adminQuery(target.db, `SELECT tag FROM contact_tags WHERE contact_id = $1`, [contactId])).toEqual([{ tag: 'vip' }]);
+    expect(await adminQuery(target.db, `SELECT status FROM op_idempotency WHERE key = 'k-pg'`)).toEqual([{ status: 'done' }]);
+
+    const task = await runCli(['tasks', 'create', contactId, '--title', 'Call back', '--due', '2026-12-01T09:00:00Z', '--json'], { env });
+    expect(task.code, task.stderr).toBe(0);
+    const taskId = (JSON.parse(task.stdout) as { id: string }).id;
+    const [taskRow] = await adminQuery(target.db, `SELECT title, completed, to_char(due_date AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS due FROM tasks WHERE id = $1`, [taskId]);
+    expect(taskRow).toEqual({ title: 'Call back', completed: false, due: '2026-12-01 09:00' });
+    const note = await runCli(['notes', 'create', contactId, '--body', 'Quiere el SUV', '--json'], { env });
+    expect(note.code, note.stderr).toBe(0);
+    const noteId = (JSON.parse(note.stdout) as { id: string }).id;
+    expect(await adminQuery(target.db, `SELECT body FROM notes WHERE id = $1`, [noteId])).toEqual([{ body: 'Quiere el SUV' }]);
+    const listed = await runCli(['tasks', 'list', contactId, '--json'], { env });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as Array<{ id: string }>).map((t) => t.id)).toEqual([taskId]);
+
+    const deleted = await runCli(['contacts', 'delete', contactId, '--json'], { env });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const [gone] = await adminQuery<{ contact: boolean; task: boolean }>(target.db,
+      `SELECT (SELECT deleted_at IS NOT NULL FROM contacts WHERE id = $1) AS contact, (SELECT deleted_at IS NOT NULL FROM tasks WHERE id = $2) AS task`, [contactId, taskId]);
+    expect(gone).toEqual({ contact: true, task: true });
+  }, 120_000);
+
   it('the views answer, and export --by-tag writes the same CSVs as the SQLite mirror of the same data', async () => {
     const sandbox = await sandboxOf(120, 35);
     const sqlite = await newTarget('sqlite');
@@ -140,7 +175,6 @@ describe('sync into PostgreSQL', () => {
     // The views on PostgreSQL: as many rows as the SQLite mirror's.
     const mirror = await openMirror(postgres.db);
     cleanups.push(() => mirror.close());
-    const { adminQuery } = await import('./helpers/postgres.ts');
     for (const view of ['contacts_wide', 'open_tasks', 'contact_activity']) {
       const [row] = await adminQuery<{ n: number }>(postgres.db, `SELECT count(*)::int AS n FROM ${view}`);
       expect(row!.n, view).toBeGreaterThan(0);
