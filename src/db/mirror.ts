@@ -20,7 +20,9 @@ import type { ReportedDailyBudget } from './daily-budget.ts';
 import type { ContactNeedingChildren } from './due.ts';
 import type { ExportColumn, SegmentRule } from './export-rows.ts';
 import type { ExportKind, ExportOutcome } from './exports.ts';
+import type { RunEntry } from './history.ts';
 import type { LocationInput } from './locations.ts';
+import type { StatusSnapshot } from './status.ts';
 import type { LockOptions, LockResult } from './locks.ts';
 import type { MirrorRepair } from './repairs.ts';
 import type { ContactRow, CustomFieldRow, HighLevelContact, HighLevelNote, HighLevelTask, UserRow } from './rows.ts';
@@ -124,6 +126,10 @@ export interface Mirror extends MirrorStatements, MirrorExports {
   acquireLock(name: string, owner: string, ttlMs: number, options?: LockOptions): Promise<LockResult>;
   refreshLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseLock(name: string, owner: string): Promise<boolean>;
+  /** What `status` reads, in one read (status.ts). */
+  statusSnapshot(configured: ReadonlyArray<{ id: string; name?: string | undefined }>, since: string): Promise<StatusSnapshot>;
+  /** The most recent sync and export runs, newest first, a run whose process is gone 'abandoned' (history.ts). */
+  runHistory(limit: number): Promise<RunEntry[]>;
   /**
    * For when the mirror cannot be written at all: the repair waits beside it (SQLite: a file next
    * to the database) for the next sync; false when there is no such place (PostgreSQL).

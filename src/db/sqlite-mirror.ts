@@ -21,6 +21,8 @@ import { mirroredContactBy } from './contact-match.ts';
 import { abandonStaleRuns, finishRun, hasCompletedRun, startRun, updateRun } from './runs.ts';
 import { getSyncState, setSyncState } from './state.ts';
 import { prepared } from './statements.ts';
+import { listRunHistory } from './history.ts';
+import { statusSnapshot } from './status.ts';
 import { locationInMirror, tagsNotInMirror } from './tags.ts';
 import { replaceUsers } from './users.ts';
 import {
@@ -146,6 +148,8 @@ export function sqliteMirror(db: Db): Mirror {
       return releaseLock(db, name, owner);
     },
     markForRepairBeside: async (repair, clock) => markForRepairBeside(db, repair, clock),
+    statusSnapshot: async (configured, since) => statusSnapshot(db, configured, since),
+    runHistory: async (limit) => listRunHistory(db, limit),
     liveTags: async (locationId) => liveTags(db, locationId),
     availableColumns: async (kind) => availableColumns(db, kind),
     exportRows: async (kind, columns, rule) => exportRows(db, kind, columns, rule) as IterableIterator<ExportCell[]>,

@@ -32,6 +32,15 @@ import type { PostgresMirror } from './open.ts';
 import * as schema from './schema.ts';
 import { availableColumnsPg, cursorRows, exportQueryPg, liveTagsPg, tagsNotInMirrorPg } from './export-rows.ts';
 import { replaceContactsWideView } from './views.ts';
+import { columnsOf, selectList } from '../columns.ts';
+import { parseReportedDailyBudget, REPORTED_DAILY_KEY } from '../daily-budget.ts';
+import type { BridgeQueueCounts } from '../bridge-health.ts';
+import type { DriftRow } from '../drift.ts';
+import type { ExportRun } from '../exports.ts';
+import { mergeRunHistory, type RunEntry } from '../history.ts';
+import { showAbandonedBy, SYNC_LOCK, type SyncRun } from '../runs.ts';
+import * as sqliteSchema from '../schema.ts';
+import { statusLocations, type RunBrief, type StatusSnapshot } from '../status.ts';
 
 type Queryable = pg.Pool | pg.PoolClient;
 type Kind = 'time' | 'json' | 'bool' | 'plain';
@@ -135,6 +144,25 @@ const SELECT_LOCK = `SELECT name, owner, pid, hostname, acquired_at AS "acquired
 
 interface StoredContact { dateUpdated: string | null; deletedAt: string | null; sameRaw: boolean }
 
+/** The holder of a named lock while its advisory lock is held (a dead holder's row lingers; its lock does not). */
+async function liveLockHolder(s: PgStatements, name: string): Promise<LockHolder | undefined> {
+  const [holder] = await s.query<LockHolder & { held: boolean }>(
+    `SELECT name, owner, pid, hostname, acquired_at AS "acquiredAt", expires_at AS "expiresAt",
+       EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND classid::bigint = ((hashtext('ghl-etl lock ' || current_schema() || ' ' || $1)::bigint >> 32) & 4294967295)
+         AND objid::bigint = (hashtext('ghl-etl lock ' || current_schema() || ' ' || $1)::bigint & 4294967295)) AS held
+     FROM locks WHERE name = $1`, [name]);
+  if (!holder?.held) return undefined;
+  const { held: _held, ...rest } = holder;
+  return rest;
+}
+
+const RUN_BRIEF = `id, status, mode, started_at AS "startedAt", finished_at AS "finishedAt", error`;
+const SELECT_SYNC_RUNS = `SELECT ${selectList(columnsOf(sqliteSchema.syncRuns))} FROM sync_runs`;
+const SELECT_EXPORT_RUNS = `SELECT id, segment, kind, path, rows, sha256, started_at AS "startedAt",
+  finished_at AS "finishedAt", status, error FROM export_runs`;
+
 /** The statements on the pool (each in its own transaction where it writes several rows) or on a transaction's client. */
 class PgStatements implements MirrorStatements {
   constructor(
@@ -142,6 +170,11 @@ class PgStatements implements MirrorStatements {
     /** Runs `fn` atomically: on a transaction's client, as it is; on the pool, in a new transaction. */
     protected readonly atomic: <T>(fn: (s: PgStatements) => Promise<T>) => Promise<T>,
   ) {}
+
+  /** Rows of a read (for the mirror's own multi-statement reads). */
+  query<R>(text: string, values: unknown[] = []): Promise<R[]> {
+    return this.rows<R>(text, values);
+  }
 
   protected async rows<R>(text: string, values: unknown[] = []): Promise<R[]> {
     return (await this.q.query(text, values)).rows as R[];
@@ -669,6 +702,54 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
       }
     },
     markForRepairBeside: async () => false,
+    async statusSnapshot(configured: ReadonlyArray<{ id: string; name?: string | undefined }>, since: string): Promise<StatusSnapshot> {
+      return transaction(async (tx) => {
+        const q = <R>(text: string, values: unknown[] = []) => tx.query<R>(text, values);
+        const names = new Map((await q<{ id: string; name: string | null }>(`SELECT id, name FROM locations`)).map((l) => [l.id, l.name]));
+        for (const r of await q<{ id: string }>(`SELECT DISTINCT location_id AS id FROM sync_runs`)) if (!names.has(r.id)) names.set(r.id, null);
+        const known = [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.id.localeCompare(b.id));
+        const locations: StatusSnapshot['locations'] = [];
+        for (const l of statusLocations(known, configured)) {
+          const runs = async (where: string) => (await q<RunBrief>(`SELECT ${RUN_BRIEF} FROM sync_runs WHERE location_id = $1 ${where} ORDER BY id DESC LIMIT 1`, [l.id]))[0] ?? null;
+          const success = (await q<{ at: string | null }>(`SELECT max(finished_at) AS at FROM sync_runs WHERE location_id = $1 AND status = 'ok'`, [l.id]))[0]!;
+          const errored = (await q<{ at: string; message: string }>(
+            `SELECT coalesce(finished_at, started_at) AS at, error AS message FROM sync_runs WHERE location_id = $1 AND error IS NOT NULL ORDER BY id DESC LIMIT 1`, [l.id]))[0];
+          const calls = (await q<{ n: number }>(`SELECT coalesce(sum(api_calls), 0) AS n FROM sync_runs WHERE location_id = $1 AND started_at >= $2`, [l.id, since]))[0]!;
+          locations.push({
+            ...l,
+            runs: { lastRun: await runs(''), lastFinished: await runs(`AND status <> 'running'`), lastSuccessAt: success.at, lastError: errored ?? null, apiCallsSince: calls.n },
+            reportedDaily: parseReportedDailyBudget(await tx.getSyncState(l.id, REPORTED_DAILY_KEY)),
+          });
+        }
+        const [inbox] = await q<BridgeQueueCounts['inbox']>(`SELECT
+            count(*) FILTER (WHERE status = 'pending') AS pending, count(*) FILTER (WHERE status = 'waiting') AS waiting,
+            count(*) FILTER (WHERE status = 'failed') AS failed, min(received_at) FILTER (WHERE status IN ('pending', 'waiting')) AS "oldestWaitingAt"
+          FROM inbox`);
+        const [outbox] = await q<BridgeQueueCounts['outbox']>(`SELECT
+            count(*) FILTER (WHERE status = 'pending') AS pending, count(*) FILTER (WHERE status = 'dead') AS dead,
+            count(*) FILTER (WHERE status = 'unknown') AS unknown, min(created_at) FILTER (WHERE status = 'pending') AS "oldestWaitingAt"
+          FROM outbox`);
+        return {
+          locations,
+          syncLock: await liveLockHolder(tx, SYNC_LOCK),
+          drift: await q<DriftRow>(`SELECT location_id AS "locationId", operation, field, problem, count, first_seen AS "firstSeen", last_seen AS "lastSeen"
+            FROM answer_drift ORDER BY location_id COLLATE "C", last_seen DESC, operation COLLATE "C", field COLLATE "C", problem COLLATE "C"`),
+          lastExport: (await q<ExportRun>(`${SELECT_EXPORT_RUNS} ORDER BY id DESC LIMIT 1`))[0] ?? null,
+          foreignWebhooks: configured.length === 0 ? [] : await q<{ locationId: string; events: number }>(
+            `SELECT coalesce(location_id, '') AS "locationId", count(*) AS events FROM webhook_events
+             WHERE applied_at IS NULL AND (location_id IS NULL OR NOT (location_id = ANY($1::text[])))
+             GROUP BY location_id ORDER BY location_id COLLATE "C" NULLS FIRST`, [configured.map((c) => c.id)]),
+          bridge: { inbox: inbox!, outbox: outbox! },
+        };
+      });
+    },
+    async runHistory(limit: number): Promise<RunEntry[]> {
+      const bound = limit < 0 ? null : limit;
+      const syncs = (await pool.query<SyncRun>(`${SELECT_SYNC_RUNS} ORDER BY id DESC LIMIT $1`, [bound])).rows;
+      const exports = (await pool.query<ExportRun>(`${SELECT_EXPORT_RUNS} ORDER BY id DESC LIMIT $1`, [bound])).rows;
+      const holder = syncs.some((r) => r.status === 'running') ? await liveLockHolder(statements, SYNC_LOCK) : undefined;
+      return mergeRunHistory(showAbandonedBy(holder, syncs), exports, limit);
+    },
     liveTags: (locationId?: string) => liveTagsPg(pool, locationId),
     availableColumns: (kind: ExportKind) => availableColumnsPg(pool, kind),
     exportRows: async (kind: ExportKind, columns: ExportColumn[], rule: SegmentRule) =>
