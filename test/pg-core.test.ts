@@ -148,7 +148,7 @@ describe('sync into PostgreSQL', () => {
     expect(gone).toEqual({ contact: true, task: true });
   }, 120_000);
 
-  it('the views answer, and export --by-tag writes the same CSVs as the SQLite mirror of the same data', async () => {
+  it('the views answer, export --by-tag writes the same CSVs as the SQLite mirror of the same data, status and runs say the same', async () => {
     const sandbox = await sandboxOf(120, 35);
     const sqlite = await newTarget('sqlite');
     const postgres = await newTarget('postgres');
@@ -171,6 +171,20 @@ describe('sync into PostgreSQL', () => {
     expect(pgContacts).toEqual(contacts);
     expect(pgTasks).toEqual(tasks);
     expect(pgNotes).toEqual(notes);
+
+    // status and runs read the same from both mirrors (times aside).
+    const shown: Array<{ status: { healthy: boolean; locations: Array<{ lastRun: { status: string; mode: string } }>; lastExport: { kind: string; status: string; rows: number } }; runs: Array<{ type: string; status: string }> }> = [];
+    for (const target of [sqlite, postgres]) {
+      const status = await runCli(['status', '--json'], { env: envFor(sandbox, target.db) });
+      expect(status.code, status.stderr).toBe(0);
+      const runs = await runCli(['runs', '--json', '--limit', '100'], { env: envFor(sandbox, target.db) });
+      expect(runs.code, runs.stderr).toBe(0);
+      expect(status.stdout + runs.stdout).not.toContain(PASSWORD);
+      shown.push({ status: JSON.parse(status.stdout), runs: (JSON.parse(runs.stdout) as { runs: Array<{ type: string; status: string }> }).runs });
+    }
+    expect(shown[1]!.status).toMatchObject({ healthy: true, locations: [{ lastRun: { status: 'ok', mode: 'full' } }], lastExport: { kind: 'notes', status: 'ok' } });
+    expect(shown[1]!.status.lastExport.rows).toBe(shown[0]!.status.lastExport.rows);
+    expect(shown[1]!.runs.map((r) => [r.type, r.status])).toEqual(shown[0]!.runs.map((r) => [r.type, r.status]));
 
     // The views on PostgreSQL: as many rows as the SQLite mirror's.
     const mirror = await openMirror(postgres.db);
