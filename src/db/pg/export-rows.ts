@@ -6,6 +6,7 @@
 //   (connect.ts); numeric custom values as JavaScript numbers (connect.ts), as SQLite's NUMERIC;
 // - ASCII tags compare case-insensitively through lower() (SQLite: NOCASE), others through
 //   lower(normalize(tag, NFC)) (SQLite: fold_tag());
+// - NULLs sort as SQLite sorts them (lowest: last in a DESC order);
 // - rows are read through a cursor in pages, so memory stays flat as on SQLite.
 import type pg from 'pg';
 import type { DateBounds, ExportColumn, SegmentRule } from '../export-rows.ts';
@@ -131,7 +132,7 @@ export function exportQueryPg(kind: ExportKind, columns: ExportColumn[], rule: S
   return {
     sql: `SELECT ${select} FROM notes n JOIN contacts c ON c.id = n.contact_id
       WHERE n.deleted_at IS NULL AND c.deleted_at IS NULL AND ${where.sql}
-      ORDER BY n.contact_id COLLATE "C", n.date_added DESC, n.id COLLATE "C"`,
+      ORDER BY n.contact_id COLLATE "C", n.date_added DESC NULLS LAST, n.id COLLATE "C"`,
     params: out.params,
   };
 }

@@ -517,7 +517,7 @@ class PgStatements implements MirrorStatements {
   async mirroredChildren(table: 'tasks' | 'notes', contactId: string): Promise<unknown[]> {
     const sql = table === 'tasks'
       ? `SELECT raw::text AS raw FROM tasks WHERE contact_id = $1 AND deleted_at IS NULL ORDER BY id COLLATE "C"`
-      : `SELECT raw::text AS raw FROM notes WHERE contact_id = $1 AND deleted_at IS NULL ORDER BY date_added, id COLLATE "C"`;
+      : `SELECT raw::text AS raw FROM notes WHERE contact_id = $1 AND deleted_at IS NULL ORDER BY date_added NULLS FIRST, id COLLATE "C"`;
     return (await this.rows<{ raw: string }>(sql, [contactId])).map((r) => JSON.parse(r.raw) as unknown);
   }
 
@@ -528,7 +528,7 @@ class PgStatements implements MirrorStatements {
          AND ($2::text IS NULL OR business_id = $2)
          AND ($3::text IS NULL OR strpos(lower(coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || coalesce(company_name, '')), lower($3)) > 0)
          AND (SELECT count(*) FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ANY($4::text[])) = cardinality($4::text[])
-       ORDER BY date_added, id COLLATE "C"
+       ORDER BY date_added NULLS FIRST, id COLLATE "C"
        LIMIT $5`,
       [q.locationId, q.businessId ?? null, q.query ?? null, q.tags ?? [], q.limit ?? null],
     );
@@ -539,7 +539,7 @@ class PgStatements implements MirrorStatements {
     const [column, value] = by.email !== undefined ? ['lower(email)', by.email.toLowerCase()] : ['phone', by.phone];
     if (value === undefined) return undefined;
     return (await this.rows<{ id: string }>(`SELECT id FROM contacts WHERE location_id = $1 AND deleted_at IS NULL AND ${column} = $2
-      ORDER BY date_added, id COLLATE "C" LIMIT 1`, [locationId, value]))[0]?.id;
+      ORDER BY date_added NULLS FIRST, id COLLATE "C" LIMIT 1`, [locationId, value]))[0]?.id;
   }
 
   customFieldDefinitions(locationId: string): Promise<CustomFieldDefinitionRow[]> {
@@ -603,17 +603,19 @@ function isNewerThanPage(before: StoredContact | undefined, row: ContactRow, rea
 const UNSEEN = `location_id = $1 AND deleted_at IS NULL AND (run_id IS NULL OR run_id <> $2)
   AND ($3::timestamptz IS NULL OR synced_at < $3)`;
 
-// As due.ts, each in its own order (ids in byte order, as SQLite sorts them); LIMIT NULL is no limit.
+// As due.ts, each in its own order (walking contacts_children_due_idx / _changed_idx; which
+// contacts come first decides only the batching, so ids keep the database's collation); LIMIT
+// NULL is no limit.
 const DUE_NEVER = `SELECT id, date_updated AS "dateUpdated", 'never' AS reason FROM contacts
   WHERE location_id = $1 AND deleted_at IS NULL AND children_synced_at IS NULL
-  ORDER BY id COLLATE "C" LIMIT $2`;
+  ORDER BY id LIMIT $2`;
 const DUE_CHANGED = `SELECT id, date_updated AS "dateUpdated", 'changed' AS reason FROM contacts
   WHERE location_id = $1 AND children_synced_at IS NOT NULL AND children_date_updated IS DISTINCT FROM date_updated AND deleted_at IS NULL
-  ORDER BY children_synced_at, id COLLATE "C" LIMIT $2`;
+  ORDER BY children_synced_at, id LIMIT $2`;
 const DUE_STALE = `SELECT id, date_updated AS "dateUpdated", 'stale' AS reason FROM contacts
   WHERE location_id = $1 AND deleted_at IS NULL AND children_synced_at < $3
     AND children_date_updated IS NOT DISTINCT FROM date_updated
-  ORDER BY children_synced_at, id COLLATE "C" LIMIT $2`;
+  ORDER BY children_synced_at, id LIMIT $2`;
 
 /** The Mirror over an open PostgreSQL mirror (pool migrated by open.ts). */
 export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
