@@ -67,7 +67,7 @@ describe('the db setting names a PostgreSQL URL', () => {
       expect(readdirSync(cwd)).toEqual([]);
       expect(existsSync(join(cwd, 'postgresql:'))).toBe(false);
     }
-  });
+  }, 180_000);
 
   it('refuses any other URL with exit 2, naming the variable, the scheme and the fix, password masked', async () => {
     const cwd = workdir();
