@@ -1,6 +1,7 @@
 // The one logger. JSON lines on stderr (stdout is kept for `--json` output and CSVs).
 // Redaction is a second line of defence: code never passes a secret to the logger on purpose.
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { terminalSafe } from './terminal-text.ts';
 
 export type { Logger };
 
@@ -45,7 +46,8 @@ export function humanLogLine(chunk: string): string {
   const { time, level, msg, ...fields } = entry;
   const at = typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '';
   const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-  return `${at} ${(LEVEL_NAMES[level as number] ?? String(level)).padEnd(5)} ${String(msg ?? '')}${rest ? `  ${rest}` : ''}\n`;
+  // Fields may carry text from outside (a contact's name in an error): shown, never interpreted.
+  return `${terminalSafe(`${at} ${(LEVEL_NAMES[level as number] ?? String(level)).padEnd(5)} ${String(msg ?? '')}${rest ? `  ${rest}` : ''}`)}\n`;
 }
 
 const stderr: DestinationStream = {

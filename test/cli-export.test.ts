@@ -10,6 +10,11 @@ import { openDatabase } from '../src/db/open.ts';
 import { runCli } from './helpers/cli.ts';
 import { seedExportFixture, type Fixture } from './helpers/export-fixture.ts';
 import { sqliteOf } from '../src/db/connection.ts';
+import { insertInboxLead } from '../src/db/inbox.ts';
+import { settleInboxLead } from '../src/db/inbox-delivery.ts';
+import { insertLeadLink } from '../src/db/lead-links.ts';
+import { enqueueOutbox } from '../src/db/outbox.ts';
+import { recordWebhookEvent } from '../src/db/webhook-events.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined };
 
@@ -203,7 +208,7 @@ describe('purge --deleted-before DATE', () => {
 
       // c07 was deleted on 2026-03-01: not before March 1st, but before April 1st.
       const early = await run(['purge', '--deleted-before', '2026-03-01', '--yes', '--json']);
-      expect(JSON.parse(early.stdout)).toEqual({ deletedBefore: '2026-03-01', contacts: 0, tasks: 0, notes: 0 });
+      expect(JSON.parse(early.stdout)).toEqual({ deletedBefore: '2026-03-01', contacts: 0, tasks: 0, notes: 0, retention: { inbox: 0, webhookEvents: 0, outbox: 0 } });
       const done = await run(['purge', '--deleted-before', '2026-04-01', '--yes']);
       expect(done.code, done.stderr).toBe(0);
       expect(done.stdout).toBe('Erased the personal data of 1 contact soft-deleted before 2026-04-01 (1 task, 1 note); their ids and dates are kept.\n');
@@ -222,6 +227,54 @@ describe('purge --deleted-before DATE', () => {
         expect(sqliteOf(db).prepare(`SELECT email FROM contacts WHERE id = 'c01'`).get()).toEqual({ email: 'ana@example.com' });
       } finally {
         db.close();
+      }
+    } finally {
+      own.cleanup();
+    }
+  });
+
+  it('erases the person from the inbox, outbox, idempotency keys and webhook payloads, and from the file and its WAL', async () => {
+    const own = seedExportFixture();
+    const { db } = own;
+    const lead = JSON.stringify({ nombre: 'Gone', apellidos: 'Person', email: 'gone@example.com', telefono: '+34600000007' });
+    const delivered = insertInboxLead(db, { dedupeKey: 'sha256:gone', payload: lead, leadId: '4242' });
+    settleInboxLead(db, delivered.id, { status: 'delivered', contactId: 'c07', attempted: true });
+    insertLeadLink(db, { contactId: 'c07', leadId: '4242', locationId: 'locA' });
+    enqueueOutbox(db, { kind: 'leadcars.createLead', dedupeKey: 'create:c07', payload: { contactId: 'c07', locationId: 'locA', lead: JSON.parse(lead) } });
+    enqueueOutbox(db, { kind: 'leadcars.comment', dedupeKey: 'comment:4242:note', payload: { leadId: 4242, text: 'Nota: call back' } });
+    sqliteOf(db).prepare(`INSERT INTO op_idempotency (key, action, location_id, request, status, result, created_at) VALUES (?, 'createContact', 'locA', ?, 'done', ?, '2026-01-01T00:00:00Z')`)
+      .run('k1', JSON.stringify({ email: 'gone@example.com', phone: '+34600000007' }), JSON.stringify({ id: 'c07' }));
+    recordWebhookEvent(db, { webhookId: 'wh-gone', type: 'ContactUpdate', locationId: 'locA', payload: JSON.stringify({ type: 'ContactUpdate', id: 'c07', email: 'gone@example.com' }) });
+    // Retention (90 days by default): old finished rows of a live contact go, unfinished and recent ones stay.
+    const old = () => new Date('2025-01-01T00:00:00Z');
+    const oldDelivered = insertInboxLead(db, { dedupeKey: 'sha256:old', payload: '{"email":"ana@example.com"}', leadId: null }, old);
+    settleInboxLead(db, oldDelivered.id, { status: 'delivered', contactId: 'c01', attempted: true });
+    insertInboxLead(db, { dedupeKey: 'sha256:old-pending', payload: '{"email":"pending@example.com"}', leadId: null }, old);
+    recordWebhookEvent(db, { webhookId: 'wh-old', type: 'ContactUpdate', locationId: 'locA', payload: '{"id":"c01"}' }, old);
+    recordWebhookEvent(db, { webhookId: 'wh-new', type: 'ContactUpdate', locationId: 'locA', payload: '{"id":"c01"}' });
+    db.close();
+    try {
+      const result = await runCli(['purge', '--deleted-before', '2026-04-01', '--yes'], { cwd: own.dir, env: { ...CLEAN, GHL_ETL_DB: own.dbPath } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/Removed rows older than 90 days \(retention\.days\): 1 inbox lead, 1 webhook event, 0 outbox calls\./);
+      for (const file of [own.dbPath, `${own.dbPath}-wal`]) {
+        const bytes = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
+        for (const trace of ['gone@example.com', '+34600000007', 'Gone Person', 'call back']) {
+          expect(bytes.indexOf(trace), `${trace} in ${file}`).toBe(-1);
+        }
+      }
+      const after = openDatabase(own.dbPath, { readonly: true });
+      try {
+        const rows = (sql: string) => sqliteOf(after).prepare(sql).all();
+        expect(rows(`SELECT dedupe_key FROM inbox ORDER BY id`)).toEqual([{ dedupe_key: 'sha256:old-pending' }]);
+        expect(rows(`SELECT webhook_id, payload FROM webhook_events ORDER BY webhook_id`)).toEqual([
+          { webhook_id: 'wh-gone', payload: '{"webhookId":"wh-gone","purged":true}' },
+          { webhook_id: 'wh-new', payload: '{"id":"c01"}' },
+        ]);
+        expect(rows(`SELECT count(*) AS n FROM outbox`)).toEqual([{ n: 0 }]);
+        expect(rows(`SELECT count(*) AS n FROM op_idempotency`)).toEqual([{ n: 0 }]);
+      } finally {
+        after.close();
       }
     } finally {
       own.cleanup();

@@ -38,10 +38,43 @@ describe('configuration', () => {
     expect(() => loadConfig({ configPath: '/nonexistent/x.json', env: {} })).toThrowError(/does not exist/);
   });
 
+  it('an empty GHL_ETL_CONFIG is unset: the default file (here none) is read, not the working folder', () => {
+    const config = loadConfig({ env: { GHL_ETL_CONFIG: '', GHL_BASE_URL: 'http://127.0.0.1:9999' } });
+    expect(config.baseUrl).toBe('http://127.0.0.1:9999');
+  });
+
   it('phoneCountry: ES by default, upper-cased, and refused when no such country', () => {
     expect(loadConfig({ configPath: configFile({}), env: {} }).phoneCountry).toBe('ES');
     expect(loadConfig({ configPath: configFile({ phoneCountry: 'pt' }), env: {} }).phoneCountry).toBe('PT');
     expect(() => loadConfig({ configPath: configFile({ phoneCountry: 'XX' }), env: {} })).toThrowError(/"phoneCountry".*two-letter country code/);
+  });
+
+  it('takes base URLs over http(s) only, https beyond this machine, never with a user or password (never echoed)', () => {
+    const refused = (env: Record<string, string>) => {
+      try {
+        loadConfig({ configPath: configFile({}), env });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error(`accepted ${JSON.stringify(env)}`);
+    };
+    expect(refused({ GHL_BASE_URL: 'https://admin:hunter2@services.example.com' })).toMatch(/^GHL_BASE_URL \("baseUrl"\) must not carry a user or password/);
+    expect(refused({ GHL_BASE_URL: 'https://admin:hunter2@services.example.com' })).not.toContain('hunter2');
+    expect(refused({ GHL_BASE_URL: 'file:///etc/passwd' })).toMatch(/must be an http\(s\) URL, not file:/);
+    expect(refused({ GHL_BASE_URL: 'javascript:alert(1)' })).toMatch(/must be an http\(s\) URL, not javascript:/);
+    expect(refused({ GHL_BASE_URL: 'http://services.example.com' })).toMatch(/must use https for a host other than this machine/);
+    expect(refused({ LEADCARS_BASE_URL: 'http://api.leadcars.es/api/v2' })).toMatch(/^LEADCARS_BASE_URL .*https/);
+    expect(refused({ GHL_AUTH_URL: 'ftp://x.example.com' })).toMatch(/^GHL_AUTH_URL/);
+    for (const ok of ['http://127.0.0.1:9', 'http://localhost:8080/', 'http://[::1]:9', 'https://services.example.com']) {
+      expect(loadConfig({ configPath: configFile({}), env: { GHL_BASE_URL: ok } }).baseUrl).toBe(ok.replace(/\/$/, ''));
+    }
+  });
+
+  it('refuses an intake secret shorter than 32 characters', () => {
+    expect(() => loadConfig({ configPath: configFile({}), env: { INTAKE_SECRET: 'a' } })).toThrowError(/^INTAKE_SECRET \("intakeSecret"\) must be at least 32 characters/);
+    expect(() => loadConfig({ configPath: configFile({}), env: { INTAKE_SECRET: `${' '.repeat(40)}x` } })).toThrowError(/at least 32/);
+    expect(loadConfig({ configPath: configFile({}), env: { INTAKE_SECRET: 'x'.repeat(32) } }).intakeSecret).toBe('x'.repeat(32));
   });
 
   it('refuses a token without its location', () => {

@@ -230,6 +230,22 @@ describe('tasks and notes', () => {
 });
 
 describe('contacts_wide', () => {
+  it('names a custom field with control characters (a NUL, an escape) safely, and the view still builds', () => {
+    const db = openDb();
+    const runId = startRun(db, { locationId: LOC, mode: 'full' });
+    upsertLocation(db, { id: LOC, name: 'Madrid Motors', companyId: 'co1', raw: '{"id":"loc1"}' }, runId);
+    const defs = [
+      { id: 'cf_nul', name: 'Bad\u0000Name\u001b[31m', fieldKey: 'contact.bad', dataType: 'TEXT' },
+      { id: 'cf_id\u0000nul', name: 'Odd id', fieldKey: 'contact.odd', dataType: 'TEXT' },
+    ] as const;
+    upsertCustomFieldDefinitions(db, LOC, defs.map((d) => customFieldToRow({ ...d }, LOC)), runId);
+    upsertContacts(db, [contactToRow(contact('c1', { customFields: [{ id: 'cf_nul', value: 'x' }, { id: 'cf_id\u0000nul', value: 'y' }] }), LOC)], runId);
+    const columns = (sqliteOf(db).prepare(`SELECT name FROM pragma_table_info('contacts_wide')`).pluck().all()) as string[];
+    expect(columns).toEqual(expect.arrayContaining(['Bad Name [31m', 'Odd id']));
+    expect(columns.some((c) => /[\u0000-\u001f]/.test(c))).toBe(false);
+    expect(sqliteOf(db).prepare(`SELECT "Bad Name [31m" AS bad, "Odd id" AS odd FROM contacts_wide WHERE id = 'c1'`).get()).toEqual({ bad: 'x', odd: 'y' });
+  });
+
   it('has a column per custom field, suffixes colliding names with the key, joins tags with " | "', () => {
     const db = openDb();
     const runId = startRun(db, { locationId: LOC, mode: 'full' });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listWebhookEvents } from '../src/db/index.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { API_VERSION_HEADER } from './helpers/sandbox.ts';
-import { freePort, startServeFixture, type ServeFixture } from './helpers/serve.ts';
+import { freePort, INTAKE_SECRET, startServeFixture, type ServeFixture } from './helpers/serve.ts';
 import { sqliteOf } from '../src/db/connection.ts';
 
 let sandbox: Sandbox;
@@ -139,11 +139,48 @@ describe('refused webhooks change nothing', () => {
     expect(listWebhookEvents(own.db).filter((e) => e.webhookId === webhookId)).toHaveLength(1);
   });
 
-  it('accepts the legacy RSA x-wh-signature', async () => {
-    const body = event({ id: 'c-legacy' });
-    const signature = sign('sha256', Buffer.from(body), rsa.privateKey).toString('base64');
-    expect((await deliver(body, { 'x-wh-signature': signature })).status).toBe(200);
-    expect(sqliteOf(own.db).prepare('SELECT count(*) AS n FROM contacts WHERE id = ?').get('c-legacy')).toEqual({ n: 1 });
+  it('refuses the legacy RSA x-wh-signature while a webhook key of its own is configured, even when legacy is enabled', async () => {
+    const strict = await startServeFixture({
+      config: { intakeSecret: INTAKE_SECRET, webhookPublicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), webhookLegacySignature: true },
+      legacyRsaKey: rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    try {
+      const body = event({ id: 'c-legacy-own-key' });
+      const signature = sign('sha256', Buffer.from(body), rsa.privateKey).toString('base64');
+      const answer = await fetch(`${strict.server.url}/webhooks/ghl`, { method: 'POST', headers: { 'x-wh-signature': signature }, body });
+      expect(answer.status).toBe(401);
+      expect(listWebhookEvents(strict.db)).toHaveLength(0);
+    } finally {
+      await strict.stop();
+    }
+  });
+});
+
+describe('the legacy RSA x-wh-signature', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const legacyRsaKey = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const body = JSON.stringify({ type: 'ContactCreate', locationId: 'loc1', id: 'c-legacy', firstName: 'Ana', timestamp: new Date().toISOString(), webhookId: randomUUID() });
+  const signature = sign('sha256', Buffer.from(body), rsa.privateKey).toString('base64');
+  const deliver = (url: string) => fetch(`${url}/webhooks/ghl`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-wh-signature': signature }, body });
+
+  it('is refused unless the config enables it', async () => {
+    const fx = await startServeFixture({ config: { intakeSecret: INTAKE_SECRET }, legacyRsaKey });
+    try {
+      expect((await deliver(fx.server.url)).status).toBe(401);
+      expect(listWebhookEvents(fx.db)).toHaveLength(0);
+    } finally {
+      await fx.stop();
+    }
+  });
+
+  it('is accepted with webhookLegacySignature and no webhook key of its own', async () => {
+    const fx = await startServeFixture({ config: { intakeSecret: INTAKE_SECRET, webhookLegacySignature: true }, legacyRsaKey });
+    try {
+      expect((await deliver(fx.server.url)).status).toBe(200);
+      expect(sqliteOf(fx.db).prepare('SELECT count(*) AS n FROM contacts WHERE id = ?').get('c-legacy')).toEqual({ n: 1 });
+    } finally {
+      await fx.stop();
+    }
   });
 });
 

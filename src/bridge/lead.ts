@@ -3,34 +3,45 @@
 // `id_lead` for a lead LeadCars already has; what makes two leads the same; its stored form.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isLeadcarsIdText } from '../leadcars/parse.ts';
 import { phoneProblem, toE164 } from '../ops/validate.ts';
 
 const text = z.string().trim();
-const optionalText = text.min(1).max(10_000).optional();
+// Text from a lead sender reaches terminals and HighLevel: no control characters, escape
+// sequences or bidi overrides; line breaks only in the comment.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const noControl = (s: string) => !CONTROL.test(s);
+const NO_CONTROL = 'must not contain control characters (escape sequences, line breaks, tabs)';
+const line = (max: number) => text.min(1, 'is required').max(max).refine(noControl, NO_CONTROL);
+const optionalText = text.min(1).max(10_000).refine((s) => !CONTROL_BUT_LINE_BREAKS.test(s), 'must not contain control characters other than line breaks').optional();
 /**
  * LeadCars ids are numbers; JSON senders (and CSV files) often send them as digit strings. The
  * error says what is expected and what came ("Invalid input" said neither).
  */
 const leadcarsId = (what: string) => z.union(
-  [z.number().int().positive(), z.string().trim().regex(/^\d+$/).transform(Number)],
+  // Within the safe-integer range: beyond it the number stored would not be the id sent.
+  [z.number().int().positive().max(Number.MAX_SAFE_INTEGER), z.string().trim().refine(isLeadcarsIdText).transform(Number)],
   { error: (issue) => (issue.input === undefined ? `is required: ${what}` : `must be ${what}, a positive whole number, not ${JSON.stringify(issue.input)}`) },
 );
 
 /** A lead as `POST /leads` accepts it: LeadCars' create fields, plus `id_lead` for a lead LeadCars already has. */
 export const intakeLeadSchema = z.strictObject({
-  nombre: text.min(1, 'is required').max(200),
-  apellidos: text.min(1, 'is required').max(200),
+  nombre: line(200),
+  apellidos: line(200),
   email: text.toLowerCase().pipe(z.email('must be an email address')),
-  telefono: text.min(1).max(40).optional(),
-  movil: text.min(1).max(40).optional(),
-  cp: text.min(1).max(20).optional(),
-  provincia: text.min(1).max(100).optional(),
+  telefono: line(40).optional(),
+  movil: line(40).optional(),
+  cp: line(20).optional(),
+  provincia: line(100).optional(),
   comentario: optionalText,
-  url_origen: text.min(1).max(2_000).optional(),
+  url_origen: line(2_000).optional(),
   concesionario: leadcarsId('the id of a LeadCars dealer (GET /concesionarios)'),
   sede: leadcarsId('the id of a branch of the dealer (GET /sedes/{concesionario})').optional(),
   tipo_lead: leadcarsId('the id of a LeadCars lead type (GET /tipos)'),
-  campana: text.min(1).max(200).optional(),
+  campana: line(200).optional(),
   custom: z.record(
     z.string().regex(/^[A-Za-z0-9_]+$/, 'custom keys are letters, digits and _ only (LeadCars refuses others)'),
     z.union([z.string(), z.number(), z.boolean(), z.null()]),

@@ -11,6 +11,7 @@ import { getOutboxByKey, settleOutboxRow } from '../db/outbox.ts';
 import { isContactLive } from '../db/write-through.ts';
 import { LeadcarsNotFoundError } from '../leadcars/errors.ts';
 import type { BridgeContext } from './context.ts';
+import { isLeadcarsIdText } from '../leadcars/parse.ts';
 
 /** The outbox key of the LeadCars create for a contact: one create per contact, ever. */
 export const createKeyOf = (contactId: string) => `createLead:${contactId}`;
@@ -27,7 +28,7 @@ export interface LinkResult {
 }
 
 function checkLeadId(leadId: string): void {
-  if (!/^\d+$/.test(leadId)) throw new ConfigError(`lead id "${leadId}" is not a LeadCars lead id (a positive number)`);
+  if (!isLeadcarsIdText(leadId)) throw new ConfigError(`lead id "${leadId}" is not a LeadCars lead id (a positive number up to ${Number.MAX_SAFE_INTEGER})`);
 }
 
 /**

@@ -90,11 +90,23 @@ export function leaf<O extends object>(
 
 /** Loads the configuration (`--config`, GHL_ETL_CONFIG, environment) for a command. */
 export function configOf(opts: CommonOptions): LoadedConfig {
-  return loadConfig({ ...(opts.config !== undefined ? { configPath: opts.config } : {}) });
+  const config = loadConfig({ ...(opts.config !== undefined ? { configPath: opts.config } : {}) });
+  applyFilePermissions(config);
+  return config;
+}
+
+/**
+ * Personal data stays private: with `privateFiles` (the default) everything this process
+ * creates from now on (the database, SQLite's -wal/-shm, which take the database's mode,
+ * exports, folders) is 0600 / 0700, whatever the umask lets through for group and others.
+ */
+function applyFilePermissions(config: Pick<LoadedConfig, 'privateFiles'>): void {
+  if (config.privateFiles) process.umask(process.umask() | 0o077);
 }
 
 /** Runs `fn` with the app context built from `config`, and closes it after. */
 export async function withApp<T>(config: LoadedConfig, fn: (app: AppContext) => Promise<T>, opts?: OpenContextOptions): Promise<T> {
+  applyFilePermissions(config);
   const app = openContext(config, { ...(running ? { command: running } : {}), ...opts });
   try {
     return await fn(app);

@@ -10,6 +10,7 @@
 //   (onInterrupt, the sandbox's), else exits at once with the interrupt's exit code.
 // No path leaves the process to be killed by the signal itself.
 import { EXIT } from './exit-codes.ts';
+import { writeErr } from '../terminal-text.ts';
 
 export interface Interrupt {
   signal: AbortSignal;
@@ -37,7 +38,7 @@ function gate(sig: NodeJS.Signals): void {
     return;
   }
   if (process.listenerCount(sig) > 1) return; // the command handles it
-  process.stderr.write(`ghl-etl${command ? ` ${command}` : ''}: stopped by ${sig}\n`);
+  writeErr(`ghl-etl${command ? ` ${command}` : ''}: stopped by ${sig}\n`);
   process.exit(exitCodeForSignal(sig));
 }
 
@@ -69,7 +70,7 @@ export function onInterrupt(onFirst?: (signal: NodeJS.Signals) => void): Interru
   const handler = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       // Said, not just done: the user sees why the process ended without the usual summary.
-      process.stderr.write(`\nghl-etl${command ? ` ${command}` : ''}: stopped at once by a second ${sig === 'SIGINT' ? 'Ctrl-C' : sig}; the next run resumes from the last checkpoint\n`);
+      writeErr(`\nghl-etl${command ? ` ${command}` : ''}: stopped at once by a second ${sig === 'SIGINT' ? 'Ctrl-C' : sig}; the next run resumes from the last checkpoint\n`);
       process.exit(EXIT.interrupted);
     }
     onFirst?.(sig);

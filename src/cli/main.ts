@@ -9,6 +9,7 @@ import { COMMANDS } from './commands/index.ts';
 import { exitCodeFor, isUsageProblem, StoppedBeforeStartError } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
 import { exitCodeForSignal, signalBeforeStart, unhandledEarlySignal } from './interrupt.ts';
+import { writeErr } from '../terminal-text.ts';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string; description: string };
 
@@ -120,10 +121,10 @@ function report(err: unknown, argv: string[]): number {
   if (argv.includes('--json')) {
     process.stdout.write(JSON.stringify({ error: { message, exitCode: code } }) + '\n');
   } else {
-    process.stderr.write(`${where}: ${message}\n`);
+    writeErr(`${where}: ${message}\n`);
   }
   // A failure the user did not cause: the stack helps when asked for (--log-level debug).
-  if (!isUsageProblem(err) && log().isLevelEnabled('debug') && (err as Error).stack) process.stderr.write((err as Error).stack + '\n');
+  if (!isUsageProblem(err) && log().isLevelEnabled('debug') && (err as Error).stack) writeErr((err as Error).stack + '\n');
   return code;
 }
 

@@ -11,6 +11,7 @@ import { UsageError } from './args.ts';
 import { configOf, printJson, withApp, type CommonOptions } from './command.ts';
 import { chooseLocations } from './locations.ts';
 import { EXIT } from './exit-codes.ts';
+import { writeOut, writeErr } from '../terminal-text.ts';
 
 export interface LocationFlags {
   location?: string;
@@ -129,19 +130,19 @@ export function printOutcome<T>(outcome: T | DryRun, opts: CommonOptions, descri
     else {
       for (const r of outcome.requests) {
         const query = r.query ? `?${new URLSearchParams(r.query).toString()}` : '';
-        process.stdout.write(`${r.method} ${r.path}${query}${r.body !== undefined ? ` ${JSON.stringify(r.body)}` : ''}\n`);
+        writeOut(`${r.method} ${r.path}${query}${r.body !== undefined ? ` ${JSON.stringify(r.body)}` : ''}\n`);
       }
-      process.stderr.write('dry run: nothing was sent\n');
+      writeErr('dry run: nothing was sent\n');
     }
     return EXIT.ok;
   }
   const printed = describe(outcome);
-  for (const w of printed.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  for (const w of printed.warnings ?? []) writeErr(`warning: ${w}\n`);
   const pending = (outcome as { mirrorPending?: unknown }).mirrorPending;
-  if (typeof pending === 'string') process.stderr.write(`notice: ${pending}\n`);
-  if (printed.replayed) process.stderr.write('already done by an earlier run with this --idempotency-key: nothing was sent\n');
+  if (typeof pending === 'string') writeErr(`notice: ${pending}\n`);
+  if (printed.replayed) writeErr('already done by an earlier run with this --idempotency-key: nothing was sent\n');
   if (opts.json) printJson(printed.record);
-  else process.stdout.write(printed.line + '\n');
+  else writeOut(printed.line + '\n');
   return EXIT.ok;
 }
 
@@ -149,8 +150,8 @@ export function printOutcome<T>(outcome: T | DryRun, opts: CommonOptions, descri
 export function printList<T>(records: T[], opts: CommonOptions, noun: [string, string], line: (record: T) => string): number {
   if (opts.json) printJson(records);
   else {
-    for (const r of records) process.stdout.write(line(r) + '\n');
-    process.stderr.write(`${records.length} ${records.length === 1 ? noun[0] : noun[1]}\n`);
+    for (const r of records) writeOut(line(r) + '\n');
+    writeErr(`${records.length} ${records.length === 1 ? noun[0] : noun[1]}\n`);
   }
   return EXIT.ok;
 }

@@ -4,6 +4,7 @@
 // so a long phase (the tasks and notes) is not silent.
 import { log, quietByDefault, setStatusLine } from '../log.ts';
 import type { ProgressFields, SyncProgress } from '../sync/progress.ts';
+import { terminalLine, terminalSafe } from '../terminal-text.ts';
 
 export type { ProgressFields } from '../sync/progress.ts';
 /** The sync's progress, plus lines printed above the bar without tearing it. */
@@ -28,7 +29,7 @@ function formatDuration(ms: number): string {
 
 /** The line drawn for a state; pure so it can be tested. */
 export function renderProgressLine(f: ProgressFields, elapsedMs: number, width = 24): string {
-  const parts = [f.label];
+  const parts = [terminalLine(f.label)];
   if (f.total && f.total > 0) {
     const share = Math.min(1, f.done / f.total);
     const filled = Math.round(share * width);
@@ -68,7 +69,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, enab
     },
     note(message) {
       clear();
-      stream.write(message + '\n');
+      stream.write(terminalSafe(message) + '\n');
       redraw();
     },
     above(print) {
@@ -80,13 +81,13 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, enab
       clear();
       line = '';
       halted = true;
-      stream.write(message + '\n');
+      stream.write(terminalSafe(message) + '\n');
     },
     done(message) {
       clear();
       line = '';
       setStatusLine(undefined);
-      if (message) stream.write(message + '\n');
+      if (message) stream.write(terminalSafe(message) + '\n');
     },
   };
 }
@@ -109,7 +110,7 @@ function pipedProgress(stream: NodeJS.WriteStream): Progress {
     above: (print) => print(),
     halt(message) {
       halted = true;
-      stream.write(message + '\n');
+      stream.write(terminalSafe(message) + '\n');
     },
   };
 }

@@ -6,6 +6,7 @@ import type { RunSummary } from '../sync/location.ts';
 import type { SyncAllResult } from '../sync/run.ts';
 import { onInterrupt } from './interrupt.ts';
 import { createProgress } from './progress.ts';
+import { writeErr } from '../terminal-text.ts';
 
 /** One human line per location run (plus its error and notices, indented). */
 export function describeRun(r: RunSummary): string {
@@ -51,9 +52,9 @@ export async function runSync(ctx: PipelineContext, opts: Omit<PipelineOptions, 
 /** The lines printed on stderr after a sync: each failed location's error, an interrupt once. */
 export function reportProblems(result: SyncAllResult): void {
   for (const run of result.runs) {
-    if (run.error && run.status !== 'interrupted') process.stderr.write(`ghl-etl sync: ${run.locationId}: ${run.error}\n`);
+    if (run.error && run.status !== 'interrupted') writeErr(`ghl-etl sync: ${run.locationId}: ${run.error}\n`);
   }
   if (result.outcome === 'interrupted') {
-    process.stderr.write('ghl-etl sync: stopped on a checkpoint; the next `ghl-etl sync` resumes where this one stopped\n');
+    writeErr('ghl-etl sync: stopped on a checkpoint; the next `ghl-etl sync` resumes where this one stopped\n');
   }
 }

@@ -12,7 +12,8 @@ const MARKETPLACE_AUTH_URL = 'https://marketplace.gohighlevel.com/v2/oauth/choos
 type Env = Record<string, string | undefined>;
 
 function readConfigFile(path: string | undefined, env: Env): { data: Record<string, unknown>; path?: string } {
-  const explicit = path ?? env.GHL_ETL_CONFIG;
+  // An empty GHL_ETL_CONFIG (e.g. `GHL_ETL_CONFIG= ghl-etl ...`) means unset, as for any variable.
+  const explicit = path ?? (env.GHL_ETL_CONFIG || undefined);
   const file = resolve(explicit ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
     if (explicit) throw new ConfigError(`config file ${file} does not exist: fix --config / GHL_ETL_CONFIG`);
@@ -55,6 +56,7 @@ export const ENV_KEYS: Record<string, string> = {
   GHL_REDIRECT_URI: 'oauth.redirectUri',
   LEADCARS_BASE_URL: 'leadcars.baseUrl',
   LEADCARS_TOKEN: 'leadcars.token',
+  GHL_ETL_MCP_TOKEN: 'mcp.httpToken',
 };
 
 /** Environment variables of CONVENTIONS.md, written over the file's values. */
@@ -116,5 +118,6 @@ export function maskSecrets(config: LoadedConfig): unknown {
     oauth: { ...config.oauth, clientSecret: mask(config.oauth.clientSecret) },
     leadcars: { ...config.leadcars, token: mask(config.leadcars.token) },
     intakeSecret: mask(config.intakeSecret),
+    mcp: { ...config.mcp, httpToken: mask(config.mcp.httpToken) },
   };
 }

@@ -6,6 +6,7 @@ import { checkSegmentReferences, exportsSchema, segmentsSchema, statusSchema } f
 import { bridgeSchema } from './bridge-schema.ts';
 import { cronProblem, timeZoneProblem } from '../schedule/spec.ts';
 import { databaseProblem, SCHEMA_NAME_PATTERN } from './database.ts';
+import { serviceUrl } from './urls.ts';
 
 const location = z.strictObject({
   id: z.string().min(1),
@@ -14,12 +15,15 @@ const location = z.strictObject({
   name: z.string().optional(),
 });
 
+/** The shortest intake secret accepted. */
+export const MIN_INTAKE_SECRET_LENGTH = 32;
+
 /** Locations synced at once unless `sync.locationConcurrency` says otherwise. */
 export const DEFAULT_LOCATION_CONCURRENCY = 4;
 
 export const configSchema = z.strictObject({
-  baseUrl: z.url().default('https://services.leadconnectorhq.com'),
-  authUrl: z.url().optional(),
+  baseUrl: serviceUrl.default('https://services.leadconnectorhq.com'),
+  authUrl: serviceUrl.optional(),
   /** A SQLite file path, or a postgres:// / postgresql:// URL (src/config/database.ts). */
   db: z.string().min(1).default('data/ghl.sqlite').superRefine((db, ctx) => {
     const problem = databaseProblem(db);
@@ -42,7 +46,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       clientId: z.string().optional(),
       clientSecret: z.string().optional(),
-      redirectUri: z.url().optional(),
+      redirectUri: serviceUrl.optional(),
       scopes: z.array(z.string()).optional(),
       /** Refresh this many seconds before the access token expires. */
       refreshAheadSeconds: z.number().int().nonnegative().default(300),
@@ -104,10 +108,15 @@ export const configSchema = z.strictObject({
   phoneCountry: z.string().length(2).transform((c) => c.toUpperCase())
     .refine((c) => isSupportedCountry(c), 'must be a two-letter country code such as ES, PT or FR').default('ES'),
   webhookPublicKey: z.string().optional(),
+  /**
+   * Also accept HighLevel's legacy `x-wh-signature` (RSA, one key for every tenant), and only
+   * while `webhookPublicKey` is unset. Off by default.
+   */
+  webhookLegacySignature: z.boolean().default(false),
   leadcars: z
     .strictObject({
       /** LeadCars' production API; its sandbox is https://apisandbox.leadcars.es/api/v2. */
-      baseUrl: z.url().default('https://api.leadcars.es/api/v2'),
+      baseUrl: serviceUrl.default('https://api.leadcars.es/api/v2'),
       /** The 20-character cliente-token LeadCars support issues per customer. */
       token: z.string().min(1).optional(),
       /** Requests per second; LeadCars documents no limit, so about 2/s is polite. */
@@ -117,11 +126,26 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   bridge: bridgeSchema,
-  intakeSecret: z.string().optional(),
+  /** The HMAC secret of the lead intake: long enough not to be guessed (INTAKE_SECRET). */
+  intakeSecret: z.string().refine((s) => s.trim().length >= MIN_INTAKE_SECRET_LENGTH, `must be at least ${MIN_INTAKE_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`).optional(),
   serve: z
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8787),
+    })
+    .prefault({}),
+  /**
+   * Files and folders the tool creates (the database and its -wal/-shm, exports, their
+   * folders) are readable by their owner only (0600 / 0700). false: the process's umask decides.
+   */
+  privateFiles: z.boolean().default(true),
+  /**
+   * Days the inbox's finished leads, webhook events and finished outbox calls are kept (they
+   * carry personal data); applied by `purge` and after each run.
+   */
+  retention: z
+    .strictObject({
+      days: z.number().int().positive().default(90),
     })
     .prefault({}),
   /** Named segments for `export --segment NAME` (src/config/segments.ts). */
@@ -129,6 +153,13 @@ export const configSchema = z.strictObject({
   /** What the scheduler exports after each sync. */
   exports: exportsSchema,
   status: statusSchema,
+  /** `ghl-etl mcp --http`: the bearer secret clients send, and the port on 127.0.0.1. */
+  mcp: z
+    .strictObject({
+      httpToken: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+      port: z.number().int().min(0).max(65535).default(8788),
+    })
+    .prefault({}),
 }).superRefine(checkSegmentReferences);
 
 export type Config = z.infer<typeof configSchema>;

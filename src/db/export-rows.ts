@@ -88,7 +88,7 @@ function presence(column: string, wanted: boolean | undefined, out: WhereClause)
  * test `deleted_at`: contacts_wide holds only live contacts, and callers reading `contacts`
  * add that themselves. The rule is already checked (src/export checkRule).
  */
-function segmentWhere(rule: SegmentRule, alias: string): WhereClause {
+export function segmentWhere(rule: SegmentRule, alias: string): WhereClause {
   const r = rule;
   const col = (name: string) => `${alias}.${name}`;
   // ASCII tags compare under NOCASE (as fast as exact); others through fold_tag() (src/db/tags.ts).

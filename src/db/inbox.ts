@@ -2,7 +2,6 @@
 // 202 is a promise that survives a crash. One row per dedupe key: a sender retrying the same lead
 // gets the first row's id back and nothing new is stored.
 import { isoNow, type Clock } from './clock.ts';
-import { sqliteOf } from './connection.ts';
 import type { Db } from './open.ts';
 import { prepared } from './statements.ts';
 
@@ -58,26 +57,4 @@ export function getInboxLead(db: Db, id: number): InboxRow | undefined {
 export function listInbox(db: Db, options: { status?: InboxStatus; limit?: number } = {}): InboxRow[] {
   return prepared(db, `${SELECT_INBOX} WHERE (@status IS NULL OR status = @status) ORDER BY id LIMIT @limit`)
     .all({ status: options.status ?? null, limit: options.limit ?? -1 }) as InboxRow[];
-}
-
-const PROBE_BUSY_TIMEOUT_MS = 1_000;
-
-/**
- * Proves the database takes writes right now (for `GET /healthz`): a committed transaction that
- * writes a row and removes it again, so SQLite has to take the write lock, write the WAL and sync
- * it, yet nothing is left behind. Waits at most a second for another writer. Throws when the
- * database cannot be written.
- */
-export function probeWritable(db: Db): void {
-  const previous = sqliteOf(db).pragma('busy_timeout', { simple: true }) as number;
-  sqliteOf(db).pragma(`busy_timeout = ${PROBE_BUSY_TIMEOUT_MS}`);
-  try {
-    sqliteOf(db).transaction(() => {
-      const id = '__healthz_probe__';
-      prepared(db, `INSERT INTO webhook_events (webhook_id, type, received_at, payload) VALUES (?, 'probe', '', '{}')`).run(id);
-      prepared(db, `DELETE FROM webhook_events WHERE webhook_id = ?`).run(id);
-    }).immediate();
-  } finally {
-    sqliteOf(db).pragma(`busy_timeout = ${previous}`);
-  }
 }

@@ -24,7 +24,8 @@ export { getSyncState, setSyncState } from './state.ts';
 export { acquireLock, refreshLock, releaseLock, getLockHolder, isProcessAlive } from './locks.ts';
 export type { LockHolder, LockResult, LockOptions } from './locks.ts';
 export * as schema from './schema.ts';
-export { insertInboxLead, getInboxLead, listInbox, probeWritable } from './inbox.ts';
+export { insertInboxLead, getInboxLead, listInbox } from './inbox.ts';
+export { probeWriteLock, type WriteLockProbe } from './health.ts';
 export type { InboxLeadInput, InboxRow, InboxStatus } from './inbox.ts';
 export {
   recordWebhookEvent, markWebhookEventApplied, listWebhookEvents, mirroredContact, childContactId,

@@ -4,6 +4,7 @@
 // so a page costs the same at any depth and rows added meanwhile are not skipped.
 import Database from 'better-sqlite3';
 import { sqliteOf, type Db } from './connection.ts';
+import { segmentWhere, type SegmentRule } from './export-rows.ts';
 
 export interface Page<T> {
   rows: T[];
@@ -26,6 +27,8 @@ export interface ContactSearch {
   match?: 'any' | 'all';
   excludeTags?: string[];
   locationId?: string;
+  /** A (checked) segment rule the contacts must also match: a named segment's selection. */
+  rule?: SegmentRule;
   limit: number;
   after?: string;
 }
@@ -42,7 +45,7 @@ export interface ContactSummary {
   dateUpdated: string | null;
 }
 
-/** Live contacts matching the search, by id. Tags compare without case (HighLevel lowercases them). */
+/** Live contacts matching the search, by id. Tags compare in any case, as the export's segments do. */
 export function searchContacts(db: Db, q: ContactSearch): Page<ContactSummary> {
   const where: string[] = ['c.deleted_at IS NULL'];
   const params: unknown[] = [];
@@ -56,21 +59,13 @@ export function searchContacts(db: Db, q: ContactSearch): Page<ContactSummary> {
       OR c.email LIKE ? ESCAPE '\\' OR c.phone LIKE ? ESCAPE '\\' OR c.company_name LIKE ? ESCAPE '\\')`);
     params.push(like, like, like, like, like);
   }
-  const tags = [...new Set((q.tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean))];
-  if (tags.length > 0) {
-    const marks = tags.map(() => '?').join(', ');
-    if (q.match === 'all') {
-      where.push(`(SELECT COUNT(DISTINCT lower(t.tag)) FROM contact_tags t WHERE t.contact_id = c.id AND lower(t.tag) IN (${marks})) = ?`);
-      params.push(...tags, tags.length);
-    } else {
-      where.push(`EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND lower(t.tag) IN (${marks}))`);
-      params.push(...tags);
-    }
-  }
-  const excluded = [...new Set((q.excludeTags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean))];
-  if (excluded.length > 0) {
-    where.push(`NOT EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND lower(t.tag) IN (${excluded.map(() => '?').join(', ')}))`);
-    params.push(...excluded);
+  // Tags compare as the export compares them (any case, in any script): the same WHERE builder.
+  const clean = (list: string[] | undefined) => [...new Set((list ?? []).map((t) => t.trim()).filter(Boolean))];
+  const tagRule: SegmentRule = { tags: clean(q.tags), excludeTags: clean(q.excludeTags), ...(q.match !== undefined ? { match: q.match } : {}) };
+  for (const rule of [tagRule, ...(q.rule !== undefined ? [q.rule] : [])]) {
+    const segment = segmentWhere(rule, 'c');
+    where.push(`(${segment.sql})`);
+    params.push(...segment.params);
   }
   if (q.after !== undefined) {
     where.push('c.id > ?');

@@ -22,6 +22,7 @@ import type { ExportColumn, SegmentRule } from './export-rows.ts';
 import type { ExportKind, ExportOutcome } from './exports.ts';
 import type { RunEntry } from './history.ts';
 import type { LocationInput } from './locations.ts';
+import type { RetentionResult } from './retention.ts';
 import type { StatusSnapshot } from './status.ts';
 import type { LockOptions, LockResult } from './locks.ts';
 import type { MirrorRepair } from './repairs.ts';
@@ -126,6 +127,8 @@ export interface Mirror extends MirrorStatements, MirrorExports {
   acquireLock(name: string, owner: string, ttlMs: number, options?: LockOptions): Promise<LockResult>;
   refreshLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseLock(name: string, owner: string): Promise<boolean>;
+  /** Deletes the bookkeeping rows with personal data older than `days` days (retention.ts). */
+  applyRetention(days: number, now?: Date): Promise<RetentionResult>;
   /** What `status` reads, in one read (status.ts). */
   statusSnapshot(configured: ReadonlyArray<{ id: string; name?: string | undefined }>, since: string): Promise<StatusSnapshot>;
   /** The most recent sync and export runs, newest first, a run whose process is gone 'abandoned' (history.ts). */

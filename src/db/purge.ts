@@ -4,6 +4,8 @@
 // values, task and note text (and their full-text index entries), and the JSON as received.
 import { dateBound } from '../config/segments.ts';
 import { sqliteOf } from './connection.ts';
+import { compactAfterErase, eraseContactTraces } from './erase.ts';
+import { applyRetention, type RetentionResult } from './retention.ts';
 import type { Db } from './open.ts';
 
 export interface PurgeResult {
@@ -11,6 +13,8 @@ export interface PurgeResult {
   contacts: number;
   tasks: number;
   notes: number;
+  /** Old bookkeeping rows deleted, when `retentionDays` was given. */
+  retention?: RetentionResult;
 }
 
 // Marks a purged row: its raw JSON is replaced by {"id": ..., "purged": true}.
@@ -28,10 +32,11 @@ export function countPurgeable(db: Db, before: string): number {
 /**
  * Erases the personal data of every contact whose `deleted_at` is before `before` (an ISO date
  * or date-time), and of its tasks and notes, in one transaction; live contacts are never
- * touched. Afterwards the full-text indexes are optimized and the WAL checkpointed, so the
- * erased text does not linger in index segments or the journal.
+ * touched; the person's leads, outbox calls, idempotency keys and webhook payloads go too
+ * (erase.ts). Afterwards the full-text indexes are optimized, the file vacuumed and the WAL
+ * emptied, so the erased text does not linger in free pages, index segments or the journal.
  */
-export function purgeDeleted(db: Db, before: string): PurgeResult {
+export function purgeDeleted(db: Db, before: string, options: { retentionDays?: number; now?: Date } = {}): PurgeResult {
   if (!dateBound.safeParse(before).success) {
     throw new Error(`purge: "${before}" is not a date; give one like 2026-01-31 or 2026-01-31T00:00:00Z`);
   }
@@ -41,8 +46,11 @@ export function purgeDeleted(db: Db, before: string): PurgeResult {
   // Freed pages are overwritten with zeros instead of keeping the old bytes on disk.
   s.pragma('secure_delete = ON');
   try {
+    let traces = 0;
     const result = db.transaction((): PurgeResult => {
       const p = { before };
+      // First, while the contacts still hold their email and phone to search for.
+      traces = eraseContactTraces(s, doomed, p);
       s.prepare(`DELETE FROM contact_tags WHERE contact_id IN (${doomed})`).run(p);
       s.prepare(`DELETE FROM contact_custom_fields WHERE contact_id IN (${doomed})`).run(p);
       // Title and body updates fire the FTS triggers, which drop the rows' index entries.
@@ -68,7 +76,9 @@ export function purgeDeleted(db: Db, before: string): PurgeResult {
       }
       return { contacts, tasks, notes };
     });
-    if (!db.readonly) s.pragma('wal_checkpoint(TRUNCATE)');
+    if (options.retentionDays !== undefined) result.retention = applyRetention(db, options.retentionDays, options.now);
+    const retained = result.retention ? result.retention.inbox + result.retention.webhookEvents + result.retention.outbox : 0;
+    if (!db.readonly && result.contacts + result.tasks + result.notes + traces + retained > 0) compactAfterErase(s);
     return result;
   } finally {
     s.pragma(`secure_delete = ${Number(previousSecureDelete)}`);

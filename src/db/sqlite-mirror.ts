@@ -22,6 +22,7 @@ import { abandonStaleRuns, finishRun, hasCompletedRun, startRun, updateRun } fro
 import { getSyncState, setSyncState } from './state.ts';
 import { prepared } from './statements.ts';
 import { listRunHistory } from './history.ts';
+import { applyRetention } from './retention.ts';
 import { statusSnapshot } from './status.ts';
 import { locationInMirror, tagsNotInMirror } from './tags.ts';
 import { replaceUsers } from './users.ts';
@@ -149,6 +150,7 @@ export function sqliteMirror(db: Db): Mirror {
     },
     markForRepairBeside: async (repair, clock) => markForRepairBeside(db, repair, clock),
     statusSnapshot: async (configured, since) => statusSnapshot(db, configured, since),
+    applyRetention: async (days, now) => applyRetention(db, days, now),
     runHistory: async (limit) => listRunHistory(db, limit),
     liveTags: async (locationId) => liveTags(db, locationId),
     availableColumns: async (kind) => availableColumns(db, kind),

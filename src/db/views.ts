@@ -47,10 +47,16 @@ function kindOf(dataType: string | null | undefined): WideColumnKind {
  * locations) share one column. A name used by two different keys, or by a typed column, gets its
  * key appended: "Budget (contact.budget)". Names compare case-insensitively, as SQLite's do.
  */
+// A column name is SQL text: a NUL would end the statement (SQLite reads SQL as a C string) and
+// other control characters make names nobody can type. Runs of them become one space.
+// eslint-disable-next-line no-control-regex
+const CONTROL_RUNS = /[\u0000-\u001f\u007f-\u009f]+/g;
+const plainName = (name: string) => name.replace(CONTROL_RUNS, ' ').replace(/\s+/g, ' ').trim();
+
 export function planContactsWideColumns(defs: FieldDefinition[]): WideColumn[] {
   const groups = new Map<string, { name: string; key: string | null; fieldIds: string[]; kinds: Set<WideColumnKind> }>();
   for (const d of [...defs].sort((a, b) => a.id.localeCompare(b.id))) {
-    const name = d.name.trim() || d.id;
+    const name = plainName(d.name) || plainName(d.id) || 'field';
     const groupKey = `${name.toLowerCase()}\u0000${d.fieldKey ?? `id:${d.id}`}`;
     const group = groups.get(groupKey) ?? { name, key: d.fieldKey, fieldIds: [], kinds: new Set<WideColumnKind>() };
     group.fieldIds.push(d.id);
@@ -67,9 +73,10 @@ export function planContactsWideColumns(defs: FieldDefinition[]): WideColumn[] {
   for (const g of ordered) {
     const lower = g.name.toLowerCase();
     const collides = (nameUses.get(lower) ?? 0) > 1 || taken.has(lower);
-    let column = collides ? `${g.name} (${g.key ?? g.fieldIds[0]})` : g.name;
+    const qualifier = plainName(g.key ?? g.fieldIds[0]!);
+    let column = collides ? `${g.name} (${qualifier})` : g.name;
     // Last resort (same name and key differing only in case, say): number it.
-    for (let n = 2; taken.has(column.toLowerCase()); n++) column = `${g.name} (${g.key ?? g.fieldIds[0]}) ${n}`;
+    for (let n = 2; taken.has(column.toLowerCase()); n++) column = `${g.name} (${qualifier}) ${n}`;
     taken.add(column.toLowerCase());
     // A column fed by fields of different types (the same name and key in several locations) stays text.
     const kind: WideColumnKind = g.kinds.size === 1 ? [...g.kinds][0]! : 'text';
@@ -83,6 +90,8 @@ function quoteIdent(name: string): string {
 }
 
 function quoteText(value: string): string {
+  // A NUL cannot sit in SQL text: such a value is written as the hex of its UTF-8 bytes.
+  if (value.includes('\u0000')) return `CAST(X'${Buffer.from(value, 'utf8').toString('hex')}' AS TEXT)`;
   return `'${value.replaceAll("'", "''")}'`;
 }
 

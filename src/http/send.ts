@@ -28,6 +28,20 @@ export interface HttpExchange {
   timeoutMs: number;
   /** Called with the answer's headers as soon as they arrive, before the body is read. */
   onHeaders?: ((headers: AnswerHeaders) => void) | undefined;
+  /** Largest answer body read (default MAX_ANSWER_BYTES); a larger one is refused. */
+  maxAnswerBytes?: number | undefined;
+}
+
+/** No answer of HighLevel or LeadCars is near this; one that is would exhaust memory, so it is refused. */
+export const MAX_ANSWER_BYTES = 50 * 1024 * 1024;
+
+/** An answer larger than the limit: not read, not retried (the same request would bring it again). */
+export class AnswerTooLargeError extends Error {
+  override name = 'AnswerTooLargeError';
+  constructor(method: string, path: string, limit: number) {
+    super(`the answer to ${method} ${path} is larger than ${limit} bytes (${Math.round(limit / 1024 / 1024)} MiB): refused without reading it; ` +
+      'check the base URL points at the API, or ask for smaller pages');
+  }
 }
 
 export interface HttpAnswer {
@@ -101,8 +115,16 @@ export function sendHttp(x: HttpExchange): Promise<HttpAnswer> {
       agent: agents[isHttps ? 'https:' : 'http:'],
     }, (res) => {
       x.onHeaders?.(res.headers);
+      const limit = x.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+      const tooLarge = () => fail(new AnswerTooLargeError(x.method, x.path, limit));
+      if (Number(res.headers['content-length'] ?? 0) > limit) return tooLarge();
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) tooLarge();
+        else chunks.push(chunk);
+      });
       res.on('error', fail);
       res.on('close', () => {
         if (!res.complete) fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));

@@ -13,11 +13,20 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 
-/** A positive integer id given as a number or a numeric string. */
+/**
+ * A positive integer id given as a number or a numeric string. Beyond Number.MAX_SAFE_INTEGER
+ * a number is no longer the id it was written as (99999999999999999999999 reads as 1e+23), so
+ * such ids are refused rather than stored wrong.
+ */
 export function toId(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
-  if (typeof v === 'string' && /^\s*[1-9]\d*\s*$/.test(v)) return Number(v);
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return v;
+  if (typeof v === 'string' && /^\s*[1-9]\d*\s*$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
   return undefined;
+}
+
+/** Whether `text` is a LeadCars id as digits, within the safe-integer range. */
+export function isLeadcarsIdText(text: string): boolean {
+  return /^\d+$/.test(text) && Number(text) > 0 && Number.isSafeInteger(Number(text));
 }
 
 /** The new lead's id from a create answer, wherever it sits; undefined when absent. */

@@ -3,7 +3,6 @@
 // layer (src/ops), which validates, rate-limits, never retries a create blindly and writes
 // through to the mirror. The HighLevel client is asked for only when a write runs.
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
 import { contactView } from '../db/contact-view.ts';
@@ -20,62 +19,20 @@ import {
 } from '../ops/index.ts';
 import { statusReport } from '../status/report.ts';
 import { syncAll } from '../sync/run.ts';
+import { namedSegmentRule, registerSegmentTools } from './segment-tools.ts';
+import {
+  DEFAULT_SQL_ROWS, MAX_LIMIT, answer, refusal, guarded, decodeCursor, clampLimit, withCursor, limitInput, cursorInput, dryRunInput, syncedAtOutput, id, contactSummary, noteSummary, READ, taskSummary, WRITE,
+} from './tool-kit.ts';
+
+export { MAX_LIMIT } from './tool-kit.ts';
 
 export interface McpDeps {
   db: Db;
-  config: Pick<Config, 'locations' | 'status' | 'rateLimit' | 'phoneCountry' | 'sync'>;
+  config: Pick<Config, 'locations' | 'status' | 'rateLimit' | 'phoneCountry' | 'sync' | 'segments'>;
   /** Made on first use: reads never build the client. */
   client: () => GhlClient;
   version: string;
 }
-
-/** Lists return at most this many rows per page; a larger `limit` is clamped. */
-export const MAX_LIMIT = 500;
-const DEFAULT_LIMIT = 50;
-const DEFAULT_SQL_ROWS = 100;
-
-/** A tool's answer: the JSON in `structuredContent` and, for clients that read only text, as text. */
-function answer(data: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(data) }], structuredContent: data };
-}
-
-function refusal(message: string): CallToolResult {
-  return { content: [{ type: 'text', text: message }], isError: true };
-}
-
-/** Runs a handler; any failure (bad input naming the field, HighLevel's refusal in its words) is a tool error. */
-async function guarded(fn: () => Promise<CallToolResult> | CallToolResult): Promise<CallToolResult> {
-  try {
-    return await fn();
-  } catch (err) {
-    return refusal(err instanceof Error ? err.message : String(err));
-  }
-}
-
-const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
-function decodeCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined || cursor === '') return undefined;
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (id === '' || encodeCursor(id) !== cursor) throw new OperationInputError('cursor', 'not a cursor this server gave: pass a nextCursor as it came, or none for the first page');
-  return id;
-}
-const clampLimit = (limit: number | undefined) => Math.min(limit ?? DEFAULT_LIMIT, MAX_LIMIT);
-const withCursor = (after: string | undefined) => (after !== undefined ? { nextCursor: encodeCursor(after) } : {});
-
-const limitInput = z.number().int().min(1).optional().describe(`rows per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})`);
-const cursorInput = z.string().optional().describe('the nextCursor of the previous page');
-const dryRunInput = z.boolean().optional().describe('return the request(s) that would be sent, and send nothing');
-const syncedAtOutput = z.string().nullable().describe('when the last successful sync finished: the data is as fresh as this');
-const id = (what: string) => z.string().min(1).describe(what);
-
-const contactSummary = z.object({
-  id: z.string(), locationId: z.string(), firstName: z.string().nullable(), lastName: z.string().nullable(),
-  email: z.string().nullable(), phone: z.string().nullable(), companyName: z.string().nullable(),
-  tags: z.array(z.string()), dateUpdated: z.string().nullable(),
-});
-
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
-const WRITE = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const;
 
 export function createMcpServer(deps: McpDeps): { server: McpServer; close(): void } {
   const { db, config } = deps;
@@ -110,14 +67,13 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
       match: z.enum(['any', 'all']).optional().describe('"any" (default): at least one of tags; "all": every one'),
       excludeTags: z.array(z.string()).optional().describe('leave out contacts with any of these tags'),
       locationId: z.string().optional(),
-      segment: z.string().optional().describe('not supported yet: give the segment\'s tags, match and excludeTags instead'),
+      segment: z.string().optional().describe('a named segment of the config file ("segments"): only its contacts (with the other criteria too)'),
       limit: limitInput,
       cursor: cursorInput,
     },
     outputSchema: { contacts: z.array(contactSummary), nextCursor: z.string().optional(), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => {
-    if (args.segment !== undefined) throw new OperationInputError('segment', 'named segments are not supported by this server yet: give the segment\'s tags, match and excludeTags instead');
     const tags = [...(args.tags ?? []), ...(args.tag !== undefined ? [args.tag] : [])];
     const after = decodeCursor(args.cursor);
     const found = searchContacts(db, {
@@ -125,6 +81,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
       tags, ...(args.match !== undefined ? { match: args.match } : {}),
       ...(args.excludeTags !== undefined ? { excludeTags: args.excludeTags } : {}),
       ...(args.locationId !== undefined ? { locationId: args.locationId } : {}),
+      ...(args.segment !== undefined ? { rule: namedSegmentRule(config, args.segment) } : {}),
       limit: clampLimit(args.limit), ...(after !== undefined ? { after } : {}),
     });
     return answer({ contacts: found.rows, ...withCursor(found.after), syncedAt: lastSyncedAt(db, args.locationId) });
@@ -134,6 +91,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'Get a contact',
     description: 'One contact\'s 360° view from the mirror (as `ghl-etl contacts show ID --json`): profile, tags, custom fields by name, tasks, notes, recent activity.',
     inputSchema: { id: id('the HighLevel contact id') },
+    outputSchema: z.looseObject({ source: z.literal('mirror'), profile: z.looseObject({ id: z.string() }), syncedAt: syncedAtOutput }),
     annotations: READ,
   }, (args) => guarded(() => {
     const view = contactView(db, args.id);
@@ -152,6 +110,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
       limit: limitInput,
       cursor: cursorInput,
     },
+    outputSchema: { tasks: z.array(taskSummary), nextCursor: z.string().optional(), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => {
     const after = decodeCursor(args.cursor);
@@ -169,6 +128,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'Search notes',
     description: 'Notes from the mirror holding every word of the query (full-text), optionally of one contact; pages with cursor/nextCursor.',
     inputSchema: { query: z.string().min(1), contactId: z.string().optional(), limit: limitInput, cursor: cursorInput },
+    outputSchema: { notes: z.array(noteSummary), nextCursor: z.string().optional(), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => {
     const after = decodeCursor(args.cursor);
@@ -183,6 +143,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'List tags',
     description: 'Every tag on live contacts in the mirror, with how many contacts carry it, most used first.',
     inputSchema: { locationId: z.string().optional() },
+    outputSchema: { tags: z.array(z.object({ tag: z.string(), count: z.number().int() })), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => answer({ tags: tagCounts(db, args.locationId), syncedAt: lastSyncedAt(db, args.locationId) })));
 
@@ -190,6 +151,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'List custom fields',
     description: 'The custom field definitions in the mirror: id, name, key, data type.',
     inputSchema: { locationId: z.string().optional() },
+    outputSchema: { fields: z.array(z.object({ id: z.string(), locationId: z.string(), name: z.string(), fieldKey: z.string().nullable(), dataType: z.string().nullable() })), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => answer({ fields: customFieldList(db, args.locationId), syncedAt: lastSyncedAt(db, args.locationId) })));
 
@@ -197,6 +159,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'Find duplicates',
     description: 'Groups of live contacts in the mirror sharing an email (any case) or a phone, largest first.',
     inputSchema: { by: z.enum(['email', 'phone']), limit: limitInput },
+    outputSchema: { groups: z.array(z.object({ value: z.string(), contactIds: z.array(z.string()) })), truncated: z.boolean(), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => answer({ ...duplicateGroups(db, args.by, clampLimit(args.limit)), syncedAt: lastSyncedAt(db) })));
 
@@ -204,6 +167,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'Read-only SQL',
     description: 'One read-only SQL statement (SELECT / WITH) against the mirror (tables contacts, contact_tags, tasks, notes, custom_fields, ...; views contacts_wide, open_tasks, contact_activity; notes_fts, tasks_fts). Anything that would write is refused. Rows are capped.',
     inputSchema: { sql: z.string().min(1), limit: z.number().int().min(1).optional().describe(`row cap (default ${DEFAULT_SQL_ROWS}, at most ${MAX_LIMIT})`) },
+    outputSchema: { columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), truncated: z.boolean(), syncedAt: syncedAtOutput },
     annotations: READ,
   }, (args) => guarded(() => {
     runner ??= openReadOnlyRunner(db.path);
@@ -215,8 +179,11 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'Mirror status',
     description: 'Per location: the last sync run, when the data was last fresh, the API budget used in 24 hours, the last error.',
     inputSchema: {},
+    outputSchema: z.looseObject({ syncedAt: syncedAtOutput }),
     annotations: READ,
   }, () => guarded(() => answer({ ...statusReport(db, config), syncedAt: lastSyncedAt(db) })));
+
+  registerSegmentTools(server, deps);
 
   // ---- writes -----------------------------------------------------------------------------
 
@@ -346,10 +313,12 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: {
       locationId: z.string().optional().describe('required when several locations are configured'),
       full: z.boolean().optional().describe('re-read every contact\'s tasks and notes'),
+      dryRun: z.boolean().optional().describe('say which location and mode would run, and call nothing'),
     },
     annotations: { ...WRITE, idempotentHint: true },
   }, (args) => guarded(async () => {
     const locationId = locationFor(args.locationId);
+    if (args.dryRun) return answer({ dryRun: true, locationId, full: args.full ?? false, syncedAt: lastSyncedAt(db, locationId) });
     const result = await syncAll({
       db, client: deps.client(), locations: config.locations.filter((l) => l.id === locationId),
       full: args.full ?? false, lister: config.sync.lister, config,

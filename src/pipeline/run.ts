@@ -9,6 +9,7 @@ import type { BridgeConfig } from '../bridge/context.ts';
 import type { Config } from '../config/schema.ts';
 import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
+import type { RetentionResult } from '../db/retention.ts';
 import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { runConfiguredExports, type ConfiguredExportsResult } from '../export/index.ts';
 import type { GhlClient } from '../ghl/client.ts';
@@ -19,7 +20,7 @@ import type { SyncProgress } from '../sync/progress.ts';
 import { syncAll, type SyncAllResult } from '../sync/run.ts';
 import type { Lister, RunSummary, TasksVia } from '../sync/summary.ts';
 
-export type PipelineConfig = SyncSettings & BridgeConfig & Pick<Config, 'segments' | 'exports'>;
+export type PipelineConfig = SyncSettings & BridgeConfig & Pick<Config, 'segments' | 'exports'> & Partial<Pick<Config, 'retention'>>;
 
 /** What a run needs; the app context has it all (the LeadCars client is only built when the bridge has work). */
 export interface PipelineContext {
@@ -54,6 +55,8 @@ export interface PipelineResult {
   bridgeError?: Error;
   /** The configured exports; absent when not asked for, or the sync was locked out or interrupted. */
   exports?: ConfiguredExportsResult;
+  /** Old inbox, webhook and outbox rows removed (`retention.days`); absent when locked out or interrupted. */
+  retention?: RetentionResult;
 }
 
 export async function runPipeline(ctx: PipelineContext, opts: PipelineOptions): Promise<PipelineResult> {
@@ -80,7 +83,13 @@ export async function runPipeline(ctx: PipelineContext, opts: PipelineOptions): 
   } catch (err) {
     result.bridgeError = err instanceof Error ? err : new Error(String(err));
   }
-  if (withExports) result.exports = await runConfiguredExports(db.unported('the configured exports (config "exports")'), config);
+  if (withExports) result.exports = await runConfiguredExports(db, config);
+  // Bookkeeping rows that carry personal data do not outlive their retention period.
+  try {
+    result.retention = await db.applyRetention(config.retention?.days ?? 90);
+  } catch (err) {
+    ctx.logger.warn({ err: (err as Error).message }, 'retention: old inbox, webhook and outbox rows not removed this run');
+  }
   return result;
 }
 

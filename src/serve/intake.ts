@@ -15,3 +15,8 @@ export function verifyIntakeSignature(body: Buffer, header: string | undefined, 
   const expected = createHmac('sha256', secret).update(body).digest();
   return timingSafeEqual(expected, Buffer.from(match[1]!, 'hex'));
 }
+
+/** Whether `X-Intake-Signature` has the form of a signature (checked before the body is read). */
+export function hasIntakeSignatureHeader(header: string | string[] | undefined): boolean {
+  return typeof header === 'string' && /^sha256=[0-9a-fA-F]{64}$/.test(header.trim());
+}

@@ -5,20 +5,25 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/errors.ts';
-import type { Config } from '../config/schema.ts';
+import { MIN_INTAKE_SECRET_LENGTH, type Config } from '../config/schema.ts';
 import {
-  insertInboxLead, markWebhookEventApplied, probeWritable, recordWebhookEvent, type Db,
+  insertInboxLead, markWebhookEventApplied, probeWriteLock, recordWebhookEvent, type Db,
 } from '../db/index.ts';
 import { log, type Logger } from '../log.ts';
 import { recordDrift } from '../db/drift.ts';
 import { createWebhookDriftReader } from '../highlevel-api/webhook-events.ts';
 import { leadDedupeKey, leadPayload, parseIntakeLead, type IntakeLead } from '../bridge/lead.ts';
-import { verifyIntakeSignature } from './intake.ts';
+import { hasIntakeSignatureHeader, verifyIntakeSignature } from './intake.ts';
+import {
+  abortedRequestLog, applyConnectionCap, BodyBudget, isLoopbackHost, SERVER_TIMEOUTS,
+} from './limits.ts';
 import { applyEventToMirror, type WebhookEvent } from './mirror-events.ts';
-import { verifyWebhookSignature, webhookKeys } from './webhook-signature.ts';
+import { hasWebhookSignatureHeader, verifyWebhookSignature, webhookKeys } from './webhook-signature.ts';
 
 /** Largest request body accepted (a lead or a webhook); larger ones get 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** `GET /healthz` answers from a probe at most this old. */
+export const HEALTH_CACHE_MS = 2_000;
 /** A webhook whose `timestamp` is further than this from now is refused as a replay. */
 export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
 
@@ -43,7 +48,7 @@ export interface ReceivedEvent {
 export interface ServeOptions {
   db: Db;
   /** `intakeSecret`, `webhookPublicKey` and `serve.host`/`serve.port` are read from it. */
-  config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve' | 'phoneCountry' | 'locations'>>;
+  config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve' | 'phoneCountry' | 'locations' | 'webhookLegacySignature'>>;
   /** Defaults to config `serve.host` (127.0.0.1). */
   host?: string;
   /** Defaults to config `serve.port` (8787); 0 picks a free port. */
@@ -52,7 +57,7 @@ export interface ServeOptions {
   onLead?: (lead: AcceptedLead) => void;
   /** Called after a new webhook event is committed (not for a redelivery). */
   onEvent?: (event: ReceivedEvent) => void;
-  /** The legacy `x-wh-signature` RSA key (PEM); HighLevel's by default. Tests pass their own. */
+  /** The legacy `x-wh-signature` RSA key (PEM), used only with config `webhookLegacySignature`; HighLevel's by default. Tests pass their own. */
   legacyRsaKey?: string;
   /** The clock of the replay window; tests move it. */
   clock?: () => Date;
@@ -78,29 +83,62 @@ export interface IntakeServer {
 interface Answer {
   status: number;
   body: unknown;
+  /** Close the connection after answering (a body left unread is not drained). */
+  close?: boolean;
 }
 
 class TooLarge extends Error {}
+/** All requests together hold MAX_BUFFERED_BODY_BYTES already. */
+class Busy extends Error {}
+/** The client went away (or a timeout cut it off) before its body arrived. */
+class Aborted extends Error {}
 
 /** Past this, an oversized body is not even drained: the connection is dropped. */
 const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
 
 /**
- * Reads the body, up to MAX_BODY_BYTES. A larger one is read to its end and discarded before
- * the 413 goes out (a client still sending would otherwise see a reset instead of the answer),
- * unless it passes DRAIN_LIMIT_BYTES.
+ * Reads the body, up to MAX_BODY_BYTES, its bytes counted against the server-wide `budget`
+ * until `release`. A larger one is read to its end and discarded before the 413 goes out (a
+ * client still sending would otherwise see a reset instead of the answer), unless it passes
+ * DRAIN_LIMIT_BYTES. Rejects with Busy when the budget is spent, Aborted when the client goes.
  */
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, budget: BodyBudget): Promise<{ body: Buffer; release: () => void }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let held = 0;
+    let refused = false;
+    const release = () => {
+      budget.give(held);
+      held = 0;
+    };
     req.on('data', (chunk: Buffer) => {
+      if (refused) return;
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      else if (size > DRAIN_LIMIT_BYTES) req.destroy();
+      if (size <= MAX_BODY_BYTES) {
+        if (!budget.take(chunk.length)) {
+          refused = true;
+          release();
+          reject(new Busy());
+          return;
+        }
+        held += chunk.length;
+        chunks.push(chunk);
+      } else if (size > DRAIN_LIMIT_BYTES) req.destroy();
     });
-    req.on('end', () => (size > MAX_BODY_BYTES ? reject(new TooLarge()) : resolve(Buffer.concat(chunks))));
-    req.on('error', reject);
+    req.on('end', () => {
+      if (refused) return;
+      if (size > MAX_BODY_BYTES) {
+        release();
+        reject(new TooLarge());
+      } else resolve({ body: Buffer.concat(chunks), release });
+    });
+    const aborted = () => {
+      release();
+      reject(new Aborted());
+    };
+    req.on('error', aborted);
+    req.on('close', () => { if (!req.complete) aborted(); });
   });
 }
 
@@ -123,7 +161,14 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   if (!secret) {
     throw new ConfigError('"intakeSecret" is not set: set INTAKE_SECRET (the HMAC secret lead senders sign with) to run serve');
   }
-  const keys = webhookKeys(config.webhookPublicKey, options.legacyRsaKey);
+  if (secret.trim().length < MIN_INTAKE_SECRET_LENGTH) {
+    throw new ConfigError(`INTAKE_SECRET ("intakeSecret") must be at least ${MIN_INTAKE_SECRET_LENGTH} characters: set a longer one (e.g. \`openssl rand -hex 32\`) and give it to the lead senders`);
+  }
+  const legacy = config.webhookLegacySignature ?? false;
+  const keys = webhookKeys(config.webhookPublicKey, options.legacyRsaKey, legacy);
+  if (legacy && !keys.rsa) {
+    logger.warn('webhookLegacySignature is ignored: with GHL_WEBHOOK_PUBLIC_KEY set, only that key authenticates webhooks');
+  }
   const clock = options.clock ?? (() => new Date());
   // Webhooks never make the mirror untrue: the app may be installed on locations this mirror
   // does not sync, and their events must not add rows nobody will ever reconcile. Without any
@@ -199,21 +244,50 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     return { status: 200, body: { ok: true } };
   }
 
+  // The probe runs at most once per HEALTH_CACHE_MS however many checks arrive: a flood of
+  // unauthenticated health checks costs one lock attempt every few seconds, never a wait.
+  let lastHealth: { at: number; answer: Answer } | undefined;
   function health(): Answer {
+    const now = Date.now();
+    if (lastHealth && now - lastHealth.at < HEALTH_CACHE_MS) return lastHealth.answer;
+    let answer: Answer;
     try {
-      probeWritable(db);
-      return { status: 200, body: { ok: true } };
+      answer = probeWriteLock(db) === 'ok'
+        ? { status: 200, body: { ok: true } }
+        : error(503, 'the database is busy: another process holds its write lock');
     } catch (err) {
-      logger.warn({ err }, 'health check: the database is not writable');
-      return error(503, 'the database is not writable');
+      logger.warn({ err: (err as Error).message }, 'health check: the database is not writable');
+      answer = error(503, 'the database is not writable');
     }
+    lastHealth = { at: now, answer };
+    return answer;
   }
 
-  const routes: Record<string, { method: string; handle: (body: Buffer, req: IncomingMessage) => Answer }> = {
-    '/leads': { method: 'POST', handle: acceptLead },
-    '/webhooks/ghl': { method: 'POST', handle: acceptWebhook },
+  // Each POST route's signature header is checked for its form before the body is read: a
+  // request that cannot be authentic costs no buffering and no waiting for a slow body.
+  interface Route {
+    method: string;
+    signed?: (req: IncomingMessage) => boolean;
+    unsigned?: Answer;
+    handle: (body: Buffer, req: IncomingMessage) => Answer;
+  }
+  const routes: Record<string, Route> = {
+    '/leads': {
+      method: 'POST',
+      signed: (req) => hasIntakeSignatureHeader(req.headers['x-intake-signature']),
+      unsigned: error(401, 'missing or malformed X-Intake-Signature: sign the raw body with HMAC-SHA256 and INTAKE_SECRET, as sha256=<hex>'),
+      handle: acceptLead,
+    },
+    '/webhooks/ghl': {
+      method: 'POST',
+      signed: (req) => hasWebhookSignatureHeader(req.headers, keys),
+      unsigned: error(401, 'missing or malformed webhook signature'),
+      handle: acceptWebhook,
+    },
     '/healthz': { method: 'GET', handle: health },
   };
+  const budget = new BodyBudget();
+  const aborted = abortedRequestLog(logger);
 
   let inFlight = 0;
   let closing: Promise<void> | undefined;
@@ -222,19 +296,28 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     const route = routes[path];
     if (!route) return error(404, `no route ${path}`);
     if (req.method !== route.method) return error(405, `${path} takes ${route.method}`);
-    let body: Buffer;
+    if (route.method === 'GET') return route.handle(Buffer.alloc(0), req);
+    if (route.signed && !route.signed(req)) return { ...route.unsigned!, close: true };
+    let read: { body: Buffer; release: () => void };
     try {
-      body = route.method === 'GET' ? Buffer.alloc(0) : await readBody(req);
+      read = await readBody(req, budget);
     } catch (err) {
-      if (err instanceof TooLarge) {
-        return error(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+      if (err instanceof TooLarge) return error(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+      if (err instanceof Busy) return { ...error(503, 'too many requests in progress: retry shortly'), close: true };
+      if (err instanceof Aborted) {
+        aborted();
+        return { ...error(400, 'the request was aborted'), close: true };
       }
       throw err;
     }
-    return route.handle(body, req);
+    try {
+      return route.handle(read.body, req);
+    } finally {
+      read.release();
+    }
   }
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ ...SERVER_TIMEOUTS }, (req, res) => {
     inFlight++;
     res.on('close', () => { inFlight--; });
     handle(req)
@@ -245,10 +328,12 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
       .then((answer) => {
         if (res.headersSent || res.destroyed) return;
         // While closing, a keep-alive client is told not to reuse the connection.
-        res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(closing ? { Connection: 'close' } : {}) });
+        res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(closing || answer.close ? { Connection: 'close' } : {}) });
         res.end(JSON.stringify(answer.body));
       });
   });
+
+  applyConnectionCap(server);
 
   const host = options.host ?? config.serve?.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -259,6 +344,9 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     });
   });
   const address = server.address() as AddressInfo;
+  if (!isLoopbackHost(host)) {
+    logger.warn({ host }, 'serve listens beyond this machine without TLS: put a reverse proxy with TLS in front (README, "Exposing serve")');
+  }
   const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${hostInUrl}:${address.port}`,

@@ -1,7 +1,8 @@
 // Verifying HighLevel webhooks (../shared/ghl-api/NOTES.md "Webhooks",
 // docs/oauth/WebhookAuthentication.md): `x-ghl-signature` is Ed25519 over the raw body (base64);
-// the legacy `x-wh-signature` is RSA-SHA256 with HighLevel's published RSA key. Either, when it
-// verifies, authenticates the body; none, or none that verifies, does not.
+// the legacy `x-wh-signature` is RSA-SHA256 with HighLevel's published RSA key, counted only when
+// the config enables it. One that verifies authenticates the body; none, or none that verifies,
+// does not.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../config/errors.ts';
 
@@ -26,7 +27,8 @@ T1hhTiaCeIY/OwwwNUY2yvcCAwEAAQ==
 
 export interface WebhookKeys {
   ed25519: KeyObject;
-  rsa: KeyObject;
+  /** The legacy RSA key; absent unless enabled (and never beside a configured Ed25519 key). */
+  rsa?: KeyObject;
 }
 
 function parseKey(text: string): KeyObject {
@@ -38,10 +40,12 @@ function parseKey(text: string): KeyObject {
 
 /**
  * The keys webhooks are checked with: `webhookPublicKey` (config / GHL_WEBHOOK_PUBLIC_KEY; base64
- * SPKI DER or PEM; default HighLevel's) and the legacy RSA key. Throws ConfigError on a key that
- * is not an Ed25519 public key.
+ * SPKI DER or PEM; default HighLevel's) and, only with `legacy` (config
+ * `webhookLegacySignature`) and no key of one's own, the legacy RSA key: HighLevel signs every
+ * tenant's webhooks with that one key, so it proves only that HighLevel sent the body, for any
+ * app. Throws ConfigError on a key that is not an Ed25519 public key.
  */
-export function webhookKeys(webhookPublicKey?: string, legacyRsaKey: string = HIGHLEVEL_WEBHOOK_RSA_KEY): WebhookKeys {
+export function webhookKeys(webhookPublicKey?: string, legacyRsaKey: string = HIGHLEVEL_WEBHOOK_RSA_KEY, legacy = false): WebhookKeys {
   let ed25519: KeyObject | undefined;
   try {
     ed25519 = parseKey(webhookPublicKey ?? HIGHLEVEL_WEBHOOK_ED25519_KEY);
@@ -54,12 +58,25 @@ export function webhookKeys(webhookPublicKey?: string, legacyRsaKey: string = HI
         '(as `ghl-etl sandbox --json` prints it) or a PEM, or unset it to use HighLevel\'s',
     );
   }
-  return { ed25519, rsa: parseKey(legacyRsaKey) };
+  return legacy && webhookPublicKey === undefined ? { ed25519, rsa: parseKey(legacyRsaKey) } : { ed25519 };
 }
 
 function signatureBytes(header: string | string[] | undefined): Buffer | undefined {
   if (typeof header !== 'string' || header.trim() === '') return undefined;
   return Buffer.from(header.trim(), 'base64');
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * Whether the headers carry a signature of the right form for one of the keys (checked before
+ * the body is read): an Ed25519 `x-ghl-signature` of 64 bytes, or the legacy `x-wh-signature`.
+ */
+export function hasWebhookSignatureHeader(headers: Record<string, string | string[] | undefined>, keys: WebhookKeys): boolean {
+  const ed = headers['x-ghl-signature'];
+  if (typeof ed === 'string' && BASE64.test(ed.trim()) && Buffer.from(ed.trim(), 'base64').length === 64) return true;
+  const rsa = headers['x-wh-signature'];
+  return keys.rsa !== undefined && typeof rsa === 'string' && BASE64.test(rsa.trim());
 }
 
 /** Whether one of the body's signature headers verifies with its key. */
@@ -68,8 +85,8 @@ export function verifyWebhookSignature(
 ): boolean {
   const ed = signatureBytes(headers['x-ghl-signature']);
   if (ed && ed.length === 64 && verify(null, body, keys.ed25519, ed)) return true;
-  const rsa = signatureBytes(headers['x-wh-signature']);
-  if (rsa) {
+  const rsa = keys.rsa && signatureBytes(headers['x-wh-signature']);
+  if (rsa && keys.rsa) {
     try {
       if (verify('sha256', body, keys.rsa, rsa)) return true;
     } catch {

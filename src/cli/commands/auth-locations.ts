@@ -5,6 +5,7 @@ import { requireOAuthApp } from '../../auth/login.ts';
 import { appIdOf, listInstalledLocations } from '../../auth/oauth-api.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOut, writeErr } from '../../terminal-text.ts';
 
 export function register(program: Command): void {
   leaf(group(program, 'auth').command('locations')
@@ -21,8 +22,8 @@ export function register(program: Command): void {
       if (opts.json) {
         printJson({ companyId, locations });
       } else {
-        for (const l of locations) process.stdout.write(`${l.id}  ${l.name}${l.address ? `  (${l.address})` : ''}\n`);
-        process.stderr.write(`${locations.length} installed ${locations.length === 1 ? 'location' : 'locations'}.\n`);
+        for (const l of locations) writeOut(`${l.id}  ${l.name}${l.address ? `  (${l.address})` : ''}\n`);
+        writeErr(`${locations.length} installed ${locations.length === 1 ? 'location' : 'locations'}.\n`);
       }
       return EXIT.ok;
     });

@@ -10,6 +10,7 @@ import { tokensFromAnswer } from '../../auth/provider.ts';
 import { oneOf } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeErr } from '../../terminal-text.ts';
 
 const DETAILS = `
 Prints HighLevel's authorize URL on stderr; open it, pick the sub-account, approve. The browser is
@@ -37,12 +38,12 @@ export function register(program: Command): void {
     const authorizeUrl = buildAuthorizeUrl({ authUrl: config.authUrl, clientId: app.clientId, redirectUri: app.redirectUri, scopes: scopesFor(config), state });
     let code: string;
     if (opts.paste) {
-      process.stderr.write(`Open this URL in a browser, approve the app, then paste the address you are redirected to and press Enter:\n${authorizeUrl}\n`);
+      writeErr(`Open this URL in a browser, approve the app, then paste the address you are redirected to and press Enter:\n${authorizeUrl}\n`);
       code = codeFromRedirect(await readPastedUrl(process.stdin), state);
     } else {
       const listener = await listenForCallback(app.redirectUri, state);
       try {
-        process.stderr.write(`Open this URL in a browser and approve the app (waiting for the redirect to ${app.redirectUri}):\n${authorizeUrl}\n`);
+        writeErr(`Open this URL in a browser and approve the app (waiting for the redirect to ${app.redirectUri}):\n${authorizeUrl}\n`);
         code = await listener.code;
       } finally {
         await listener.close();
@@ -62,7 +63,7 @@ export function register(program: Command): void {
         printJson({ locationId: subject, userType: summary.userType, companyId: summary.companyId, scopes: summary.scopes, expiresAt: summary.expiresAt });
       } else {
         const what = summary.userType === 'Company' ? `agency ${subject}` : `location ${subject}`;
-        process.stderr.write(`Connected ${what}; tokens stored encrypted in ${db.path}.\n`);
+        writeErr(`Connected ${what}; tokens stored encrypted in ${db.path}.\n`);
       }
       return EXIT.ok;
     });

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeErr } from '../../terminal-text.ts';
 
 export function register(program: Command): void {
   leaf<{ location?: string }>(group(program, 'auth').command('logout')
@@ -10,7 +11,7 @@ export function register(program: Command): void {
   async (opts) => withApp(configOf(opts), async (app) => {
     const removed = app.tokenStore.remove(opts.location);
     if (opts.json) printJson({ removed });
-    else process.stderr.write(`Removed stored tokens for ${removed} ${removed === 1 ? 'location' : 'locations'}.\n`);
+    else writeErr(`Removed stored tokens for ${removed} ${removed === 1 ? 'location' : 'locations'}.\n`);
     return EXIT.ok;
   }));
 }

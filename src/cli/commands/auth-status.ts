@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { checkConfiguredTokens, describeCheck } from '../token-checks.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 export function register(program: Command): void {
   leaf(group(program, 'auth').command('status')
@@ -20,14 +21,14 @@ export function register(program: Command): void {
       return exitCode;
     }
     if (oauth.length === 0 && pits.length === 0) {
-      process.stdout.write('No credentials: run `ghl-etl auth login`, or set GHL_LOCATION_ID and GHL_TOKEN.\n');
+      writeOut('No credentials: run `ghl-etl auth login`, or set GHL_LOCATION_ID and GHL_TOKEN.\n');
       return EXIT.ok;
     }
-    for (const p of pits) process.stdout.write(describeCheck(p) + '\n');
+    for (const p of pits) writeOut(describeCheck(p) + '\n');
     for (const t of oauth) {
       const expires = t.expiresAt ? (Date.parse(t.expiresAt) > Date.now() ? `expires ${t.expiresAt}` : `expired ${t.expiresAt} (refreshed on next use)`) : 'no access token';
-      process.stdout.write(`${t.locationId}  OAuth ${t.userType}  ${t.status}  ${expires}  scopes: ${t.scopes.join(' ') || '-'}\n`);
-      if (t.statusMessage) process.stdout.write(`  ${t.statusMessage}\n`);
+      writeOut(`${t.locationId}  OAuth ${t.userType}  ${t.status}  ${expires}  scopes: ${t.scopes.join(' ') || '-'}\n`);
+      if (t.statusMessage) writeOut(`  ${t.statusMessage}\n`);
     }
     return exitCode;
   }));

@@ -6,6 +6,7 @@ import { LEADCARS_CATALOG } from '../../bridge/index.ts';
 import { CATALOG, SYNC_READS, TRIGGERS } from '../../ops/index.ts';
 import { leaf, printJson } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 export interface CatalogRow {
   /** Whose route: HighLevel's, or LeadCars' (the bridge). */
@@ -42,7 +43,7 @@ export function register(program: Command): void {
     const cells = rows.map((r) => [r.service, r.kind, r.name, `${r.method} ${r.path}`, r.scope, r.command]);
     const header = ['SERVICE', 'KIND', 'NAME', 'ROUTE', 'SCOPE', 'COMMAND'];
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-    for (const line of [header, ...cells]) process.stdout.write(line.map((c, i) => (i < line.length - 1 ? c.padEnd(widths[i]!) : c)).join('  ') + '\n');
+    for (const line of [header, ...cells]) writeOut(line.map((c, i) => (i < line.length - 1 ? c.padEnd(widths[i]!) : c)).join('  ') + '\n');
     return EXIT.ok;
   });
 }

@@ -5,6 +5,7 @@ import { maskSecrets } from '../../config/load.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { checkConfiguredTokens, describeCheck } from '../token-checks.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 export function register(program: Command): void {
   leaf<{ online?: boolean }>(group(program, 'config').command('check')
@@ -19,12 +20,12 @@ export function register(program: Command): void {
       printJson(tokens ? { config: masked, tokens, exitCode } : masked);
       return exitCode;
     }
-    process.stdout.write(`Configuration is valid${config.configFile ? ` (${config.configFile})` : ' (no config file; defaults and environment)'}.\n`);
-    process.stdout.write(JSON.stringify(masked, null, 2) + '\n');
+    writeOut(`Configuration is valid${config.configFile ? ` (${config.configFile})` : ' (no config file; defaults and environment)'}.\n`);
+    writeOut(JSON.stringify(masked, null, 2) + '\n');
     if (config.locations.length === 0) {
-      process.stdout.write('Note: no locations configured: set GHL_LOCATION_ID and GHL_TOKEN, or add "locations" to the config file.\n');
+      writeOut('Note: no locations configured: set GHL_LOCATION_ID and GHL_TOKEN, or add "locations" to the config file.\n');
     }
-    for (const t of tokens ?? []) process.stdout.write(describeCheck(t) + '\n');
+    for (const t of tokens ?? []) writeOut(describeCheck(t) + '\n');
     return exitCode;
   });
 }

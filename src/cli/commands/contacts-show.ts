@@ -12,13 +12,11 @@ import { UsageError } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { chooseLocations } from '../locations.ts';
+import { terminalLine, terminalSafe, writeOut } from '../../terminal-text.ts';
 
-/** Text from the CRM made safe for a terminal: no control characters, one line unless asked. */
+/** Text from the CRM made safe for a terminal (the one sanitiser), one line unless asked. */
 function clean(text: string, multiline = false): string {
-  const lines = text.replace(/\t/g, ' ').split(/\r\n|\r|\n/);
-  // eslint-disable-next-line no-control-regex
-  const safe = lines.map((l) => l.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\uFFFD'));
-  return multiline ? safe.join('\n') : safe.join(' ↵ ');
+  return multiline ? terminalSafe(text.replace(/\t/g, ' ').replace(/\r\n|\r/g, '\n')) : terminalLine(text);
 }
 
 /** "2026-04-01 10:00" (UTC) for an ISO time; the text as it is when it does not parse. */
@@ -120,7 +118,7 @@ export function register(program: Command): void {
       const p = view.profile;
       if (opts.live && p.assignedTo && existsSync(config.db)) p.assignedToName = userName(app.db, p.locationId, p.assignedTo) ?? null;
       if (opts.json) printJson({ source, ...view });
-      else process.stdout.write(renderContactView(view, source));
+      else writeOut(renderContactView(view, source));
       return EXIT.ok;
     }, { readonly: !opts.live }); // --live may store refreshed OAuth tokens
   });

@@ -13,6 +13,7 @@ import { formatOf, type FormatFlags } from '../export-format-flags.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { isUsageProblem } from '../errors.ts';
+import { writeErr } from '../../terminal-text.ts';
 
 interface ExportFlags extends FormatFlags {
   tag: string[];
@@ -119,7 +120,7 @@ async function ruleWarnings(db: Mirror, f: ExportFlags, config: ReturnType<typeo
   return out;
 }
 
-const warn = (warnings: string[]) => { for (const w of warnings) process.stderr.write(`warning: ${w}\n`); };
+const warn = (warnings: string[]) => { for (const w of warnings) writeErr(`warning: ${w}\n`); };
 
 interface Outcome {
   files: Array<ExportResult & { tag?: string }>;
@@ -204,7 +205,7 @@ export function register(program: Command): void {
         const out = opts.out === STDOUT ? process.stderr : process.stdout;
         for (const file of files) out.write(describeFile(file) + '\n');
       }
-      for (const x of failed) process.stderr.write(`ghl-etl export: segment "${x.what}": ${x.error.message}\n`);
+      for (const x of failed) writeErr(`ghl-etl export: segment "${x.what}": ${x.error.message}\n`);
       if (failed.length === 0) return EXIT.ok;
       return failed.every((x) => isUsageProblem(x.error)) ? EXIT.usage : EXIT.failed;
     }, { postgres: true });

@@ -9,6 +9,7 @@ import { leadFileEncoding, type ImportSummary } from '../../bridge/import.ts';
 import { getInboxLead } from '../../db/inbox.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOut, writeErr } from '../../terminal-text.ts';
 
 export function register(program: Command): void {
   leaf<{ encoding?: string }>(group(program, 'leads').command('import')
@@ -38,9 +39,9 @@ export function register(program: Command): void {
       else {
         for (const bad of invalid) {
           const where = bad.line !== undefined ? `line ${bad.line}` : `record ${bad.record}`;
-          process.stderr.write(`ghl-etl leads import: ${where} refused: ${bad.reasons.join('; ')}\n`);
+          writeErr(`ghl-etl leads import: ${where} refused: ${bad.reasons.join('; ')}\n`);
         }
-        process.stdout.write(
+        writeOut(
           `${file === '-' ? 'standard input' : file}: ${readCount} leads read, ${imported.accepted} new, ${imported.duplicates} already imported, ${invalid.length} invalid; ` +
           `${result.delivered} delivered, ${result.waiting} waiting on LeadCars (see \`ghl-etl outbox list\`), ${result.failed} failed, ${result.pending} to retry\n`,
         );

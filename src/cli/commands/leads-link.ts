@@ -7,6 +7,7 @@ import { LeadAlreadyLinkedError } from '../../db/lead-links.ts';
 import { UsageError } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 export function register(program: Command): void {
   leaf(group(program, 'leads').command('link').argument('<contactId>', 'HighLevel contact id').argument('<leadId>', 'LeadCars lead id')
@@ -23,7 +24,7 @@ export function register(program: Command): void {
       }
       if (opts.json) printJson(result);
       else {
-        process.stdout.write(`${result.created ? 'Linked' : 'Already linked:'} LeadCars lead ${leadId} to contact ${contactId}` +
+        writeOut(`${result.created ? 'Linked' : 'Already linked:'} LeadCars lead ${leadId} to contact ${contactId}` +
           `${result.resolvedOutboxId !== undefined ? ` (outbox ${result.resolvedOutboxId} resolved)` : ''}\n`);
       }
       return EXIT.ok;

@@ -4,6 +4,7 @@ import { dropOutboxRow, getOutboxRow } from '../../db/outbox.ts';
 import { UsageError, wholeNumber } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 export function register(program: Command): void {
   leaf(group(program, 'outbox').command('drop').argument('<id>', 'outbox row id', wholeNumber)
@@ -15,7 +16,7 @@ export function register(program: Command): void {
       if (!row) throw new UsageError(`no outbox row ${id}: see \`ghl-etl outbox list\``);
       if (!dropOutboxRow(db, id)) throw new UsageError(`outbox row ${id} is done; there is nothing to drop`);
       if (opts.json) printJson({ id, dropped: true });
-      else process.stdout.write(`Outbox row ${id} dropped.\n`);
+      else writeOut(`Outbox row ${id} dropped.\n`);
       return EXIT.ok;
     });
   });

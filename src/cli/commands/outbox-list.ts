@@ -4,6 +4,7 @@ import { listOutbox, type OutboxStatus } from '../../db/outbox.ts';
 import { oneOf } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 const STATUSES = ['pending', 'done', 'dead', 'unknown'] as const;
 
@@ -17,9 +18,9 @@ export function register(program: Command): void {
     const items = rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown, result: r.result === null ? null : JSON.parse(r.result) as unknown }));
     if (opts.json) printJson({ outbox: items });
     else {
-      if (rows.length === 0) process.stdout.write('The outbox is empty.\n');
+      if (rows.length === 0) writeOut('The outbox is empty.\n');
       for (const r of rows) {
-        process.stdout.write(`${r.id}\t${r.status}\t${r.kind}\tattempts ${r.attempts}\t${r.dedupeKey}${r.lastError ? `\n\t${r.lastError}` : ''}\n`);
+        writeOut(`${r.id}\t${r.status}\t${r.kind}\tattempts ${r.attempts}\t${r.dedupeKey}${r.lastError ? `\n\t${r.lastError}` : ''}\n`);
       }
     }
     return EXIT.ok;

@@ -4,6 +4,7 @@ import { getOutboxRow, retryOutboxRow } from '../../db/outbox.ts';
 import { UsageError, wholeNumber } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 export function register(program: Command): void {
   leaf<{ force?: boolean }>(group(program, 'outbox').command('retry').argument('<id>', 'outbox row id', wholeNumber)
@@ -20,7 +21,7 @@ export function register(program: Command): void {
       }
       retryOutboxRow(db, id);
       if (opts.json) printJson({ id, status: 'pending' });
-      else process.stdout.write(`Outbox row ${id} is due again; \`ghl-etl serve\` or the next \`ghl-etl sync\` sends it.\n`);
+      else writeOut(`Outbox row ${id} is due again; \`ghl-etl serve\` or the next \`ghl-etl sync\` sends it.\n`);
       return EXIT.ok;
     });
   });

@@ -8,6 +8,7 @@ import { countPurgeable, purgeDeleted } from '../../db/purge.ts';
 import { UsageError } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOut, writeErr } from '../../terminal-text.ts';
 
 interface PurgeFlags {
   deletedBefore: string;
@@ -44,17 +45,22 @@ export function register(program: Command): void {
       if (!opts.yes) {
         const n = countPurgeable(db, before);
         if (n === 0) {
-          process.stderr.write(`No contacts soft-deleted before ${before} hold personal data: nothing to erase.\n`);
+          writeErr(`No contacts soft-deleted before ${before} hold personal data: nothing to erase.\n`);
         } else if (!(await confirmed(`Erase the personal data of ${plural(n, 'contact')} soft-deleted before ${before} in ${config.db}? This cannot be undone. [y/N] `))) {
-          process.stderr.write('Nothing erased.\n');
+          writeErr('Nothing erased.\n');
           return EXIT.failed;
         }
       }
-      const result = purgeDeleted(db, before);
+      const result = purgeDeleted(db, before, { retentionDays: config.retention.days });
       if (opts.json) printJson({ deletedBefore: before, ...result });
       else {
-        process.stdout.write(`Erased the personal data of ${plural(result.contacts, 'contact')} soft-deleted before ${before} ` +
+        writeOut(`Erased the personal data of ${plural(result.contacts, 'contact')} soft-deleted before ${before} ` +
           `(${plural(result.tasks, 'task')}, ${plural(result.notes, 'note')}); their ids and dates are kept.\n`);
+        const old = result.retention!;
+        if (old.inbox + old.webhookEvents + old.outbox > 0) {
+          writeOut(`Removed rows older than ${config.retention.days} days (retention.days): ` +
+            `${plural(old.inbox, 'inbox lead')}, ${plural(old.webhookEvents, 'webhook event')}, ${plural(old.outbox, 'outbox call')}.\n`);
+        }
       }
       return EXIT.ok;
     });

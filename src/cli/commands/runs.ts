@@ -4,6 +4,7 @@ import type { RunEntry } from '../../db/history.ts';
 import { positiveNumber } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 function seconds(from: string, to: string | null): string {
   if (!to) return '';
@@ -31,8 +32,8 @@ export function register(program: Command): void {
     return withApp(config, async (app) => {
       const runs = await (await app.mirror()).runHistory(opts.limit ?? 20);
       if (opts.json) printJson({ runs });
-      else if (runs.length === 0) process.stdout.write('No runs yet: `ghl-etl sync` and `ghl-etl export` record theirs here.\n');
-      else process.stdout.write(runs.map(describeRunEntry).join('\n') + '\n');
+      else if (runs.length === 0) writeOut('No runs yet: `ghl-etl sync` and `ghl-etl export` record theirs here.\n');
+      else writeOut(runs.map(describeRunEntry).join('\n') + '\n');
       return EXIT.ok;
     }, { readonly: true, postgres: true });
   });

@@ -9,6 +9,7 @@ import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { chooseLocations } from '../locations.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 interface ScheduleFlags {
   cron?: string;
@@ -51,7 +52,7 @@ export function register(program: Command): void {
         if (opts.json) {
           printJson({ cron: spec.cron, timezone: spec.timezone, nextRun: next?.toISOString() ?? null, exports: config.exports.length });
         } else {
-          process.stdout.write(`ghl-etl schedule: "${spec.cron}" in ${spec.timezone}; next run ${describeNext(next, spec.timezone)}` +
+          writeOut(`ghl-etl schedule: "${spec.cron}" in ${spec.timezone}; next run ${describeNext(next, spec.timezone)}` +
             `${opts.runNow ? '; running once now' : ''}. Each run is logged on stderr; stop with SIGTERM or Ctrl-C.\n`);
         }
         await handle.done;

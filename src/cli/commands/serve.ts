@@ -8,6 +8,7 @@ import { bridgeHooks, startServer } from '../../serve/index.ts';
 import { portNumber } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 export function register(program: Command): void {
   leaf<{ host?: string; port?: number }>(program.command('serve')
@@ -33,7 +34,7 @@ export function register(program: Command): void {
         throw err;
       }
       if (opts.json) printJson({ url: server.url, host: server.host, port: server.port });
-      else process.stdout.write(`Listening on ${server.url} (POST /leads, POST /webhooks/ghl, GET /healthz). Ctrl-C stops.\n`);
+      else writeOut(`Listening on ${server.url} (POST /leads, POST /webhooks/ghl, GET /healthz). Ctrl-C stops.\n`);
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGINT', () => resolve('SIGINT'));
         process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -6,6 +6,7 @@ import { bridgeUnused, type BridgeStatus } from '../../status/bridge.ts';
 import { mirrorStatusReport, type LocationStatus, type StatusReport } from '../../status/report.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 const pct = (share: number) => `${(share * 100).toFixed(share < 0.01 && share > 0 ? 2 : 1)}%`;
 
@@ -67,7 +68,7 @@ export function register(program: Command): void {
     return withApp(config, async (app) => {
       const report = await mirrorStatusReport(await app.mirror(), config);
       if (opts.json) printJson(report);
-      else process.stdout.write(renderStatus(report));
+      else writeOut(renderStatus(report));
       return report.healthy ? EXIT.ok : EXIT.failed;
     }, { readonly: true, postgres: true });
   });

@@ -8,6 +8,7 @@ import { LockedError } from '../errors.ts';
 import { exitCodeForOutcome } from '../exit-codes.ts';
 import { chooseLocations } from '../locations.ts';
 import { describeRun, reportProblems, runSync } from '../sync-run.ts';
+import { writeOut } from '../../terminal-text.ts';
 
 interface SyncFlags {
   location?: string;
@@ -35,7 +36,7 @@ export function register(program: Command): void {
         locations, full: opts.full ?? false, lister: opts.lister ?? config.sync.lister, exports: false,
         allowMassDelete: opts.allowMassDelete ?? false,
         // Each location's summary as soon as it finishes (the others may still be running).
-        ...(opts.json ? {} : { onLocationDone: (run: RunSummary) => void process.stdout.write(describeRun(run) + '\n') }),
+        ...(opts.json ? {} : { onLocationDone: (run: RunSummary) => void writeOut(describeRun(run) + '\n') }),
       });
       if (result.lockedBy) {
         const h = result.lockedBy;
@@ -46,8 +47,8 @@ export function register(program: Command): void {
       if (opts.json) {
         printJson({ database: db.shown, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [], ...(bridge ? { bridge } : {}) });
       } else {
-        for (const id of result.alreadyDone ?? []) process.stdout.write(`${id}: already synced by the interrupted run this one resumes\n`);
-        if (bridge?.ran) process.stdout.write(`LeadCars: ${bridge.commentsQueued} comments queued, ${bridge.poll.polled} leads polled (${bridge.poll.changed} changed), outbox ${bridge.outbox.sent} sent, ${bridge.outbox.retried} to retry, ${bridge.outbox.dead} dead, ${bridge.outbox.unknown} unknown\n`);
+        for (const id of result.alreadyDone ?? []) writeOut(`${id}: already synced by the interrupted run this one resumes\n`);
+        if (bridge?.ran) writeOut(`LeadCars: ${bridge.commentsQueued} comments queued, ${bridge.poll.polled} leads polled (${bridge.poll.changed} changed), outbox ${bridge.outbox.sent} sent, ${bridge.outbox.retried} to retry, ${bridge.outbox.dead} dead, ${bridge.outbox.unknown} unknown\n`);
       }
       reportProblems(result);
       return exitCode;

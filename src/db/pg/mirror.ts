@@ -37,6 +37,7 @@ import { parseReportedDailyBudget, REPORTED_DAILY_KEY } from '../daily-budget.ts
 import type { BridgeQueueCounts } from '../bridge-health.ts';
 import type { DriftRow } from '../drift.ts';
 import type { ExportRun } from '../exports.ts';
+import type { RetentionResult } from '../retention.ts';
 import { mergeRunHistory, type RunEntry } from '../history.ts';
 import { showAbandonedBy, SYNC_LOCK, type SyncRun } from '../runs.ts';
 import * as sqliteSchema from '../schema.ts';
@@ -170,6 +171,11 @@ class PgStatements implements MirrorStatements {
     /** Runs `fn` atomically: on a transaction's client, as it is; on the pool, in a new transaction. */
     protected readonly atomic: <T>(fn: (s: PgStatements) => Promise<T>) => Promise<T>,
   ) {}
+
+  /** Rows changed by a statement (for the mirror's own multi-statement writes). */
+  count(text: string, values: unknown[] = []): Promise<number> {
+    return this.run(text, values);
+  }
 
   /** Rows of a read (for the mirror's own multi-statement reads). */
   query<R>(text: string, values: unknown[] = []): Promise<R[]> {
@@ -744,6 +750,14 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
           bridge: { inbox: inbox!, outbox: outbox! },
         };
       });
+    },
+    async applyRetention(days: number, now: Date = new Date()): Promise<RetentionResult> {
+      const before = new Date(now.getTime() - days * 86_400_000).toISOString();
+      return transaction(async (tx) => ({
+        inbox: await tx.count(`DELETE FROM inbox WHERE status IN ('delivered', 'failed') AND received_at < $1`, [before]),
+        webhookEvents: await tx.count(`DELETE FROM webhook_events WHERE received_at < $1`, [before]),
+        outbox: await tx.count(`DELETE FROM outbox WHERE status IN ('done', 'dead') AND updated_at < $1`, [before]),
+      }));
     },
     async runHistory(limit: number): Promise<RunEntry[]> {
       const bound = limit < 0 ? null : limit;
