@@ -12,6 +12,7 @@ import { syncAll } from '../src/sync/run.ts';
 import { BIN, runCli, type CliResult } from './helpers/cli.ts';
 import { sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
 import { sqliteOf } from '../src/db/connection.ts';
+import { quietLogger } from './helpers/logger.ts';
 
 let sandbox: Sandbox;
 let dir: string;
@@ -121,7 +122,7 @@ describe('a sync stopped before some locations started', () => {
     const client = unlimitedClient(sb);
     try {
       const config = { sync: { concurrency: 2, locationConcurrency: 1, lister: 'list' as const, rollingDays: 7, maxDeleteShare: 0.2 } };
-      const base = { db, client, locations: sb.locations, full: false, lister: 'list' as const, config };
+      const base = { db, client, logger: quietLogger, locations: sb.locations, full: false, lister: 'list' as const, config };
       const stopped = await syncAll({ ...base, signal: AbortSignal.abort() });
       expect(stopped.outcome).toBe('interrupted');
       expect(stopped.runs).toEqual([]);

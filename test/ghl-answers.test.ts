@@ -80,14 +80,26 @@ describe('answers checked against the contract', () => {
     }));
   });
 
-  it('extra fields HighLevel adds are accepted', async () => {
+  it('extra fields HighLevel adds are accepted, kept as received and reported as drift by their JSON type', async () => {
     await withSandbox({ contacts: 10 }, (sandbox) => withProxy(sandbox, breakContactList((b) => {
       b.somethingNew = { nested: true };
       b.contacts![0]!.brandNewField = 42;
+      b.contacts![1]!.brandNewField = 'secret-value';
+      b.contacts![1]!.customFields = [{ id: 'cf1', value: 'x', source: 'form' }];
     }), async (proxy) => {
-      const client = clientAt(proxy.url, sandbox);
+      const reports: DriftReport[] = [];
+      const client = clientAt(proxy.url, sandbox, (r) => reports.push(r));
       const page = await client.fetchContactPage(sandbox.locations[0]!.id, { limit: 10 });
       expect(page.contacts).toHaveLength(10);
+      expect(page.contacts[0]).toMatchObject({ brandNewField: 42 });
+      expect(reports).toHaveLength(1);
+      expect(reports[0]!.seen).toEqual(expect.arrayContaining([
+        { field: 'somethingNew', problem: 'unknown field (object)', count: 1 },
+        { field: 'contacts[].brandNewField', problem: 'unknown field (integer)', count: 1 },
+        { field: 'contacts[].brandNewField', problem: 'unknown field (string)', count: 1 },
+        { field: 'contacts[].customFields[].source', problem: 'unknown field (string)', count: 1 },
+      ]));
+      expect(JSON.stringify(reports)).not.toContain('secret-value');
       await client.close();
     }));
   });

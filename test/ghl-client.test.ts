@@ -3,8 +3,8 @@
 // daily budget, and requests that match spec + overlay.
 import { describe, expect, it } from 'vitest';
 import {
-  AuthError, createGhlClient, CursorStuckError, DailyBudgetExhaustedError, DuplicateContactError, NetworkError,
-  OutcomeUnknownError, staticTokens, type GhlClientOptions, type SentRequest, type TokenProvider,
+  createGhlClient, DailyBudgetExhaustedError, DuplicateContactError, GhlError,
+  staticTokens, type GhlClientOptions, type SentRequest, type TokenProvider,
 } from '../src/ghl/index.ts';
 import { followCursor } from '../src/ghl/paging.ts';
 import { backoffDelay, parseRetryAfter } from '../src/http/retry.ts';
@@ -178,14 +178,15 @@ describe('faults', () => {
     });
   });
 
-  it('does not repeat a create whose connection dropped after the write: OutcomeUnknownError, one new contact', async () => {
+  it('does not repeat a create whose connection dropped after the write: kind outcome-unknown, one new contact', async () => {
     await withSandbox({ contacts: 3, faults: 1, faultKinds: ['drop'] }, async (sandbox) => {
       const location = sandbox.locations[0]!;
       const client = clientFor(sandbox);
       const before = (await sandboxState(sandbox, location.id)).contacts.length;
       const err = await caught(client.createContact({ locationId: location.id, firstName: 'Once', email: 'once@example.com' }));
-      expect(err).toBeInstanceOf(OutcomeUnknownError);
-      expect((err as OutcomeUnknownError).operation).toMatchObject({ name: 'createContact', method: 'POST', path: '/contacts/', locationId: location.id });
+      expect(err).toBeInstanceOf(GhlError);
+      expect((err as GhlError).kind).toBe('outcome-unknown');
+      expect((err as GhlError).operation).toMatchObject({ name: 'createContact', method: 'POST', path: '/contacts/', locationId: location.id });
       expect(client.stats().total).toMatchObject({ requests: 1, retries: 0 });
       const after = (await sandboxState(sandbox, location.id)).contacts;
       expect(after).toHaveLength(before + 1);
@@ -194,13 +195,13 @@ describe('faults', () => {
     });
   });
 
-  it('does not repeat a create answered 5xx, but retries reads until it gives up with NetworkError', async () => {
+  it('does not repeat a create answered 5xx, but retries reads until it gives up with kind network', async () => {
     await withSandbox({ contacts: 3, faults: 1, faultKinds: ['http503'] }, async (sandbox) => {
       const location = sandbox.locations[0]!;
       const client = clientFor(sandbox, { http: { timeoutMs: 5_000, retries: 2 } });
       const err = await caught(client.createTask(location.id, 'anything', { title: 'x', dueDate: '2030-01-01T00:00:00Z', completed: false }));
-      expect(err).toBeInstanceOf(OutcomeUnknownError);
-      expect((err as OutcomeUnknownError).status).toBe(503);
+      expect(err).toMatchObject({ kind: 'outcome-unknown', status: 503 });
+      expect(err).toBeInstanceOf(GhlError);
       expect(client.stats().total.requests).toBe(1);
       await client.close();
     });
@@ -208,8 +209,8 @@ describe('faults', () => {
       const location = sandbox.locations[0]!;
       const client = clientFor(sandbox, { http: { timeoutMs: 5_000, retries: 2 } });
       const err = await caught(client.fetchContactPage(location.id, { limit: 5 }));
-      expect(err).toBeInstanceOf(NetworkError);
-      expect((err as NetworkError).retries).toBe(2);
+      expect(err).toBeInstanceOf(GhlError);
+      expect(err).toMatchObject({ kind: 'network', retries: 2 });
       expect(client.stats().total.requests).toBe(3);
       await client.close();
     });
@@ -231,16 +232,16 @@ describe('typed errors', () => {
     });
   });
 
-  it('a bad token gives AuthError with HighLevel\'s message and never the token', async () => {
+  it('a bad token gives kind auth with HighLevel\'s message and never the token', async () => {
     await withSandbox({ contacts: 2 }, async (sandbox) => {
       const location = sandbox.locations[0]!;
       const badToken = 'pit-this-is-not-a-valid-token-0123456789';
       const client = clientFor(sandbox, { tokens: staticTokens({ [location.id]: badToken }) });
       const err = await caught(client.getContact(location.id, 'whatever'));
-      expect(err).toBeInstanceOf(AuthError);
-      expect((err as AuthError).status).toBe(401);
-      expect((err as AuthError).message).toMatch(/Invalid JWT/);
-      expect((err as AuthError).message).not.toContain(badToken);
+      expect(err).toBeInstanceOf(GhlError);
+      expect(err).toMatchObject({ kind: 'auth', status: 401 });
+      expect((err as GhlError).message).toMatch(/Invalid JWT/);
+      expect((err as GhlError).message).not.toContain(badToken);
       expect(JSON.stringify(err)).not.toContain(badToken);
       await client.close();
     });
@@ -357,13 +358,13 @@ describe('requests match spec + overlay', () => {
 });
 
 describe('paging and retry policy', () => {
-  it('stops with CursorStuckError when a cursor does not advance', async () => {
+  it('stops with kind unexpected-answer when a cursor does not advance', async () => {
     const operation = { name: 'iterateContacts', method: 'GET', path: '/contacts/', locationId: 'loc' };
     const pages: number[] = [];
     const run = async () => {
       for await (const page of followCursor<number, string>({ operation, fetchPage: async (c) => (c === undefined ? 1 : 2), nextCursor: () => 'same' })) pages.push(page);
     };
-    await expect(run()).rejects.toBeInstanceOf(CursorStuckError);
+    await expect(run()).rejects.toMatchObject({ kind: 'unexpected-answer', message: expect.stringMatching(/did not advance/) });
     expect(pages).toEqual([1, 2]);
   });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
 import {
-  LeadcarsAuthError, LeadcarsNotFoundError, LeadcarsOutcomeUnknownError, LeadcarsRefusedError, leadcarsClientFromConfig,
+  LeadcarsError, LeadcarsOutcomeUnknownError, LeadcarsRefusedError, leadcarsClientFromConfig,
 } from '../src/leadcars/index.ts';
 import { CREATE_SHAPES, ERROR_SHAPES, LIST_SHAPES } from '../src/sandbox/index.ts';
 import { caught } from './helpers/caught.ts';
@@ -58,10 +58,11 @@ describe('LeadCars client: round trip', () => {
   it('a wrong token is an auth error naming the fix, without the token; an unknown lead is not found', async () => {
     const wrong = 'W'.repeat(20);
     const err = await caught(testClient({ url: sb().url, token: wrong }).getLead(1));
-    expect(err).toBeInstanceOf(LeadcarsAuthError);
+    expect(err).toBeInstanceOf(LeadcarsError);
+    expect(err).toMatchObject({ kind: 'auth' });
     expect((err as Error).message).toContain('LEADCARS_TOKEN');
     expect((err as Error).message).not.toContain(wrong);
-    expect(await caught(testClient(sb()).getLead(1))).toBeInstanceOf(LeadcarsNotFoundError);
+    expect(await caught(testClient(sb()).getLead(1))).toMatchObject({ kind: 'not-found' });
   });
 });
 

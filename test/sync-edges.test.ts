@@ -15,6 +15,7 @@ import { runCli } from './helpers/cli.ts';
 import { sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
 import { compareWithTruth, fetchTruth } from './helpers/truth.ts';
 import { sqliteOf } from '../src/db/connection.ts';
+import { quietLogger } from './helpers/logger.ts';
 
 setLogLevel('silent');
 
@@ -54,6 +55,7 @@ describe('sync edges', () => {
     const { sandbox, db, client, locationId } = await world({ contacts: 250 });
     const updates: ProgressFields[] = [];
     const run = await syncLocation({
+      logger: quietLogger,
       db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG, pageSize: 50,
       progress: { update: (f) => updates.push(f), done() {} },
     });
@@ -70,7 +72,7 @@ describe('sync edges', () => {
 
   it('mirrors the location\'s users: contacts_wide and open_tasks show the assignee\'s name', async () => {
     const { sandbox, db, client, locationId } = await world({ contacts: 120 });
-    const run = await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
+    const run = await syncLocation({ logger: quietLogger, db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
     expect(run.status).toBe('ok');
     const users = sandbox.store.locationUsers(locationId);
     expect(run.users).toBe(users.length);
@@ -88,7 +90,7 @@ describe('sync edges', () => {
       contacts: 80,
       tokens: async (s) => ({ [s.locations[0]!.id]: await tokenWithout(s, s.locations[0]!.id, ['users.readonly']) }),
     });
-    const run = await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
+    const run = await syncLocation({ logger: quietLogger, db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
     expect(run.status).toBe('ok');
     expect(run.users).toBeUndefined();
     expect(run.notices).toEqual([expect.stringContaining('users.readonly')]);
@@ -101,7 +103,7 @@ describe('sync edges', () => {
       contacts: 150,
       tokens: async (s) => ({ [s.locations[0]!.id]: await tokenWithout(s, s.locations[0]!.id, ['locations/tasks.readonly']) }),
     });
-    const run = await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG, childrenBatch: 50 });
+    const run = await syncLocation({ logger: quietLogger, db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG, childrenBatch: 50 });
     expect(run.error).toBeUndefined();
     expect(run.status).toBe('ok');
     expect(run.tasksVia).toBe('contact');
@@ -114,19 +116,19 @@ describe('sync edges', () => {
 
   it('records a location\'s first sync as full and the next as incremental', async () => {
     const { db, client, locationId } = await world({ contacts: 30 });
-    const first = await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
-    const second = await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
+    const first = await syncLocation({ logger: quietLogger, db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
+    const second = await syncLocation({ logger: quietLogger, db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
     expect([first.mode, second.mode]).toEqual(['full', 'incremental']);
     expect(sqliteOf(db).prepare(`SELECT mode FROM sync_runs WHERE location_id = ? ORDER BY id`).pluck().all(locationId)).toEqual(['full', 'incremental']);
   });
 
   it('a refused mass delete keeps the new contacts the listing read, and says so', async () => {
     const { sandbox, db, client, locationId } = await world({ contacts: 100 });
-    expect((await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG })).status).toBe('ok');
+    expect((await syncLocation({ logger: quietLogger, db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG })).status).toBe('ok');
     const victims = sandbox.store.state(locationId).contacts.slice(0, 40).map((c) => c.id);
     for (const id of victims) sandbox.store.deleteContact(id);
     for (let i = 0; i < 3; i++) sandbox.store.createContact(locationId, { firstName: `Nuevo${i}`, email: `nuevo${i}@example.com` });
-    const run = await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
+    const run = await syncLocation({ logger: quietLogger, db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG });
     expect(run.status).toBe('failed');
     expect(run.error).toContain('nothing was deleted (the 3 new contacts the listing read are kept)');
     expect(sqliteOf(db).prepare(`SELECT count(*) FROM contacts WHERE first_name LIKE 'Nuevo%' AND deleted_at IS NULL`).pluck().get()).toBe(3);
@@ -138,6 +140,7 @@ describe('sync edges', () => {
     const labels: string[] = [];
     const done: RunSummary[] = [];
     const result = await syncAll({
+      logger: quietLogger,
       db, client, locations: sandbox.locations, full: false, lister: 'list',
       config: { sync: { ...SYNC_CONFIG.sync, locationConcurrency: 3 } }, pageSize: 20,
       progress: { update: (f) => labels.push(f.label.replace(/ (contacts|tasks\+notes)$/, '')), done() {} },

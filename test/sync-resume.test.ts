@@ -12,6 +12,7 @@ import type { SyncClient } from '../src/sync/location.ts';
 import { syncAll } from '../src/sync/run.ts';
 import { sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
 import { compareWithTruth, fetchTruth } from './helpers/truth.ts';
+import { quietLogger } from './helpers/logger.ts';
 
 setLogLevel('warn');
 
@@ -42,10 +43,11 @@ async function world() {
   cleanups.push(() => sandbox.stop(), () => client.close(), () => db.close());
   const sync = (o: { client?: SyncClient; signal?: AbortSignal; progress?: { update: (u: { label: string }) => void; done: () => void } } = {}) =>
     syncAll({
+      logger: quietLogger,
       db, client: o.client ?? client, locations: sandbox.locations, full: false, lister: 'list', config: SYNC_CONFIG,
       ...(o.signal ? { signal: o.signal } : {}), ...(o.progress ? { progress: o.progress } : {}),
     });
-  const first = await syncAll({ db, client, locations: sandbox.locations, full: true, lister: 'list', config: SYNC_CONFIG });
+  const first = await syncAll({ logger: quietLogger, db, client, locations: sandbox.locations, full: true, lister: 'list', config: SYNC_CONFIG });
   expect(first.outcome).toBe('ok');
   const res = await fetch(new URL('/__sandbox/mutate', sandbox.url), {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ changes: 40, seed: 7 }),

@@ -13,6 +13,7 @@ import { runCli } from './helpers/cli.ts';
 import { sandboxStats, unlimitedClient } from './helpers/sandbox.ts';
 import { compareWithTruth, fetchTruth, type Truth } from './helpers/truth.ts';
 import { sqliteOf } from '../src/db/connection.ts';
+import { quietLogger } from './helpers/logger.ts';
 
 setLogLevel('warn');
 
@@ -49,7 +50,7 @@ async function setup(opts: { contacts: number; locations?: number; seed?: number
   cleanups.push(() => sandbox.stop(), () => client.close(), () => db.close());
   const locationId = sandbox.locations[0]!.id;
   const sync = (o: { full?: boolean; lister?: Lister; allowMassDelete?: boolean; locationId?: string } = {}): Promise<RunSummary> =>
-    syncLocation({ db, client, locationId: o.locationId ?? locationId, full: o.full ?? false, lister: o.lister ?? 'list', config: SYNC_CONFIG, allowMassDelete: o.allowMassDelete ?? false });
+    syncLocation({ logger: quietLogger, db, client, locationId: o.locationId ?? locationId, full: o.full ?? false, lister: o.lister ?? 'list', config: SYNC_CONFIG, allowMassDelete: o.allowMassDelete ?? false });
   return { sandbox, path, db, client, locationId, sync };
 }
 
@@ -137,7 +138,7 @@ describe('sync', () => {
     for (const c of sandbox.store.state(locationId).contacts.slice(0, 5)) sandbox.store.deleteContact(c.id);
     const controller = new AbortController();
     const stopAfterFirstPage = { update: () => controller.abort(), done: () => {} };
-    const cut = await syncLocation({ db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG, signal: controller.signal, progress: stopAfterFirstPage });
+    const cut = await syncLocation({ logger: quietLogger, db, client, locationId, full: false, lister: 'list', config: SYNC_CONFIG, signal: controller.signal, progress: stopAfterFirstPage });
     expect(cut.status).toBe('interrupted');
     expect(cut.pages).toBe(1);
     expect(cut.contactsDeleted).toBe(0);
@@ -153,7 +154,7 @@ describe('sync', () => {
 
   it('several locations share one database; each equals its truth', async () => {
     const { sandbox, path, db, client } = await setup({ contacts: 150, locations: 2, seed: 16 });
-    const result = await syncAll({ db, client, locations: sandbox.locations, full: false, lister: 'list', config: SYNC_CONFIG });
+    const result = await syncAll({ logger: quietLogger, db, client, locations: sandbox.locations, full: false, lister: 'list', config: SYNC_CONFIG });
     expect(result.outcome).toBe('ok');
     expect(result.runs.map((r) => r.status)).toEqual(['ok', 'ok']);
     expect(compareWithTruth(path, await fetchTruth(sandbox.url))).toEqual([]);

@@ -40,6 +40,11 @@ describe('a sandbox playing live HighLevel\'s departures (--quirks)', () => {
       // raw keeps what was received, unknown fields included.
       const raw = JSON.parse((db.prepare('SELECT raw FROM contacts LIMIT 1').get() as { raw: string }).raw) as Record<string, unknown>;
       expect(raw.attributionSource).toEqual({ medium: null, sessionSource: 'CRM UI' });
+      // A list of numbers is typed as the list of its options (compareWithTruth checked every value).
+      const seats = db.prepare(`SELECT v.value, v.value_type AS type FROM contact_custom_fields v JOIN custom_fields f ON f.id = v.field_id
+        WHERE f.field_key = 'contact.plazas' LIMIT 1`).get() as { value: string; type: string };
+      expect(seats.type).toBe('list');
+      expect(JSON.parse(seats.value)).toEqual(expect.arrayContaining([expect.stringMatching(/^[2579]$/)]));
     } finally {
       db.close();
     }
@@ -58,6 +63,18 @@ describe('a sandbox playing live HighLevel\'s departures (--quirks)', () => {
     expect(count('GET /contacts/', 'meta', 'missing')).toBe(2);
     expect(count('GET /contacts/', 'contacts[].dnd', 'null where boolean')).toBe(truth.contacts.filter((c) => !c.dnd).length);
     expect(count('GET /contacts/', 'contacts[].dateUpdated', 'missing (dateAdded used)')).toBe(truth.contacts.filter((c) => c.dateUpdated === c.dateAdded).length);
+    // Numbers where strings are documented: a list of numbers in a custom value, a postal code of digits.
+    const seats = truth.customFields.find((f) => f.fieldKey === 'contact.plazas')!;
+    const withSeats = truth.contacts.filter((c) => c.customFields.some((v) => v.id === seats.id)).length;
+    expect(withSeats).toBeGreaterThan(0);
+    expect(count('GET /contacts/', 'contacts[].customFields[].value', 'array where string|number|array')).toBe(withSeats);
+    const digitsOnly = truth.contacts.filter((c) => /^[1-9]\d*$/.test(c.postalCode ?? '')).length;
+    expect(digitsOnly).toBeGreaterThan(0);
+    expect(count('GET /contacts/', 'contacts[].postalCode', 'integer where string')).toBe(digitsOnly);
+    // Fields no file lists are counted too, by the JSON type they came as.
+    expect(count('GET /contacts/', 'contacts[].lastActivity', 'unknown field (integer)')).toBe(truth.contacts.length);
+    expect(count('GET /contacts/', 'contacts[].attributionSource', 'unknown field (object)')).toBe(truth.contacts.length);
+    expect(count('GET /contacts/', 'traceId', 'unknown field (string)')).toBe(3);
     expect(count('GET /locations/{locationId}', 'location.email', 'null where string')).toBe(1);
     expect(count('GET /locations/{locationId}', 'location.phone', 'null where string')).toBe(1);
     for (const d of drift) expect(d.lastSeen).toMatch(/^\d{4}-\d\d-\d\dT/);

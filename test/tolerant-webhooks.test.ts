@@ -6,8 +6,11 @@ import { sqliteOf } from '../src/db/connection.ts';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listWebhookEvents } from '../src/db/index.ts';
+import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { statusReport } from '../src/status/report.ts';
-import { startServeFixture, type ServeFixture } from './helpers/serve.ts';
+import { runCli } from './helpers/cli.ts';
+import { API_VERSION_HEADER } from './helpers/sandbox.ts';
+import { freePort, startServeFixture, type ServeFixture } from './helpers/serve.ts';
 
 const SYNCED = 'locSynced000000000001';
 const OTHER = 'locOther0000000000002';
@@ -66,11 +69,70 @@ describe('webhooks of a mirror that syncs one of the app\'s locations', () => {
     expect(drift).toEqual(expect.arrayContaining([
       expect.objectContaining({ operation: 'webhook ContactCreate', field: 'tags', problem: 'null where array', count: 1 }),
       expect.objectContaining({ operation: 'webhook ContactCreate', field: 'email', problem: 'null where string', count: 1 }),
+      expect.objectContaining({ operation: 'webhook ContactCreate', field: 'followers', problem: 'unknown field (string)', count: 1 }),
+      expect.objectContaining({ operation: 'webhook ContactCreate', field: 'brandNew', problem: 'unknown field (object)', count: 1 }),
     ]));
 
     // A task event without its body, for the contact now mirrored.
     expect(await deliver({ type: 'TaskCreate', locationId: SYNCED, id: 'tMine1', contactId: 'cMine1', title: 'Llamar', body: null, dueDate: '2030-01-01T00:00:00.000Z', extra: true })).toBe(200);
     expect(sqliteOf(fx.db).prepare('SELECT title, body, completed FROM tasks WHERE id = ?').get('tMine1')).toEqual({ title: 'Llamar', body: null, completed: 0 });
     expect(listWebhookEvents(fx.db).filter((e) => e.locationId === SYNCED).every((e) => e.appliedAt !== null)).toBe(true);
+    const taskDrift = statusReport(fx.db, { locations: [{ id: SYNCED }], status: { maxAgeHours: 26 }, rateLimit: { daily: 200_000 } } as never).locations[0]!.drift;
+    expect(taskDrift).toEqual(expect.arrayContaining([
+      expect.objectContaining({ operation: 'webhook TaskCreate', field: 'extra', problem: 'unknown field (boolean)', count: 1 }),
+    ]));
   });
+});
+
+describe('webhooks from a sandbox playing live HighLevel\'s departures (--quirks) to serve', () => {
+  let sandbox: Sandbox;
+  let fx: ServeFixture;
+  beforeAll(async () => {
+    const port = await freePort();
+    sandbox = await startSandbox({ locations: 1, contacts: 5, rateLimit: 'none', quirks: true, webhookUrl: `http://127.0.0.1:${port}/webhooks/ghl` });
+    fx = await startServeFixture({
+      port, webhookPublicKey: sandbox.webhookPublicKey,
+      config: { intakeSecret: 'test-intake-secret-0123456789abcdef', webhookPublicKey: sandbox.webhookPublicKey, locations: [{ id: sandbox.locations[0]!.id }] } as never,
+    });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+    await fx?.stop();
+  });
+
+  it('applies events with nulls, a lone tag, a number for a string and unknown fields, and status --json counts each', async () => {
+    const location = sandbox.locations[0]!;
+    const api = async (path: string, body: unknown) => {
+      const response = await fetch(`${sandbox.url}${path}`, {
+        method: 'POST', headers: { Authorization: `Bearer ${location.token}`, ...API_VERSION_HEADER, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+      });
+      expect(response.status).toBeLessThan(300);
+      return (await response.json()) as Record<string, { id: string }>;
+    };
+    const env = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: 'warn', GHL_ETL_DB: fx.dbPath, GHL_LOCATION_ID: location.id, GHL_TOKEN: location.token, GHL_BASE_URL: sandbox.url };
+    // Synced first (a healthy location), then changed in HighLevel while serve listens.
+    const sync = await runCli(['sync'], { env });
+    expect(sync.code, sync.stderr).toBe(0);
+    const { contact } = await api('/contacts/', { locationId: location.id, firstName: 'Lucía', tags: ['vip'], postalCode: '28013' });
+    const { task } = await api(`/contacts/${contact!.id}/tasks`, { title: 'Llamar', body: 'Sobre el SUV', dueDate: '2030-01-02T10:00:00.000Z', completed: false });
+    await sandbox.webhooks!.idle();
+    expect(sandbox.webhooks!.stats()).toMatchObject({ failed: 0, pending: 0 });
+
+    const row = (sql: string, id: string) => sqliteOf(fx.db).prepare(sql).get(id);
+    expect(row('SELECT first_name AS f, email AS e, postal_code AS p FROM contacts WHERE id = ?', contact!.id)).toEqual({ f: 'Lucía', e: null, p: '28013' });
+    expect(sqliteOf(fx.db).prepare('SELECT tag FROM contact_tags WHERE contact_id = ?').all(contact!.id)).toEqual([{ tag: 'vip' }]);
+    expect(row('SELECT title, body FROM tasks WHERE id = ?', task!.id)).toEqual({ title: 'Llamar', body: 'Sobre el SUV' });
+    expect(listWebhookEvents(fx.db).every((e) => e.appliedAt !== null)).toBe(true);
+
+    const status = await runCli(['status', '--json'], { env });
+    expect(status.code, status.stderr).toBe(0);
+    const drift = (JSON.parse(status.stdout) as { locations: Array<{ drift: Array<Record<string, unknown>> }> }).locations[0]!.drift;
+    const problem = (operation: string, field: string) => drift.filter((d) => d.operation === operation && d.field === field).map((d) => [d.problem, d.count]);
+    expect(problem('webhook ContactCreate', 'email')).toEqual([['null where string', 1]]);
+    expect(problem('webhook ContactCreate', 'tags')).toEqual([['string where array', 1]]);
+    expect(problem('webhook ContactCreate', 'postalCode')).toEqual([['integer where string', 1]]);
+    expect(problem('webhook ContactCreate', 'version')).toEqual([['unknown field (integer)', 1]]);
+    expect(problem('webhook TaskCreate', 'version')).toEqual([['unknown field (integer)', 1]]);
+    expect(JSON.stringify(drift)).not.toContain('Lucía');
+  }, 60_000);
 });

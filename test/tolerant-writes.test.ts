@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from './helpers/cli.ts';
-import { sandboxState, useSandbox } from './helpers/sandbox.ts';
+import { authHeaders, sandboxState, useSandbox } from './helpers/sandbox.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined, LEADCARS_BASE_URL: undefined, LEADCARS_TOKEN: undefined, INTAKE_SECRET: undefined };
 
@@ -59,6 +59,56 @@ describe('a write HighLevel accepted is never reported as failed', () => {
       expect(db.prepare('SELECT last_name AS n FROM contacts WHERE id = ?').get(state.contacts[1]!.id)).toEqual({ n: 'Repaired' });
     });
   }, 60_000);
+
+  it('the other writes (tasks update, complete, delete; notes update, delete; contacts untag, upsert, delete) on contacts the mirror has never seen exit 0, change HighLevel once, and the mirror follows', async () => {
+    const { dbPath, cli, locationId } = fresh();
+    const location = sandbox().locations[0]!;
+    const api = async (method: string, path: string, body: unknown) => {
+      const res = await fetch(`${sandbox().url}${path}`, { method, headers: authHeaders(location.token, { 'Content-Type': 'application/json' }), body: JSON.stringify(body) });
+      expect(res.status).toBeLessThan(300);
+      return (await res.json()) as Record<string, { id: string }>;
+    };
+    const state = await sandboxState(sandbox(), locationId);
+    const [, , holder, upserted] = state.contacts;
+    // Made in HighLevel only: the mirror has never seen the contact, the task or the note.
+    const { task } = await api('POST', `/contacts/${holder!.id}/tasks`, { title: 'Llamar', dueDate: '2026-12-01T09:00:00Z', completed: false });
+    const { note } = await api('POST', `/contacts/${holder!.id}/notes`, { body: 'Primera nota' });
+    await api('POST', `/contacts/${holder!.id}/tags`, { tags: ['temporal'] });
+
+    const ok = async (args: string[]) => {
+      const r = await cli(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    await ok(['tasks', 'update', holder!.id, task!.id, '--title', 'Llamar otra vez']);
+    await ok(['tasks', 'complete', holder!.id, task!.id]);
+    await ok(['notes', 'update', holder!.id, note!.id, '--body', 'Nota corregida']);
+    await ok(['contacts', 'untag', holder!.id, 'temporal']);
+    readDb(dbPath, (db) => {
+      expect(db.prepare('SELECT title, completed FROM tasks WHERE id = ?').get(task!.id)).toEqual({ title: 'Llamar otra vez', completed: 1 });
+      expect(db.prepare('SELECT body FROM notes WHERE id = ?').get(note!.id)).toEqual({ body: 'Nota corregida' });
+      expect(db.prepare(`SELECT count(*) AS n FROM contact_tags WHERE contact_id = ? AND tag = 'temporal'`).get(holder!.id)).toEqual({ n: 0 });
+    });
+    await ok(['tasks', 'delete', holder!.id, task!.id]);
+    await ok(['notes', 'delete', holder!.id, note!.id]);
+    const key = upserted!.email !== null ? ['--email', upserted!.email] : ['--phone', upserted!.phone!];
+    await ok(['contacts', 'upsert', ...key, '--last-name', 'Actualizado']);
+    await ok(['contacts', 'delete', holder!.id]);
+
+    const after = await sandboxState(sandbox(), locationId);
+    expect(after.tasks.some((t) => t.id === task!.id)).toBe(false);
+    expect(after.notes.some((n) => n.id === note!.id)).toBe(false);
+    expect(after.contacts.some((c) => c.id === holder!.id)).toBe(false);
+    expect(after.contacts.filter((c) => c.lastName === 'Actualizado').map((c) => c.id)).toEqual([upserted!.id]);
+    expect(after.contacts).toHaveLength(state.contacts.length - 1);
+    readDb(dbPath, (db) => {
+      const gone = (table: string, id: string) => db.prepare(`SELECT deleted_at IS NOT NULL AS gone FROM ${table} WHERE id = ?`).get(id) as { gone: number } | undefined;
+      expect(gone('tasks', task!.id)?.gone ?? 1).toBe(1);
+      expect(gone('notes', note!.id)?.gone ?? 1).toBe(1);
+      expect(gone('contacts', holder!.id)?.gone ?? 1).toBe(1);
+      expect(db.prepare('SELECT last_name AS n, deleted_at AS d FROM contacts WHERE id = ?').get(upserted!.id)).toEqual({ n: 'Actualizado', d: null });
+    });
+  }, 120_000);
 
   it('a mirror busy past its timeout: notes create still exits 0 with a notice, HighLevel has the note once, and the next sync brings it in', async () => {
     const { dbPath, cli, locationId } = fresh();

@@ -16,7 +16,7 @@ import { createGhlClient, type GhlClient } from '../ghl/client.ts';
 import { leadcarsClientFromConfig, type LeadcarsClient } from '../leadcars/client.ts';
 import type { BackoffOptions } from '../http/retry.ts';
 import type { TokenProvider } from '../ghl/transport.ts';
-import { log, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 
 export interface AppContext {
   readonly config: LoadedConfig;
@@ -42,7 +42,8 @@ export interface AppContext {
 export interface OpenContextOptions {
   /** Backoff between retries (the demo's sped-up clock); default the client's. */
   backoff?: BackoffOptions;
-  logger?: Logger;
+  /** The face's logger: every job and client the context builds logs through it. */
+  logger: Logger;
   /** The command only reads the mirror: open it read-only, never creating or migrating it. */
   readonly?: boolean;
   /** The command works on PostgreSQL (through `mirror()`); the others refuse a PostgreSQL `db` up front. */
@@ -51,11 +52,11 @@ export interface OpenContextOptions {
   command?: string;
 }
 
-export function openContext(config: LoadedConfig, opts: OpenContextOptions = {}): AppContext {
+export function openContext(config: LoadedConfig, opts: OpenContextOptions): AppContext {
   const postgres = databaseTarget(config.db).engine === 'postgres';
   // Before any call to HighLevel or any file is made.
   if (postgres && !opts.postgres) throw new NotOnPostgresError(opts.command ? `\`ghl-etl ${opts.command}\`` : 'this command', maskDatabaseUrl(config.db));
-  const logger = opts.logger ?? log();
+  const { logger } = opts;
   let db: Db | undefined;
   let mirror: Promise<Mirror> | undefined;
   let tokenStore: TokenStore | undefined;

@@ -1,7 +1,7 @@
 // Whether HighLevel accepts each configured Private Integration Token: one cheap read per
 // location (the first contact), since a token can be revoked or made without the scopes the
 // mirror needs. `auth status` and `config check --online` report it.
-import { AuthError } from '../ghl/errors.ts';
+import { isGhlError } from '../ghl/errors.ts';
 import type { GhlClient } from '../ghl/client.ts';
 
 /** The scopes a Private Integration Token needs for the read-only mirror. */
@@ -21,7 +21,7 @@ export async function checkPrivateTokens(client: Pick<GhlClient, 'fetchContactPa
       await client.fetchContactPage(locationId, { limit: 1 });
       return { locationId, kind: 'private-integration-token', status: 'ok' };
     } catch (err) {
-      if (err instanceof AuthError) {
+      if (isGhlError(err, 'auth')) {
         return {
           locationId, kind: 'private-integration-token', status: 'refused',
           message: `HighLevel refused the Private Integration Token of location ${locationId} (HTTP ${err.status ?? '?'}: ${err.message.replace(/^.*?\): /, '')}): ` +

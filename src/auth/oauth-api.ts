@@ -2,7 +2,7 @@
 // installed locations. Sent through the client's one transport (Version header, bearer, retries,
 // keep-alive); answers are parsed here, refusals become OAuthApiError; no storage here.
 import { z } from 'zod';
-import { GhlError, NetworkError, OutcomeUnknownError, RateLimitError, ServerError } from '../ghl/errors.ts';
+import { GhlError } from '../ghl/errors.ts';
 import { sleep } from '../http/retry.ts';
 import { Transport, type RequestSpec } from '../ghl/transport.ts';
 
@@ -94,8 +94,7 @@ function transportFor(baseUrl: string, policy: HttpPolicy): Transport {
 }
 
 /** Failures that leave no usable answer: whatever happened at HighLevel is unknown. */
-const unavailable = (err: GhlError) =>
-  err instanceof OutcomeUnknownError || err instanceof NetworkError || err instanceof ServerError || err instanceof RateLimitError;
+const unavailable = (err: GhlError) => ['outcome-unknown', 'network', 'server', 'rate-limited'].includes(err.kind);
 
 async function call(baseUrl: string, spec: Omit<RequestSpec, 'name'>, what: string, policy = OAUTH_HTTP): Promise<unknown> {
   let answer;

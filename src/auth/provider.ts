@@ -12,7 +12,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { Db } from '../db/open.ts';
 import { staticTokens } from '../ghl/client.ts';
 import type { TokenProvider } from '../ghl/transport.ts';
-import { log, type Logger } from '../log.ts';
+import { createLogger, type Logger } from '../log.ts';
 import { cipherForDb, type TokenCipher } from './crypto.ts';
 import { AuthRequiredError, LocationInactiveError, loginHint } from './errors.ts';
 import { mintLocationToken, OAuthApiError, refreshTokens, type TokenAnswer } from './oauth-api.ts';
@@ -52,7 +52,8 @@ export function tokensFromAnswer(answer: TokenAnswer, now: number, previous?: Pi
 export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuthTokenProvider {
   const { db, config } = opts;
   const now = opts.now ?? Date.now;
-  const logger = (opts.logger ?? log()).child({ component: 'oauth' });
+  // Without one the provider logs nothing: the face that made it hands down its logger.
+  const logger = (opts.logger ?? createLogger('silent')).child({ component: 'oauth' });
   const store: TokenStore = createTokenStore(db, opts.cipher ?? cipherForDb({ dbPath: db.path, secret: config.secret }), { now });
   const lock: LockRunner = opts.lock ?? withDbLock(db);
   const inflight = new Map<string, Promise<string>>();

@@ -9,7 +9,7 @@ import { insertLeadLink } from '../db/lead-links.ts';
 import type { Db } from '../db/open.ts';
 import { getOutboxByKey, settleOutboxRow } from '../db/outbox.ts';
 import { isContactLive } from '../db/write-through.ts';
-import { LeadcarsNotFoundError } from '../leadcars/errors.ts';
+import { isLeadcarsError } from '../leadcars/errors.ts';
 import type { BridgeContext } from './context.ts';
 import { isLeadcarsIdText } from '../leadcars/parse.ts';
 
@@ -41,7 +41,7 @@ export async function linkExistingLead(ctx: BridgeContext, contactId: string, le
   try {
     await ctx.leadcars().getLead(Number(leadId));
   } catch (err) {
-    if (err instanceof LeadcarsNotFoundError) throw new ConfigError(`LeadCars has no lead ${leadId}: check the id (the lead's number in LeadCars)`);
+    if (isLeadcarsError(err, 'not-found')) throw new ConfigError(`LeadCars has no lead ${leadId}: check the id (the lead's number in LeadCars)`);
     throw err;
   }
   return linkLead(ctx.db, contactId, leadId, ctx.clock);

@@ -7,7 +7,7 @@ import { ConfigError } from '../config/errors.ts';
 import { deliverWaitingLeads, failWaitingLeads } from '../db/inbox-delivery.ts';
 import { insertLeadLink } from '../db/lead-links.ts';
 import { claimOutboxRow, dueOutbox, settleOutboxRow, type OutboxRow } from '../db/outbox.ts';
-import { LeadcarsError } from '../leadcars/errors.ts';
+import { isLeadcarsError } from '../leadcars/errors.ts';
 import type { NewLead } from '../leadcars/types.ts';
 import { phoneProblem, toE164 } from '../ops/validate.ts';
 import { LEAD_PHONE_FIELDS } from './lead.ts';
@@ -124,7 +124,7 @@ function leadForLeadcars(lead: NewLead, phoneCountry: string): NewLead {
 function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
   const message = err instanceof Error ? err.message : String(err);
   const { db } = ctx;
-  const kind = err instanceof LeadcarsError ? err.kind : 'other';
+  const kind = isLeadcarsError(err) ? err.kind : 'other';
   if (kind === 'outcome-unknown' && row.kind === 'leadcars.createLead') {
     const { contactId } = JSON.parse(row.payload) as CreatePayload;
     settleOutboxRow(db, row.id, {

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { openContext, type AppContext, type OpenContextOptions } from '../app/context.ts';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import { damagedDatabase } from '../db/open.ts';
+import { log } from '../log.ts';
 import { logLevelArg } from './args.ts';
 
 /** Flags every command takes. */
@@ -105,9 +106,10 @@ function applyFilePermissions(config: Pick<LoadedConfig, 'privateFiles'>): void 
 }
 
 /** Runs `fn` with the app context built from `config`, and closes it after. */
-export async function withApp<T>(config: LoadedConfig, fn: (app: AppContext) => Promise<T>, opts?: OpenContextOptions): Promise<T> {
+export async function withApp<T>(config: LoadedConfig, fn: (app: AppContext) => Promise<T>, opts: Partial<OpenContextOptions> = {}): Promise<T> {
   applyFilePermissions(config);
-  const app = openContext(config, { ...(running ? { command: running } : {}), ...opts });
+  // The CLI's one logger (its level set from --log-level), handed down to every job and client.
+  const app = openContext(config, { logger: log(), ...(running ? { command: running } : {}), ...opts });
   try {
     return await fn(app);
   } catch (err) {

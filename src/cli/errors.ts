@@ -1,11 +1,11 @@
 // The one place that turns a failure into an exit code (CONVENTIONS.md). Jobs and the client
-// throw typed errors and know nothing of exit codes; this maps them by class.
+// throw typed errors and know nothing of exit codes; this maps them by class, and API failures by kind.
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors.ts';
 import { NotOnPostgresError } from '../db/mirror.ts';
 import { DatabaseOpenError, DatabaseVersionError } from '../db/open.ts';
 import { ExportUsageError } from '../export/errors.ts';
-import { DailyBudgetExhaustedError } from '../ghl/errors.ts';
+import { isGhlError } from '../ghl/errors.ts';
 import { OperationError, OperationInputError } from '../ops/errors.ts';
 import { ScheduleUsageError } from '../schedule/errors.ts';
 import { UsageError } from './args.ts';
@@ -34,7 +34,7 @@ export function isUsageProblem(err: unknown): boolean {
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError && err.exitCode === 0) return EXIT.ok; // --help, --version
   if (isUsageProblem(err)) return EXIT.usage;
-  if (err instanceof DailyBudgetExhaustedError) return EXIT.dailyBudget;
+  if (isGhlError(err, 'budget')) return EXIT.dailyBudget;
   if (err instanceof LockedError) return EXIT.locked;
   // HighLevel refused a single-record operation (400/401/404/422) or could not complete it.
   if (err instanceof OperationError) return EXIT.failed;

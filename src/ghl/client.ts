@@ -1,7 +1,7 @@
 // createGhlClient: one transport (auth, limiter, retries, typed errors) and every typed function
 // on top of it. Build one per process and share it: its limiters are per location, so two
 // clients for the same location would each think they own the whole rate budget.
-import { log, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import type { DriftReport } from './answers.ts';
 import { contactsApi } from './contacts.ts';
 import { customFieldsApi } from './custom-fields.ts';
@@ -54,7 +54,8 @@ export function createGhlClient(opts: GhlClientOptions) {
     timeoutMs: opts.http.timeoutMs,
     retries: opts.http.retries,
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
-    logger: opts.logger ?? log(),
+    // Without one the client logs nothing: the face that made it hands down its logger.
+    ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
     ...(opts.onDrift ? { onDrift: opts.onDrift } : {}),
   });

@@ -119,7 +119,7 @@ export function contactsApi(t: Transport) {
     return res.contact;
   }
 
-  /** Not idempotent: an unknown outcome throws OutcomeUnknownError instead of repeating. */
+  /** Not idempotent: an unknown outcome throws a GhlError of kind 'outcome-unknown' instead of repeating. */
   async function createContact(body: Api.CreateContactBody): Promise<Api.Contact> {
     const res = await t.request<Api.CreateContactResponse>({
       name: 'createContact', method: 'POST', path: '/contacts/', locationId: body.locationId, body, idempotent: false,
@@ -173,7 +173,7 @@ export function contactsApi(t: Transport) {
     return { contacts, total: numberOr(res.total, contacts.length) };
   }
 
-  /** Every contact page of GET /contacts/ in keyset order; CursorStuckError if the cursor repeats. */
+  /** Every contact page of GET /contacts/ in keyset order; kind 'unexpected-answer' if the cursor repeats. */
   function iterateContacts(locationId: string, opts: { pageSize: number; query?: string; start?: ContactCursor }): AsyncGenerator<ContactPage, void, undefined> {
     const operation: GhlOperation = { name: 'iterateContacts', method: 'GET', path: '/contacts/', locationId };
     return followCursor<ContactPage, ContactCursor>({

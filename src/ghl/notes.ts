@@ -17,7 +17,7 @@ export function notesApi(t: Transport) {
     return res.note;
   }
 
-  /** Not idempotent: an unknown outcome throws OutcomeUnknownError instead of repeating. */
+  /** Not idempotent: an unknown outcome throws a GhlError of kind 'outcome-unknown' instead of repeating. */
   async function createNote(locationId: string, contactId: string, body: Api.CreateNoteBody): Promise<Api.Note> {
     const res = await t.request<Api.NoteResponse>({
       name: 'createNote', method: 'POST', path: `/contacts/${enc(contactId)}/notes`, locationId, body, idempotent: false, needs: oneOf('note', NOTE_NEEDS),

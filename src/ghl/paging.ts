@@ -1,13 +1,13 @@
 // Following a paging cursor to the end, without trusting it to advance: a cursor seen before
 // would repeat pages forever (NOTES.md: "Guard against a cursor that does not advance").
-import { CursorStuckError, type GhlOperation } from './errors.ts';
+import { GhlError, type GhlOperation } from './errors.ts';
 
 export interface FollowCursorOptions<Page, Cursor> {
   /** Fetch the page after `cursor` (undefined: the first page). */
   fetchPage(cursor: Cursor | undefined): Promise<Page>;
   /** The cursor for the page after this one, or undefined when this was the last. */
   nextCursor(page: Page): Cursor | undefined;
-  /** Names the listing in a CursorStuckError. */
+  /** Names the listing in the error of a stuck cursor. */
   operation: GhlOperation;
   /** Start after this cursor instead of at the beginning (resuming a checkpoint). */
   start?: Cursor | undefined;
@@ -19,7 +19,7 @@ export interface FollowCursorOptions<Page, Cursor> {
   readAhead?: boolean;
 }
 
-/** Yields pages in order; throws CursorStuckError when a cursor repeats. */
+/** Yields pages in order; throws a GhlError of kind 'unexpected-answer' when a cursor repeats. */
 export async function* followCursor<Page, Cursor>(opts: FollowCursorOptions<Page, Cursor>): AsyncGenerator<Page, void, undefined> {
   const seen = new Set<string>();
   let cursor = opts.start;
@@ -42,7 +42,7 @@ export async function* followCursor<Page, Cursor>(opts: FollowCursorOptions<Page
     yield page;
     if (key === undefined) return;
     if (stuck) {
-      throw new CursorStuckError(`paging cursor ${key} did not advance; stopping instead of repeating pages`, { operation: opts.operation });
+      throw new GhlError(`paging cursor ${key} did not advance; stopping instead of repeating pages`, { operation: opts.operation, kind: 'unexpected-answer' });
     }
     if (!opts.readAhead) fetching = opts.fetchPage(cursor);
   }

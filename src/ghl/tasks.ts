@@ -29,7 +29,7 @@ export function tasksApi(t: Transport) {
     return res.task;
   }
 
-  /** Not idempotent: an unknown outcome throws OutcomeUnknownError instead of repeating. */
+  /** Not idempotent: an unknown outcome throws a GhlError of kind 'outcome-unknown' instead of repeating. */
   async function createTask(locationId: string, contactId: string, body: Api.CreateTaskBody): Promise<Api.Task> {
     const res = await t.request<Api.TaskResponse>({
       name: 'createTask', method: 'POST', path: `/contacts/${enc(contactId)}/tasks`, locationId, body, idempotent: false, needs: oneOf('task', TASK_NEEDS),

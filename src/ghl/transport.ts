@@ -7,8 +7,7 @@ import type { Logger } from '../log.ts';
 import { createSpecValidator, type SpecValidator } from '../highlevel-api/validator.ts';
 import { countDepartures, type AnswerNeeds, type DriftReport } from './answers.ts';
 import {
-  AuthError, DailyBudgetExhaustedError, DuplicateContactError, GhlError, NetworkError, NotFoundError,
-  OutcomeUnknownError, RateLimitError, ServerError, UnexpectedAnswerError, ValidationError, type GhlOperation,
+  DailyBudgetExhaustedError, DuplicateContactError, GhlError, UnexpectedAnswerError, ValidationError, type GhlOperation,
 } from './errors.ts';
 import {
   emptyStats, readRateHeaders, type LimiterPool, type LocationLimiter, type LocationStats, type RateHeaders,
@@ -178,15 +177,15 @@ export class Transport {
         if (limiter) limiter.stats.retries++;
       },
       errors: {
-        outcomeUnknown: (what, retries, { answer, cause }) => new OutcomeUnknownError(
+        outcomeUnknown: (what, retries, { answer, cause }) => new GhlError(
           `${what}${answer ? ` (${messageOf(answer.body, token) || `HTTP ${answer.status}`})` : ''}; the request may have been applied and was not repeated`,
-          { operation, retries, ...(answer ? { status: answer.status } : {}), ...(cause !== undefined ? { cause } : {}) },
+          { operation, kind: 'outcome-unknown', retries, ...(answer ? { status: answer.status } : {}), ...(cause !== undefined ? { cause } : {}) },
         ),
-        network: (what, retries, cause) => new NetworkError(what, { operation, retries, cause }),
+        network: (what, retries, cause) => new GhlError(what, { operation, kind: 'network', retries, cause }),
         rateLimited: ({ status, body }, retries) =>
-          new RateLimitError(`${messageOf(body, token) || 'too many requests'} (after ${retries} retries)`, { operation, status, retries }),
+          new GhlError(`${messageOf(body, token) || 'too many requests'} (after ${retries} retries)`, { operation, kind: 'rate-limited', status, retries }),
         server: ({ status, body }, retries) =>
-          new ServerError(`${messageOf(body, token) || `HTTP ${status}`} (after ${retries} retries)`, { operation, status, retries }),
+          new GhlError(`${messageOf(body, token) || `HTTP ${status}`} (after ${retries} retries)`, { operation, kind: 'server', status, retries }),
       },
     });
     return { answer, retries, token };
@@ -294,14 +293,14 @@ export function errorFromAnswer(answer: Answer, operation: GhlOperation, retries
   const messages = messagesOf(body, token);
   const text = messages.join('; ');
   const init = { operation, status, retries };
-  if (status === 401 || status === 403) return new AuthError(text || `HTTP ${status}`, init);
-  if (status === 404) return new NotFoundError(text || 'not found', init);
+  if (status === 401 || status === 403) return new GhlError(text || `HTTP ${status}`, { ...init, kind: 'auth' });
+  if (status === 404) return new GhlError(text || 'not found', { ...init, kind: 'not-found' });
   if (status === 400 || status === 422) {
     const rawMeta = body && typeof body === 'object' ? (body as { meta?: unknown }).meta : undefined;
     const meta = rawMeta && typeof rawMeta === 'object' ? (rawMeta as Record<string, unknown>) : {};
     if (typeof meta.contactId === 'string') return new DuplicateContactError(meta.contactId, messages, meta, init);
     return new ValidationError(messages.length ? messages : [`HTTP ${status}`], meta, init);
   }
-  if (status >= 500) return new ServerError(text || `HTTP ${status}`, init);
+  if (status >= 500) return new GhlError(text || `HTTP ${status}`, { ...init, kind: 'server' });
   return new GhlError(text || `HTTP ${status}`, init);
 }

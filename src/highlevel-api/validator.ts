@@ -2,7 +2,8 @@
 // refuses; tests use it to check every answer. Requests are validated the way HighLevel's
 // NestJS pipes do it (forbidNonWhitelisted: unknown body properties are refused, query strings
 // are coerced); responses are checked leniently (extra properties are always allowed, since
-// live objects carry more than any file lists).
+// live objects carry more than any file lists), and the tolerant client's drift names them
+// (answerDepartures checks a closed copy of the answer's schema for fields no file lists).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import { loadApiSpecs } from './load.ts';
@@ -56,7 +57,7 @@ export interface SpecValidator {
 export interface AnswerDeparture {
   /** Normalised path: array indexes dropped, e.g. `contacts[].customFields[].value`. */
   field: string;
-  /** e.g. `null where string`, `string where array`, `missing`. */
+  /** e.g. `null where string`, `string where array`, `missing`, `unknown field (number)`. */
   problem: string;
 }
 
@@ -150,6 +151,44 @@ function closeObjectSchemas(node: unknown, insideAllOf = false): void {
     if (key === 'example' || key === 'examples' || key === 'default' || key === 'enum') continue;
     closeObjectSchemas(value, key === 'allOf');
   }
+}
+
+/**
+ * For the closed answer variant: an allOf of objects (a local $ref or an inline object each, e.g.
+ * the search hit = Contact + searchAfter) becomes one object listing every member's properties,
+ * so closing it refuses only fields no member lists (closing the members would refuse each
+ * other's properties, and a $ref'd member is closed where it is defined).
+ */
+function mergeAllOfObjects(doc: OpenAPIDoc): void {
+  const schemas = (doc as { components?: { schemas?: Record<string, unknown> } }).components?.schemas ?? {};
+  const resolve = (member: unknown): Record<string, unknown> | undefined => {
+    if (member === null || typeof member !== 'object') return undefined;
+    const ref = (member as { $ref?: unknown }).$ref;
+    const target = typeof ref === 'string' && ref.startsWith('#/components/schemas/') ? schemas[ref.slice('#/components/schemas/'.length)] : ref === undefined ? member : undefined;
+    if (target === null || typeof target !== 'object') return undefined;
+    const t = target as Record<string, unknown>;
+    return t.properties !== null && typeof t.properties === 'object' && !('allOf' in t) ? t : undefined;
+  };
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    const obj = node as Record<string, unknown>;
+    if (Array.isArray(obj.allOf)) {
+      const members = obj.allOf.map(resolve);
+      if (members.every((m) => m !== undefined)) {
+        delete obj.allOf;
+        obj.type = 'object';
+        obj.properties = Object.assign({}, ...members.map((m) => structuredClone(m!.properties)));
+        obj.required = [...new Set(members.flatMap((m) => (Array.isArray(m!.required) ? m!.required as string[] : [])))];
+      }
+    }
+    for (const [key, value] of Object.entries(obj)) {
+      // Property names are data, not keywords (as in closeObjectSchemas).
+      if (key === 'properties' && value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+      else if (key !== 'example' && key !== 'examples' && key !== 'default' && key !== 'enum') visit(value);
+    }
+  };
+  visit(doc);
 }
 
 function pointerTo(...parts: string[]): string {
@@ -350,11 +389,30 @@ export function departuresOf(errors: ErrorObject[]): AnswerDeparture[] {
       case 'format':
         out.push({ field: normalisedField(e.instancePath), problem: `not a ${String(params.format)}` });
         break;
+      case 'additionalProperties': {
+        // A field no file lists: kept in `raw`, named with the JSON type it came as (needs verbose errors).
+        const name = String(params.additionalProperty);
+        const value = e.data !== null && typeof e.data === 'object' ? (e.data as Record<string, unknown>)[name] : undefined;
+        out.push({ field: normalisedField(e.instancePath, name), problem: `unknown field (${jsonType(value)})` });
+        break;
+      }
       default:
         out.push({ field: normalisedField(e.instancePath), problem: `fails ${e.keyword}` });
     }
   }
   return out;
+}
+
+/**
+ * The unknown fields among a closed schema's errors: only those the open schema did not fail on
+ * already (a field in an anyOf branch that no branch took says nothing about the field).
+ */
+function unknownFieldsOf(closedErrors: ErrorObject[]): AnswerDeparture[] {
+  const alternatives = closedErrors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const unknown = closedErrors.filter((e) => e.keyword === 'additionalProperties' && !alternatives.some((alt) =>
+    e.schemaPath.startsWith(alt.schemaPath + '/') &&
+    (e.instancePath === alt.instancePath || e.instancePath.startsWith(alt.instancePath + '/'))));
+  return departuresOf(unknown);
 }
 
 function messagesOf(errors: ErrorObject[] | null | undefined, rootLabel: string): string[] {
@@ -372,6 +430,8 @@ interface CompiledOperation {
   body?: ValidateFunction;
   bodyRequired: boolean;
   responses: Map<string, ValidateFunction | null>;
+  /** The same answers with every listed object closed: its additionalProperties errors are the unknown fields. */
+  closedResponses: Map<string, ValidateFunction | null>;
 }
 
 function paramsSchema(params: ParameterObject[]): SchemaObject {
@@ -398,6 +458,7 @@ class OpenApiValidator implements SpecValidator {
   private readonly compiled = new Map<string, CompiledOperation>();
   private readonly requestAjv = createAjv('request');
   private readonly responseAjv = createAjv('response');
+  private readonly closedResponseAjv = createAjv('response');
   private readonly paramsAjv = createAjv('params');
 
   constructor(docs: Readonly<Record<ApiApp, OpenAPIDoc>>) {
@@ -407,6 +468,10 @@ class OpenApiValidator implements SpecValidator {
       closeObjectSchemas(requestDoc);
       this.requestAjv.addSchema(requestDoc, `${BASE}/request/${app}.json`);
       this.responseAjv.addSchema(structuredClone(doc), `${BASE}/response/${app}.json`);
+      const closedDoc = structuredClone(doc);
+      mergeAllOfObjects(closedDoc);
+      closeObjectSchemas(closedDoc);
+      this.closedResponseAjv.addSchema(closedDoc, `${BASE}/closed/${app}.json`);
       for (const { path, method, op } of operationsOf(doc)) {
         const route: Route = {
           app, method: method.toUpperCase(), pathTemplate: path, segments: parseTemplate(path), op,
@@ -504,17 +569,23 @@ class OpenApiValidator implements SpecValidator {
   }
 
   answerDepartures(op: MatchedOperation, status: number, body: unknown): AnswerDeparture[] {
+    const closed = this.responseValidator(op, status, 'closed');
+    // The closed schema fails on everything the open one does, and on unknown fields: one pass
+    // when the answer is exactly as documented.
+    if (!closed || closed(body)) return [];
+    const unknown = unknownFieldsOf(closed.errors ?? []);
     const validate = this.responseValidator(op, status);
-    if (!validate || validate(body)) return [];
-    return departuresOf(validate.errors ?? []);
+    const departures = !validate || validate(body) ? [] : departuresOf(validate.errors ?? []);
+    return [...departures, ...unknown];
   }
 
   /** The compiled schema of a status's answer: null when it documents no body, undefined when undocumented. */
-  private responseValidator(op: MatchedOperation, status: number): ValidateFunction | null | undefined {
+  private responseValidator(op: MatchedOperation, status: number, variant: 'open' | 'closed' = 'open'): ValidateFunction | null | undefined {
     const c = this.compile(op);
+    const responses = variant === 'open' ? c.responses : c.closedResponses;
     const code = String(status);
-    const key = [code, `${code[0]}XX`, 'default'].find((k) => c.responses.has(k));
-    return key === undefined ? undefined : c.responses.get(key);
+    const key = [code, `${code[0]}XX`, 'default'].find((k) => responses.has(k));
+    return key === undefined ? undefined : responses.get(key);
   }
 
   private toMatched(route: Route, pathParams: Record<string, string>): MatchedOperation {
@@ -561,18 +632,16 @@ class OpenApiValidator implements SpecValidator {
     }
 
     const responses = new Map<string, ValidateFunction | null>();
+    const closedResponses = new Map<string, ValidateFunction | null>();
     for (const [status, response] of Object.entries(route.op.responses)) {
       const rc = response.content;
       const rt = rc ? MEDIA_TYPES.find((m) => m in rc) ?? Object.keys(rc)[0] : undefined;
-      responses.set(
-        status,
-        rc && rt && rc[rt]?.schema
-          ? this.responseAjv.compile({
-              $ref: `${BASE}/response/${route.app}.json` +
-                pointerTo('paths', route.pathTemplate, method, 'responses', status, 'content', rt, 'schema'),
-            })
-          : null,
-      );
+      const pointer = rc && rt && rc[rt]?.schema
+        ? pointerTo('paths', route.pathTemplate, method, 'responses', status, 'content', rt, 'schema')
+        : undefined;
+      responses.set(status, pointer ? this.responseAjv.compile({ $ref: `${BASE}/response/${route.app}.json${pointer}` }) : null);
+      // Compiled when first asked for: only the tolerant client's location calls want it.
+      closedResponses.set(status, pointer ? lazily(() => this.closedResponseAjv.compile({ $ref: `${BASE}/closed/${route.app}.json${pointer}` })) : null);
     }
 
     const compiled: CompiledOperation = {
@@ -583,10 +652,23 @@ class OpenApiValidator implements SpecValidator {
       body,
       bodyRequired: route.op.requestBody?.required ?? false,
       responses,
+      closedResponses,
     };
     this.compiled.set(key, compiled);
     return compiled;
   }
+}
+
+/** A validate function compiled on its first call (Ajv compiles a whole schema graph eagerly). */
+function lazily(compile: () => ValidateFunction): ValidateFunction {
+  let compiled: ValidateFunction | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= compile();
+    const ok = compiled(data);
+    validate.errors = compiled.errors;
+    return ok;
+  }) as ValidateFunction;
+  return validate;
 }
 
 let shared: SpecValidator | undefined;

@@ -43,12 +43,17 @@ export function createWebhookEventChecker(): (event: unknown) => string[] {
 
 /**
  * The tolerant reading of an event (serve applies what it can): each departure from the published
- * schema (null where a value is documented, a mistyped or missing field), named by field and JSON
- * type, never by value. Unknown fields are not departures; an unknown type has none.
+ * schema (null where a value is documented, a mistyped or missing field, a field the docs do not
+ * list), named by field and JSON type, never by value. An unknown type has none.
  */
 export function createWebhookDriftReader(): (event: unknown) => AnswerDeparture[] {
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-  const validators = new Map(Object.entries(webhookEventSchemas()).map(([type, schema]) => [type, ajv.compile(schema)]));
+  const validators = new Map(Object.entries(webhookEventSchemas()).map(([type, schema]) => [type, ajv.compile({
+    ...schema,
+    // The envelope every event carries (NOTES.md "Webhooks") is documented too.
+    properties: { ...schema.properties, timestamp: { type: 'string' }, webhookId: { type: 'string' } },
+    additionalProperties: false,
+  })]));
   return (event) => {
     const type = (event as { type?: unknown } | null)?.type;
     const validate = typeof type === 'string' ? validators.get(type) : undefined;

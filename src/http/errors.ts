@@ -1,8 +1,9 @@
 // What every API client's typed failure carries (HighLevel's GhlError, LeadCars' LeadcarsError):
 // the operation attempted, the last HTTP status, how often it was repeated, and its `kind`, the
-// same word for the same failure whichever API it came from, so code that handles both (the
-// bridge, the retry loop, the CLI) branches on the kind. The API's classes remain for the
-// failures that carry more (a duplicate's contact id, the daily budget, a create's body).
+// same word for the same failure whichever API it came from. The kind is the one way to tell
+// failures apart: callers switch on it (`isApiError(err, 'not-found')`). Subclasses exist only
+// for failures that carry more (HighLevel's refusal messages and a duplicate's contact id, the
+// daily budget, an unreadable answer's problems, a LeadCars write's body).
 
 /** What was being attempted. */
 export interface ApiOperation {
@@ -15,6 +16,8 @@ export interface ApiOperation {
 
 export interface ApiErrorInit<Op extends ApiOperation> {
   operation: Op;
+  /** What went wrong; 'other' when not said. */
+  kind?: ApiErrorKind | undefined;
   status?: number | undefined;
   retries?: number | undefined;
   cause?: unknown;
@@ -34,7 +37,7 @@ export type ApiErrorKind =
   | 'other';
 
 export class ApiError<Op extends ApiOperation> extends Error {
-  readonly kind: ApiErrorKind = 'other';
+  readonly kind: ApiErrorKind;
   /** HTTP status of the last answer; undefined when none came back. */
   readonly status: number | undefined;
   readonly operation: Op;
@@ -45,8 +48,14 @@ export class ApiError<Op extends ApiOperation> extends Error {
   constructor(prefix: string, message: string, init: ApiErrorInit<Op>) {
     super(`${prefix}${init.operation.name} (${init.operation.method} ${init.operation.path}): ${message}`,
       init.cause === undefined ? undefined : { cause: init.cause });
+    this.kind = init.kind ?? 'other';
     this.status = init.status;
     this.operation = init.operation;
     this.retries = init.retries ?? 0;
   }
+}
+
+/** True when `err` is an API client's failure, of one of `kinds` when any are given. */
+export function isApiError(err: unknown, ...kinds: ApiErrorKind[]): err is ApiError<ApiOperation> {
+  return err instanceof ApiError && (kinds.length === 0 || kinds.includes(err.kind));
 }

@@ -1,6 +1,11 @@
-// Typed failures of the LeadCars client. Callers branch on the class; messages carry LeadCars'
-// own words (whatever shape they came in), never the cliente-token.
+// Typed failures of the LeadCars client. A LeadcarsError's `kind` (src/http/errors.ts) says what
+// went wrong: 'auth' (401/403: missing or wrong cliente-token), 'not-found', 'rate-limited' and
+// 'server' (429 / 5xx after every retry), 'network' (no answer after every retry). The subclasses
+// below only exist for failures that carry more. Messages carry LeadCars' own words (whatever
+// shape they came in), never the cliente-token.
 import { ApiError, type ApiErrorInit, type ApiErrorKind, type ApiOperation } from '../http/errors.ts';
+
+export { isApiError, type ApiErrorKind } from '../http/errors.ts';
 
 /** What was being attempted, e.g. createLead, POST, "/leads/799119/comments". */
 export type LeadcarsOperation = ApiOperation;
@@ -14,65 +19,33 @@ export class LeadcarsError extends ApiError<LeadcarsOperation> {
   }
 }
 
-/** 401/403: missing or wrong cliente-token. */
-export class LeadcarsAuthError extends LeadcarsError {
-  override name = 'LeadcarsAuthError';
-  override readonly kind: ApiErrorKind = 'auth';
+/** True when `err` is a LeadCars failure, of one of `kinds` when any are given. */
+export function isLeadcarsError(err: unknown, ...kinds: ApiErrorKind[]): err is LeadcarsError {
+  return err instanceof LeadcarsError && (kinds.length === 0 || kinds.includes(err.kind));
 }
 
-export class LeadcarsNotFoundError extends LeadcarsError {
-  override name = 'LeadcarsNotFoundError';
-  override readonly kind: ApiErrorKind = 'not-found';
-}
-
-/** Another 4xx: LeadCars refused the request; `messages` are its words. Never retried. */
+/** Another 4xx (kind 'refused'): LeadCars refused the request; `messages` are its words. Never retried. */
 export class LeadcarsRefusedError extends LeadcarsError {
   override name = 'LeadcarsRefusedError';
-  override readonly kind: ApiErrorKind = 'refused';
   readonly messages: string[];
   constructor(messages: string[], init: LeadcarsErrorInit) {
-    super(messages.join('; ') || `HTTP ${init.status}`, init);
+    super(messages.join('; ') || `HTTP ${init.status}`, { ...init, kind: 'refused' });
     this.messages = messages;
   }
 }
 
-/** 429 after every retry was spent. */
-export class LeadcarsRateLimitError extends LeadcarsError {
-  override name = 'LeadcarsRateLimitError';
-  override readonly kind: ApiErrorKind = 'rate-limited';
-}
-
-/** 5xx after every retry was spent. */
-export class LeadcarsServerError extends LeadcarsError {
-  override name = 'LeadcarsServerError';
-  override readonly kind: ApiErrorKind = 'server';
-}
-
-/** No answer (connection failure or timeout) after every retry was spent. */
-export class LeadcarsNetworkError extends LeadcarsError {
-  override name = 'LeadcarsNetworkError';
-  override readonly kind: ApiErrorKind = 'network';
-}
-
-/** A 2xx whose body the client cannot read (e.g. a lead without an id). */
-export class LeadcarsAnswerError extends LeadcarsError {
-  override name = 'LeadcarsAnswerError';
-  override readonly kind: ApiErrorKind = 'unexpected-answer';
-}
-
 /**
  * A write that must not be repeated blindly (a create, a comment) was sent, and its outcome is
- * unknown: the connection dropped or timed out after sending, the server answered 5xx, or a
- * create succeeded without saying which lead it made. It was NOT repeated: LeadCars has no
- * idempotency key and no lead search, so a repeat could make a second lead. `sent` is the body
- * that was sent, for the caller to keep (e.g. park it for `leads link`).
+ * unknown (kind 'outcome-unknown'): the connection dropped or timed out after sending, the server
+ * answered 5xx, or a create succeeded without saying which lead it made. It was NOT repeated:
+ * LeadCars has no idempotency key and no lead search, so a repeat could make a second lead.
+ * `sent` is the body that was sent, for the caller to keep (e.g. park it for `leads link`).
  */
 export class LeadcarsOutcomeUnknownError extends LeadcarsError {
   override name = 'LeadcarsOutcomeUnknownError';
-  override readonly kind: ApiErrorKind = 'outcome-unknown';
   readonly sent: unknown;
   constructor(message: string, sent: unknown, init: LeadcarsErrorInit) {
-    super(message, init);
+    super(message, { ...init, kind: 'outcome-unknown' });
     this.sent = sent;
   }
 }

@@ -8,8 +8,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from '../http/retry.ts';
 import { sendWithRetries } from '../http/retry-loop.ts';
 import { httpBase, maskSecret, sendHttp, type HttpMethod } from '../http/send.ts';
 import {
-  LeadcarsAuthError, LeadcarsError, LeadcarsNetworkError, LeadcarsNotFoundError, LeadcarsOutcomeUnknownError,
-  LeadcarsRateLimitError, LeadcarsRefusedError, LeadcarsServerError, type LeadcarsOperation,
+  LeadcarsError, LeadcarsOutcomeUnknownError, LeadcarsRefusedError, type LeadcarsOperation,
 } from './errors.ts';
 import { LeadcarsPacer } from './pacer.ts';
 import { errorMessages } from './parse.ts';
@@ -75,9 +74,9 @@ export class LeadcarsTransport {
           `${what}${answer ? ` (${message(answer.body, answer.status)})` : ''}; it may have been applied and was not repeated`, spec.body,
           { operation, retries, ...(answer ? { status: answer.status } : {}), ...(cause !== undefined ? { cause } : {}) },
         ),
-        network: (what, retries, cause) => new LeadcarsNetworkError(what, { operation, retries, cause }),
-        rateLimited: ({ status, body }, retries) => new LeadcarsRateLimitError(`${message(body, status)} (after ${retries} retries)`, { operation, status, retries }),
-        server: ({ status, body }, retries) => new LeadcarsServerError(`${message(body, status)} (after ${retries} retries)`, { operation, status, retries }),
+        network: (what, retries, cause) => new LeadcarsError(what, { operation, kind: 'network', retries, cause }),
+        rateLimited: ({ status, body }, retries) => new LeadcarsError(`${message(body, status)} (after ${retries} retries)`, { operation, kind: 'rate-limited', status, retries }),
+        server: ({ status, body }, retries) => new LeadcarsError(`${message(body, status)} (after ${retries} retries)`, { operation, kind: 'server', status, retries }),
       },
     });
     if (answer.status >= 200 && answer.status < 300) return answer.body;
@@ -88,9 +87,9 @@ export class LeadcarsTransport {
     const messages = errorMessages(body).map((m) => this.mask(m));
     const init = { operation, status, retries };
     const text = messages.join('; ') || `HTTP ${status}`;
-    if (status === 401 || status === 403) return new LeadcarsAuthError(`${text} (check leadcars.token / LEADCARS_TOKEN)`, init);
-    if (status === 404) return new LeadcarsNotFoundError(text, init);
-    if (status >= 500) return new LeadcarsServerError(text, init);
+    if (status === 401 || status === 403) return new LeadcarsError(`${text} (check leadcars.token / LEADCARS_TOKEN)`, { ...init, kind: 'auth' });
+    if (status === 404) return new LeadcarsError(text, { ...init, kind: 'not-found' });
+    if (status >= 500) return new LeadcarsError(text, { ...init, kind: 'server' });
     return new LeadcarsRefusedError(messages, init);
   }
 

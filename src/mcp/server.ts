@@ -12,6 +12,7 @@ import {
 } from '../db/mcp-reads.ts';
 import type { Db } from '../db/open.ts';
 import type { GhlClient } from '../ghl/client.ts';
+import type { Logger } from '../log.ts';
 import {
   completeTask, createContact, createNote, createTask, deleteContact, deleteNote, deleteTask, OperationInputError, tagContact, untagContact,
   updateContact, updateNote, updateTask, upsertContact,
@@ -31,6 +32,8 @@ export interface McpDeps {
   config: Pick<Config, 'locations' | 'status' | 'rateLimit' | 'phoneCountry' | 'sync' | 'segments'>;
   /** Made on first use: reads never build the client. */
   client: () => GhlClient;
+  /** Where a sync this face runs logs (stderr: stdout carries the protocol). */
+  logger: Logger;
   version: string;
 }
 
@@ -321,7 +324,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     if (args.dryRun) return answer({ dryRun: true, locationId, full: args.full ?? false, syncedAt: lastSyncedAt(db, locationId) });
     const result = await syncAll({
       db, client: deps.client(), locations: config.locations.filter((l) => l.id === locationId),
-      full: args.full ?? false, lister: config.sync.lister, config,
+      full: args.full ?? false, lister: config.sync.lister, config, logger: deps.logger,
     });
     if (result.lockedBy) {
       const h = result.lockedBy;

@@ -1,7 +1,7 @@
 // Typed failures of the operations. Input problems are found before any request (exit 2);
 // HighLevel's refusals keep its words and the status (exit 1; src/cli/errors.ts maps them). Neither
 // ever carries a token.
-import { AuthError, DuplicateContactError, GhlError, NotFoundError, ValidationError } from '../ghl/errors.ts';
+import { DuplicateContactError, GhlError, isGhlError, ValidationError } from '../ghl/errors.ts';
 
 /** Bad input: nothing was sent. `field` names the input to fix. */
 export class OperationInputError extends Error {
@@ -40,9 +40,9 @@ export class OperationError extends Error {
 }
 
 function kindOf(err: GhlError): RefusalKind {
-  if (err instanceof AuthError) return 'auth';
+  if (err.kind === 'auth') return 'auth';
   if (err instanceof DuplicateContactError) return 'duplicate';
-  if (err instanceof NotFoundError || (err instanceof ValidationError && isNotFoundMessage(err))) return 'not-found';
+  if (err.kind === 'not-found' || (err instanceof ValidationError && isNotFoundMessage(err))) return 'not-found';
   if (err instanceof ValidationError) return 'invalid';
   return 'unavailable';
 }
@@ -66,5 +66,5 @@ export function isNotFoundMessage(err: ValidationError): boolean {
 
 /** A delete that HighLevel says has nothing to delete. */
 export function isGone(err: unknown): boolean {
-  return err instanceof NotFoundError || (err instanceof ValidationError && isNotFoundMessage(err));
+  return isGhlError(err, 'not-found') || (err instanceof ValidationError && isNotFoundMessage(err));
 }

@@ -2,7 +2,7 @@
 // run, honour the idempotency key, run the calls, and write the result through to the mirror in
 // one transaction together with the key. HighLevel's refusals become OperationError.
 import type { MirrorStatements } from '../db/mirror.ts';
-import { GhlError, OutcomeUnknownError } from '../ghl/errors.ts';
+import { GhlError, isGhlError } from '../ghl/errors.ts';
 import { sleep } from '../http/retry.ts';
 import { catalogEntry } from './catalog.ts';
 import { dryRun, mirrorOfOps, type DryRun, type OpsContext, type PlannedRequest, type WriteOptions } from './context.ts';
@@ -72,7 +72,7 @@ export async function runWrite<T extends Replayable>(ctx: OpsContext, opts: Writ
     return await commit(ctx, key, spec, done);
   } catch (err) {
     // A create whose outcome stayed unknown keeps its key pending: a rerun looks it up first.
-    const unknown = err instanceof OperationError && err.cause instanceof OutcomeUnknownError;
+    const unknown = err instanceof OperationError && isGhlError(err.cause, 'outcome-unknown');
     if (key !== undefined && !unknown) await db.dropIdempotencyKey(key);
     throw err;
   }
@@ -186,7 +186,7 @@ export async function createOnce<T>(send: () => Promise<T>, lookup: () => Promis
     try {
       return { record: await send(), recovered: false };
     } catch (err) {
-      if (!(err instanceof OutcomeUnknownError)) throw err;
+      if (!isGhlError(err, 'outcome-unknown')) throw err;
       const found = await lookup();
       if (found !== undefined) return { record: found, recovered: true };
       if (attempt >= CREATE_ATTEMPTS) throw err;

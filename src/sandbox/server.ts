@@ -218,7 +218,10 @@ function faultResponse(kind: FaultKind): SandboxResponse & { html?: string } {
 export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox> {
   const options = resolveOptions(input);
   const createStore = input.createStore ?? (await import('./store.ts')).createSandboxStore;
-  const store = createStore({ seed: options.seed, locations: options.locations, contactsPerLocation: options.contacts, now: options.clock });
+  const store = createStore({
+    seed: options.seed, locations: options.locations, contactsPerLocation: options.contacts, now: options.clock,
+    ...(options.quirks ? { quirks: true } : {}),
+  });
   const checker = input.requestChecker ?? createRequestChecker();
 
   const limiter = createRateLimiter({
@@ -436,7 +439,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     expose: (fields) => { Object.assign(exposed, fields); },
     onStop: (fn) => { stopHooks.push(fn); },
   };
-  const webhooks = input.webhookUrl ? [webhookExtension({ url: input.webhookUrl })] : [];
+  const webhooks = input.webhookUrl ? [webhookExtension({ url: input.webhookUrl, ...(input.quirks ? { quirks: true } : {}) })] : [];
   for (const extension of [...(input.extensions ?? []), ...webhooks]) extension(api);
 
   listening = await listenLoopback(handle, options.port, options.host);

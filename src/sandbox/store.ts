@@ -23,6 +23,7 @@
 import { FIRST_NAMES_ES, LAST_NAMES_ES } from './names.ts';
 import { asciiSlug, isoMs, seedSandbox, contactNameOf, type SeededSandbox } from './seed.ts';
 import { applyMutations, type MutationTarget } from './mutate.ts';
+import { seedQuirkyData } from './quirks.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
 import {
   SandboxError,
@@ -988,7 +989,8 @@ function compileFilter(index: LocationIndex, filter: SearchFilter): (entry: Cont
  * the end of the seeded history; it defaults to a fixed date so the data never depends on
  * the day the sandbox starts. */
 export function createSandboxStore(opts: SeedOptions & { anchorMs?: number }): SandboxStore {
-  return new InMemorySandboxStore(seedSandbox(opts), opts.now ?? Date.now, opts.seed);
+  const seeded = seedSandbox(opts);
+  return new InMemorySandboxStore(opts.quirks ? seedQuirkyData(seeded, opts.seed) : seeded, opts.now ?? Date.now, opts.seed);
 }
 
 /**

@@ -188,4 +188,6 @@ export interface SeedOptions {
   contactsPerLocation: number;
   /** The clock: contact writes set dateUpdated from it. Defaults to Date.now. */
   now?: () => number;
+  /** Seed what `--quirks` plays too (src/sandbox/quirks.ts seedQuirkyData). */
+  quirks?: boolean;
 }

@@ -7,6 +7,7 @@
 // body (same webhookId), then dropped and counted.
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { log } from '../log.ts';
+import { quirkyEvent } from './quirks.ts';
 import type { SandboxExtension } from './server.ts';
 import type { SandboxContact, SandboxNote, SandboxStore, SandboxTask, StoreChange } from './types.ts';
 
@@ -21,6 +22,8 @@ export interface WebhookDeliveryOptions {
   timeoutMs?: number;
   /** The clock of `timestamp`. */
   clock?: () => number;
+  /** Send events as live HighLevel departs from its docs (src/sandbox/quirks.ts quirkyEvent). */
+  quirks?: boolean;
 }
 
 export interface WebhookDeliveryStats {
@@ -179,7 +182,7 @@ export function startWebhookDelivery(store: SandboxStore, options: WebhookDelive
 
   const unsubscribe = store.onChange((change) => {
     if (stopped) return;
-    for (const event of eventsOf(change)) queue.push(signed(event, privateKey));
+    for (const event of eventsOf(change)) queue.push(signed(options.quirks ? quirkyEvent(event) : event, privateKey));
     if (running === undefined && queue.length > 0) running = drain();
   });
 

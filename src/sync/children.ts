@@ -3,7 +3,7 @@
 import pLimit from 'p-limit';
 import type { ContactNeedingChildren } from '../db/due.ts';
 import { noteToRow, taskToRow, type HighLevelNote, type HighLevelTask } from '../db/rows.ts';
-import { NotFoundError, ValidationError } from '../ghl/errors.ts';
+import { isGhlError, ValidationError } from '../ghl/errors.ts';
 import { writePass, type PassState } from './checkpoint.ts';
 import { isMissingScope, type LocationRun } from './context.ts';
 import { rollingCutoff } from './plan.ts';
@@ -155,7 +155,7 @@ async function saveBatch(run: LocationRun, batch: FetchingBatch, result: Fetched
 
 /** A contact deleted in HighLevel since the listing answers 404 (or 400 "Contact not found"). */
 function isGone(err: unknown): boolean {
-  return err instanceof NotFoundError || (err instanceof ValidationError && /not found/i.test(err.message));
+  return isGhlError(err, 'not-found') || (err instanceof ValidationError && /not found/i.test(err.message));
 }
 
 async function fetchNotesOrGone(run: LocationRun, contactId: string): Promise<HighLevelNote[]> {

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.ts';
 import type { Clock } from '../db/clock.ts';
 import type { Db } from '../db/open.ts';
 import type { Mirror, MirrorStatements } from '../db/mirror.ts';
-import { AuthError } from '../ghl/errors.ts';
+import { isGhlError } from '../ghl/errors.ts';
 import type { GhlClient } from '../ghl/index.ts';
 import type { Logger } from '../log.ts';
 import type { PassState } from './checkpoint.ts';
@@ -33,8 +33,8 @@ export interface SyncLocationOptions {
   full: boolean;
   lister: Lister;
   config: SyncSettings;
-  /** Where the run logs (the face's logger); default the process's. */
-  logger?: Logger;
+  /** Where the run logs: the face's logger, handed down. */
+  logger: Logger;
   progress?: SyncProgress;
   signal?: AbortSignal;
   allowMassDelete?: boolean;
@@ -73,7 +73,7 @@ export interface LocationRun {
 
 /** HighLevel's 401 for a token that lacks the operation's scope (NOTES.md "Basics"). */
 export function isMissingScope(err: unknown): boolean {
-  return err instanceof AuthError && /not authorized for this scope/i.test(err.message);
+  return isGhlError(err, 'auth') && /not authorized for this scope/i.test(err.message);
 }
 
 export function createRun(

@@ -14,8 +14,7 @@
 import { systemClock } from '../db/clock.ts';
 import { customFieldToRow } from '../db/rows.ts';
 import { mirrorOf } from '../db/sqlite-mirror.ts';
-import { AuthError, DailyBudgetExhaustedError } from '../ghl/errors.ts';
-import { log } from '../log.ts';
+import { isGhlError } from '../ghl/errors.ts';
 import { clearPass, readPass, writePass, type PassState } from './checkpoint.ts';
 import { childrenPhase } from './children.ts';
 import { createRun, type LocationRun, type SyncClient, type SyncLocationOptions } from './context.ts';
@@ -39,7 +38,7 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
   // A location's first sync reads every contact in full, whatever was asked: record it so.
   const mode = opts.full || !(await db.hasCompletedRun(locationId)) ? 'full' : 'incremental';
   const runId = await db.startRun({ locationId, mode }, now);
-  const logger = (opts.logger ?? log()).child({ locationId, mode, lister });
+  const logger = opts.logger.child({ locationId, mode, lister });
   const statsAtStart = locationStats(client, locationId);
   const summary = emptySummary(runId, locationId, mode, lister, opts.tasksVia ?? 'search');
   if (opts.locationName) summary.locationName = opts.locationName;
@@ -114,14 +113,14 @@ async function resumeOrStartPass(run: LocationRun): Promise<void> {
 
 function statusOf(err: unknown): RunStatus {
   if (err instanceof SyncInterruptedError) return 'interrupted';
-  if (err instanceof DailyBudgetExhaustedError) return 'budget';
+  if (isGhlError(err, 'budget')) return 'budget';
   return 'failed';
 }
 
 /** One line that names the fix where there is one. */
 function explainFailure(err: unknown, locationId: string): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof AuthError) {
+  if (isGhlError(err, 'auth')) {
     return `${message}: HighLevel refused the token of location ${locationId}; check GHL_TOKEN / locations[].token ` +
       '(a Private Integration Token with the contacts, custom fields and tasks read scopes) or run `ghl-etl auth login`';
   }

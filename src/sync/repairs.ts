@@ -2,7 +2,7 @@
 // (`mirror_repairs`, see src/ops/run.ts) are read again, and their tasks and notes are due in
 // this run's children phase. An incremental listing would not bring back a task or note: a new
 // one does not move its contact's dateUpdated (NOTES.md "Listing contacts").
-import { NotFoundError } from '../ghl/errors.ts';
+import { isGhlError } from '../ghl/errors.ts';
 import type { LocationRun } from './context.ts';
 
 export async function repairMirror(run: LocationRun): Promise<void> {
@@ -19,7 +19,7 @@ export async function repairMirror(run: LocationRun): Promise<void> {
       });
     } catch (err) {
       // Gone from HighLevel: nothing to repair (the deletion sweep settles the mirror).
-      if (!(err instanceof NotFoundError)) throw err;
+      if (!isGhlError(err, 'not-found')) throw err;
       await db.clearRepair(locationId, repair.contactId);
     }
   }

@@ -11,7 +11,7 @@ import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
 import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { SYNC_LOCK } from '../db/runs.ts';
-import { log, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { syncLocation, type Lister, type RunSummary, type SyncClient, type TasksVia } from './location.ts';
 import type { SyncProgress } from './progress.ts';
 import { markRoundDone, planRound } from './round.ts';
@@ -26,8 +26,8 @@ export interface SyncAllOptions {
   full: boolean;
   lister: Lister;
   config: SyncSettings;
-  /** Where the runs log (the face's logger); default the process's. */
-  logger?: Logger;
+  /** Where the runs log: the face's logger, handed down. */
+  logger: Logger;
   allowMassDelete?: boolean;
   progress?: SyncProgress;
   signal?: AbortSignal;
@@ -58,7 +58,7 @@ export function outcomeOf(runs: RunSummary[]): SyncOutcome {
 }
 
 export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
-  const logger = opts.logger ?? log();
+  const { logger } = opts;
   const owner = randomUUID();
   const db = mirrorOf(opts.db);
   const lock = await db.acquireLock(SYNC_LOCK, owner, LOCK_TTL_MS);

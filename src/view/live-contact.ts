@@ -5,7 +5,7 @@
 import { buildContactView, type ContactView } from '../db/contact-view.ts';
 import { contactToRow, customFieldToRow, noteToRow, taskToRow } from '../db/rows.ts';
 import type { GhlClient } from '../ghl/client.ts';
-import { NotFoundError, ValidationError } from '../ghl/errors.ts';
+import { isGhlError, ValidationError } from '../ghl/errors.ts';
 
 export type LiveViewClient = Pick<GhlClient, 'getContact' | 'listContactTasks' | 'listContactNotes' | 'listCustomFields'>;
 
@@ -15,7 +15,7 @@ export class ContactNotFoundError extends Error {
 }
 
 const isNotFound = (err: unknown) =>
-  err instanceof NotFoundError || (err instanceof ValidationError && err.messages.some((m) => /not found/i.test(m)));
+  isGhlError(err, 'not-found') || (err instanceof ValidationError && err.messages.some((m) => /not found/i.test(m)));
 
 export async function liveContactView(client: LiveViewClient, locationId: string, contactId: string, now: Date = new Date()): Promise<ContactView> {
   let contact;

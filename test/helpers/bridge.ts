@@ -16,6 +16,7 @@ import { log } from '../../src/log.ts';
 import { syncAll } from '../../src/sync/run.ts';
 import { leadsOf, testClient } from './leadcars.ts';
 import { unlimitedClient } from './sandbox.ts';
+import { quietLogger } from './logger.ts';
 
 export interface BridgeFixture {
   sandbox: Sandbox;
@@ -54,7 +55,7 @@ export async function bridgeFixture(opts: SandboxOptions & { locationIndex?: num
     sandbox, lc, db, dbPath, ghl, leadcars, config, ctx, locationId: location.id,
     async sync() {
       prepareSync(db);
-      const result = await syncAll({ db, client: ghl, locations: [{ id: location.id }], full: false, lister: 'list', config });
+      const result = await syncAll({ logger: quietLogger, db, client: ghl, locations: [{ id: location.id }], full: false, lister: 'list', config });
       if (result.outcome !== 'ok') throw new Error(`sync ${result.outcome}: ${result.runs.map((r) => r.error).join('; ')}`);
       return afterSync(ctx);
     },

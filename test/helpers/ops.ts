@@ -9,6 +9,7 @@ import type { OpsContext } from '../../src/ops/index.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';
 import { syncLocation, type RunSummary } from '../../src/sync/location.ts';
 import { sqliteOf } from '../../src/db/connection.ts';
+import { quietLogger } from './logger.ts';
 
 const SYNC_CONFIG = { sync: { concurrency: 8, lister: 'list' as const, rollingDays: 7, maxDeleteShare: 0.5 } };
 
@@ -51,7 +52,7 @@ export async function opsFixture(opts: SandboxOptions = {}): Promise<OpsFixture>
   return {
     sandbox, db, client, sent,
     ctx: (i = 0, c = client) => ({ db, client: c, locationId: locationId(i), config: { phoneCountry: 'ES' } }),
-    sync: (i = 0) => syncLocation({ db, client, locationId: locationId(i), full: true, lister: 'list', config: SYNC_CONFIG }),
+    sync: (i = 0) => syncLocation({ logger: quietLogger, db, client, locationId: locationId(i), full: true, lister: 'list', config: SYNC_CONFIG }),
     otherClient: (o) => {
       const c = makeClient({ retries: 2, ...o });
       others.push(c);

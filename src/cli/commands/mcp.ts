@@ -22,7 +22,7 @@ export function register(program: Command): void {
     if (!opts.http) {
       return withApp(config, async (app) => {
         app.logger.info({ db: app.db.path }, 'MCP server on stdio');
-        await serveStdio({ db: app.db, config, client: () => app.client, version: pkg.version });
+        await serveStdio({ db: app.db, config, client: () => app.client, logger: app.logger, version: pkg.version });
         app.logger.info('MCP client closed stdin: stopping');
         return EXIT.ok;
       });
@@ -35,7 +35,7 @@ export function register(program: Command): void {
       throw err instanceof McpHttpTokenError ? new UsageError(err.message) : err;
     }
     return withApp(config, async (app) => {
-      const server = await startMcpHttp({ db: app.db, config, client: () => app.client, version: pkg.version }, {
+      const server = await startMcpHttp({ db: app.db, config, client: () => app.client, logger: app.logger, version: pkg.version }, {
         token, port: opts.port ?? config.mcp.port,
         onEvent: (e) => (e.kind === 'refused' ? app.logger.warn({ reason: e.detail }, 'MCP request refused') : app.logger.debug({ session: e.detail }, `MCP ${e.kind}`)),
       });

@@ -121,7 +121,7 @@ export function register(program: Command): void {
     .option('--token-ttl <seconds>', 'OAuth access token lifetime', wholeNumber, 86_399)
     .option('--webhook-url <url>', 'deliver signed HighLevel webhooks for every change to this URL (e.g. serve\'s /webhooks/ghl)')
     .option('--leadcars', 'also run the LeadCars sandbox (same seed, faults and time scale)')
-    .option('--quirks', 'answer as live HighLevel departs from its files: nulls, a string for a list of one, pages without meta, unknown fields')
+    .option('--quirks', 'answer as live HighLevel departs from its files: nulls, a string for a list of one, numbers where strings are documented, pages without meta, unknown fields')
     .option('--leadcars-port <n>', 'port of the LeadCars sandbox on 127.0.0.1 (implies --leadcars; default: a free one)', numberFrom(0, 65_535, 'a port number from 0 to 65535'))
     .addHelpText('after', '\n--json prints one JSON line: {"url","locations","oauth","companyId","leadcars"?,"webhookPublicKey"?}. Ctrl-C stops it.'),
   async (flags) => {
