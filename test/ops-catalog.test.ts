@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { createSpecValidator } from '../src/highlevel-api/validator.ts';
 import * as ops from '../src/ops/index.ts';
-import { CATALOG, SYNC_READS } from '../src/ops/index.ts';
+import { CATALOG, SYNC_READS, TRIGGERS } from '../src/ops/index.ts';
+import { readVendoredSpec } from '../src/highlevel-api/load.ts';
+import { operationsOf } from '../src/highlevel-api/openapi.ts';
+import WEBHOOK_EVENTS from '../src/highlevel-api/vendor/webhooks/events.json' with { type: 'json' };
 
 describe('catalog', () => {
   const validator = createSpecValidator();
@@ -30,8 +33,25 @@ describe('catalog', () => {
       expect(entry.command).toMatch(/^(contacts|tasks|notes) [a-z]+/);
     }
     expect(names.sort()).toEqual([
-      'completeTask', 'createContact', 'createNote', 'createTask', 'deleteContact', 'deleteNote', 'deleteTask',
-      'listContacts', 'listNotes', 'listTasks', 'tagContact', 'untagContact', 'updateContact', 'updateNote', 'updateTask', 'upsertContact',
+      'addFollowers', 'addToCampaign', 'addToWorkflow', 'bulkBusiness', 'bulkTag', 'completeTask', 'createContact', 'createNote', 'createTask',
+      'deleteContact', 'deleteNote', 'deleteTask', 'findDuplicate', 'getContact', 'getNote', 'getTask', 'listAppointments', 'listBusinessContacts',
+      'listContacts', 'listNotes', 'listTasks', 'removeFollowers', 'removeFromAllCampaigns', 'removeFromCampaign', 'removeFromWorkflow',
+      'tagContact', 'untagContact', 'updateContact', 'updateNote', 'updateTask', 'upsertContact',
     ]);
+  });
+
+  it('has an entry (action or sync read) for every operation of the vendored Contacts API: a new one in the spec fails here', () => {
+    const listed = new Set([...CATALOG, ...SYNC_READS].map((e) => `${e.method} ${e.path}`));
+    const missing = operationsOf(readVendoredSpec('contacts'))
+      .map(({ method, path, op }) => ({ route: `${method.toUpperCase()} ${path}`, id: op.operationId }))
+      .filter(({ route }) => !listed.has(route));
+    expect(missing).toEqual([]);
+  });
+
+  it('lists every contact, task and note webhook event of the vendored events as a trigger', () => {
+    const events = Object.keys(WEBHOOK_EVENTS as Record<string, unknown>)
+      .filter((name) => /^(Contact|Task|Note)/.test(name));
+    expect(events.length).toBe(11);
+    expect(TRIGGERS.map((t) => t.name).sort()).toEqual(events.sort());
   });
 });

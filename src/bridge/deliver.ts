@@ -18,6 +18,7 @@ import { markNoteReported } from './changes.ts';
 import { opsContext, type BridgeContext } from './context.ts';
 import { mapLead, type MappedLead } from './field-map.ts';
 import { createKeyOf } from './link.ts';
+import { contactCreateKey, leadCreatedContact, queueOnNewContact } from './on-new-contact.ts';
 import type { CreatePayload } from './outbox.ts';
 
 /** Delivery attempts of one lead before it is marked failed (HighLevel was down that long). */
@@ -66,6 +67,8 @@ async function deliverOne(ctx: BridgeContext, row: InboxRow): Promise<keyof Deli
   try {
     const mapped = mapLead(lead, ctx.config.bridge.fieldMap);
     const contactId = await upsertLeadContact(ops, mapped, row.id);
+    // bridge.onNewContact: only for the contact this lead made (queued once per contact, ever).
+    if (leadCreatedContact(ctx, row.id)) queueOnNewContact(ctx, contactId, ops.locationId);
     if (mapped.note) {
       const note = await createNote(ops, contactId, { body: mapped.note }, { idempotencyKey: `inbox:${row.id}:note` });
       markNoteReported(ctx.db, contactId, note.note.id, note.note.body ?? mapped.note, ctx.clock);
@@ -118,7 +121,7 @@ async function upsertLeadContact(ops: OpsContext, mapped: MappedLead, inboxId: n
     return found;
   }
   try {
-    const created = await createContact(ops, withFields, { idempotencyKey: `inbox:${inboxId}:contact` });
+    const created = await createContact(ops, withFields, { idempotencyKey: contactCreateKey(inboxId) });
     return created.contact.id;
   } catch (err) {
     // A location that forbids duplicates names the contact that already has the email or phone.

@@ -11,6 +11,7 @@ import { isLeadcarsError } from '../leadcars/errors.ts';
 import type { NewLead } from '../leadcars/types.ts';
 import { phoneProblem, toE164 } from '../ops/validate.ts';
 import { LEAD_PHONE_FIELDS } from './lead.ts';
+import { drainHighLevelCalls } from './on-new-contact.ts';
 import { nowOf, type BridgeContext } from './context.ts';
 
 /** How long a claimed row is left alone by other drainers (a send takes seconds). */
@@ -29,18 +30,19 @@ export interface CreatePayload { contactId: string; locationId: string; lead: Ne
 
 /** Sends every due row once (rows that fail come back later); stops early when `signal` aborts. */
 export async function drainOutbox(ctx: BridgeContext, opts: { signal?: AbortSignal } = {}): Promise<DrainSummary> {
-  const summary: DrainSummary = { sent: 0, retried: 0, dead: 0, unknown: 0 };
+  // The HighLevel calls (bridge.onNewContact) need no LeadCars token: they go first, whatever LeadCars' state.
+  const summary: DrainSummary = await drainHighLevelCalls(ctx, opts);
   try {
     ctx.leadcars();
   } catch (err) {
     // No LeadCars token: the rows wait (not spending their attempts) until one is configured.
     if (!(err instanceof ConfigError)) throw err;
-    if (dueOutbox(ctx.db, nowOf(ctx).toISOString(), 1).length > 0) ctx.logger.warn(err.message);
+    if (dueOutbox(ctx.db, nowOf(ctx).toISOString(), 50).some(isLeadcars)) ctx.logger.warn(err.message);
     return summary;
   }
   const tried = new Set<number>();
   for (;;) {
-    const due = dueOutbox(ctx.db, nowOf(ctx).toISOString(), 50).filter((r) => !tried.has(r.id));
+    const due = dueOutbox(ctx.db, nowOf(ctx).toISOString(), 50).filter((r) => isLeadcars(r) && !tried.has(r.id));
     if (due.length === 0) return summary;
     for (const row of due) {
       if (opts.signal?.aborted) return summary;
@@ -55,6 +57,8 @@ export async function drainOutbox(ctx: BridgeContext, opts: { signal?: AbortSign
 }
 
 type Outcome = keyof DrainSummary;
+
+const isLeadcars = (row: OutboxRow) => row.kind.startsWith('leadcars.');
 
 async function sendOne(ctx: BridgeContext, row: OutboxRow): Promise<Outcome> {
   try {

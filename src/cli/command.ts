@@ -53,11 +53,11 @@ export function takeExitCode(): number {
 const NOUNS = {
   auth: 'Connect HighLevel (OAuth) and check credentials: login, status, logout, locations',
   config: 'Check the configuration: check',
-  contacts: 'Look up and change single HighLevel contacts, written through to the mirror',
-  tasks: 'A contact\'s tasks: list, create, update, complete, delete (written through to the mirror)',
-  notes: 'A contact\'s notes: list, create, update, delete (written through to the mirror)',
+  contacts: 'Look up and change HighLevel contacts (one, or many with bulk), written through to the mirror',
+  tasks: 'A contact\'s tasks: list, show, create, update, complete, delete (written through to the mirror)',
+  notes: 'A contact\'s notes: list, show, create, update, delete (written through to the mirror)',
   leads: 'LeadCars leads: import a file into HighLevel, link a lead to a contact',
-  outbox: 'Calls owed to LeadCars: list, retry ID, drop ID',
+  outbox: 'Calls owed to LeadCars (and HighLevel, bridge.onNewContact): list, retry ID, drop ID',
 } as const;
 
 /** The group `name` ("auth"), created on first use, so each verb's file can add itself to it. */

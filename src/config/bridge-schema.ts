@@ -55,6 +55,13 @@ const template = (fallback: string, known: readonly string[]) => z.string().defa
   }
 });
 
+/** A list of HighLevel ids (as src/ops checks them), without repeats. */
+function highLevelIds(what: string) {
+  return z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, `must be a HighLevel ${what} id (letters, digits, _ or -)`))
+    .default([])
+    .refine((ids) => new Set(ids).size === ids.length, { message: `lists a ${what} id twice` });
+}
+
 export const bridgeSchema = z
   .strictObject({
     /** The HighLevel location leads are delivered to; default the first configured location. */
@@ -79,5 +86,17 @@ export const bridgeSchema = z
     tagPrefix: z.string().default('leadcars:'),
     /** How often `serve` looks for work besides being woken by a lead or a webhook. */
     idleMs: z.number().int().positive().default(2_000),
+    /**
+     * What a lead that creates a HighLevel contact starts there (issue 20), each at most once per
+     * contact, through the outbox: workflows it is enrolled in, campaigns it is added to, users
+     * who follow it. Ids as HighLevel shows them.
+     */
+    onNewContact: z.strictObject({
+      workflows: highLevelIds('workflow'),
+      campaigns: highLevelIds('campaign'),
+      followers: highLevelIds('user'),
+    }).prefault({}),
   })
   .prefault({});
+
+export type OnNewContactConfig = z.infer<typeof bridgeSchema>['onNewContact'];

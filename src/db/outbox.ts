@@ -7,7 +7,9 @@ import { isoNow, type Clock } from './clock.ts';
 import type { Db } from './open.ts';
 import { prepared } from './statements.ts';
 
-export type OutboxKind = 'leadcars.createLead' | 'leadcars.comment';
+export type OutboxKind = 'leadcars.createLead' | 'leadcars.comment' | HighLevelOutboxKind;
+/** The HighLevel calls the bridge owes a new lead's contact (src/bridge/on-new-contact.ts, migration 0009). */
+export type HighLevelOutboxKind = 'highlevel.addToWorkflow' | 'highlevel.addToCampaign' | 'highlevel.addFollowers';
 export type OutboxStatus = 'pending' | 'done' | 'dead' | 'unknown';
 
 export interface OutboxRow {

@@ -349,7 +349,7 @@ export const outbox = sqliteTable(
   (t) => [
     index('outbox_due_idx').on(t.status, t.nextAttemptAt),
     check('outbox_status_check', sql`${t.status} IN ('pending', 'done', 'dead', 'unknown')`),
-    check('outbox_kind_check', sql`${t.kind} IN ('leadcars.createLead', 'leadcars.comment')`),
+    check('outbox_kind_check', sql`${t.kind} IN ('leadcars.createLead', 'leadcars.comment', 'highlevel.addToWorkflow', 'highlevel.addToCampaign', 'highlevel.addFollowers')`),
   ],
 );
 

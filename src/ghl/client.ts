@@ -3,6 +3,7 @@
 // clients for the same location would each think they own the whole rate budget.
 import type { Logger } from '../log.ts';
 import type { DriftReport } from './answers.ts';
+import { contactActionsApi } from './contact-actions.ts';
 import { contactsApi } from './contacts.ts';
 import { customFieldsApi } from './custom-fields.ts';
 import { locationsApi } from './locations.ts';
@@ -61,6 +62,7 @@ export function createGhlClient(opts: GhlClientOptions) {
   });
   return {
     ...contactsApi(transport),
+    ...contactActionsApi(transport),
     ...tasksApi(transport),
     ...notesApi(transport),
     ...customFieldsApi(transport),

@@ -36,6 +36,13 @@ export type DeleteContactResponse = ContactsSchemas['DeleteContactsSuccessfulRes
 export type CustomFieldInput = ContactsSchemas['CustomFieldInput'];
 export type TagsBody = ContactsSchemas['TagsDTO'];
 export type TagsResponse = ContactsSchemas['CreateAddTagSuccessfulResponseDto'];
+export type BulkTagsBody = ContactsSchemas['UpdateTagsDTO'];
+export type BulkTagsResponse = ContactsSchemas['UpdateTagsResponseDTO'];
+export type BulkTagsLine = BulkTagsResponse['responses'][number];
+export type BulkBusinessBody = ContactsSchemas['ContactsBusinessUpdate'];
+export type BulkBusinessResponse = ContactsSchemas['ContactsBulkUpateResponse'];
+export type Appointment = ContactsSchemas['GetEventSchema'];
+export type AppointmentsResponse = ContactsSchemas['GetEventsSuccessfulResponseDto'];
 
 // ---- tasks ----
 export type Task = ContactsSchemas['TaskSchema'];

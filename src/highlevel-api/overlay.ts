@@ -5,6 +5,7 @@
 // reach the common error shapes too.
 import type { ApiApp, OpenAPIDoc, OperationObject, HttpMethod, ResponseObject, SchemaObject } from './openapi.ts';
 import { operationsOf } from './openapi.ts';
+import { CONTACT_ACTION_CORRECTIONS } from './overlay-contact-actions.ts';
 
 export interface SpecCorrection {
   app: ApiApp | 'all';
@@ -400,6 +401,7 @@ export const CORRECTIONS: readonly SpecCorrection[] = [
       properties(s).companyId = str();
     },
   },
+  ...CONTACT_ACTION_CORRECTIONS,
 ];
 
 /** Applies, in order, the corrections that concern `app` to `doc` (mutates it). */

@@ -19,6 +19,7 @@ import {
   type OpsContext, type WriteOptions,
 } from '../ops/index.ts';
 import { statusReport } from '../status/report.ts';
+import { registerContactActionTools } from './contact-action-tools.ts';
 import { syncAll } from '../sync/run.ts';
 import { namedSegmentRule, registerSegmentTools } from './segment-tools.ts';
 import {
@@ -334,6 +335,8 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     const summary = { outcome: result.outcome, runs: result.runs, syncedAt: lastSyncedAt(db, locationId) };
     return run && run.status !== 'ok' ? { ...answer(summary), isError: true } : answer(summary);
   }));
+
+  registerContactActionTools(server, { ops, locationFor, config });
 
   // ---- resources --------------------------------------------------------------------------
 

@@ -34,6 +34,10 @@ const SEARCH = r('POST', '/contacts/search', READ);
 const ADD_TAGS = r('POST', '/contacts/{contactId}/tags', WRITE);
 const LIST_TASKS = r('GET', '/contacts/{contactId}/tasks', READ);
 const LIST_NOTES = r('GET', '/contacts/{contactId}/notes', READ);
+const WORKFLOW = '/contacts/{contactId}/workflow/{workflowId}';
+const CAMPAIGN = '/contacts/{contactId}/campaigns/{campaignId}';
+const FOLLOWERS = '/contacts/{contactId}/followers';
+const SELECTION = '(--ids ID,... | --segment NAME | --where-tag T... [--match any|all] [--exclude-tag T]...)';
 
 function entry(name: string, route: RouteRef, command: string, summary: string, also: RouteRef[] = []): CatalogEntry {
   return { name, kind: 'action', ...route, command, summary, also };
@@ -63,6 +67,31 @@ export const CATALOG: readonly CatalogEntry[] = [
   entry('updateNote', r('PUT', '/contacts/{contactId}/notes/{id}', WRITE), 'notes update CONTACT_ID NOTE_ID --body B', 'change a note'),
   entry('deleteNote', r('DELETE', '/contacts/{contactId}/notes/{id}', WRITE), 'notes delete CONTACT_ID NOTE_ID', 'delete a note'),
   entry('listNotes', LIST_NOTES, 'notes list CONTACT_ID [--live]', 'a contact\'s notes from the mirror, or from HighLevel with --live'),
+  // Issue 20: the rest of the Contacts API.
+  entry('getContact', GET_CONTACT, 'contacts show ID --live', 'one contact\'s 360° view read from HighLevel now',
+    [LIST_TASKS, LIST_NOTES, r('GET', '/locations/{locationId}/customFields', 'locations/customFields.readonly')]),
+  entry('listBusinessContacts', r('GET', '/contacts/business/{businessId}', READ), 'contacts list --business BUSINESS_ID --live',
+    'a business\'s contacts from HighLevel, page by page'),
+  entry('findDuplicate', FIND_DUPLICATE, 'contacts duplicate (--email E | --phone P)',
+    'the contact HighLevel calls a duplicate of an email or phone (exit 1 when there is none)'),
+  entry('listAppointments', r('GET', '/contacts/{contactId}/appointments', READ), 'contacts appointments CONTACT_ID', 'a contact\'s appointments, from HighLevel'),
+  entry('addToWorkflow', r('POST', WORKFLOW, WRITE), 'contacts workflows add CONTACT_ID WORKFLOW_ID [--event-start-time ISO]',
+    'enrol a contact in a workflow; a lost answer is never repeated (a workflow may allow re-entry)'),
+  entry('removeFromWorkflow', r('DELETE', WORKFLOW, WRITE), 'contacts workflows remove CONTACT_ID WORKFLOW_ID', 'take a contact out of a workflow'),
+  entry('addToCampaign', r('POST', CAMPAIGN, WRITE), 'contacts campaigns add CONTACT_ID CAMPAIGN_ID', 'add a contact to a campaign; a lost answer is never repeated'),
+  entry('removeFromCampaign', r('DELETE', CAMPAIGN, WRITE), 'contacts campaigns remove CONTACT_ID CAMPAIGN_ID', 'take a contact out of a campaign'),
+  entry('removeFromAllCampaigns', r('DELETE', '/contacts/{contactId}/campaigns/removeAll', WRITE), 'contacts campaigns remove-all CONTACT_ID',
+    'take a contact out of every campaign'),
+  entry('addFollowers', r('POST', FOLLOWERS, WRITE), 'contacts followers add CONTACT_ID USER_ID...', 'make users followers of a contact'),
+  entry('removeFollowers', r('DELETE', FOLLOWERS, WRITE), 'contacts followers remove CONTACT_ID USER_ID...', 'stop users following a contact'),
+  entry('bulkTag', r('POST', '/contacts/bulk/tags/update/{type}', WRITE), `contacts bulk tags add|remove --tag T... ${SELECTION} [--dry-run]`,
+    'add or remove tags on many contacts, in chunks; written through to the mirror'),
+  entry('bulkBusiness', r('POST', '/contacts/bulk/business', WRITE), `contacts bulk business (--business ID | --remove) ${SELECTION} [--dry-run]`,
+    'link many contacts to a business, or unlink them; written through to the mirror'),
+  entry('getTask', r('GET', '/contacts/{contactId}/tasks/{taskId}', READ), 'tasks show CONTACT_ID TASK_ID [--live]',
+    'one task from the mirror, or from HighLevel with --live'),
+  entry('getNote', r('GET', '/contacts/{contactId}/notes/{id}', READ), 'notes show CONTACT_ID NOTE_ID [--live]',
+    'one note from the mirror, or from HighLevel with --live'),
 ];
 
 /** A route the sync reads; `ghl-etl catalog` lists these too, so it shows every scope the tool needs. */

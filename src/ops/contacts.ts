@@ -299,6 +299,11 @@ export interface ListContactsQuery {
 
 const LIVE_PAGE = 100;
 
+/** A business's contacts from HighLevel (GET /contacts/business/{businessId}, paged): `contacts list --business ID --live`. */
+export function listBusinessContacts(ctx: OpsContext, businessId: string, q: Omit<ListContactsQuery, 'businessId' | 'live'> = {}): Promise<Api.Contact[]> {
+  return listContacts(ctx, { ...q, businessId, live: true });
+}
+
 /** Contacts with every tag, of the business, matching the query: from the mirror, or live. */
 export async function listContacts(ctx: OpsContext, q: ListContactsQuery = {}): Promise<Api.Contact[]> {
   const tags = checkTags('tags', q.tags ?? []).map((t) => t.toLowerCase());

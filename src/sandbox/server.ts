@@ -20,6 +20,8 @@ import {
 import { listenLoopback, type Listening } from './listen.ts';
 import { quirkyAnswer } from './quirks.ts';
 import { createRateLimiter, type RateWindow } from './rate-limit.ts';
+import { bulkRoutes } from './routes/bulk.ts';
+import { contactLinkRoutes } from './routes/contact-links.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { errorResponse, type RouteContext, type TokenInfo } from './routes/context.ts';
 import { customFieldRoutes } from './routes/custom-fields.ts';
@@ -259,6 +261,7 @@ export async function startSandbox(input: SandboxOptions = {}): Promise<Sandbox>
     for (const route of routes) routers[route.pattern.startsWith(CONTROL_PREFIX) ? 'control' : mode].add(route);
   };
   addRoutes([...contactRoutes(), ...taskRoutes(), ...noteRoutes(), ...customFieldRoutes(), ...locationRoutes()]);
+  addRoutes([...contactLinkRoutes(), ...bulkRoutes()]);
   addRoutes([scopedTokenRoute(store, pitTokens, PIT_SCOPES)], 'control');
   addRoutes(controlRoutes({ store, stats, resetStats: () => { counters = emptyStats(); limiter.resetStats(); (exposed.webhooks as WebhookDelivery | undefined)?.resetStats(); }, levers }), 'control');
 

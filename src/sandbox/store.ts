@@ -24,12 +24,13 @@ import { FIRST_NAMES_ES, LAST_NAMES_ES } from './names.ts';
 import { asciiSlug, isoMs, seedSandbox, contactNameOf, type SeededSandbox } from './seed.ts';
 import { applyMutations, type MutationTarget } from './mutate.ts';
 import { seedQuirkyData } from './quirks.ts';
+import { appointmentsOf, ContactLinks, type SandboxAppointment } from './contact-links.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
 import {
   SandboxError,
   type ContactCursor, type CustomFieldValue, type SandboxContact, type SandboxCustomField,
   type SandboxLocation, type SandboxNote, type SandboxStore, type SandboxTask, type SearchFilter,
-  type SearchRequest, type SeedOptions, type StoreChange, type SandboxUser,
+  type SearchRequest, type SeedOptions, type StoreChange, type SandboxUser, type BulkTagResult, type SandboxState,
 } from './types.ts';
 
 export const DUPLICATE_MESSAGE = 'This location does not allow duplicated contacts.';
@@ -163,6 +164,9 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
   private readonly tasksByContact = new Map<string, Map<string, SandboxTask>>();
   private readonly notesByContact = new Map<string, Map<string, SandboxNote>>();
   private readonly byBusiness = new Map<string, Set<string>>();
+  private readonly links = new ContactLinks();
+  /** Deleted contacts' locations, so a bulk answer can say "contact is deleted" as live does. */
+  private readonly deletedContacts = new Map<string, string>();
 
   private readonly idRng: Rng;
   private mutationRuns = 0;
@@ -557,6 +561,8 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     }
     this.tasksByContact.delete(id);
     this.notesByContact.delete(id);
+    this.links.forget(id);
+    this.deletedContacts.set(id, entry.contact.locationId);
     this.touched(index);
     this.changed({ kind: 'contact.delete', contact: copyContact(entry.contact) });
   }
@@ -574,6 +580,88 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     const draft = copyContact(entry.contact);
     draft.tags = draft.tags.filter((tag) => !removed.has(tag));
     return this.commitContact(index, entry, draft).tags;
+  }
+
+  // ---- workflows, campaigns, followers, appointments (src/sandbox/contact-links.ts) ----------------
+
+  enrolInWorkflow(contactId: string, workflowId: string, eventStartTime: string | null): void {
+    this.requireContact(contactId);
+    this.links.enrol(contactId, workflowId, eventStartTime, this.stamp());
+  }
+
+  removeFromWorkflow(contactId: string, workflowId: string): void {
+    this.requireContact(contactId);
+    this.links.unenrol(contactId, workflowId);
+  }
+
+  addToCampaign(contactId: string, campaignId: string): void {
+    this.requireContact(contactId);
+    this.links.addToCampaign(contactId, campaignId, this.stamp());
+  }
+
+  removeFromCampaign(contactId: string, campaignId?: string): void {
+    this.requireContact(contactId);
+    this.links.removeFromCampaign(contactId, campaignId);
+  }
+
+  changeFollowers(contactId: string, userIds: string[], add: boolean): { followers: string[]; changed: string[] } {
+    this.requireContact(contactId);
+    return this.links.changeFollowers(contactId, userIds, add);
+  }
+
+  appointments(contactId: string): SandboxAppointment[] {
+    const { entry, index } = this.requireContact(contactId);
+    return appointmentsOf(entry.contact, index.users);
+  }
+
+  // ---- bulk (apps/contacts.json "Bulk") -----------------------------------------------------------
+
+  bulkTags(locationId: string, type: 'add' | 'remove', contactIds: string[], tags: string[], removeAllTags: boolean): BulkTagResult[] {
+    this.requireLocation(locationId);
+    const wanted = normalizeTags(tags);
+    return contactIds.map((contactId): BulkTagResult => {
+      const problem = this.bulkProblem(locationId, contactId);
+      if (problem) return { contactId, message: problem, type: 'error' };
+      const { entry, index } = this.requireContact(contactId);
+      const oldTags = [...entry.contact.tags];
+      const next = type === 'add'
+        ? normalizeTags([...oldTags, ...wanted])
+        : removeAllTags ? [] : oldTags.filter((tag) => !wanted.includes(tag));
+      const tagsAdded = next.filter((tag) => !oldTags.includes(tag));
+      const tagsRemoved = oldTags.filter((tag) => !next.includes(tag));
+      if (tagsAdded.length > 0 || tagsRemoved.length > 0) {
+        const draft = copyContact(entry.contact);
+        draft.tags = next;
+        this.commitContact(index, entry, draft);
+      }
+      return { contactId, message: 'Tags updated', type: 'success', oldTags, tagsAdded, tagsRemoved };
+    });
+  }
+
+  bulkBusiness(locationId: string, ids: string[], businessId: string | null): string[] {
+    this.requireLocation(locationId);
+    const done: string[] = [];
+    for (const id of ids) {
+      if (this.bulkProblem(locationId, id)) continue;
+      const { entry, index } = this.requireContact(id);
+      if (entry.contact.businessId !== businessId) {
+        const draft = copyContact(entry.contact);
+        draft.businessId = businessId;
+        this.commitContact(index, entry, draft);
+      }
+      done.push(id);
+    }
+    return done;
+  }
+
+  /** Why a bulk call cannot touch this contact, in the words of the spec's example answer. */
+  private bulkProblem(locationId: string, contactId: string): string | undefined {
+    if (!/^[A-Za-z0-9]{20}$/.test(contactId)) return 'contact id is not a valid firebase id';
+    if (this.deletedContacts.has(contactId)) return 'contact is deleted';
+    const entry = this.contacts.get(contactId);
+    if (!entry) return 'contact not found';
+    if (entry.contact.locationId !== locationId) return 'contact does not belong to location';
+    return undefined;
   }
 
   // ---- tasks (never touch the contact's dateUpdated) ------------------------------------------------
@@ -734,7 +822,7 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
 
   // ---- ground truth and mutations ---------------------------------------------------------------------
 
-  state(locationId?: string): { contacts: SandboxContact[]; tasks: SandboxTask[]; notes: SandboxNote[]; customFields: SandboxCustomField[] } {
+  state(locationId?: string): SandboxState {
     const locationIds = locationId === undefined ? this.locationOrder : this.byLocation.has(locationId) ? [locationId] : [];
     const contacts: SandboxContact[] = [];
     const tasks: SandboxTask[] = [];
@@ -753,7 +841,7 @@ class InMemorySandboxStore implements SandboxStore, MutationTarget {
     contacts.sort(byId);
     tasks.sort(byId);
     notes.sort(byId);
-    return { contacts, tasks, notes, customFields };
+    return { contacts, tasks, notes, customFields, ...this.links.state(contacts.map((c) => c.id)) };
   }
 
   mutate(opts: { changes: number; seed: number; locationId?: string }): { applied: number; byKind: Record<string, number> } {

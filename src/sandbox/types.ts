@@ -2,6 +2,7 @@
 // src/highlevel-api/overlay and ../shared/ghl-api/NOTES.md), plus the store interface that the HTTP
 // layer (src/sandbox/server.ts, routes) calls. The store owns HighLevel's behaviour rules;
 // the HTTP layer owns transport concerns (auth, validation, rate limits, faults).
+import type { ContactLinksState, SandboxAppointment } from './contact-links.ts';
 
 export type CustomFieldValue = string | number | string[];
 
@@ -157,6 +158,19 @@ export interface SandboxStore {
   removeTags(id: string, tags: string[]): string[];
   contactsByBusiness(businessId: string, q: { skip: number; limit: number }): { contacts: SandboxContact[]; total: number };
 
+  /** POST /contacts/{contactId}/workflow/{workflowId}: one more enrolment (src/sandbox/contact-links.ts). */
+  enrolInWorkflow(contactId: string, workflowId: string, eventStartTime: string | null): void;
+  removeFromWorkflow(contactId: string, workflowId: string): void;
+  addToCampaign(contactId: string, campaignId: string): void;
+  /** Without a campaign id: every campaign (DELETE .../campaigns/removeAll). */
+  removeFromCampaign(contactId: string, campaignId?: string): void;
+  changeFollowers(contactId: string, userIds: string[], add: boolean): { followers: string[]; changed: string[] };
+  appointments(contactId: string): SandboxAppointment[];
+  /** POST /contacts/bulk/tags/update/{type}: one result per id, in the request's order. */
+  bulkTags(locationId: string, type: 'add' | 'remove', contactIds: string[], tags: string[], removeAllTags: boolean): BulkTagResult[];
+  /** POST /contacts/bulk/business: the ids whose business was set (null: removed). */
+  bulkBusiness(locationId: string, ids: string[], businessId: string | null): string[];
+
   listTasks(contactId: string): SandboxTask[];
   getTask(contactId: string, taskId: string): SandboxTask | undefined;
   createTask(contactId: string, body: Record<string, unknown>): SandboxTask;
@@ -177,9 +191,27 @@ export interface SandboxStore {
   locationUsers(locationId: string): SandboxUser[];
 
   /** Ground truth for tests: everything live in one location (or all). */
-  state(locationId?: string): { contacts: SandboxContact[]; tasks: SandboxTask[]; notes: SandboxNote[]; customFields: SandboxCustomField[] };
+  state(locationId?: string): SandboxState;
   /** A day of changes, deterministic in `seed`: creates, updates, tag changes, deletes, task and note changes. */
   mutate(opts: { changes: number; seed: number; locationId?: string }): { applied: number; byKind: Record<string, number> };
+}
+
+/** One contact's line in a bulk tags answer (UpdateTagsResponseDTO.responses). */
+export interface BulkTagResult {
+  contactId: string;
+  message: string;
+  type: 'success' | 'error';
+  oldTags?: string[];
+  tagsAdded?: string[];
+  tagsRemoved?: string[];
+}
+
+/** `GET /__sandbox/state`: the records as HighLevel shows them, plus what only the sandbox can show (contact-links.ts). */
+export interface SandboxState extends ContactLinksState {
+  contacts: SandboxContact[];
+  tasks: SandboxTask[];
+  notes: SandboxNote[];
+  customFields: SandboxCustomField[];
 }
 
 export interface SeedOptions {

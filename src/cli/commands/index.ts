@@ -14,6 +14,14 @@ import { register as contactsUpsert } from './contacts-upsert.ts';
 import { register as contactsDelete } from './contacts-delete.ts';
 import { register as contactsTag } from './contacts-tag.ts';
 import { register as contactsUntag } from './contacts-untag.ts';
+import { register as contactsDuplicate } from './contacts-duplicate.ts';
+import { register as contactsAppointments } from './contacts-appointments.ts';
+import { register as contactsWorkflows } from './contacts-workflows.ts';
+import { register as contactsCampaigns } from './contacts-campaigns.ts';
+import { register as contactsFollowers } from './contacts-followers.ts';
+import { register as contactsBulk } from './contacts-bulk.ts';
+import { register as tasksShow } from './tasks-show.ts';
+import { register as notesShow } from './notes-show.ts';
 import { register as tasksList } from './tasks-list.ts';
 import { register as tasksCreate } from './tasks-create.ts';
 import { register as tasksUpdate } from './tasks-update.ts';
@@ -62,12 +70,20 @@ export const COMMANDS: Array<(program: Command) => void> = [
   contactsDelete,
   contactsTag,
   contactsUntag,
+  contactsDuplicate,
+  contactsAppointments,
+  contactsWorkflows,
+  contactsCampaigns,
+  contactsFollowers,
+  contactsBulk,
   tasksList,
+  tasksShow,
   tasksCreate,
   tasksUpdate,
   tasksComplete,
   tasksDelete,
   notesList,
+  notesShow,
   notesCreate,
   notesUpdate,
   notesDelete,

@@ -700,7 +700,14 @@ export interface components {
              *       }
              *     ]
              */
-            responses: string[];
+            responses: {
+                contactId: string;
+                message?: string;
+                type: string;
+                oldTags?: string[];
+                tagsAdded?: string[];
+                tagsRemoved?: string[];
+            }[];
         };
         ContactsBusinessUpdate: {
             /** @example PX8m5VwxEbcpFlzYEPVG */
@@ -2809,7 +2816,10 @@ export interface operations {
                 /** @description API Version */
                 Version: "2021-07-28";
             };
-            path?: never;
+            path: {
+                /** @description Tags operation type */
+                type: "add" | "remove";
+            };
             cookie?: never;
         };
         requestBody: {
