@@ -1,7 +1,7 @@
 // The `db` setting through the binary: a PostgreSQL URL is recognised (its password masked
-// wherever it is shown) but, until the engine is wired to the commands, refused with exit 2 and
-// one line; it never becomes a folder `postgresql:` beside a SQLite file. Any other URL is a
-// configuration error.
+// wherever it is shown); a command not yet ported to PostgreSQL refuses it with exit 2 and one
+// line naming the command, and an unreachable server is exit 2 naming the fix; it never becomes
+// a folder `postgresql:` beside a SQLite file. Any other URL is a configuration error.
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,21 +50,24 @@ describe('the db setting names a PostgreSQL URL', () => {
     expect(bad.stderr).not.toContain(PASSWORD);
   });
 
-  it('a command that needs the database exits 2 with one line, creates nothing and shows no password', async () => {
-    for (const args of [['sync'], ['status', '--json'], ['contacts', 'create', '--email', 'a@example.com'], ['runs']]) {
+  it('a command not ported to PostgreSQL, or a server not reachable, exits 2 with one line, creates nothing and shows no password', async () => {
+    const ported = [['sync'], ['status', '--json'], ['contacts', 'create', '--email', 'a@example.com'], ['runs'], ['export', '--by-tag']];
+    const unported: Array<[string[], string]> = [[['outbox', 'list'], 'outbox list'], [['contacts', 'show', 'c1'], 'contacts show'], [['purge', '--deleted-before', '2026-01-01', '--yes'], 'purge']];
+    for (const [args, name] of [...ported.map((a): [string[], string | undefined] => [a, undefined]), ...unported]) {
       const cwd = workdir();
       const result = await runCli(args, { cwd, env: env(PG_URL) });
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
       const output = result.stdout + result.stderr;
       expect(output).not.toContain(PASSWORD);
       expect(output).toContain('postgresql://ghl:****@db.example.internal:5432/mirror');
-      expect(output).toMatch(/PostgreSQL, which this ghl-etl cannot use yet/);
+      if (name === undefined) expect(output).toMatch(/cannot be reached \(ENOTFOUND\): start the server or fix GHL_ETL_DB/);
+      else expect(output).toContain(`\`ghl-etl ${name}\` does not support PostgreSQL yet`);
       if (!args.includes('--json')) expect(result.stderr.trim().split('\n')).toHaveLength(1);
       // Today's bug: a folder named `postgresql:` with a SQLite file inside.
       expect(readdirSync(cwd)).toEqual([]);
       expect(existsSync(join(cwd, 'postgresql:'))).toBe(false);
     }
-  });
+  }, 180_000);
 
   it('refuses any other URL with exit 2, naming the variable, the scheme and the fix, password masked', async () => {
     const cwd = workdir();

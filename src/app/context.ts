@@ -6,10 +6,12 @@ import { cipherForDb } from '../auth/crypto.ts';
 import { createTokenProvider } from '../auth/provider.ts';
 import { createTokenStore, type TokenStore } from '../auth/token-store.ts';
 import { databaseTarget, maskDatabaseUrl } from '../config/database.ts';
-import { ConfigError } from '../config/errors.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { recordDrift } from '../db/drift.ts';
+import { NotOnPostgresError, type Mirror } from '../db/mirror.ts';
+import { openMirror } from '../db/open-mirror.ts';
 import { openDatabase, type Db } from '../db/open.ts';
+import { sqliteMirror } from '../db/sqlite-mirror.ts';
 import { createGhlClient, type GhlClient } from '../ghl/client.ts';
 import { leadcarsClientFromConfig, type LeadcarsClient } from '../leadcars/client.ts';
 import type { BackoffOptions } from '../http/retry.ts';
@@ -19,8 +21,13 @@ import type { Logger } from '../log.ts';
 export interface AppContext {
   readonly config: LoadedConfig;
   readonly logger: Logger;
-  /** The mirror (`config.db`), opened and migrated on first use. */
+  /**
+   * The SQLite mirror (`config.db`), opened and migrated on first use, for the code not yet ported
+   * to the Mirror interface; on PostgreSQL it throws NotOnPostgresError.
+   */
   readonly db: Db;
+  /** The mirror on either engine (`config.db`, a file or a PostgreSQL URL), opened and migrated on first call. */
+  mirror(): Promise<Mirror>;
   /** OAuth tokens stored in the database, encrypted. */
   readonly tokenStore: TokenStore;
   /** A location's configured Private Integration Token, else its stored OAuth tokens. */
@@ -39,12 +46,19 @@ export interface OpenContextOptions {
   logger: Logger;
   /** The command only reads the mirror: open it read-only, never creating or migrating it. */
   readonly?: boolean;
+  /** The command works on PostgreSQL (through `mirror()`); the others refuse a PostgreSQL `db` up front. */
+  postgres?: boolean;
+  /** The command's name, for the refusal (`contacts create`). */
+  command?: string;
 }
 
 export function openContext(config: LoadedConfig, opts: OpenContextOptions): AppContext {
-  refuseUnwiredEngine(config);
+  const postgres = databaseTarget(config.db).engine === 'postgres';
+  // Before any call to HighLevel or any file is made.
+  if (postgres && !opts.postgres) throw new NotOnPostgresError(opts.command ? `\`ghl-etl ${opts.command}\`` : 'this command', maskDatabaseUrl(config.db));
   const { logger } = opts;
   let db: Db | undefined;
+  let mirror: Promise<Mirror> | undefined;
   let tokenStore: TokenStore | undefined;
   let tokens: TokenProvider | undefined;
   let client: GhlClient | undefined;
@@ -53,7 +67,16 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
     config,
     logger,
     get db() {
+      // On PostgreSQL only the stored OAuth tokens reach here from a command that supports it.
+      if (postgres) throw new NotOnPostgresError('the stored OAuth tokens (`ghl-etl auth login`; give the location a Private Integration Token instead)');
       return (db ??= openDatabase(config.db, { readonly: opts.readonly ?? false }));
+    },
+    mirror() {
+      if (!postgres) return (mirror ??= Promise.resolve().then(() => sqliteMirror(context.db)));
+      return (mirror ??= openMirror(config.db, {
+        schema: config.dbSchema,
+        onIdleError: (err) => logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed (it is replaced on next use)'),
+      }));
     },
     get tokenStore() {
       return (tokenStore ??= createTokenStore(context.db, cipherForDb({ dbPath: context.db.path, secret: config.secret })));
@@ -85,19 +108,8 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
     async close() {
       await client?.close();
       db?.close();
+      if (postgres && mirror) await (await mirror.catch(() => undefined))?.close();
     },
   };
   return context;
-}
-
-/**
- * PostgreSQL is recognised (src/config/database.ts, src/db/pg/) but not yet wired to the
- * commands (issue 17): refuse up front, before any call to HighLevel or any file is made.
- */
-function refuseUnwiredEngine(config: LoadedConfig): void {
-  if (databaseTarget(config.db).engine !== 'postgres') return;
-  throw new ConfigError(
-    `the database ${maskDatabaseUrl(config.db)} is PostgreSQL, which this ghl-etl cannot use yet (support is in progress, see README "Using PostgreSQL"): ` +
-      'set GHL_ETL_DB (or "db" in the config file) to a SQLite file path, e.g. data/ghl.sqlite',
-  );
 }

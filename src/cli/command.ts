@@ -32,6 +32,15 @@ function globalFlags(command: Command): CommonOptions {
 }
 
 let exitCode = 0;
+/** The command running (`contacts create`), for messages that name it. */
+let running: string | undefined;
+
+/** `contacts create` for the leaf command `create` of `contacts`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
 
 /** The exit code the last action returned (main reads it after parsing). */
 export function takeExitCode(): number {
@@ -74,6 +83,7 @@ export function leaf<O extends object>(
     .option('--config <file>', COMMON_FLAG_HELP.config)
     .action(async (...args: unknown[]) => {
       const command = args.at(-1) as Command;
+      running = commandPath(command);
       // Flags given after the command win over the same flags given before it.
       exitCode = await run({ ...globalFlags(command), ...command.opts() } as O & CommonOptions, command);
     });
@@ -99,7 +109,7 @@ function applyFilePermissions(config: Pick<LoadedConfig, 'privateFiles'>): void 
 export async function withApp<T>(config: LoadedConfig, fn: (app: AppContext) => Promise<T>, opts: Partial<OpenContextOptions> = {}): Promise<T> {
   applyFilePermissions(config);
   // The CLI's one logger (its level set from --log-level), handed down to every job and client.
-  const app = openContext(config, { logger: log(), ...opts });
+  const app = openContext(config, { logger: log(), ...(running ? { command: running } : {}), ...opts });
   try {
     return await fn(app);
   } catch (err) {

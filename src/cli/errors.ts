@@ -2,6 +2,7 @@
 // throw typed errors and know nothing of exit codes; this maps them by class, and API failures by kind.
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors.ts';
+import { NotOnPostgresError } from '../db/mirror.ts';
 import { DatabaseOpenError, DatabaseVersionError } from '../db/open.ts';
 import { ExportUsageError } from '../export/errors.ts';
 import { isGhlError } from '../ghl/errors.ts';
@@ -26,7 +27,7 @@ export class StoppedBeforeStartError extends Error {
 /** Bad usage or configuration: nothing was done, and the message names the fix. */
 export function isUsageProblem(err: unknown): boolean {
   return err instanceof UsageError || err instanceof OperationInputError || err instanceof ConfigError || err instanceof DatabaseOpenError ||
-    err instanceof DatabaseVersionError || err instanceof ExportUsageError || err instanceof ScheduleUsageError ||
+    err instanceof DatabaseVersionError || err instanceof NotOnPostgresError || err instanceof ExportUsageError || err instanceof ScheduleUsageError ||
     (err instanceof CommanderError && err.exitCode !== 0);
 }
 

@@ -78,7 +78,7 @@ export async function withOps(
 ): Promise<number> {
   const config = configOf(opts);
   const locations = options.allLocations ? chooseLocations(config, opts.location).map((l) => l.id) : [chooseLocation(config, opts.location)];
-  return withApp(config, (app) => fn({ db: app.db, client: app.client, locationId: locations[0]!, config }, locations), { readonly: options.readonly ?? false });
+  return withApp(config, async (app) => fn({ db: await app.mirror(), client: app.client, locationId: locations[0]!, config }, locations), { readonly: options.readonly ?? false, postgres: true });
 }
 
 export function writeOptions(opts: WriteFlags): WriteOptions {

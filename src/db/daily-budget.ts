@@ -20,7 +20,14 @@ export function saveReportedDailyBudget(db: Db, locationId: string, budget: Repo
 
 /** The last daily budget HighLevel reported for the location, or undefined (never, or unreadable). */
 export function reportedDailyBudget(db: Db, locationId: string): ReportedDailyBudget | undefined {
-  const text = getSyncState(db, locationId, KEY);
+  return parseReportedDailyBudget(getSyncState(db, locationId, KEY));
+}
+
+/** The sync_state key the budget is kept under. */
+export const REPORTED_DAILY_KEY = KEY;
+
+/** The stored value read back; undefined when absent or unreadable. */
+export function parseReportedDailyBudget(text: string | undefined): ReportedDailyBudget | undefined {
   if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text) as Partial<ReportedDailyBudget>;

@@ -7,8 +7,15 @@ export type RunEntry = ({ type: 'sync' } & Omit<SyncRun, 'status'> & { status: S
 
 /** The `limit` most recent runs of either kind (by start time, newest first); `limit` < 0 for all. */
 export function listRunHistory(db: Db, limit = 20): RunEntry[] {
-  const syncs = listSyncRuns(db, { limit }).map((r): RunEntry => ({ type: 'sync', ...r }));
-  const exports = listExportRuns(db, limit).map((r): RunEntry => ({ type: 'export', ...r }));
+  return mergeRunHistory(listSyncRuns(db, { limit }), listExportRuns(db, limit), limit);
+}
+
+/** The `limit` most recent of both lists (each newest first, `limit` long at most). */
+export function mergeRunHistory(
+  syncRuns: Array<Omit<SyncRun, 'status'> & { status: ShownRunStatus }>, exportRuns: ExportRun[], limit: number,
+): RunEntry[] {
+  const syncs = syncRuns.map((r): RunEntry => ({ type: 'sync', ...r }));
+  const exports = exportRuns.map((r): RunEntry => ({ type: 'export', ...r }));
   const all = [...syncs, ...exports].sort(
     (a, b) => b.startedAt.localeCompare(a.startedAt) || (a.type === b.type ? b.id - a.id : a.type === 'export' ? -1 : 1),
   );

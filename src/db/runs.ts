@@ -89,7 +89,7 @@ export function getRun(db: Db, runId: number): SyncRun | undefined {
  * process alive on this host (or on another host, whose pids we cannot check), and was taken
  * before the run started (a newer sync holding it does not keep an older killed run alive).
  */
-function stillRunning(run: { startedAt: string }, holder: LockHolder | undefined, now: number): boolean {
+export function stillRunning(run: { startedAt: string }, holder: LockHolder | undefined, now: number): boolean {
   if (!holder || Date.parse(holder.expiresAt) <= now) return false;
   if (holder.hostname === hostname() && !isProcessAlive(holder.pid)) return false;
   return holder.acquiredAt <= run.startedAt;
@@ -98,8 +98,17 @@ function stillRunning(run: { startedAt: string }, holder: LockHolder | undefined
 /** `rows` with each 'running' run whose process is gone shown as 'abandoned'; read with the rows, in one transaction. */
 export function showAbandoned<T extends { status: string; startedAt: string }>(db: Db, rows: T[], clock: Clock = systemClock): Array<Omit<T, 'status'> & { status: T['status'] | 'abandoned' }> {
   if (!rows.some((r) => r.status === 'running')) return rows;
-  const holder = prepared(db, `SELECT name, owner, pid, hostname, acquired_at AS acquiredAt, expires_at AS expiresAt FROM locks WHERE name = ?`)
+  return showAbandonedBy(syncLockHolder(db), rows, clock);
+}
+
+/** The sync lock's row, if any. */
+export function syncLockHolder(db: Db): LockHolder | undefined {
+  return prepared(db, `SELECT name, owner, pid, hostname, acquired_at AS acquiredAt, expires_at AS expiresAt FROM locks WHERE name = ?`)
     .get(SYNC_LOCK) as LockHolder | undefined;
+}
+
+/** `rows` with each 'running' run that `holder` (the sync lock's holder, if any) does not keep alive shown as 'abandoned'. */
+export function showAbandonedBy<T extends { status: string; startedAt: string }>(holder: LockHolder | undefined, rows: T[], clock: Clock = systemClock): Array<Omit<T, 'status'> & { status: T['status'] | 'abandoned' }> {
   const now = clock().getTime();
   return rows.map((r) => (r.status === 'running' && !stillRunning(r, holder, now) ? { ...r, status: 'abandoned' } : r));
 }

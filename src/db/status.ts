@@ -1,7 +1,12 @@
 // What `ghl-etl status` reads of the sync runs: per location, the last run, the last finished
 // one, the last success, the last error, and the API calls of recent runs.
+import { bridgeQueueCounts, type BridgeQueueCounts } from './bridge-health.ts';
 import type { Db } from './connection.ts';
-import type { SyncRunStatus } from './runs.ts';
+import { reportedDailyBudget, type ReportedDailyBudget } from './daily-budget.ts';
+import { driftByLocation, foreignWebhookCounts, type DriftRow } from './drift.ts';
+import { listExportRuns, type ExportRun } from './exports.ts';
+import type { LockHolder } from './locks.ts';
+import { syncLockHolder, type SyncRunStatus } from './runs.ts';
 import { prepared } from './statements.ts';
 
 export interface RunBrief {
@@ -51,4 +56,38 @@ export function locationRunsStatus(db: Db, locationId: string, since: string): L
   const calls = prepared(db, `SELECT coalesce(sum(api_calls), 0) AS n FROM sync_runs WHERE location_id = ? AND started_at >= ?`)
     .get(locationId, since) as { n: number };
   return { lastRun, lastFinished, lastSuccessAt: success.at, lastError: errored ?? null, apiCallsSince: calls.n };
+}
+
+/** Everything `status` reads, gathered in one read (the report itself is computed from it: src/status/report.ts). */
+export interface StatusSnapshot {
+  /** `configured` (names filled in from the mirror), or with none configured every location the mirror knows. */
+  locations: Array<{ id: string; name: string | null; runs: LocationRunsStatus; reportedDaily: ReportedDailyBudget | undefined }>;
+  /** Who holds the sync lock, if anyone. */
+  syncLock: LockHolder | undefined;
+  drift: DriftRow[];
+  lastExport: ExportRun | null;
+  /** Webhook events of locations outside the configured ones (only when some are configured). */
+  foreignWebhooks: Array<{ locationId: string; events: number }>;
+  bridge: BridgeQueueCounts;
+}
+
+/** The locations status covers: the configured ones, named from the mirror where the config does not; else every one it knows. */
+export function statusLocations(known: Array<{ id: string; name: string | null }>, configured: ReadonlyArray<{ id: string; name?: string | undefined }>): Array<{ id: string; name: string | null }> {
+  if (configured.length === 0) return known;
+  const names = new Map(known.map((l) => [l.id, l.name]));
+  return configured.map((l) => ({ id: l.id, name: l.name ?? names.get(l.id) ?? null }));
+}
+
+export function statusSnapshot(db: Db, configured: ReadonlyArray<{ id: string; name?: string | undefined }>, since: string): StatusSnapshot {
+  // One read transaction: the runs and the sync lock they are checked against are one snapshot.
+  return db.transaction(() => ({
+    locations: statusLocations(knownLocations(db), configured).map((l) => ({
+      ...l, runs: locationRunsStatus(db, l.id, since), reportedDaily: reportedDailyBudget(db, l.id),
+    })),
+    syncLock: syncLockHolder(db),
+    drift: [...driftByLocation(db).values()].flat(),
+    lastExport: listExportRuns(db, 1)[0] ?? null,
+    foreignWebhooks: configured.length > 0 ? foreignWebhookCounts(db, configured.map((l) => l.id)) : [],
+    bridge: bridgeQueueCounts(db),
+  }));
 }

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/open.ts';
+import type { Mirror } from '../db/mirror.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import type { ExportKind } from '../db/exports.ts';
 import { liveTags } from '../db/export-rows.ts';
 import { exportSegment, type ExportOptions, type ExportResult } from './export-segment.ts';
@@ -81,11 +83,12 @@ export function fileFor(dir: string, base: string, kind: ExportKind, format: Exp
  * Writes one CSV per live tag into `dir` (created if missing), each recorded in export_runs as
  * segment `tag:<tag>`. Stops at the first failure (its run recorded failed) and rethrows.
  */
-export async function exportByTag(db: Db, dir: string, options: ByTagOptions = {}): Promise<ByTagResult> {
+export async function exportByTag(given: Db | Mirror, dir: string, options: ByTagOptions = {}): Promise<ByTagResult> {
+  const db = mirrorOf(given);
   const base = checkRule(options.rule ?? {});
   const stat = statSync(dir, { throwIfNoEntry: false });
   if (stat && !stat.isDirectory()) throw new ExportUsageError(`--out-dir ${dir} is a file, not a folder: name a folder (it is created if missing)`);
-  const names = tagFileNames(liveTags(db, base.locationId));
+  const names = tagFileNames(await db.liveTags(base.locationId));
   const kind = options.kind ?? 'contacts';
   const files: ByTagResult['files'] = [];
   for (const [tag, name] of names) {

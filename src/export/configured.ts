@@ -3,6 +3,7 @@
 // mapping config entries to exportSegment / exportByTag calls.
 import type { Config } from '../config/schema.ts';
 import type { SegmentConfig } from '../config/segments.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
 import { exportByTag, fileFor, safeFileBase, type ByTagResult } from './by-tag.ts';
 import { ExportUsageError } from './errors.ts';
@@ -53,7 +54,7 @@ export function segmentExportOptions(segment: SegmentConfig, overrides: SegmentO
 }
 
 export async function exportNamedSegment(
-  db: Db, config: SegmentsConfig, name: string, overrides: SegmentOverrides = {},
+  db: Db | Mirror, config: SegmentsConfig, name: string, overrides: SegmentOverrides = {},
 ): Promise<ExportResult> {
   return exportSegment(db, segmentExportOptions(findSegment(config, name), overrides));
 }
@@ -73,7 +74,7 @@ const asError = (err: unknown) => (err instanceof Error ? err : new Error(String
 
 /** Every segment of the config file, one after another; a failure does not stop the others. */
 export async function exportAllSegments(
-  db: Db, config: SegmentsConfig, overrides: SegmentOverrides = {},
+  db: Db | Mirror, config: SegmentsConfig, overrides: SegmentOverrides = {},
 ): Promise<ConfiguredExportsResult> {
   const result: ConfiguredExportsResult = { exported: [], failed: [] };
   for (const segment of config.segments) {
@@ -92,7 +93,7 @@ export async function exportAllSegments(
  * the sales team every other file.
  */
 export async function runConfiguredExports(
-  db: Db, config: Pick<Config, 'segments' | 'exports'>, overrides: Pick<SegmentOverrides, 'clock' | 'stdout'> = {},
+  db: Db | Mirror, config: Pick<Config, 'segments' | 'exports'>, overrides: Pick<SegmentOverrides, 'clock' | 'stdout'> = {},
 ): Promise<ConfiguredExportsResult> {
   const result: ConfiguredExportsResult = { exported: [], failed: [] };
   for (const entry of config.exports) {

@@ -31,7 +31,7 @@ const BLOCK_CHARS = 256 * 1024;
  * afterwards (false for stdout). Rejects, having closed the row source, if the sink fails.
  */
 export async function writeCsv(
-  header: string[], rows: Iterable<Cell[]>, sink: Writable, format: CsvFormat = {}, end = true,
+  header: string[], rows: Iterable<Cell[]> | AsyncIterable<Cell[]>, sink: Writable, format: CsvFormat = {}, end = true,
 ): Promise<CsvWritten> {
   const guard = !format.raw;
   const hash = createHash('sha256');
@@ -47,7 +47,7 @@ export async function writeCsv(
   // and a failing row source (SQLite) or sink fails the pipeline.
   function* blocks(): Generator<Buffer> {
     let text = (format.excel ? '\ufeff' : '') + csvRecord(header, guard);
-    for (const row of rows) {
+    for (const row of rows as Iterable<Cell[]>) {
       text += csvRecord(row, guard);
       count++;
       if (text.length >= BLOCK_CHARS) {
@@ -57,6 +57,21 @@ export async function writeCsv(
     }
     if (text.length > 0) yield block(text);
   }
-  await pipeline(Readable.from(blocks(), { objectMode: false }), sink, { end });
+  // The same for rows that arrive asynchronously (PostgreSQL's cursor); SQLite's stay synchronous,
+  // without a promise per row.
+  async function* asyncBlocks(source: AsyncIterable<Cell[]>): AsyncGenerator<Buffer> {
+    let text = (format.excel ? '\ufeff' : '') + csvRecord(header, guard);
+    for await (const row of source) {
+      text += csvRecord(row, guard);
+      count++;
+      if (text.length >= BLOCK_CHARS) {
+        yield block(text);
+        text = '';
+      }
+    }
+    if (text.length > 0) yield block(text);
+  }
+  const source = Symbol.iterator in rows ? blocks() : asyncBlocks(rows as AsyncIterable<Cell[]>);
+  await pipeline(Readable.from(source, { objectMode: false }), sink, { end });
   return { rows: count, bytes, sha256: hash.digest('hex') };
 }

@@ -6,10 +6,12 @@ import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/open.ts';
 import { exportRows } from '../db/export-rows.ts';
-import { recordExportEnd, recordExportStart, type ExportKind } from '../db/exports.ts';
+import type { ExportKind } from '../db/exports.ts';
+import type { Mirror } from '../db/mirror.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { systemClock, type Clock } from '../db/clock.ts';
 import { writeFileAtomically } from './atomic-file.ts';
-import { availableColumns, pickColumns, type ExportColumn } from './columns.ts';
+import { pickColumns, type ExportColumn } from './columns.ts';
 import type { Cell } from './csv-record.ts';
 import { writeCsv, type CsvFormat } from './csv-stream.ts';
 import { ExportUsageError } from './errors.ts';
@@ -57,20 +59,26 @@ export function openExportRows(db: Db, kind: ExportKind, columns: ExportColumn[]
   return exportRows(db, kind, columns, checkRule(rule)) as IterableIterator<Cell[]>;
 }
 
-async function streamRows(db: Db, options: ExportOptions, kind: ExportKind, columns: ExportColumn[]) {
-  const rows = openExportRows(db, kind, columns, options.rule);
+async function streamRows(db: Mirror, options: ExportOptions, kind: ExportKind, columns: ExportColumn[]) {
   const header = columns.map((c) => c.name);
-  try {
-    if (options.format === 'xlsx') {
-      const sheet = { name: kind, header, kinds: xlsxColumnKinds(db, kind, header), open: () => rows };
+  if (options.format === 'xlsx') {
+    const sqlite = db.unported('`--format xlsx`');
+    const rows = openExportRows(sqlite, kind, columns, options.rule);
+    try {
+      const sheet = { name: kind, header, kinds: xlsxColumnKinds(sqlite, kind, header), open: () => rows };
       const created = (options.clock ?? systemClock)();
       return await writeFileAtomically(options.out, (sink) => writeXlsx([sheet], sink, created));
+    } finally {
+      rows.return?.();
     }
+  }
+  const rows = await db.exportRows(kind, columns, checkRule(options.rule));
+  try {
     if (options.out === STDOUT) return await writeCsv(header, rows, options.stdout ?? process.stdout, options, false);
     return await writeFileAtomically(options.out, (sink) => writeCsv(header, rows, sink, options));
   } finally {
     // The connection stays busy while an iterator is open; release it before recording the outcome.
-    rows.return?.();
+    await rows.return?.();
   }
 }
 
@@ -94,7 +102,8 @@ function checkOutPath(path: string, kind: ExportKind): void {
  * rule, an unknown column or an out that cannot be a file, before recording anything: a usage
  * error is not a failed run. The connection is busy until the export ends: run exports one at a time.
  */
-export async function exportSegment(db: Db, options: ExportOptions): Promise<ExportResult> {
+export async function exportSegment(given: Db | Mirror, options: ExportOptions): Promise<ExportResult> {
+  const db = mirrorOf(given);
   const clock = options.clock ?? systemClock;
   const kind = options.kind ?? 'contacts';
   const format = options.format ?? 'csv';
@@ -103,15 +112,15 @@ export async function exportSegment(db: Db, options: ExportOptions): Promise<Exp
   const segment = options.segment ?? describeRule(options.rule);
   // Recorded absolute, so `ghl-etl runs` says where the file is whatever directory it ran from.
   const path = options.out === STDOUT ? STDOUT : resolve(options.out);
-  const columns = pickColumns(availableColumns(db, kind), options.columns);
+  const columns = pickColumns(await db.availableColumns(kind), options.columns);
   checkOutPath(path, kind);
-  const runId = recordExportStart(db, { segment, kind, path }, clock);
+  const runId = await db.recordExportStart({ segment, kind, path }, clock);
   try {
     const { rows, bytes, sha256 } = await streamRows(db, { ...options, format, out: path }, kind, columns);
-    recordExportEnd(db, runId, { status: 'ok', rows, sha256 }, clock);
+    await db.recordExportEnd(runId, { status: 'ok', rows, sha256 }, clock);
     return { runId, segment, kind, path, rows, bytes, sha256, columns: columns.map((c) => c.name), format };
   } catch (err) {
-    recordExportEnd(db, runId, { status: 'failed', error: err instanceof Error ? err.message : String(err) }, clock);
+    await db.recordExportEnd(runId, { status: 'failed', error: err instanceof Error ? err.message : String(err) }, clock);
     throw err;
   }
 }

@@ -7,7 +7,8 @@ import { mirroredTags, segmentContactIds, writeContactTags, writeContactsBusines
 import type { SegmentRule } from '../db/export-rows.ts';
 import { GhlError } from '../ghl/errors.ts';
 import type * as Api from '../highlevel-api/api-types.ts';
-import { plan, type OpsContext, type PlannedRequest } from './context.ts';
+import type { Db } from '../db/open.ts';
+import { mirrorOfOps, plan, type OpsContext, type PlannedRequest } from './context.ts';
 import { OperationError, OperationInputError } from './errors.ts';
 import { checkId, checkTags, checkAgainstSpec } from './validate.ts';
 
@@ -80,7 +81,7 @@ function selectedIds(ctx: OpsContext, selection: BulkSelection): string[] {
   if (rule.locationId !== undefined && rule.locationId !== ctx.locationId) {
     throw new OperationInputError('segment', `${selection.segment ? `segment "${selection.segment}"` : 'the rule'} selects location ${rule.locationId} but the operation runs in ${ctx.locationId}; use --location ${rule.locationId}`);
   }
-  return segmentContactIds(ctx.db, { ...rule, locationId: ctx.locationId });
+  return segmentContactIds(sqliteOnly(ctx), { ...rule, locationId: ctx.locationId });
 }
 
 function chunksOf(ids: string[]): string[][] {
@@ -147,14 +148,14 @@ export async function bulkTag(
           continue;
         }
         done.push(contactId);
-        const before = Array.isArray(line?.oldTags) ? line.oldTags : mirroredTags(ctx.db, contactId);
+        const before = Array.isArray(line?.oldTags) ? line.oldTags : mirroredTags(sqliteOnly(ctx), contactId);
         if (before === undefined) continue;
         const after = input.type === 'add'
           ? [...before, ...wanted.filter((t) => !before.some((b) => b.toLowerCase() === t))]
           : before.filter((b) => !wanted.includes(b.toLowerCase()));
         changes.push({ contactId, tags: after });
       }
-      mirrorChunk(() => writeContactTags(ctx.db, changes, ctx.clock), pending);
+      mirrorChunk(() => writeContactTags(sqliteOnly(ctx), changes, ctx.clock), pending);
     });
     const ids = chunks.flat();
     return { contacts: ids.length, chunks: chunks.length, chunksSent: progress.sent, done, failed, notSent: progress.notSent, ...(progress.stopped ? { stopped: progress.stopped } : {}), ...pendingNotice(pending) };
@@ -176,9 +177,14 @@ export async function bulkBusiness(
         if (changed.has(id)) done.push(id);
         else failed.push({ contactId: id, message: 'HighLevel did not change it (unknown, deleted or another location\'s contact)' });
       }
-      mirrorChunk(() => writeContactsBusiness(ctx.db, chunk.filter((id) => changed.has(id)), businessId, ctx.clock), pending);
+      mirrorChunk(() => writeContactsBusiness(sqliteOnly(ctx), chunk.filter((id) => changed.has(id)), businessId, ctx.clock), pending);
     });
     const ids = chunks.flat();
     return { contacts: ids.length, chunks: chunks.length, chunksSent: progress.sent, done, failed, notSent: progress.notSent, ...(progress.stopped ? { stopped: progress.stopped } : {}), ...pendingNotice(pending) };
   });
+}
+
+/** Bulk operations read and write the SQLite mirror directly (not yet ported to the Mirror interface: README "Using PostgreSQL"). */
+function sqliteOnly(ctx: OpsContext): Db {
+  return mirrorOfOps(ctx).unported('bulk contact operations');
 }

@@ -1,8 +1,7 @@
 // What task and note operations share: both hang off a contact the mirror must hold, both delete
 // the same way (a retry that finds nothing left has succeeded) and both list from the mirror or live.
-import { markChildDeleted } from '../db/children.ts';
-import { isContactLive, mirroredChildren, writeContact } from '../db/write-through.ts';
-import { plan, type OpsContext, type WriteOptions } from './context.ts';
+import type { MirrorStatements } from '../db/mirror.ts';
+import { mirrorOfOps, plan, type OpsContext, type WriteOptions } from './context.ts';
 import { deleteOnce, type DeleteResult } from './contacts.ts';
 import { runWrite, wrapped, type Outcome } from './run.ts';
 import { checkId } from './validate.ts';
@@ -10,10 +9,10 @@ import { checkId } from './validate.ts';
 type Table = 'tasks' | 'notes';
 
 /** Mirrors the contact first when the mirror has never seen it (tasks and notes hang off it). */
-export async function ensureContactMirrored(ctx: OpsContext, contactId: string): Promise<() => void> {
-  if (isContactLive(ctx.db, contactId)) return () => {};
+export async function ensureContactMirrored(ctx: OpsContext, contactId: string): Promise<(tx: MirrorStatements) => Promise<void>> {
+  if (await mirrorOfOps(ctx).isContactLive(contactId)) return async () => {};
   const contact = await ctx.client.getContact(ctx.locationId, contactId);
-  return () => writeContact(ctx.db, contact, ctx.locationId, ctx.clock);
+  return (tx) => tx.writeContact(contact, ctx.locationId, ctx.clock);
 }
 
 export async function deleteChild<O extends WriteOptions>(
@@ -30,7 +29,7 @@ export async function deleteChild<O extends WriteOptions>(
     planned: [plan(action, params)],
     send: async () => {
       const alreadyGone = await deleteOnce(() => send(contactId, childId), table === 'tasks' ? 'task' : 'note');
-      return { result: { id: childId, alreadyGone, replayed: false }, mirror: () => { markChildDeleted(ctx.db, table, childId, ctx.clock); } };
+      return { result: { id: childId, alreadyGone, replayed: false }, mirror: (tx) => tx.markChildDeleted(table, childId, ctx.clock) };
     },
   }) as Outcome<O, DeleteResult>;
 }
@@ -38,6 +37,6 @@ export async function deleteChild<O extends WriteOptions>(
 /** A contact's tasks or notes from the mirror, or from HighLevel with `live`. */
 export async function listChildren<T>(ctx: OpsContext, table: Table, contactId: string, live: boolean | undefined, fetchLive: (contactId: string) => Promise<T[]>): Promise<T[]> {
   const id = checkId('contactId', contactId);
-  if (!live) return mirroredChildren<T>(ctx.db, table, id);
+  if (!live) return await mirrorOfOps(ctx).mirroredChildren(table, id) as T[];
   return wrapped(`${table} list`, () => fetchLive(id));
 }

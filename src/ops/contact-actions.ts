@@ -6,12 +6,11 @@
 // A workflow enrolment or a campaign add whose answer is lost is not repeated (src/ghl/
 // contact-actions.ts): the Contacts API cannot say whether it landed, so the error says so and
 // what to check, and an --idempotency-key stays pending so a rerun with it refuses to send again.
-import { mirroredChildren } from '../db/write-through.ts';
 import { findDuplicateContact } from '../ghl/contacts-lookup.ts';
 import { isGhlError, type FollowersChange } from '../ghl/index.ts';
 import type * as Api from '../highlevel-api/api-types.ts';
 import { catalogEntry } from './catalog.ts';
-import { plan, type OpsContext, type WriteOptions } from './context.ts';
+import { mirrorOfOps, plan, type OpsContext, type WriteOptions } from './context.ts';
 import { OperationError, OperationInputError } from './errors.ts';
 import { runWrite, wrapped, type Outcome, type Replayable } from './run.ts';
 import { checkEmail, checkId, checkIsoDate, checkPhone } from './validate.ts';
@@ -69,7 +68,7 @@ export async function addToWorkflow<O extends WriteOptions>(
     planned: [plan('addToWorkflow', { contactId: id, workflowId: workflow }, { body })],
     send: async () => {
       await once('addToWorkflow', `enrolled contact ${id} in workflow ${workflow}`, () => ctx.client.addContactToWorkflow(ctx.locationId, id, workflow, eventStartTime));
-      return { result: { contactId: id, workflowId: workflow, ...(eventStartTime ? { eventStartTime } : {}), replayed: false }, mirror: () => {} };
+      return { result: { contactId: id, workflowId: workflow, ...(eventStartTime ? { eventStartTime } : {}), replayed: false }, mirror: async () => {} };
     },
     findEarlier: refuseUnknown(`enrolled contact ${id} in workflow ${workflow}`),
   }) as Outcome<O, ContactActionResult>;
@@ -84,7 +83,7 @@ export async function removeFromWorkflow<O extends WriteOptions>(ctx: OpsContext
     planned: [plan('removeFromWorkflow', { contactId: id, workflowId: workflow }, { body: {} })],
     send: async () => {
       await ctx.client.removeContactFromWorkflow(ctx.locationId, id, workflow);
-      return { result: { contactId: id, workflowId: workflow, replayed: false }, mirror: () => {} };
+      return { result: { contactId: id, workflowId: workflow, replayed: false }, mirror: async () => {} };
     },
   }) as Outcome<O, ContactActionResult>;
 }
@@ -98,7 +97,7 @@ export async function addToCampaign<O extends WriteOptions>(ctx: OpsContext, con
     planned: [plan('addToCampaign', { contactId: id, campaignId: campaign }, { body: {} })],
     send: async () => {
       await once('addToCampaign', `added contact ${id} to campaign ${campaign}`, () => ctx.client.addContactToCampaign(ctx.locationId, id, campaign));
-      return { result: { contactId: id, campaignId: campaign, replayed: false }, mirror: () => {} };
+      return { result: { contactId: id, campaignId: campaign, replayed: false }, mirror: async () => {} };
     },
     findEarlier: refuseUnknown(`added contact ${id} to campaign ${campaign}`),
   }) as Outcome<O, ContactActionResult>;
@@ -114,7 +113,7 @@ export async function removeFromCampaign<O extends WriteOptions>(ctx: OpsContext
     planned: [plan('removeFromCampaign', { contactId: id, campaignId: campaign })],
     send: async () => {
       await ctx.client.removeContactFromCampaign(ctx.locationId, id, campaign);
-      return { result: { contactId: id, campaignId: campaign, replayed: false }, mirror: () => {} };
+      return { result: { contactId: id, campaignId: campaign, replayed: false }, mirror: async () => {} };
     },
   }) as Outcome<O, ContactActionResult>;
 }
@@ -127,7 +126,7 @@ export async function removeFromAllCampaigns<O extends WriteOptions>(ctx: OpsCon
     planned: [plan('removeFromAllCampaigns', { contactId: id })],
     send: async () => {
       await ctx.client.removeContactFromAllCampaigns(ctx.locationId, id);
-      return { result: { contactId: id, replayed: false }, mirror: () => {} };
+      return { result: { contactId: id, replayed: false }, mirror: async () => {} };
     },
   }) as Outcome<O, ContactActionResult>;
 }
@@ -150,7 +149,7 @@ async function changeFollowers<O extends WriteOptions>(
       const change: FollowersChange = action === 'addFollowers'
         ? await ctx.client.addContactFollowers(ctx.locationId, id, followers)
         : await ctx.client.removeContactFollowers(ctx.locationId, id, followers);
-      return { result: { contactId: id, followers: change.followers, changed: change.changed, replayed: false }, mirror: () => {} };
+      return { result: { contactId: id, followers: change.followers, changed: change.changed, replayed: false }, mirror: async () => {} };
     },
   }) as Outcome<O, FollowersResult>;
 }
@@ -180,14 +179,14 @@ export async function listAppointments(ctx: OpsContext, contactId: string): Prom
 export async function getTask(ctx: OpsContext, contactId: string, taskId: string, q: { live?: boolean } = {}): Promise<Api.Task | undefined> {
   const id = checkId('contactId', contactId);
   const task = checkId('taskId', taskId);
-  if (!q.live) return mirroredChildren<Api.Task>(ctx.db, 'tasks', id).find((t) => t.id === task);
+  if (!q.live) return (await mirrorOfOps(ctx).mirroredChildren('tasks', id) as Api.Task[]).find((t) => t.id === task);
   return wrapped('tasks show', () => ctx.client.getTask(ctx.locationId, id, task));
 }
 
 export async function getNote(ctx: OpsContext, contactId: string, noteId: string, q: { live?: boolean } = {}): Promise<Api.Note | undefined> {
   const id = checkId('contactId', contactId);
   const note = checkId('noteId', noteId);
-  if (!q.live) return mirroredChildren<Api.Note>(ctx.db, 'notes', id).find((n) => n.id === note);
+  if (!q.live) return (await mirrorOfOps(ctx).mirroredChildren('notes', id) as Api.Note[]).find((n) => n.id === note);
   return wrapped('notes show', () => ctx.client.getNote(ctx.locationId, id, note));
 }
 

@@ -2,15 +2,12 @@
 // before any call, writes HighLevel's answer through to the mirror, and never sends `tags` in an
 // update or upsert body (that would replace all the contact's tags, NOTES.md "Writing"): tags
 // are added through POST /contacts/{id}/tags instead.
-import { mirroredContactBy } from '../db/contact-match.ts';
-import {
-  isContactLive, mirroredContacts, writeContact, writeContactDeleted,
-} from '../db/write-through.ts';
+import type { MirrorStatements } from '../db/mirror.ts';
 import { findDuplicateContact } from '../ghl/contacts-lookup.ts';
 import { ValidationError, DuplicateContactError } from '../ghl/errors.ts';
 import type * as Api from '../highlevel-api/api-types.ts';
 import { catalogEntry } from './catalog.ts';
-import { plan, type OpsContext, type PlannedRequest, type WriteOptions } from './context.ts';
+import { mirrorOfOps, plan, type OpsContext, type PlannedRequest, type WriteOptions } from './context.ts';
 import { isGone, OperationError, OperationInputError } from './errors.ts';
 import { createOnce, LOOKUP_SKEW_MS, runWrite, wrapped, type Outcome, type Replayable } from './run.ts';
 import {
@@ -52,7 +49,7 @@ export interface DeleteResult extends Replayable {
 type Mode = 'create' | 'update' | 'upsert';
 
 /** The request body (never with `tags` outside a create) and the tags to add separately. */
-function contactBody(ctx: OpsContext, input: ContactInput, mode: Mode): { body: Record<string, unknown>; tags: string[] } {
+async function contactBody(ctx: OpsContext, input: ContactInput, mode: Mode): Promise<{ body: Record<string, unknown>; tags: string[] }> {
   if (typeof input !== 'object' || input === null) throw new OperationInputError('contact', 'expected an object');
   const { tags, fields, customFields, locationId, email, phone, ...rest } = input;
   if (locationId !== undefined && locationId !== ctx.locationId) {
@@ -75,7 +72,7 @@ function contactBody(ctx: OpsContext, input: ContactInput, mode: Mode): { body: 
     if (typeof ref !== 'string') throw new OperationInputError(`customFields.${i}`, 'needs an id or a key');
     refs.push({ ref, field: `customFields.${i}`, value: cf.field_value ?? null });
   });
-  const resolved = resolveCustomFields(ctx.db, ctx.locationId, refs);
+  const resolved = await resolveCustomFields(mirrorOfOps(ctx), ctx.locationId, refs);
   if (resolved.length > 0) body.customFields = resolved;
   const cleanTags = tags === undefined ? [] : checkTags('tags', tags);
   if (mode === 'create' && cleanTags.length > 0) body.tags = cleanTags; // a new contact has no tags to replace
@@ -86,16 +83,16 @@ function result(contact: Api.Contact, extra: Partial<ContactResult> = {}): Conta
   return { contact, recovered: false, warnings: [], replayed: false, ...extra };
 }
 
-const mirrorContact = (ctx: OpsContext, contact: Api.Contact) => () => writeContact(ctx.db, contact, ctx.locationId, ctx.clock);
+const mirrorContact = (ctx: OpsContext, contact: Api.Contact) => (tx: MirrorStatements) => tx.writeContact(contact, ctx.locationId, ctx.clock);
 
 /** Whether `c` can be the contact a create of `body` sent at `sentAt` made. */
 function isCreatedBy(ctx: OpsContext, body: Record<string, unknown>, sentAt: number) {
   const email = typeof body.email === 'string' ? body.email : undefined;
-  return (c: Api.Contact | undefined): c is Api.Contact =>
+  return async (c: Api.Contact | undefined): Promise<boolean> =>
     c !== undefined
     && (email !== undefined ? c.email?.toLowerCase() === email : c.phone === body.phone)
     && Date.parse(c.dateAdded ?? '') >= sentAt - LOOKUP_SKEW_MS
-    && !isContactLive(ctx.db, c.id);
+    && !(await mirrorOfOps(ctx).isContactLive(c.id));
 }
 
 /**
@@ -109,15 +106,15 @@ async function findCreatedContact(ctx: OpsContext, body: Record<string, unknown>
   const phone = typeof body.phone === 'string' ? body.phone : undefined;
   const isOurs = isCreatedBy(ctx, body, sentAt);
   const quick = await findDuplicateContact(ctx.client.transport, ctx.locationId, email !== undefined ? { email } : { phone: phone! });
-  if (isOurs(quick)) return quick;
+  if (quick && await isOurs(quick)) return quick;
   const page = await ctx.client.searchContactPage({
     locationId: ctx.locationId,
     pageLimit: 20,
     filters: [{ field: email !== undefined ? 'email' : 'phone', operator: 'eq', value: (email ?? phone)! }],
     sort: [{ field: 'dateAdded', direction: 'desc' }],
   });
-  const found = page.contacts.find(isOurs);
-  return found ? withoutCursor(found) : undefined;
+  for (const hit of page.contacts) if (await isOurs(hit)) return withoutCursor(hit);
+  return undefined;
 }
 
 /** A search hit as the contact itself (its `searchAfter` cursor is not part of the record). */
@@ -127,7 +124,7 @@ function withoutCursor(hit: Api.ContactSearchHit): Api.Contact {
 }
 
 export async function createContact<O extends WriteOptions>(ctx: OpsContext, input: ContactInput, opts?: O): Promise<Outcome<O, ContactResult>> {
-  const { body } = contactBody(ctx, input, 'create');
+  const { body } = await contactBody(ctx, input, 'create');
   const sentAt = (ctx.clock?.() ?? new Date()).getTime();
   const outcome = await runWrite<ContactResult>(ctx, opts, {
     action: 'createContact',
@@ -144,7 +141,7 @@ export async function createContact<O extends WriteOptions>(ctx: OpsContext, inp
               // After a lost answer, "duplicate" may name the contact our own first attempt made.
               if (attempts > 1 && err instanceof DuplicateContactError) {
                 const existing = await ctx.client.getContact(ctx.locationId, err.contactId);
-                if (isCreatedBy(ctx, body, sentAt)(existing)) return existing;
+                if (await isCreatedBy(ctx, body, sentAt)(existing)) return existing;
               }
               throw err;
             }
@@ -170,7 +167,7 @@ export async function createContact<O extends WriteOptions>(ctx: OpsContext, inp
 async function refusedButCreated(ctx: OpsContext, err: ValidationError, body: Record<string, unknown>, sentAt: number): Promise<void> {
   const created = await wrapped('contacts create', () => findCreatedContact(ctx, body, sentAt));
   if (!created) return;
-  writeContact(ctx.db, created, ctx.locationId, ctx.clock);
+  await mirrorOfOps(ctx).writeContact(created, ctx.locationId, ctx.clock);
   throw new OperationError('contacts create', err, {
     record: created,
     note: `HighLevel created contact ${created.id} anyway, without what it refused; fix the input and run \`ghl-etl contacts update ${created.id}\``,
@@ -191,7 +188,7 @@ function tagRequest(contactId: string, tags: string[]): PlannedRequest[] {
 
 export async function updateContact<O extends WriteOptions>(ctx: OpsContext, contactId: string, input: ContactInput, opts?: O): Promise<Outcome<O, ContactResult>> {
   const id = checkId('contactId', contactId);
-  const { body, tags } = contactBody(ctx, input, 'update');
+  const { body, tags } = await contactBody(ctx, input, 'update');
   const hasBody = Object.keys(body).length > 0;
   if (!hasBody && tags.length === 0) throw new OperationInputError('contact', 'nothing to update: give at least one field or tag');
   const planned = [...(hasBody ? [plan('updateContact', { contactId: id }, { body })] : []), ...tagRequest(id, tags)];
@@ -209,7 +206,7 @@ export async function updateContact<O extends WriteOptions>(ctx: OpsContext, con
 }
 
 export async function upsertContact<O extends WriteOptions>(ctx: OpsContext, input: ContactInput, opts?: O): Promise<Outcome<O, ContactResult & { created: boolean }>> {
-  const { body, tags } = contactBody(ctx, input, 'upsert');
+  const { body, tags } = await contactBody(ctx, input, 'upsert');
   return await runWrite<ContactResult & { created: boolean }>(ctx, opts, {
     action: 'upsertContact',
     planned: [plan('upsertContact', {}, { body }), ...tagRequest('{contactId}', tags)],
@@ -242,7 +239,7 @@ export async function deleteContact<O extends WriteOptions>(ctx: OpsContext, con
     planned: [plan('deleteContact', { contactId: id })],
     send: async () => {
       const alreadyGone = await deleteOnce(() => ctx.client.deleteContact(ctx.locationId, id), 'contact');
-      return { result: { id, alreadyGone, replayed: false }, mirror: () => { writeContactDeleted(ctx.db, id, ctx.clock); } };
+      return { result: { id, alreadyGone, replayed: false }, mirror: (tx) => tx.writeContactDeleted(id, ctx.clock) };
     },
   }) as Outcome<O, DeleteResult>;
 }
@@ -315,7 +312,7 @@ export async function listContacts(ctx: OpsContext, q: ListContactsQuery = {}): 
   const limit = q.limit ?? Infinity;
   if (!(limit > 0)) throw new OperationInputError('limit', 'must be a positive number');
   if (!q.live) {
-    return mirroredContacts(ctx.db, {
+    return mirrorOfOps(ctx).mirroredContacts({
       locationId: ctx.locationId, tags,
       ...(businessId !== undefined ? { businessId } : {}), ...(query !== undefined ? { query } : {}),
       ...(Number.isFinite(limit) ? { limit } : {}),
@@ -355,7 +352,7 @@ export async function findContactId(ctx: OpsContext, by: { email?: string | unde
   for (const key of ['email', 'phone'] as const) {
     const value = by[key];
     if (value === undefined) continue;
-    const id = mirroredContactBy(ctx.db, ctx.locationId, { [key]: value })
+    const id = (await mirrorOfOps(ctx).mirroredContactBy(ctx.locationId, { [key]: value }))
       ?? (await findDuplicateContact(ctx.client.transport, ctx.locationId, { [key]: value }))?.id;
     if (id) return id;
   }

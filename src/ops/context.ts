@@ -2,17 +2,25 @@
 // the configuration it reads (the default phone country). Options are per call.
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../db/clock.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import type { GhlClient } from '../ghl/client.ts';
 import { catalogEntry, fillPath, type HttpMethod, type RouteRef } from './catalog.ts';
 
 export interface OpsContext {
-  db: Db;
+  /** The mirror (a SQLite `Db` is taken as its Mirror). */
+  db: Db | Mirror;
   client: GhlClient;
   locationId: string;
   config: Pick<Config, 'phoneCountry'>;
   /** For tests; defaults to the system clock. */
   clock?: Clock;
+}
+
+/** The mirror an operation writes through to. */
+export function mirrorOfOps(ctx: OpsContext): Mirror {
+  return mirrorOf(ctx.db);
 }
 
 export interface WriteOptions {

@@ -1,8 +1,8 @@
 // Note operations on a contact: create, update, delete, list. A create whose answer is lost is
 // resolved by listing the contact's notes before any retry.
-import { mirroredChildIds, writeNote } from '../db/write-through.ts';
 import type * as Api from '../highlevel-api/api-types.ts';
-import { plan, type OpsContext, type WriteOptions } from './context.ts';
+import type { MirrorStatements } from '../db/mirror.ts';
+import { mirrorOfOps, plan, type OpsContext, type WriteOptions } from './context.ts';
 import { deleteChild, ensureContactMirrored, listChildren } from './children.ts';
 import type { DeleteResult } from './contacts.ts';
 import { OperationInputError } from './errors.ts';
@@ -38,7 +38,7 @@ function noteResult(note: Api.Note, recovered = false): NoteResult {
 
 /** The note a lost create made: same body, added since the request, not yet in the mirror. */
 async function findCreatedNote(ctx: OpsContext, contactId: string, body: Record<string, unknown>, sentAt: number): Promise<Api.Note | undefined> {
-  const known = mirroredChildIds(ctx.db, 'notes', contactId);
+  const known = await mirrorOfOps(ctx).mirroredChildIds('notes', contactId);
   const notes = await ctx.client.listContactNotes(ctx.locationId, contactId);
   return notes.find((n) =>
     !known.has(n.id) && n.body === body.body && !(Date.parse(n.dateAdded ?? '') < sentAt - LOOKUP_SKEW_MS));
@@ -48,8 +48,8 @@ export async function createNote<O extends WriteOptions>(ctx: OpsContext, contac
   const id = checkId('contactId', contactId);
   const body = noteBody(input, true);
   const sentAt = (ctx.clock?.() ?? new Date()).getTime();
-  const mirrored = (note: Api.Note, recovered: boolean, mirrorContact: () => void) =>
-    ({ result: noteResult(note, recovered), mirror: () => { mirrorContact(); writeNote(ctx.db, note, id, ctx.locationId, ctx.clock); } });
+  const mirrored = (note: Api.Note, recovered: boolean, mirrorContact: (tx: MirrorStatements) => Promise<void>) =>
+    ({ result: noteResult(note, recovered), mirror: async (tx: MirrorStatements) => { await mirrorContact(tx); await tx.writeNote(note, id, ctx.locationId, ctx.clock); } });
   return await runWrite<NoteResult>(ctx, opts, {
     action: 'createNote',
     contactId: id,
@@ -80,7 +80,7 @@ export async function updateNote<O extends WriteOptions>(ctx: OpsContext, contac
     send: async () => {
       const mirrorContact = await ensureContactMirrored(ctx, ids.contactId);
       const note = await ctx.client.updateNote(ctx.locationId, ids.contactId, ids.id, body as Api.UpdateNoteBody);
-      return { result: noteResult(note), mirror: () => { mirrorContact(); writeNote(ctx.db, note, ids.contactId, ctx.locationId, ctx.clock); } };
+      return { result: noteResult(note), mirror: async (tx) => { await mirrorContact(tx); await tx.writeNote(note, ids.contactId, ctx.locationId, ctx.clock); } };
     },
   }) as Outcome<O, NoteResult>;
 }

@@ -1,15 +1,11 @@
 // The path every write takes: check the planned requests against the spec, return them on a dry
 // run, honour the idempotency key, run the calls, and write the result through to the mirror in
 // one transaction together with the key. HighLevel's refusals become OperationError.
-import {
-  dropIdempotencyKey, finishIdempotencyKey, readIdempotencyKey, startIdempotencyKey,
-} from '../db/write-through.ts';
-import { markForRepair, markForRepairBeside } from '../db/repairs.ts';
-import { writeContact } from '../db/write-through.ts';
+import type { MirrorStatements } from '../db/mirror.ts';
 import { GhlError, isGhlError } from '../ghl/errors.ts';
 import { sleep } from '../http/retry.ts';
 import { catalogEntry } from './catalog.ts';
-import { dryRun, type DryRun, type OpsContext, type PlannedRequest, type WriteOptions } from './context.ts';
+import { dryRun, mirrorOfOps, type DryRun, type OpsContext, type PlannedRequest, type WriteOptions } from './context.ts';
 import { OperationError, OperationInputError } from './errors.ts';
 import { checkAgainstSpec } from './validate.ts';
 
@@ -34,13 +30,19 @@ export interface WriteSpec<T> {
   contactId?: string;
   /** The requests as they will be sent (dry run and spec check). */
   planned: PlannedRequest[];
-  /** Sends them; returns the result and how to mirror it (run inside the transaction). */
-  send(): Promise<{ result: T; mirror(): void }>;
+  /** Sends them; returns the result and how to mirror it (run inside the transaction, on `tx`). */
+  send(): Promise<Accepted<T>>;
   /**
    * For creates: finds the record an earlier run with the same key may have made before it
    * learnt the outcome (a crash, or an answer that never came); `since` is when that run began (ms).
    */
-  findEarlier?(since: number): Promise<{ result: T; mirror(): void } | undefined>;
+  findEarlier?(since: number): Promise<Accepted<T> | undefined>;
+}
+
+/** A write HighLevel accepted: its result, and how to write it through (inside the mirror's transaction). */
+export interface Accepted<T> {
+  result: T;
+  mirror(tx: MirrorStatements): Promise<unknown>;
 }
 
 export async function runWrite<T extends Replayable>(ctx: OpsContext, opts: WriteOptions | undefined, spec: WriteSpec<T>): Promise<T | DryRun> {
@@ -48,11 +50,11 @@ export async function runWrite<T extends Replayable>(ctx: OpsContext, opts: Writ
   if (opts?.dryRun) return dryRun(...spec.planned);
   const label = catalogEntry(spec.action).command.split(' ').slice(0, 2).join(' ');
   const key = opts?.idempotencyKey?.trim();
-  const { db } = ctx;
+  const db = mirrorOfOps(ctx);
 
   if (key !== undefined) {
     if (key === '') throw new OperationInputError('idempotencyKey', 'must not be empty');
-    const earlier = readIdempotencyKey(db, key);
+    const earlier = await db.readIdempotencyKey(key);
     if (earlier && (earlier.action !== spec.action || earlier.locationId !== ctx.locationId)) {
       throw new OperationInputError('idempotencyKey', `"${key}" was already used for ${earlier.action} in location ${earlier.locationId}; use a new key`);
     }
@@ -62,7 +64,7 @@ export async function runWrite<T extends Replayable>(ctx: OpsContext, opts: Writ
       const found = await wrapped(label, () => spec.findEarlier!(since));
       if (found) return await commit(ctx, key, spec, found);
     }
-    if (!earlier) startIdempotencyKey(db, { key, action: spec.action, locationId: ctx.locationId, request: JSON.stringify(spec.planned) }, ctx.clock);
+    if (!earlier) await db.startIdempotencyKey({ key, action: spec.action, locationId: ctx.locationId, request: JSON.stringify(spec.planned) }, ctx.clock);
   }
 
   try {
@@ -71,7 +73,7 @@ export async function runWrite<T extends Replayable>(ctx: OpsContext, opts: Writ
   } catch (err) {
     // A create whose outcome stayed unknown keeps its key pending: a rerun looks it up first.
     const unknown = err instanceof OperationError && isGhlError(err.cause, 'outcome-unknown');
-    if (key !== undefined && !unknown) dropIdempotencyKey(db, key);
+    if (key !== undefined && !unknown) await db.dropIdempotencyKey(key);
     throw err;
   }
 }
@@ -82,16 +84,17 @@ export async function runWrite<T extends Replayable>(ctx: OpsContext, opts: Writ
  * the mirror since the send began) gets the contact read and mirrored first; anything else (the
  * mirror busy past its timeout) leaves the contact marked for the next sync, with a notice.
  */
-async function commit<T extends Replayable>(ctx: OpsContext, key: string | undefined, spec: WriteSpec<T>, done: { result: T; mirror(): void }): Promise<T> {
-  const write = () => ctx.db.transaction(() => {
-    done.mirror();
-    if (key !== undefined) finishIdempotencyKey(ctx.db, key, done.result, ctx.clock);
+async function commit<T extends Replayable>(ctx: OpsContext, key: string | undefined, spec: WriteSpec<T>, done: Accepted<T>): Promise<T> {
+  const db = mirrorOfOps(ctx);
+  const write = () => db.transaction(async (tx) => {
+    await done.mirror(tx);
+    if (key !== undefined) await tx.finishIdempotencyKey(key, done.result, ctx.clock);
   });
   const contactId = spec.contactId ?? contactOf(done.result);
   let failure: unknown;
   for (let attempt = 1; attempt <= MIRROR_ATTEMPTS; attempt++) {
     try {
-      write();
+      await write();
       return done.result;
     } catch (err) {
       failure = err;
@@ -103,14 +106,14 @@ async function commit<T extends Replayable>(ctx: OpsContext, key: string | undef
   if (contactId !== undefined && isForeignKeyFailure(failure)) {
     try {
       const contact = await ctx.client.getContact(ctx.locationId, contactId);
-      writeContact(ctx.db, contact, ctx.locationId, ctx.clock);
-      write();
+      await db.writeContact(contact, ctx.locationId, ctx.clock);
+      await write();
       return done.result;
     } catch (err) {
       failure = err;
     }
   }
-  return { ...done.result, mirrorPending: leaveForNextSync(ctx, key, contactId, done.result, failure) };
+  return { ...done.result, mirrorPending: await leaveForNextSync(ctx, key, contactId, done.result, failure) };
 }
 
 function contactOf(result: unknown): string | undefined {
@@ -124,28 +127,31 @@ const BUSY_PAUSE_MS = 1_000;
 
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | undefined)?.code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+  // PostgreSQL: a deadlock or a serialization failure, both worth one more attempt.
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === '40P01' || code === '40001';
 }
 
 function isForeignKeyFailure(err: unknown): boolean {
-  return (err as { code?: unknown } | undefined)?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
 }
 
 /** Records what it can of a write the mirror could not take, and says so in one line. */
-function leaveForNextSync<T>(ctx: OpsContext, key: string | undefined, contactId: string | undefined, result: T, failure: unknown): string {
+async function leaveForNextSync<T>(ctx: OpsContext, key: string | undefined, contactId: string | undefined, result: T, failure: unknown): Promise<string> {
+  const db = mirrorOfOps(ctx);
   const why = failure instanceof Error ? failure.message : String(failure);
   let marked = false;
   const repair = contactId === undefined ? undefined : { locationId: ctx.locationId, contactId, reason: why };
   try {
-    ctx.db.transaction(() => {
-      if (repair) markForRepair(ctx.db, repair, ctx.clock);
-      if (key !== undefined) finishIdempotencyKey(ctx.db, key, result, ctx.clock);
+    await db.transaction(async (tx) => {
+      if (repair) await tx.markForRepair(repair, ctx.clock);
+      if (key !== undefined) await tx.finishIdempotencyKey(key, result, ctx.clock);
     });
     marked = repair !== undefined;
   } catch {
     // The mirror is still unavailable: the request waits beside it for the next sync.
     try {
-      marked = repair !== undefined && markForRepairBeside(ctx.db, repair, ctx.clock);
+      marked = repair !== undefined && await db.markForRepairBeside(repair, ctx.clock);
     } catch {
       marked = false;
     }

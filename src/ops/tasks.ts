@@ -1,8 +1,7 @@
 // Task operations on a contact: create, update, complete (or undo), delete, list. A create whose
 // answer is lost is resolved by listing the contact's tasks before any retry.
-import { mirroredChildIds, writeTask } from '../db/write-through.ts';
 import type * as Api from '../highlevel-api/api-types.ts';
-import { plan, type OpsContext, type WriteOptions } from './context.ts';
+import { mirrorOfOps, plan, type OpsContext, type WriteOptions } from './context.ts';
 import { deleteChild, ensureContactMirrored, listChildren } from './children.ts';
 import type { DeleteResult } from './contacts.ts';
 import { OperationInputError } from './errors.ts';
@@ -45,7 +44,7 @@ function taskResult(task: Api.Task, recovered = false): TaskResult {
 
 /** The task a lost create made: same title, due date and body, not yet in the mirror. */
 async function findCreatedTask(ctx: OpsContext, contactId: string, body: Record<string, unknown>): Promise<Api.Task | undefined> {
-  const known = mirroredChildIds(ctx.db, 'tasks', contactId);
+  const known = await mirrorOfOps(ctx).mirroredChildIds('tasks', contactId);
   const tasks = await ctx.client.listContactTasks(ctx.locationId, contactId);
   return tasks.find((t) =>
     !known.has(t.id)
@@ -67,13 +66,13 @@ export async function createTask<O extends WriteOptions>(ctx: OpsContext, contac
         () => ctx.client.createTask(ctx.locationId, id, body as Api.CreateTaskBody),
         () => findCreatedTask(ctx, id, body),
       );
-      return { result: taskResult(record, recovered), mirror: () => { mirrorContact(); writeTask(ctx.db, record, id, ctx.locationId, ctx.clock); } };
+      return { result: taskResult(record, recovered), mirror: async (tx) => { await mirrorContact(tx); await tx.writeTask(record, id, ctx.locationId, ctx.clock); } };
     },
     findEarlier: async () => {
       const found = await findCreatedTask(ctx, id, body);
       if (!found) return undefined;
       const mirrorContact = await ensureContactMirrored(ctx, id);
-      return { result: taskResult(found, true), mirror: () => { mirrorContact(); writeTask(ctx.db, found, id, ctx.locationId, ctx.clock); } };
+      return { result: taskResult(found, true), mirror: async (tx) => { await mirrorContact(tx); await tx.writeTask(found, id, ctx.locationId, ctx.clock); } };
     },
   }) as Outcome<O, TaskResult>;
 }
@@ -91,7 +90,7 @@ async function changeTask<O extends WriteOptions>(
       const task = action === 'completeTask'
         ? await ctx.client.completeTask(ctx.locationId, ids.contactId, ids.taskId, body.completed as boolean)
         : await ctx.client.updateTask(ctx.locationId, ids.contactId, ids.taskId, body as Api.UpdateTaskBody);
-      return { result: taskResult(task), mirror: () => { mirrorContact(); writeTask(ctx.db, task, ids.contactId, ctx.locationId, ctx.clock); } };
+      return { result: taskResult(task), mirror: async (tx) => { await mirrorContact(tx); await tx.writeTask(task, ids.contactId, ctx.locationId, ctx.clock); } };
     },
   }) as Outcome<O, TaskResult>;
 }

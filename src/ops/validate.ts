@@ -2,8 +2,8 @@
 // field, so nothing is sent. The last check of every body is HighLevel's own contract (the
 // vendored spec + overlay), so "required fields as the spec says" holds by construction.
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { customFieldDefinitions, type CustomFieldDefinitionRow } from '../db/write-through.ts';
-import type { Db } from '../db/open.ts';
+import type { Mirror } from '../db/mirror.ts';
+import type { CustomFieldDefinitionRow } from '../db/write-through.ts';
 import { createSpecValidator, type SpecValidator } from '../highlevel-api/validator.ts';
 import { API_VERSION } from '../ghl/transport.ts';
 import type { PlannedRequest } from './context.ts';
@@ -92,9 +92,9 @@ export interface CustomFieldWrite { id: string; field_value: FieldValue }
  * ("contact.budget" or "budget") or its id to HighLevel's `{id, field_value}`, from the
  * definitions the last sync stored.
  */
-export function resolveCustomFields(db: Db, locationId: string, values: Array<{ ref: string; field: string; value: FieldValue }>): CustomFieldWrite[] {
+export async function resolveCustomFields(db: Mirror, locationId: string, values: Array<{ ref: string; field: string; value: FieldValue }>): Promise<CustomFieldWrite[]> {
   if (values.length === 0) return [];
-  const definitions = customFieldDefinitions(db, locationId);
+  const definitions = await db.customFieldDefinitions(locationId);
   return values.map(({ ref, field, value }) => {
     const definition = findDefinition(definitions, ref, field, locationId);
     return { id: definition.id, field_value: checkFieldValue(field, definition, value) };

@@ -4,11 +4,13 @@
 // run lock, the bridge's after-sync work (comments queued, leads polled, outbox drained), then
 // the configured exports. Callers only choose the locations and flags and print the result.
 import type { AfterSyncSummary } from '../bridge/index.ts';
-import { afterSync, prepareSync } from '../bridge/index.ts';
+import { afterSync } from '../bridge/index.ts';
 import type { BridgeConfig } from '../bridge/context.ts';
 import type { Config } from '../config/schema.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
-import { applyRetention, type RetentionResult } from '../db/retention.ts';
+import type { RetentionResult } from '../db/retention.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { runConfiguredExports, type ConfiguredExportsResult } from '../export/index.ts';
 import type { GhlClient } from '../ghl/client.ts';
 import type { LeadcarsClient } from '../leadcars/client.ts';
@@ -22,7 +24,8 @@ export type PipelineConfig = SyncSettings & BridgeConfig & Pick<Config, 'segment
 
 /** What a run needs; the app context has it all (the LeadCars client is only built when the bridge has work). */
 export interface PipelineContext {
-  readonly db: Db;
+  /** The mirror (a SQLite `Db` is taken as its Mirror). */
+  readonly db: Db | Mirror;
   readonly client: GhlClient;
   readonly leadcars: LeadcarsClient;
   readonly config: PipelineConfig;
@@ -57,8 +60,10 @@ export interface PipelineResult {
 }
 
 export async function runPipeline(ctx: PipelineContext, opts: PipelineOptions): Promise<PipelineResult> {
-  const { db, config } = ctx;
-  prepareSync(db);
+  const { config } = ctx;
+  const db = mirrorOf(ctx.db);
+  // The bridge's linked contacts: their tasks and notes are made due (see bridge/run.ts prepareSync).
+  await db.markLinkedContactsDue();
   const { exports: withExports, ...syncOptions } = opts;
   const sync = await syncAll({ db, client: ctx.client, config, logger: ctx.logger, ...syncOptions });
   // Locked out: nothing of this run happened. Stopped on a checkpoint: the next run resumes, and
@@ -70,8 +75,9 @@ export async function runPipeline(ctx: PipelineContext, opts: PipelineOptions): 
   // A stop asked for while the sync was finishing anyway (it ended ok) skips the bridge's work
   // (the next run does it) but not the exports: they are quick and the sales team gets its files.
   if (!opts.signal?.aborted) try {
-    result.bridge = await afterSync(
-      { db, ghl: ctx.client, leadcars: () => ctx.leadcars, config, logger: ctx.logger },
+    // Nothing of the bridge in this database: what afterSync would report, without its reads.
+    result.bridge = !(await db.bridgeInUse()) ? idleBridge() : await afterSync(
+      { db: db.unported('the LeadCars bridge'), ghl: ctx.client, leadcars: () => ctx.leadcars, config, logger: ctx.logger },
       opts.signal ? { signal: opts.signal } : {},
     );
   } catch (err) {
@@ -80,9 +86,13 @@ export async function runPipeline(ctx: PipelineContext, opts: PipelineOptions): 
   if (withExports) result.exports = await runConfiguredExports(db, config);
   // Bookkeeping rows that carry personal data do not outlive their retention period.
   try {
-    result.retention = applyRetention(db, config.retention?.days ?? 90);
+    result.retention = await db.applyRetention(config.retention?.days ?? 90);
   } catch (err) {
     ctx.logger.warn({ err: (err as Error).message }, 'retention: old inbox, webhook and outbox rows not removed this run');
   }
   return result;
+}
+
+function idleBridge(): AfterSyncSummary {
+  return { ran: false, commentsQueued: 0, poll: { polled: 0, changed: 0, failed: 0 }, outbox: { sent: 0, retried: 0, dead: 0, unknown: 0 } };
 }

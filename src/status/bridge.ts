@@ -18,7 +18,10 @@ export interface BridgeStatus {
 const ageHours = (at: string | null, now: Date) => (at === null ? null : +((now.getTime() - Date.parse(at)) / HOUR_MS).toFixed(2));
 
 export function bridgeStatus(db: Db, now: Date): BridgeStatus {
-  const counts = bridgeQueueCounts(db);
+  return bridgeStatusOf(bridgeQueueCounts(db), now);
+}
+
+export function bridgeStatusOf(counts: BridgeQueueCounts, now: Date): BridgeStatus {
   const problems: string[] = [];
   const { inbox, outbox } = counts;
   if (outbox.dead > 0) {

@@ -2,13 +2,13 @@
 // daily API budget the last 24 hours used, the last error, and one `healthy` flag a monitor can
 // alert on (the command exits 1 when it is false).
 import type { Config } from '../config/schema.ts';
-import { reportedDailyBudget } from '../db/daily-budget.ts';
-import { driftByLocation, foreignWebhookCounts, type DriftRow } from '../db/drift.ts';
-import { listExportRuns, type ExportRun } from '../db/exports.ts';
+import type { DriftRow } from '../db/drift.ts';
+import type { ExportRun } from '../db/exports.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
-import { showAbandoned, type ShownRunStatus } from '../db/runs.ts';
-import { knownLocations, locationRunsStatus, type RunBrief } from '../db/status.ts';
-import { bridgeStatus, type BridgeStatus } from './bridge.ts';
+import { showAbandonedBy, type ShownRunStatus } from '../db/runs.ts';
+import { statusSnapshot, type RunBrief, type StatusSnapshot } from '../db/status.ts';
+import { bridgeStatusOf, type BridgeStatus } from './bridge.ts';
 
 /** A run as status shows it: a run whose process is gone is `abandoned`. */
 export type RunSummary = Omit<RunBrief, 'status'> & { status: ShownRunStatus };
@@ -71,19 +71,13 @@ type StatusConfig = Pick<Config, 'locations' | 'status' | 'rateLimit'>;
 
 const HOUR_MS = 3_600_000;
 
-function locationIds(db: Db, config: StatusConfig): Array<{ id: string; name: string | null }> {
-  const known = knownLocations(db);
-  if (config.locations.length === 0) return known;
-  const names = new Map(known.map((l) => [l.id, l.name]));
-  return config.locations.map((l) => ({ id: l.id, name: l.name ?? names.get(l.id) ?? null }));
-}
-
-function locationStatus(db: Db, config: StatusConfig, location: { id: string; name: string | null }, now: Date, drift: DriftRow[]): LocationStatus {
-  const since = new Date(now.getTime() - 24 * HOUR_MS).toISOString();
-  const runs = locationRunsStatus(db, location.id, since);
+function locationStatus(
+  snapshot: StatusSnapshot, config: StatusConfig, location: StatusSnapshot['locations'][number], now: Date, drift: DriftRow[],
+): LocationStatus {
+  const { runs } = location;
   const { lastFinished, lastSuccessAt, lastError, apiCallsSince } = runs;
-  const lastRun: RunSummary | null = runs.lastRun ? showAbandoned(db, [runs.lastRun])[0]! : null;
-  const reported = reportedDailyBudget(db, location.id);
+  const lastRun: RunSummary | null = runs.lastRun ? showAbandonedBy(snapshot.syncLock, [runs.lastRun], () => now)[0]! : null;
+  const reported = location.reportedDaily;
   const highLevelDaily = reported && now.getTime() - Date.parse(reported.at) < 24 * HOUR_MS
     ? { limit: reported.limit, used: Math.max(0, reported.limit - reported.remaining), remaining: reported.remaining, at: reported.at }
     : null;
@@ -125,20 +119,31 @@ function locationStatus(db: Db, config: StatusConfig, location: { id: string; na
   };
 }
 
+const since = (now: Date) => new Date(now.getTime() - 24 * HOUR_MS).toISOString();
+
 /** The status of every configured location (or, with none configured, every one in the mirror). */
 export function statusReport(db: Db, config: StatusConfig, now: Date = new Date()): StatusReport {
-  // One read transaction: the runs and the sync lock they are checked against are one snapshot.
-  const drift = driftByLocation(db);
-  const locations = db.transaction(() => locationIds(db, config).map((l) => locationStatus(db, config, l, now, drift.get(l.id) ?? [])));
-  const bridge = bridgeStatus(db, now);
+  return reportOf(statusSnapshot(db, config.locations, since(now)), config, now);
+}
+
+/** statusReport on either engine. */
+export async function mirrorStatusReport(db: Mirror, config: StatusConfig, now: Date = new Date()): Promise<StatusReport> {
+  return reportOf(await db.statusSnapshot(config.locations, since(now)), config, now);
+}
+
+function reportOf(snapshot: StatusSnapshot, config: StatusConfig, now: Date): StatusReport {
+  const drift = new Map<string, DriftRow[]>();
+  for (const row of snapshot.drift) drift.set(row.locationId, [...(drift.get(row.locationId) ?? []), row]);
+  const locations = snapshot.locations.map((l) => locationStatus(snapshot, config, l, now, drift.get(l.id) ?? []));
+  const bridge = bridgeStatusOf(snapshot.bridge, now);
   return {
     generatedAt: now.toISOString(),
     maxAgeHours: config.status.maxAgeHours,
     // With nothing configured and nothing synced there is nothing to vouch for.
     healthy: locations.length > 0 && locations.every((l) => l.healthy) && bridge.healthy,
     locations,
-    lastExport: listExportRuns(db, 1)[0] ?? null,
-    unsyncedWebhookEvents: config.locations.length > 0 ? foreignWebhookCounts(db, config.locations.map((l) => l.id)) : [],
+    lastExport: snapshot.lastExport,
+    unsyncedWebhookEvents: snapshot.foreignWebhooks,
     bridge,
   };
 }

@@ -2,8 +2,7 @@
 // same transaction as the data it describes. Present = a pass is unfinished; absent = the next
 // run starts a new pass.
 import type { Clock } from '../db/clock.ts';
-import type { Db } from '../db/open.ts';
-import { getSyncState, setSyncState } from '../db/state.ts';
+import type { MirrorStatements } from '../db/mirror.ts';
 
 export const PASS_KEY = 'pass';
 
@@ -28,8 +27,8 @@ export interface PassState {
   rollingLeft?: number;
 }
 
-export function readPass(db: Db, locationId: string): PassState | undefined {
-  const value = getSyncState(db, locationId, PASS_KEY);
+export async function readPass(db: MirrorStatements, locationId: string): Promise<PassState | undefined> {
+  const value = await db.getSyncState(locationId, PASS_KEY);
   if (value === undefined) return undefined;
   try {
     const pass = JSON.parse(value) as PassState;
@@ -39,10 +38,10 @@ export function readPass(db: Db, locationId: string): PassState | undefined {
   }
 }
 
-export function writePass(db: Db, locationId: string, pass: PassState, clock?: Clock): void {
-  setSyncState(db, locationId, PASS_KEY, JSON.stringify(pass), clock);
+export function writePass(db: MirrorStatements, locationId: string, pass: PassState, clock?: Clock): Promise<void> {
+  return db.setSyncState(locationId, PASS_KEY, JSON.stringify(pass), clock);
 }
 
-export function clearPass(db: Db, locationId: string): void {
-  setSyncState(db, locationId, PASS_KEY, null);
+export function clearPass(db: MirrorStatements, locationId: string): Promise<void> {
+  return db.setSyncState(locationId, PASS_KEY, null);
 }

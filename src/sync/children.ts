@@ -1,11 +1,8 @@
 // The children phase: tasks and notes of new and changed contacts, plus a rolling share of the
 // rest, in batches, each batch saved in one transaction with the checkpoint.
 import pLimit from 'p-limit';
-import { countLiveContacts } from '../db/contacts.ts';
-import { saveChildren } from '../db/children.ts';
-import { contactsNeedingChildren, countContactsNeedingChildren, type ContactNeedingChildren } from '../db/due.ts';
+import type { ContactNeedingChildren } from '../db/due.ts';
 import { noteToRow, taskToRow, type HighLevelNote, type HighLevelTask } from '../db/rows.ts';
-import { updateRun } from '../db/runs.ts';
 import { isGhlError, ValidationError } from '../ghl/errors.ts';
 import { writePass, type PassState } from './checkpoint.ts';
 import { isMissingScope, type LocationRun } from './context.ts';
@@ -23,8 +20,8 @@ export async function childrenPhase(run: LocationRun): Promise<void> {
   const since = run.pass.childrenSince ?? now().toISOString();
   const cutoff = run.pass.full ? since : rollingCutoff(now(), opts.config.sync.rollingDays);
   // For the progress total: the rolling share only draws on contacts not already due.
-  const due = countContactsNeedingChildren(db, locationId, cutoff);
-  const planned = due + Math.min(run.pass.rollingLeft ?? 0, Math.max(0, countLiveContacts(db, locationId) - due));
+  const due = await db.countContactsNeedingChildren(locationId, cutoff);
+  const planned = due + Math.min(run.pass.rollingLeft ?? 0, Math.max(0, (await db.countLiveContacts(locationId)) - due));
   const limit = pLimit(opts.config.sync.concurrency);
   // Reading ahead picks the same contacts in the same order as reading per batch: a saved batch
   // leaves the due set (children_synced_at is now, past both cutoffs), no one else writes the
@@ -41,7 +38,7 @@ export async function childrenPhase(run: LocationRun): Promise<void> {
   const savePending = async (): Promise<void> => {
     const batch = pending;
     pending = undefined;
-    if (batch) saveBatch(run, batch, await batch.result);
+    if (batch) await saveBatch(run, batch, await batch.result);
   };
   try {
     for (;;) {
@@ -49,7 +46,7 @@ export async function childrenPhase(run: LocationRun): Promise<void> {
       let rolling = false;
       if (dueAhead.length === 0 && dueLeft) {
         await savePending();
-        dueAhead = contactsNeedingChildren(db, locationId, { rollingCutoff: cutoff, limit: DUE_READ_AHEAD });
+        dueAhead = await db.contactsNeedingChildren(locationId, { rollingCutoff: cutoff, limit: DUE_READ_AHEAD });
         dueLeft = dueAhead.length > 0;
       }
       let batch = dueAhead.splice(0, batchSize);
@@ -60,7 +57,7 @@ export async function childrenPhase(run: LocationRun): Promise<void> {
         rolling = true;
         if (rollingAhead.length === 0) {
           await savePending();
-          rollingAhead = contactsNeedingChildren(db, locationId, { rollingCutoff: since, limit: Math.min(DUE_READ_AHEAD, run.pass.rollingLeft ?? 0) });
+          rollingAhead = await db.contactsNeedingChildren(locationId, { rollingCutoff: since, limit: Math.min(DUE_READ_AHEAD, run.pass.rollingLeft ?? 0) });
         }
         batch = rollingAhead.splice(0, Math.min(batchSize, rollingLeft));
       }
@@ -74,7 +71,7 @@ export async function childrenPhase(run: LocationRun): Promise<void> {
       if (pending && 'error' in (await pending.tasks)) await savePending();
       const previous = pending;
       pending = fetchBatch(run, batch, rolling, limit);
-      if (previous) saveBatch(run, previous, await previous.result);
+      if (previous) await saveBatch(run, previous, await previous.result);
       run.showProgress('tasks+notes', summary.childrenFetched, Math.max(planned, summary.childrenFetched));
     }
   } finally {
@@ -130,15 +127,15 @@ async function collectBatch(run: LocationRun, ids: string[], tasksRead: Promise<
   };
 }
 
-function saveBatch(run: LocationRun, batch: FetchingBatch, result: FetchedBatch): void {
+async function saveBatch(run: LocationRun, batch: FetchingBatch, result: FetchedBatch): Promise<void> {
   const { db, locationId, summary, now } = run;
   const fetched = batch.contacts.flatMap((contact, i) => {
     const notes = result.notes[i];
     return notes ? [{ contact, notes }] : [];
   });
   const next: PassState = batch.rolling ? { ...run.pass, rollingLeft: Math.max(0, (run.pass.rollingLeft ?? 0) - fetched.length) } : run.pass;
-  db.transaction(() => {
-    const saved = saveChildren(db, fetched.map(({ contact, notes }) => ({
+  await db.transaction(async (tx) => {
+    const saved = await tx.saveChildren(fetched.map(({ contact, notes }) => ({
       contactId: contact.id,
       tasks: (result.tasksByContact.get(contact.id) ?? []).map((t) => taskToRow(t, contact.id, locationId)),
       notes: notes.map((n) => noteToRow(n, contact.id, locationId)),
@@ -148,8 +145,8 @@ function saveBatch(run: LocationRun, batch: FetchingBatch, result: FetchedBatch)
     summary.notes += saved.notesUpserted;
     summary.tasksDeleted += saved.tasksDeleted;
     summary.notesDeleted += saved.notesDeleted;
-    writePass(db, locationId, next, now);
-    updateRun(db, run.runId, { tasks: summary.tasks, notes: summary.notes });
+    await writePass(tx, locationId, next, now);
+    await tx.updateRun(run.runId, { tasks: summary.tasks, notes: summary.notes });
   });
   run.pass = next;
   summary.childrenFetched += fetched.length;

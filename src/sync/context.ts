@@ -3,6 +3,7 @@
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../db/clock.ts';
 import type { Db } from '../db/open.ts';
+import type { Mirror, MirrorStatements } from '../db/mirror.ts';
 import { isGhlError } from '../ghl/errors.ts';
 import type { GhlClient } from '../ghl/index.ts';
 import type { Logger } from '../log.ts';
@@ -24,7 +25,8 @@ export interface SyncSettings {
 }
 
 export interface SyncLocationOptions {
-  db: Db;
+  /** The mirror (a SQLite `Db` is taken as its Mirror). */
+  db: Db | Mirror;
   client: SyncClient;
   locationId: string;
   /** Re-read every contact's tasks and notes (the listing and deletions are the same either way). */
@@ -46,12 +48,12 @@ export interface SyncLocationOptions {
   locationName?: string;
   now?: Clock;
   /** Runs in the transaction that clears the checkpoint of a completed pass (syncAll's round). */
-  onComplete?: () => void;
+  onComplete?: (tx: MirrorStatements) => Promise<void>;
 }
 
 export interface LocationRun {
   readonly opts: SyncLocationOptions;
-  readonly db: Db;
+  readonly db: Mirror;
   readonly client: SyncClient;
   readonly locationId: string;
   readonly runId: number;

@@ -4,8 +4,6 @@
 // of the next page), so a kill at any moment resumes exactly there. Contacts carry the id of
 // the run that STARTED the pass: a pass resumed over several runs must still tell seen from
 // unseen in one comparison (markContactsDeleted).
-import { countLiveContacts, upsertContacts } from '../db/contacts.ts';
-import { countUnseenContacts, markContactsDeleted } from '../db/deletions.ts';
 import { contactToRow, type HighLevelContact } from '../db/rows.ts';
 import { followCursor } from '../ghl/paging.ts';
 import { clearPass, writePass, type ListCursor, type PassState } from './checkpoint.ts';
@@ -42,9 +40,9 @@ export async function listingPass(run: LocationRun): Promise<void> {
   for await (const page of pages) {
     const rows = page.contacts.map((c) => contactToRow(c, locationId));
     const next: PassState = { ...run.pass, cursor: page.next, listed: (run.pass.listed ?? 0) + rows.length };
-    const outcome = db.transaction(() => {
-      const result = upsertContacts(db, rows, run.pass.passRunId, now, { readAt: page.readAt });
-      writePass(db, locationId, next, now);
+    const outcome = await db.transaction(async (tx) => {
+      const result = await tx.upsertContacts(rows, run.pass.passRunId, now, { readAt: page.readAt });
+      await writePass(tx, locationId, next, now);
       return result;
     });
     run.pass = next;
@@ -65,23 +63,23 @@ export async function listingPass(run: LocationRun): Promise<void> {
  * forgets the pass (the next run lists afresh rather than trusting a suspicious listing); the
  * pages already saved stay saved, new contacts included.
  */
-export function deletionSweep(run: LocationRun): void {
+export async function deletionSweep(run: LocationRun): Promise<void> {
   const { db, locationId, summary, now, opts } = run;
-  const live = countLiveContacts(db, locationId);
-  const missing = countUnseenContacts(db, locationId, run.pass.passRunId, run.pass.startedAt);
+  const live = await db.countLiveContacts(locationId);
+  const missing = await db.countUnseenContacts(locationId, run.pass.passRunId, run.pass.startedAt);
   const { maxDeleteShare, rollingDays } = opts.config.sync;
   const decision = decideDeletion({ live, missing, maxShare: maxDeleteShare, allowMassDelete: opts.allowMassDelete ?? false });
   if (!decision.allowed) {
-    clearPass(db, locationId);
+    await clearPass(db, locationId);
     throw new MassDeleteRefusedError(locationId, missing, live, maxDeleteShare, summary.contactsNew);
   }
   const childrenPhase: PassState = {
     ...run.pass, phase: 'children', cursor: undefined, childrenSince: now().toISOString(),
     rollingLeft: run.pass.full ? 0 : rollingShareSize(live - missing, rollingDays),
   };
-  summary.contactsDeleted = db.transaction(() => {
-    const deleted = markContactsDeleted(db, locationId, run.pass.passRunId, now, run.pass.startedAt);
-    writePass(db, locationId, childrenPhase, now);
+  summary.contactsDeleted = await db.transaction(async (tx) => {
+    const deleted = await tx.markContactsDeleted(locationId, run.pass.passRunId, now, run.pass.startedAt);
+    await writePass(tx, locationId, childrenPhase, now);
     return deleted;
   });
   run.pass = childrenPhase;

@@ -12,11 +12,8 @@
 // Nothing here holds the whole location in memory: the state lives in SQLite between pages.
 // Every call is a read, so a request repeated after a crash or a fault is harmless.
 import { systemClock } from '../db/clock.ts';
-import { upsertCustomFieldDefinitions } from '../db/custom-fields.ts';
-import { upsertLocation } from '../db/locations.ts';
 import { customFieldToRow } from '../db/rows.ts';
-import { saveReportedDailyBudget } from '../db/daily-budget.ts';
-import { abandonStaleRuns, finishRun, hasCompletedRun, startRun } from '../db/runs.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { isGhlError } from '../ghl/errors.ts';
 import { clearPass, readPass, writePass, type PassState } from './checkpoint.ts';
 import { childrenPhase } from './children.ts';
@@ -31,15 +28,16 @@ export type { SyncClient, SyncLocationOptions } from './context.ts';
 export type { Lister, RunStatus, RunSummary, TasksVia } from './summary.ts';
 
 export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummary> {
-  const { db, client, locationId, lister } = opts;
+  const { client, locationId, lister } = opts;
+  const db = mirrorOf(opts.db);
   const now = opts.now ?? systemClock;
   const started = Date.now();
-  upsertLocation(db, { id: locationId, ...(opts.locationName ? { name: opts.locationName } : {}) }, null, now);
+  await db.upsertLocation({ id: locationId, ...(opts.locationName ? { name: opts.locationName } : {}) }, null, now);
   // The lock proves runs still marked 'running' are not running now.
-  abandonStaleRuns(db, locationId, now);
+  await db.abandonStaleRuns(locationId, now);
   // A location's first sync reads every contact in full, whatever was asked: record it so.
-  const mode = opts.full || !hasCompletedRun(db, locationId) ? 'full' : 'incremental';
-  const runId = startRun(db, { locationId, mode }, now);
+  const mode = opts.full || !(await db.hasCompletedRun(locationId)) ? 'full' : 'incremental';
+  const runId = await db.startRun({ locationId, mode }, now);
   const logger = opts.logger.child({ locationId, mode, lister });
   const statsAtStart = locationStats(client, locationId);
   const summary = emptySummary(runId, locationId, mode, lister, opts.tasksVia ?? 'search');
@@ -61,25 +59,25 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
     await mirrorUsers(run);
     await syncCustomFields(run);
     await repairMirror(run);
-    resumeOrStartPass(run);
+    await resumeOrStartPass(run);
     if (run.pass.phase === 'listing') {
       await listingPass(run);
-      deletionSweep(run);
+      await deletionSweep(run);
     }
     await childrenPhase(run);
-    db.transaction(() => {
-      clearPass(db, locationId);
-      opts.onComplete?.();
+    await db.transaction(async (tx) => {
+      await clearPass(tx, locationId);
+      await opts.onComplete?.(tx);
     });
   } catch (err) {
     summary.status = statusOf(err);
     summary.error = explainFailure(err, locationId);
   } finally {
     refreshCallCounts();
-    recordReportedDailyBudget(run);
+    await recordReportedDailyBudget(run);
     summary.durationMs = Date.now() - started;
     // finishRun keeps the sync_runs counters of the summary and ignores its other fields.
-    finishRun(db, runId, { ...summary, error: summary.error ?? null }, now);
+    await db.finishRun(runId, { ...summary, error: summary.error ?? null }, now);
     const level = summary.status === 'ok' ? 'info' : summary.status === 'failed' ? 'error' : 'warn';
     // locationId, mode and lister are the logger's own fields already: once per line.
     const { locationId: _location, mode: _mode, lister: _lister, ...fields } = summary;
@@ -91,8 +89,8 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
 /** Custom field definitions: one call; contacts_wide follows them. */
 async function syncCustomFields(run: LocationRun): Promise<void> {
   const defs = await run.client.listCustomFields(run.locationId);
-  run.summary.customFieldsChanged = upsertCustomFieldDefinitions(
-    run.db, run.locationId, defs.map((d) => customFieldToRow(d, run.locationId)), run.runId, run.now,
+  run.summary.customFieldsChanged = await run.db.upsertCustomFieldDefinitions(
+    run.locationId, defs.map((d) => customFieldToRow(d, run.locationId)), run.runId, run.now,
   );
 }
 
@@ -100,9 +98,9 @@ async function syncCustomFields(run: LocationRun): Promise<void> {
  * Resume an unfinished pass, or start one. A pass cut short under another lister cannot continue
  * (the cursors differ): start over.
  */
-function resumeOrStartPass(run: LocationRun): void {
+async function resumeOrStartPass(run: LocationRun): Promise<void> {
   const { db, locationId, now, opts } = run;
-  let pass = readPass(db, locationId);
+  let pass = await readPass(db, locationId);
   if (pass && pass.phase === 'listing' && pass.lister !== opts.lister) pass = undefined;
   if (pass) {
     run.summary.resumed = true;
@@ -110,7 +108,7 @@ function resumeOrStartPass(run: LocationRun): void {
     run.logger.info({ passRunId: pass.passRunId, phase: pass.phase }, 'resuming from checkpoint');
     run.pass = pass;
   }
-  writePass(db, locationId, run.pass, now);
+  await writePass(db, locationId, run.pass, now);
 }
 
 function statusOf(err: unknown): RunStatus {
@@ -130,10 +128,10 @@ function explainFailure(err: unknown, locationId: string): string {
 }
 
 /** HighLevel's count of the day's budget as its last answer reported it, for `status`. */
-function recordReportedDailyBudget(run: LocationRun): void {
+async function recordReportedDailyBudget(run: LocationRun): Promise<void> {
   const pacing = run.client.pacing?.(run.locationId);
   if (pacing?.dailyReportedAt === undefined) return;
-  saveReportedDailyBudget(run.db, run.locationId, {
+  await run.db.saveReportedDailyBudget(run.locationId, {
     limit: pacing.dailyLimit, remaining: Math.max(0, pacing.dailyRemaining), at: new Date(pacing.dailyReportedAt).toISOString(),
   }, run.now);
 }

@@ -8,8 +8,7 @@
 // marked done in the transaction that clears its pass, so no kill can leave it done but unfinished.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../db/clock.ts';
-import type { Db } from '../db/open.ts';
-import { getSyncState, setSyncState } from '../db/state.ts';
+import type { Mirror, MirrorStatements } from '../db/mirror.ts';
 
 export const ROUND_KEY = 'round';
 
@@ -31,8 +30,8 @@ export interface RoundPlan {
   alreadyDone: string[];
 }
 
-export function readRoundMark(db: Db, locationId: string): RoundMark | undefined {
-  const value = getSyncState(db, locationId, ROUND_KEY);
+export async function readRoundMark(db: MirrorStatements, locationId: string): Promise<RoundMark | undefined> {
+  const value = await db.getSyncState(locationId, ROUND_KEY);
   if (value === undefined) return undefined;
   try {
     const mark = JSON.parse(value) as RoundMark;
@@ -42,8 +41,8 @@ export function readRoundMark(db: Db, locationId: string): RoundMark | undefined
   }
 }
 
-function writeRoundMark(db: Db, locationId: string, mark: RoundMark, clock?: Clock): void {
-  setSyncState(db, locationId, ROUND_KEY, JSON.stringify(mark), clock);
+function writeRoundMark(db: MirrorStatements, locationId: string, mark: RoundMark, clock?: Clock): Promise<void> {
+  return db.setSyncState(locationId, ROUND_KEY, JSON.stringify(mark), clock);
 }
 
 /**
@@ -52,9 +51,10 @@ function writeRoundMark(db: Db, locationId: string, mark: RoundMark, clock?: Clo
  * location a full read), or unless it left nothing to do for these locations (an explicit
  * `--location` of a done location still syncs it).
  */
-export function planRound(db: Db, locationIds: string[], full: boolean, clock?: Clock): RoundPlan {
-  return db.transaction(() => {
-    const marks = new Map(locationIds.map((id) => [id, readRoundMark(db, id)]));
+export function planRound(mirror: Mirror, locationIds: string[], full: boolean, clock?: Clock): Promise<RoundPlan> {
+  return mirror.transaction(async (db) => {
+    const marks = new Map<string, RoundMark | undefined>();
+    for (const id of locationIds) marks.set(id, await readRoundMark(db, id));
     const unfinished = [...marks.values()].find((m) => m !== undefined && !m.done && (m.full || !full));
     if (unfinished) {
       const doneInRound = (id: string) => {
@@ -63,7 +63,7 @@ export function planRound(db: Db, locationIds: string[], full: boolean, clock?: 
       };
       const toSync = locationIds.filter((id) => !doneInRound(id));
       if (toSync.length > 0) {
-        for (const id of toSync) writeRoundMark(db, id, { roundId: unfinished.roundId, full: unfinished.full, done: false }, clock);
+        for (const id of toSync) await writeRoundMark(db, id, { roundId: unfinished.roundId, full: unfinished.full, done: false }, clock);
         return {
           roundId: unfinished.roundId, full: unfinished.full, resumed: true, toSync,
           alreadyDone: locationIds.filter(doneInRound),
@@ -71,12 +71,12 @@ export function planRound(db: Db, locationIds: string[], full: boolean, clock?: 
       }
     }
     const roundId = randomUUID();
-    for (const id of locationIds) writeRoundMark(db, id, { roundId, full, done: false }, clock);
+    for (const id of locationIds) await writeRoundMark(db, id, { roundId, full, done: false }, clock);
     return { roundId, full, resumed: false, toSync: [...locationIds], alreadyDone: [] };
   });
 }
 
 /** The location's pass of `roundId` completed; call inside the transaction that clears the pass. */
-export function markRoundDone(db: Db, locationId: string, roundId: string, full: boolean, clock?: Clock): void {
-  writeRoundMark(db, locationId, { roundId, full, done: true }, clock);
+export function markRoundDone(db: MirrorStatements, locationId: string, roundId: string, full: boolean, clock?: Clock): Promise<void> {
+  return writeRoundMark(db, locationId, { roundId, full, done: true }, clock);
 }

@@ -6,8 +6,10 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { DEFAULT_LOCATION_CONCURRENCY } from '../config/schema.ts';
 import type { SyncSettings } from './context.ts';
-import { acquireLock, refreshLock, releaseLock, type LockHolder } from '../db/locks.ts';
+import type { LockHolder } from '../db/locks.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { SYNC_LOCK } from '../db/runs.ts';
 import type { Logger } from '../log.ts';
 import { syncLocation, type Lister, type RunSummary, type SyncClient, type TasksVia } from './location.ts';
@@ -17,7 +19,8 @@ import { markRoundDone, planRound } from './round.ts';
 const LOCK_TTL_MS = 60_000;
 
 export interface SyncAllOptions {
-  db: Db;
+  /** The mirror (a SQLite `Db` is taken as its Mirror). */
+  db: Db | Mirror;
   client: SyncClient;
   locations: Array<{ id: string; name?: string | undefined }>;
   full: boolean;
@@ -57,17 +60,21 @@ export function outcomeOf(runs: RunSummary[]): SyncOutcome {
 export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
   const { logger } = opts;
   const owner = randomUUID();
-  const lock = acquireLock(opts.db, SYNC_LOCK, owner, LOCK_TTL_MS);
+  const db = mirrorOf(opts.db);
+  const lock = await db.acquireLock(SYNC_LOCK, owner, LOCK_TTL_MS);
   if (!lock.acquired) return { runs: [], outcome: 'locked', lockedBy: lock.holder };
-  // Keep the lock while we work; a process killed without releasing it is detected by pid.
-  const keepAlive = setInterval(() => refreshLock(opts.db, SYNC_LOCK, owner, LOCK_TTL_MS), LOCK_TTL_MS / 3);
+  // Keep the lock while we work; a process killed without releasing it is detected by pid
+  // (SQLite) or by its connection ending (PostgreSQL).
+  const keepAlive = setInterval(() => {
+    db.refreshLock(SYNC_LOCK, owner, LOCK_TTL_MS).catch((err: unknown) => logger.warn({ err }, 'could not refresh the sync lock'));
+  }, LOCK_TTL_MS / 3);
   keepAlive.unref();
   const runs: RunSummary[] = [];
   let alreadyDone: string[] = [];
   let toSync = 0;
   try {
     // Under the lock: the round is this process's to plan.
-    const round = planRound(opts.db, opts.locations.map((l) => l.id), opts.full);
+    const round = await planRound(db, opts.locations.map((l) => l.id), opts.full);
     alreadyDone = round.alreadyDone;
     toSync = round.toSync.length;
     if (round.resumed) {
@@ -80,9 +87,9 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
       // An interrupt (or a location interrupted) starts no further location.
       if (opts.signal?.aborted || interrupted) return;
       const summary = await syncLocation({
-        db: opts.db, client: opts.client, locationId: location.id, full: round.full, lister: opts.lister,
+        db, client: opts.client, locationId: location.id, full: round.full, lister: opts.lister,
         config: opts.config, logger,
-        onComplete: () => markRoundDone(opts.db, location.id, round.roundId, round.full),
+        onComplete: (tx) => markRoundDone(tx, location.id, round.roundId, round.full),
         ...(location.name ? { locationName: location.name } : {}),
         ...(opts.allowMassDelete !== undefined ? { allowMassDelete: opts.allowMassDelete } : {}),
         ...(opts.progress ? { progress: opts.progress } : {}),
@@ -101,7 +108,7 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
     }
   } finally {
     clearInterval(keepAlive);
-    releaseLock(opts.db, SYNC_LOCK, owner);
+    await db.releaseLock(SYNC_LOCK, owner);
   }
   // A stop that left locations unstarted is an interrupt even when every started one finished.
   const outcome = opts.signal?.aborted && runs.length < toSync ? 'interrupted' : outcomeOf(runs);

@@ -1,9 +1,9 @@
 // Bench `ingest`: rows/s of the sync's upsert stage over the write floor, both on pages already
 // fetched (no HTTP), in this one process.
 //   stage: what the sync does with each page: shape the JSON (contactToRow, taskToRow, noteToRow)
-//          and write it through the db layer's public functions (upsertContacts; then, per batch
-//          of 50 contacts, one saveChildren per batch) with the checkpoint (writePass), one
-//          transaction per page or batch, as src/sync/location.ts does;
+//          and write it through the database seam the sync calls (the SQLite Mirror's async
+//          upsertContacts; then, per batch of 50 contacts, one saveChildren per batch) with the
+//          checkpoint (writePass), one async transaction per page or batch, as src/sync/ does;
 //   floor: the same rows, already shaped, as plain prepared INSERTs into the same migrated
 //          tables (contacts, contact_tags, contact_custom_fields, tasks, notes), same pragmas
 //          (openDatabase), FTS triggers live, same transaction boundaries.
@@ -11,8 +11,7 @@
 // database, alternating, and keeps its faster run. BENCH_INGEST_CONTACTS (default 20,000).
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/db/open.ts';
-import { saveChildren } from '../../src/db/children.ts';
-import { upsertContacts } from '../../src/db/contacts.ts';
+import { sqliteMirror } from '../../src/db/sqlite-mirror.ts';
 import { upsertCustomFieldDefinitions } from '../../src/db/custom-fields.ts';
 import { upsertLocation } from '../../src/db/locations.ts';
 import {
@@ -68,31 +67,32 @@ function freshDb(name: string): { db: Db; runId: number } {
 }
 
 /** The sync's upsert stage; returns ms. */
-function stage(): number {
-  const { db, runId } = freshDb('stage.sqlite');
+async function stage(): Promise<number> {
+  const { db: sqliteDb, runId } = freshDb('stage.sqlite');
+  const db = sqliteMirror(sqliteDb);
   const pass = { passRunId: runId, startedAt: new Date().toISOString(), lister: 'list' as const, full: true };
   const started = performance.now();
   for (const page of pages) {
     const rows = page.map((c) => contactToRow(c, locationId));
-    db.transaction(() => {
-      upsertContacts(db, rows, runId);
-      writePass(db, locationId, { ...pass, phase: 'listing', cursor: { startAfter: 0, startAfterId: rows.at(-1)!.id } });
+    await db.transaction(async (tx) => {
+      await tx.upsertContacts(rows, runId);
+      await writePass(tx, locationId, { ...pass, phase: 'listing', cursor: { startAfter: 0, startAfterId: rows.at(-1)!.id } });
     });
   }
   for (const batch of batches) {
-    db.transaction(() => {
+    await db.transaction(async (tx) => {
       // As the sync's children phase does: one saveChildren per batch.
-      saveChildren(db, batch.map((c) => ({
+      await tx.saveChildren(batch.map((c) => ({
         contactId: c.id,
         tasks: (tasksOf.get(c.id) ?? []).map((t) => taskToRow(t, c.id, locationId)),
         notes: (notesOf.get(c.id) ?? []).map((n) => noteToRow(n, c.id, locationId)),
         contactDateUpdated: (c.dateUpdated as string | undefined) ?? null,
       })), runId);
-      writePass(db, locationId, { ...pass, phase: 'children', childrenSince: pass.startedAt });
+      await writePass(tx, locationId, { ...pass, phase: 'children', childrenSince: pass.startedAt });
     });
   }
   const ms = performance.now() - started;
-  db.close();
+  sqliteDb.close();
   return ms;
 }
 
@@ -146,7 +146,7 @@ let floorMs = Infinity;
 let stageMs = Infinity;
 for (let i = 0; i < 2; i++) {
   floorMs = Math.min(floorMs, floor());
-  stageMs = Math.min(stageMs, stage());
+  stageMs = Math.min(stageMs, await stage());
 }
 const ratio = floorMs / stageMs;
 emit({

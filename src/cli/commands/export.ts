@@ -2,11 +2,10 @@
 // (--tag, --exclude-tag, --has-email...), --by-tag (one file per tag), --segment NAME (from the
 // config file) or --all-segments. Prints one line per file written: path, rows, short sha256.
 import type { Command } from 'commander';
-import type { Db } from '../../db/open.ts';
 import type { ExportKind } from '../../db/exports.ts';
-import { locationInMirror, tagsNotInMirror } from '../../db/tags.ts';
+import type { Mirror } from '../../db/mirror.ts';
 import {
-  availableColumns, DEFAULT_EXPORT_DIR, describeRule, exportAllSegments, exportByTag, exportNamedSegment, exportSegment,
+  DEFAULT_EXPORT_DIR, describeRule, exportAllSegments, exportByTag, exportNamedSegment, exportSegment,
   ExportUsageError, exportTagWorkbook, fileFor, findSegment, safeFileBase, STDOUT, type ExportFailure, type ExportResult, type SegmentRule,
 } from '../../export/index.ts';
 import { oneOf, UsageError } from '../args.ts';
@@ -111,10 +110,10 @@ function fileJson(r: ExportResult & { tag?: string; sheets?: unknown }) {
  * What the rule names that the mirror does not have: a tag no contact carries (in any case), a
  * location neither configured nor synced. Said on stderr, as the likely reason for 0 rows.
  */
-function ruleWarnings(db: Db, f: ExportFlags, config: ReturnType<typeof configOf>): string[] {
+async function ruleWarnings(db: Mirror, f: ExportFlags, config: ReturnType<typeof configOf>): Promise<string[]> {
   const out: string[] = [];
-  for (const tag of tagsNotInMirror(db, [...f.tag, ...f.excludeTag])) out.push(`no contact in the mirror has the tag "${tag}" (tags match in any case)`);
-  if (f.location !== undefined && !config.locations.some((l) => l.id === f.location) && !locationInMirror(db, f.location)) {
+  for (const tag of await db.tagsNotInMirror([...f.tag, ...f.excludeTag])) out.push(`no contact in the mirror has the tag "${tag}" (tags match in any case)`);
+  if (f.location !== undefined && !config.locations.some((l) => l.id === f.location) && !(await db.locationInMirror(f.location))) {
     const known = config.locations.map((l) => l.id);
     out.push(`location "${f.location}" is neither configured nor in the mirror${known.length ? ` (configured: ${known.join(', ')})` : ''}`);
   }
@@ -128,9 +127,9 @@ interface Outcome {
   failed: ExportFailure[];
 }
 
-async function run(db: Db, f: ExportFlags, form: ReturnType<typeof formOf>, config: ReturnType<typeof configOf>): Promise<Outcome> {
+async function run(db: Mirror, f: ExportFlags, form: ReturnType<typeof formOf>, config: ReturnType<typeof configOf>): Promise<Outcome> {
   const kind: ExportKind = f.tasks ? 'tasks' : f.notes ? 'notes' : 'contacts';
-  const columns = columnNames(f.columns, availableColumns(db, kind).map((c) => c.name));
+  const columns = columnNames(f.columns, (await db.availableColumns(kind)).map((c) => c.name));
   const fileFormat = formatOf(f);
   // --format only when given: a named segment's own "format" stands otherwise.
   const format = { kind, columns, ...(f.format || f.workbook ? { format: fileFormat } : {}), ...(f.excel ? { excel: true } : {}), ...(f.raw ? { raw: true } : {}) };
@@ -140,13 +139,13 @@ async function run(db: Db, f: ExportFlags, form: ReturnType<typeof formOf>, conf
       const segment = describeRule(rule);
       const out = f.out ?? fileFor(DEFAULT_EXPORT_DIR, safeFileBase(f.tag.length === 1 && Object.keys(rule).length === 1 ? f.tag[0]! : segment), kind, fileFormat);
       const file = await exportSegment(db, { ...format, rule, out, segment });
-      warn(ruleWarnings(db, f, config)); // after the rule was found valid
+      warn(await ruleWarnings(db, f, config)); // after the rule was found valid
       return { files: [file], failed: [] };
     }
     case 'byTag': {
-      if (f.workbook !== undefined) return { files: [await exportTagWorkbook(db, f.workbook, { ...format, rule: ruleOf(f) })], failed: [] };
+      if (f.workbook !== undefined) return { files: [await exportTagWorkbook(db.unported('`export --workbook`'), f.workbook, { ...format, rule: ruleOf(f) })], failed: [] };
       const result = await exportByTag(db, f.outDir ?? DEFAULT_EXPORT_DIR, { ...format, rule: ruleOf(f) });
-      warn(ruleWarnings(db, f, config));
+      warn(await ruleWarnings(db, f, config));
       return { files: result.files, failed: [] };
     }
     case 'segment':
@@ -197,8 +196,8 @@ export function register(program: Command): void {
     const form = formOf(opts, opts.json === true);
     formatOf(opts);
     const config = configOf(opts);
-    return withApp(config, async ({ db }) => {
-      const { files, failed } = await run(db, opts, form, config);
+    return withApp(config, async (app) => {
+      const { files, failed } = await run(await app.mirror(), opts, form, config);
       if (opts.json) {
         printJson({ files: files.map(fileJson), failed: failed.map((x) => ({ what: x.what, error: x.error.message })) });
       } else {
@@ -209,6 +208,6 @@ export function register(program: Command): void {
       for (const x of failed) writeErr(`ghl-etl export: segment "${x.what}": ${x.error.message}\n`);
       if (failed.length === 0) return EXIT.ok;
       return failed.every((x) => isUsageProblem(x.error)) ? EXIT.usage : EXIT.failed;
-    });
+    }, { postgres: true });
   });
 }

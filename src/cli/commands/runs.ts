@@ -1,6 +1,6 @@
 // `ghl-etl runs`: the most recent sync and export runs, newest first (src/db/history.ts).
 import type { Command } from 'commander';
-import { listRunHistory, type RunEntry } from '../../db/history.ts';
+import type { RunEntry } from '../../db/history.ts';
 import { positiveNumber } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -29,12 +29,12 @@ export function register(program: Command): void {
     .option('--limit <n>', 'how many runs to list (default 20)', positiveNumber),
   async (opts) => {
     const config = configOf(opts);
-    return withApp(config, async ({ db }) => {
-      const runs = listRunHistory(db, opts.limit ?? 20);
+    return withApp(config, async (app) => {
+      const runs = await (await app.mirror()).runHistory(opts.limit ?? 20);
       if (opts.json) printJson({ runs });
       else if (runs.length === 0) writeOut('No runs yet: `ghl-etl sync` and `ghl-etl export` record theirs here.\n');
       else writeOut(runs.map(describeRunEntry).join('\n') + '\n');
       return EXIT.ok;
-    }, { readonly: true });
+    }, { readonly: true, postgres: true });
   });
 }

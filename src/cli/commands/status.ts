@@ -3,7 +3,7 @@
 // monitor (cron + mail, Nagios, a systemd timer's OnFailure) can alert on it.
 import type { Command } from 'commander';
 import { bridgeUnused, type BridgeStatus } from '../../status/bridge.ts';
-import { statusReport, type LocationStatus, type StatusReport } from '../../status/report.ts';
+import { mirrorStatusReport, type LocationStatus, type StatusReport } from '../../status/report.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { writeOut } from '../../terminal-text.ts';
@@ -65,11 +65,11 @@ export function register(program: Command): void {
     .summary('Per location: last run, data freshness, API budget used, last error; the LeadCars bridge\'s queues; exit 1 when not healthy'),
   async (opts) => {
     const config = configOf(opts);
-    return withApp(config, async ({ db }) => {
-      const report = statusReport(db, config);
+    return withApp(config, async (app) => {
+      const report = await mirrorStatusReport(await app.mirror(), config);
       if (opts.json) printJson(report);
       else writeOut(renderStatus(report));
       return report.healthy ? EXIT.ok : EXIT.failed;
-    }, { readonly: true });
+    }, { readonly: true, postgres: true });
   });
 }

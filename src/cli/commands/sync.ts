@@ -19,7 +19,7 @@ interface SyncFlags {
 
 export function register(program: Command): void {
   leaf<SyncFlags>(program.command('sync')
-    .summary('Mirror contacts, tags, custom fields, tasks and notes into SQLite (incremental, resumable)')
+    .summary('Mirror contacts, tags, custom fields, tasks and notes into SQLite or PostgreSQL (incremental, resumable)')
     .option('--location <id>', 'sync only this configured location (default: all)')
     .option('--full', 're-read every contact\'s tasks and notes (default: new and changed ones plus a rolling share)')
     .option('--lister <how>', 'list: GET /contacts/ (default, config "sync.lister"); search: POST /contacts/search', oneOf(['list', 'search'] as const))
@@ -28,7 +28,11 @@ export function register(program: Command): void {
     const config = configOf(opts);
     const locations = chooseLocations(config, opts.location);
     return withApp(config, async (app) => {
-      const { sync: result, bridge, bridgeError } = await runSync(app, {
+      const db = await app.mirror();
+      const { sync: result, bridge, bridgeError } = await runSync({
+        db, client: app.client, config: app.config, logger: app.logger,
+        get leadcars() { return app.leadcars; },
+      }, {
         locations, full: opts.full ?? false, lister: opts.lister ?? config.sync.lister, exports: false,
         allowMassDelete: opts.allowMassDelete ?? false,
         // Each location's summary as soon as it finishes (the others may still be running).
@@ -41,13 +45,13 @@ export function register(program: Command): void {
       if (bridgeError) throw bridgeError;
       const exitCode = exitCodeForOutcome(result.outcome);
       if (opts.json) {
-        printJson({ database: config.db, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [], ...(bridge ? { bridge } : {}) });
+        printJson({ database: db.shown, exitCode, runs: result.runs, alreadyDone: result.alreadyDone ?? [], ...(bridge ? { bridge } : {}) });
       } else {
         for (const id of result.alreadyDone ?? []) writeOut(`${id}: already synced by the interrupted run this one resumes\n`);
         if (bridge?.ran) writeOut(`LeadCars: ${bridge.commentsQueued} comments queued, ${bridge.poll.polled} leads polled (${bridge.poll.changed} changed), outbox ${bridge.outbox.sent} sent, ${bridge.outbox.retried} to retry, ${bridge.outbox.dead} dead, ${bridge.outbox.unknown} unknown\n`);
       }
       reportProblems(result);
       return exitCode;
-    });
+    }, { postgres: true });
   });
 }

@@ -16,18 +16,22 @@ export interface PostgresTarget {
 
 const TIMESTAMPTZ_OID = 1184;
 const INT8_OID = 20;
+const NUMERIC_OID = 1700;
 const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (value: string) => Date;
 
 /**
  * What the mirror's readers get back, as from SQLite: a `timestamptz` as ISO-8601 UTC text with
  * milliseconds (`2026-01-02T03:04:05.678Z`, what the columns hold on SQLite, so CSVs and --json
- * print the same), and a bigint (count(*), sum()) as a number (our counts stay far below 2^53).
+ * print the same), a bigint (count(*), sum()) as a number (our counts stay far below 2^53), and
+ * a numeric as a number (contacts_wide's number columns, as SQLite's NUMERIC reads them).
  * Booleans stay booleans, jsonb parsed JSON: the readers map those where SQLite differs.
  */
 export const MIRROR_TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === TIMESTAMPTZ_OID) return (value: string) => parseTimestamptz(value).toISOString();
     if (oid === INT8_OID) return (value: string) => Number(value);
+    // contacts_wide's number columns: as SQLite's NUMERIC reads them (12.50 is 12.5).
+    if (oid === NUMERIC_OID) return (value: string) => Number(value);
     return pg.types.getTypeParser(oid, format);
   }) as pg.CustomTypesConfig['getTypeParser'],
 };

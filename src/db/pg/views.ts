@@ -54,16 +54,22 @@ export function contactsWideViewSql(columns: WideColumn[]): string {
   ].join('\n');
 }
 
+/** Drops and recreates contacts_wide from the live custom field definitions; call inside a transaction. */
+export async function replaceContactsWideView(client: pg.ClientBase | pg.Pool): Promise<WideColumn[]> {
+  const defs = (await client.query<FieldDefinition>(
+    `SELECT id, name, field_key AS "fieldKey", data_type AS "dataType" FROM custom_fields WHERE deleted_at IS NULL`,
+  )).rows;
+  const columns = planContactsWideColumns(defs);
+  await client.query('DROP VIEW IF EXISTS contacts_wide');
+  await client.query(contactsWideViewSql(columns));
+  return columns;
+}
+
 /** Drops and recreates contacts_wide from the live custom field definitions, in one transaction. */
 export async function rebuildContactsWideView(client: pg.ClientBase): Promise<WideColumn[]> {
   await client.query('BEGIN');
   try {
-    const defs = (await client.query<FieldDefinition>(
-      `SELECT id, name, field_key AS "fieldKey", data_type AS "dataType" FROM custom_fields WHERE deleted_at IS NULL`,
-    )).rows;
-    const columns = planContactsWideColumns(defs);
-    await client.query('DROP VIEW IF EXISTS contacts_wide');
-    await client.query(contactsWideViewSql(columns));
+    const columns = await replaceContactsWideView(client);
     await client.query('COMMIT');
     return columns;
   } catch (err) {
