@@ -105,17 +105,11 @@ const MIN_BURST = 3;
 /** Releasing jobs kept scheduled in Bottleneck at once (see pump). */
 const PUMP_AHEAD = 8;
 
-interface LogEntry {
-  sentAt: number;
-  /** When the answer (or failure) arrived; undefined while in flight. */
-  doneAt?: number;
-}
-
 /** A request waiting for its turn. */
 interface Waiter {
   operation: GhlOperation;
   /** Called once the request is counted as sent. */
-  start(entry: LogEntry): void;
+  start(): void;
   fail(err: unknown): void;
 }
 
@@ -145,10 +139,15 @@ export class LocationLimiter {
   /** Bottleneck jobs that release waiters, scheduled or running (see pump). */
   private pumpJobs = 0;
   private stopped = false;
-  /** This client's requests still counting against the window, oldest first. */
-  private log: LogEntry[] = [];
-  /** Log length from which nextFreeSlot prunes even while the log is below max. */
-  private pruneAtLength = 0;
+  /**
+   * The window log: this client's requests still counting against the window are the ones in
+   * flight plus the answered ones in `answeredAt[answeredHead..]` (answer times, oldest first, so
+   * expired entries leave from the front: every request and answer costs O(1), however loose the
+   * window; a filtered array cost O(window) per answer, a second's worth of CPU per 10,000
+   * requests against a server allowing a million per 10 s).
+   */
+  private answeredAt: number[] = [];
+  private answeredHead = 0;
   /** Wakes requests waiting for a full window when an answer arrives. */
   private answered: Array<() => void> = [];
   private pausedUntil = 0;
@@ -204,15 +203,16 @@ export class LocationLimiter {
       } catch (err) {
         return Promise.reject(err);
       }
-      return this.sendAdmitted(this.admit(queuedAt), send);
+      this.admit();
+      return this.sendAdmitted(send);
     }
     this.waitStarted(queuedAt);
     return new Promise<T>((resolve, reject) => {
       this.waiters.push({
         operation,
-        start: (entry) => {
+        start: () => {
           this.waitEnded();
-          this.sendAdmitted(entry, send).then(resolve, reject);
+          this.sendAdmitted(send).then(resolve, reject);
         },
         fail: (err) => {
           this.waitEnded();
@@ -234,14 +234,11 @@ export class LocationLimiter {
    * Counts a request as sent: spacing credit, window log, in flight, the daily count. Synchronous,
    * so no other request can take the same place between the check and the count.
    */
-  private admit(now: number): LogEntry {
-    const entry: LogEntry = { sentAt: now };
-    this.log.push(entry);
+  private admit(): void {
     this.credit -= 1;
     this.inFlight++;
     this.dailyRemaining--;
     this.stats.requests++;
-    return entry;
   }
 
   private waitStarted(now: number): void {
@@ -256,12 +253,12 @@ export class LocationLimiter {
     return this.waitedBeforeMs + (this.queued > 0 ? Date.now() - this.queuedSince : 0);
   }
 
-  private async sendAdmitted<T>(entry: LogEntry, send: () => Promise<T>): Promise<T> {
+  private async sendAdmitted<T>(send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } finally {
       this.inFlight--;
-      this.finish(entry);
+      this.finish();
     }
   }
 
@@ -306,7 +303,8 @@ export class LocationLimiter {
         waiter.fail(err);
         continue;
       }
-      waiter.start(this.admit(now));
+      this.admit();
+      waiter.start();
     }
   }
 
@@ -317,8 +315,8 @@ export class LocationLimiter {
     this.creditAt = now;
   }
 
-  private finish(entry: LogEntry): void {
-    entry.doneAt = Date.now();
+  private finish(): void {
+    this.answeredAt.push(Date.now());
     const waiting = this.answered;
     this.answered = [];
     for (const wake of waiting) wake();
@@ -351,24 +349,23 @@ export class LocationLimiter {
    * request in flight can make room.
    */
   private nextFreeSlot(now: number): number | undefined {
-    // Pruning only removes entries, so a log shorter than max lets the request go either way.
-    // Skipping the filter until the log is full (or has doubled, to bound its memory) keeps a
-    // loose limit from filtering a second's worth of entries on every request.
-    if (this.log.length < this.max && this.log.length < this.pruneAtLength) return now;
-    this.pruneLog(now);
-    this.pruneAtLength = 2 * this.log.length + 64;
-    if (this.log.length < this.max) return now;
-    const expiries = this.log.flatMap((e) => (e.doneAt === undefined ? [] : [e.doneAt + this.intervalMs])).sort((a, b) => a - b);
-    // Room for one more once (count - max + 1) entries have expired.
-    const needed = this.log.length - this.max;
-    const at = expiries[needed];
-    return at === undefined ? undefined : at + 1;
+    const count = this.countInWindow(now);
+    if (count < this.max) return now;
+    // Room for one more once (count - max + 1) answered entries have expired, oldest first.
+    const at = this.answeredAt[this.answeredHead + count - this.max];
+    return at === undefined ? undefined : at + this.intervalMs + 1;
   }
 
-  /** Drops the entries that no longer count against the window: answered more than `interval` ago. */
-  private pruneLog(now: number): void {
+  /** This client's requests counting against the window now: in flight, or answered within `interval`. */
+  private countInWindow(now: number): number {
     const horizon = now - this.intervalMs;
-    this.log = this.log.filter((e) => e.doneAt === undefined || e.doneAt > horizon);
+    while (this.answeredHead < this.answeredAt.length && this.answeredAt[this.answeredHead]! <= horizon) this.answeredHead++;
+    // Compact now and then, so the array's memory follows the window, not the run.
+    if (this.answeredHead > 1024 && this.answeredHead * 2 > this.answeredAt.length) {
+      this.answeredAt = this.answeredAt.slice(this.answeredHead);
+      this.answeredHead = 0;
+    }
+    return this.inFlight + this.answeredAt.length - this.answeredHead;
   }
 
   private checkDailyBudget(operation: GhlOperation): void {
@@ -435,8 +432,7 @@ export class LocationLimiter {
    */
   private steer(h: RateHeaders): void {
     if (h.remaining === undefined) return;
-    this.pruneLog(Date.now());
-    const expected = this.max - this.log.length;
+    const expected = this.max - this.countInWindow(Date.now());
     const tolerance = this.inFlight + 2;
     const foreign = expected - h.remaining - tolerance;
     if (foreign > 0) {
@@ -460,8 +456,7 @@ export class LocationLimiter {
    * (the refused one included) leave room, so another process is using the location's limit.
    */
   sharedWindow(): boolean {
-    this.pruneLog(Date.now());
-    return this.log.length < this.max;
+    return this.countInWindow(Date.now()) < this.max;
   }
 
   /** Hold every request of this location for `ms` (e.g. a 429's Retry-After). */
