@@ -111,29 +111,44 @@ const VALUE_AS: Record<WideColumnKind, string> = {
     `CASE WHEN v.value_type = 'list' THEN (SELECT group_concat(j.value, ' | ') FROM json_each(v.value) j) ELSE v.value END`,
 };
 
-/** The CREATE VIEW statement for the given columns (pure, for tests and `catalog`). */
-export function contactsWideViewSql(columns: WideColumn[]): string {
+/** What differs between the engines in contacts_wide: how a stored value reads, and the tags cell. */
+export interface WideViewDialect {
+  valueAs: Record<WideColumnKind, string>;
+  /** The `tags` column expression, `AS tags` included. */
+  tags: string;
+}
+
+/** The CREATE VIEW statement for the given columns in a dialect (pure; both engines build it here). */
+export function wideViewSql(columns: WideColumn[], dialect: WideViewDialect): string {
   const base = CONTACTS_WIDE_BASE_COLUMNS.filter((c) => c !== 'tags').map((c) =>
     c === 'assigned_to_name'
       ? `  (SELECT u.name FROM users u WHERE u.location_id = c.location_id AND u.id = c.assigned_to) AS assigned_to_name`
       : `  c.${c}`);
-  // Sorted in a subquery: group_concat(... ORDER BY ...) needs SQLite 3.44, and analysts open
-  // this file with older shells (Debian 12 ships 3.40), which then refuse the whole schema.
-  const tags =
-    `  (SELECT group_concat(tag, ' | ') FROM (SELECT t.tag FROM contact_tags t WHERE t.contact_id = c.id ORDER BY t.tag)) AS tags`;
-  // Lists are stored as JSON array text; in the view they read like a CSV cell: "a | b".
   const custom = columns.map(({ column, fieldIds, kind }) => {
     const ids = fieldIds.map(quoteText).join(', ');
     return (
-      `  (SELECT ${VALUE_AS[kind]} ` +
+      `  (SELECT ${dialect.valueAs[kind]} ` +
       `FROM contact_custom_fields v WHERE v.contact_id = c.id AND v.field_id IN (${ids}) LIMIT 1) AS ${quoteIdent(column)}`
     );
   });
   return [
     'CREATE VIEW contacts_wide AS SELECT',
-    [...base, tags, ...custom].join(',\n'),
+    [...base, dialect.tags, ...custom].join(',\n'),
     'FROM contacts c WHERE c.deleted_at IS NULL',
   ].join('\n');
+}
+
+const SQLITE_WIDE: WideViewDialect = {
+  valueAs: VALUE_AS,
+  // Lists are stored as JSON array text; in the view they read like a CSV cell: "a | b".
+  // Sorted in a subquery: group_concat(... ORDER BY ...) needs SQLite 3.44, and analysts open
+  // this file with older shells (Debian 12 ships 3.40), which then refuse the whole schema.
+  tags: `  (SELECT group_concat(tag, ' | ') FROM (SELECT t.tag FROM contact_tags t WHERE t.contact_id = c.id ORDER BY t.tag)) AS tags`,
+};
+
+/** SQLite's CREATE VIEW statement for the given columns (pure, for tests and `catalog`). */
+export function contactsWideViewSql(columns: WideColumn[]): string {
+  return wideViewSql(columns, SQLITE_WIDE);
 }
 
 /** contacts_wide's custom columns as the live definitions plan them (the view is rebuilt from the same plan). */

@@ -3,19 +3,8 @@
 // them into its list) so each part stays small; the same rules apply: cite NOTES.md, never edit
 // the vendored files.
 import type { SpecCorrection } from './overlay.ts';
-import type { OpenAPIDoc, OperationObject, SchemaObject } from './openapi.ts';
-
-function operation(doc: OpenAPIDoc, method: 'get' | 'post', path: string): OperationObject {
-  const op = doc.paths[path]?.[method];
-  if (!op) throw new Error(`spec overlay: ${method.toUpperCase()} ${path} is not in ${doc.info.title}`);
-  return op;
-}
-
-function schema(doc: OpenAPIDoc, name: string): SchemaObject {
-  const s = doc.components.schemas[name];
-  if (!s) throw new Error(`spec overlay: schema ${name} is not in ${doc.info.title}`);
-  return s;
-}
+import { operation, schema } from './overlay-lookup.ts';
+import type { SchemaObject } from './openapi.ts';
 
 const str = (): SchemaObject => ({ type: 'string' });
 const strings = (): SchemaObject => ({ type: 'array', items: str() });

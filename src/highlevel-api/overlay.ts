@@ -3,9 +3,10 @@
 // notes on where the live API differs from the files). The loader applies them in order after
 // inlining common/common-schemas.json into each document, so `#/components/schemas/...` refs
 // reach the common error shapes too.
-import type { ApiApp, OpenAPIDoc, OperationObject, HttpMethod, ResponseObject, SchemaObject } from './openapi.ts';
+import type { ApiApp, OpenAPIDoc, OperationObject, ResponseObject, SchemaObject } from './openapi.ts';
 import { operationsOf } from './openapi.ts';
 import { CONTACT_ACTION_CORRECTIONS } from './overlay-contact-actions.ts';
+import { operation, schema } from './overlay-lookup.ts';
 
 export interface SpecCorrection {
   app: ApiApp | 'all';
@@ -30,19 +31,6 @@ const object = (properties: Record<string, SchemaObject>, required: string[] = [
 
 function jsonResponse(description: string, schema: SchemaObject): ResponseObject {
   return { description, content: { 'application/json': { schema } } };
-}
-
-/** The operation at `method path`; throws so a drifting vendored file is noticed at once. */
-function operation(doc: OpenAPIDoc, method: HttpMethod, path: string): OperationObject {
-  const op = doc.paths[path]?.[method];
-  if (!op) throw new Error(`spec overlay: ${method.toUpperCase()} ${path} is not in ${doc.info.title}`);
-  return op;
-}
-
-function schema(doc: OpenAPIDoc, name: string): SchemaObject {
-  const s = doc.components.schemas[name];
-  if (!s) throw new Error(`spec overlay: schema ${name} is not in ${doc.info.title}`);
-  return s;
 }
 
 function properties(s: SchemaObject): Record<string, SchemaObject> {

@@ -1,15 +1,7 @@
 // contacts_wide on PostgreSQL: the same columns, in the same order, as SQLite's (src/db/views.ts
 // plans them from the custom field definitions; only the SQL that reads a value differs).
 import type pg from 'pg';
-import { CONTACTS_WIDE_BASE_COLUMNS, planContactsWideColumns, type FieldDefinition, type WideColumn, type WideColumnKind } from '../views.ts';
-
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-function quoteText(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
+import { planContactsWideColumns, wideViewSql, type FieldDefinition, type WideColumn, type WideColumnKind } from '../views.ts';
 
 /** A decimal number as SQLite's CAST(... AS NUMERIC) reads one; anything else reads NULL, not an error. */
 const NUMBER_PATTERN = `'^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$'`;
@@ -32,26 +24,13 @@ const VALUE_AS: Record<WideColumnKind, string> = {
     `FROM jsonb_array_elements_text(CAST(v.value AS jsonb)) WITH ORDINALITY AS j(value, n)) ELSE v.value END`,
 };
 
-/** The CREATE VIEW statement for the given columns (pure). */
+/** PostgreSQL's CREATE VIEW statement for the given columns (pure). */
 export function contactsWideViewSql(columns: WideColumn[]): string {
-  const base = CONTACTS_WIDE_BASE_COLUMNS.filter((c) => c !== 'tags').map((c) =>
-    c === 'assigned_to_name'
-      ? `  (SELECT u.name FROM users u WHERE u.location_id = c.location_id AND u.id = c.assigned_to) AS assigned_to_name`
-      : `  c.${c}`);
-  // Byte order (COLLATE "C"), as SQLite sorts text: the same tags cell on both engines.
-  const tags = `  (SELECT string_agg(t.tag, ' | ' ORDER BY t.tag COLLATE "C") FROM contact_tags t WHERE t.contact_id = c.id) AS tags`;
-  const custom = columns.map(({ column, fieldIds, kind }) => {
-    const ids = fieldIds.map(quoteText).join(', ');
-    return (
-      `  (SELECT ${VALUE_AS[kind]} ` +
-      `FROM contact_custom_fields v WHERE v.contact_id = c.id AND v.field_id IN (${ids}) LIMIT 1) AS ${quoteIdent(column)}`
-    );
+  return wideViewSql(columns, {
+    valueAs: VALUE_AS,
+    // Byte order (COLLATE "C"), as SQLite sorts text: the same tags cell on both engines.
+    tags: `  (SELECT string_agg(t.tag, ' | ' ORDER BY t.tag COLLATE "C") FROM contact_tags t WHERE t.contact_id = c.id) AS tags`,
   });
-  return [
-    'CREATE VIEW contacts_wide AS SELECT',
-    [...base, tags, ...custom].join(',\n'),
-    'FROM contacts c WHERE c.deleted_at IS NULL',
-  ].join('\n');
 }
 
 /** Drops and recreates contacts_wide from the live custom field definitions; call inside a transaction. */
