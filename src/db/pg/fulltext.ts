@@ -34,3 +34,26 @@ export function fullTextQuerySql(query: string): string {
 /** The indexed text of a note and of a task. */
 export const NOTE_DOCUMENT_SQL = fullTextDocumentSql(`coalesce(body, '')`);
 export const TASK_DOCUMENT_SQL = fullTextDocumentSql(`coalesce(title, '') || ' ' || coalesce(body, '')`);
+
+/**
+ * SQL: the tsquery a search of `words` (fullTextWords of mcp-reads.ts, passed as parameters $first,
+ * $first+1, ...) asks: each word must appear, and a word the normalization splits (an email, a
+ * hyphenated name) must appear as that phrase, as FTS5 reads the quoted words SQLite's reader
+ * sends. Matches the index's `document` (fullTextDocumentSql).
+ */
+export function fullTextWordsQuerySql(first: number, count: number): string {
+  const phrases = Array.from({ length: count }, (_, i) => `phraseto_tsquery('simple'::regconfig, ${fullTextWordsSql(`$${first + i}::text`)})`);
+  return phrases.length === 0 ? `''::tsquery` : `(${phrases.join(' && ')})`;
+}
+
+/**
+ * SQL: `text` with only A-Z lower-cased, as SQLite's lower() and LIKE fold (without ICU). The
+ * contact searches (search_contacts, `contacts list --query`) compare through it on PostgreSQL so
+ * both engines find the same contacts whatever the database's locale.
+ */
+export function asciiLowerSql(text: string): string {
+  return `translate(${text}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
+}
+
+/** `text` with only A-Z lower-cased, in JavaScript (a parameter compared with asciiLowerSql). */
+export const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
