@@ -19,6 +19,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMirror } from '../src/db/open-mirror.ts';
 import { NOTE_DOCUMENT_SQL } from '../src/db/pg/fulltext.ts';
+import { runReadOnlyQuery } from '../src/db/pg/read-only-query.ts';
 import { BIN, runCli } from './helpers/cli.ts';
 import { createTestDatabase, usePostgres } from './helpers/postgres.ts';
 import { useSandbox } from './helpers/sandbox.ts';
@@ -315,6 +316,16 @@ describe('ghl-etl mcp on PostgreSQL answers as on SQLite', () => {
     // A read still works after the refusals (the connection was left clean).
     const contacts = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM contacts`)).rows[0]!.n);
     expect((await post.data<{ rows: Array<{ n: number }> }>('sql_query', { sql: 'SELECT count(*) AS n FROM contacts' })).rows[0]!.n).toBe(contacts);
+  });
+
+  it('sql_query on PostgreSQL stops a statement at its timeout and caps the rows', async () => {
+    await expect(runReadOnlyQuery(pool, 'SELECT count(*) FROM generate_series(1, 1000000000)', 10, 300))
+      .rejects.toThrow('sql: stopped after 0.3 s (statement_timeout): narrow the query or add a LIMIT');
+    const capped = await runReadOnlyQuery(pool, 'SELECT g AS n FROM generate_series(1, 5) g;', 3);
+    expect(capped).toEqual({ columns: ['n'], rows: [{ n: 1 }, { n: 2 }, { n: 3 }], truncated: true });
+    // The connection went back to the pool clean: no timeout left behind.
+    const settings = await Promise.all([1, 2].map(() => pool.query<{ t: string }>(`SELECT current_setting('statement_timeout') AS t`)));
+    expect(settings.map((r) => r.rows[0]!.t)).toEqual(['0', '0']);
   });
 
   it('a write through MCP on PostgreSQL lands in HighLevel once and in the PostgreSQL mirror at once, found by search_notes', async () => {

@@ -58,25 +58,25 @@ function jsonValue(value: unknown): unknown {
 }
 
 /** PostgreSQL's refusal as the SQLite runner words it. */
-function refusalOf(err: unknown): Error {
+function refusalOf(err: unknown, timeoutMs: number): Error {
   const e = err as { code?: string; message?: string };
   const message = e.message ?? String(err);
   if (e.code === '25006') return new ReadOnlyQueryRefused(NOT_A_READ);
   if (e.code === '42601' && /multiple commands/i.test(message)) return new ReadOnlyQueryRefused(ONE_STATEMENT);
-  if (e.code === '57014') return new ReadOnlyQueryRefused(`sql: stopped after ${SQL_QUERY_TIMEOUT_MS / 1000} s (statement_timeout): narrow the query or add a LIMIT`);
+  if (e.code === '57014') return new ReadOnlyQueryRefused(`sql: stopped after ${timeoutMs / 1000} s (statement_timeout): narrow the query or add a LIMIT`);
   // DECLARE ... FOR takes only SELECT / VALUES; anything else reads as a syntax error there.
   if (/DECLARE CURSOR|INTO is not allowed/i.test(message)) return new ReadOnlyQueryRefused(NOT_A_READ);
   return new ReadOnlyQueryRefused(`sql: ${message}`);
 }
 
-/** Runs one read-only statement on a connection of `pool`; at most `limit` rows. */
-export async function runReadOnlyQuery(pool: pg.Pool, sql: string, limit: number): Promise<QueryResult> {
+/** Runs one read-only statement on a connection of `pool`; at most `limit` rows, for at most `timeoutMs`. */
+export async function runReadOnlyQuery(pool: pg.Pool, sql: string, limit: number, timeoutMs = SQL_QUERY_TIMEOUT_MS): Promise<QueryResult> {
   const statement = checkText(sql);
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
     await client.query('BEGIN READ ONLY');
-    await client.query(`SET LOCAL statement_timeout = ${SQL_QUERY_TIMEOUT_MS}`);
+    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
     let fetched: pg.QueryResult<Record<string, unknown>>;
     try {
       // The extended protocol (node-postgres's queryMode, missing from its types) takes one statement only.
@@ -84,7 +84,7 @@ export async function runReadOnlyQuery(pool: pg.Pool, sql: string, limit: number
       await client.query(declare);
       fetched = await client.query({ text: `FETCH FORWARD ${limit + 1} FROM mcp_sql_query` });
     } catch (err) {
-      throw refusalOf(err);
+      throw refusalOf(err, timeoutMs);
     } finally {
       await client.query('ROLLBACK').catch((err: unknown) => {
         broken = err as Error;
