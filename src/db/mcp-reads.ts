@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { sqliteOf, type Db } from './connection.ts';
 import { segmentWhere, type SegmentRule } from './export-rows.ts';
+import { segmentPreview, type SegmentPreview } from './segment-reads.ts';
 
 export interface Page<T> {
   rows: T[];
@@ -19,7 +20,7 @@ function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
   return { rows: kept, after: kept[kept.length - 1]!.id };
 }
 
-const likeEscape = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+export const likeEscape = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export interface ContactSearch {
   query?: string;
@@ -136,9 +137,18 @@ export interface NoteSummary {
   dateAdded: string | null;
 }
 
+/**
+ * The words of a full-text query: split at white space, a word without any letter or digit left
+ * out (it holds no token on either engine). Each word must appear; a word with punctuation inside
+ * (an email) is a phrase of its parts. The PostgreSQL reader (pg/mcp-reads.ts) takes the same words.
+ */
+export function fullTextWords(text: string): string[] {
+  return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+}
+
 /** Each word of the user's text as an FTS5 string, so no text is read as query syntax. */
 function ftsQuery(text: string): string {
-  return text.split(/\s+/).filter(Boolean).map((w) => `"${w.replace(/"/g, '""')}"`).join(' ');
+  return fullTextWords(text).map((w) => `"${w.replace(/"/g, '""')}"`).join(' ');
 }
 
 /** Live notes whose body holds every word of `query` (full text, notes_fts), by id. */
@@ -299,4 +309,56 @@ export function mirrorSchema(db: Db): SchemaObject[] {
     ...o,
     columns: (sqliteOf(db).prepare(`SELECT name, type FROM pragma_table_info(?)`).all(o.name) as Array<{ name: string; type: string }>),
   }));
+}
+
+// ---- the reads as one async interface, per engine (Mirror.mcpReads(); PostgreSQL: pg/mcp-reads.ts)
+
+export interface NoteSearch {
+  query: string;
+  contactId?: string;
+  limit: number;
+  after?: string;
+}
+
+/** What the MCP face reads, answered alike by both engines (same rows, same order, same values). */
+export interface McpReads {
+  searchContacts(q: ContactSearch): Promise<Page<ContactSummary>>;
+  listTaskPage(q: TaskQuery): Promise<Page<TaskSummary>>;
+  searchNotePage(q: NoteSearch): Promise<Page<NoteSummary>>;
+  tagCounts(locationId?: string): Promise<Array<{ tag: string; count: number }>>;
+  customFieldList(locationId?: string): Promise<CustomFieldSummary[]>;
+  lastSyncedAt(locationId?: string): Promise<string | null>;
+  mirroredContactLocation(contactId: string): Promise<string | undefined>;
+  duplicateGroups(by: 'email' | 'phone', limit: number): Promise<{ groups: DuplicateGroup[]; truncated: boolean }>;
+  mirrorSchema(): Promise<SchemaObject[]>;
+  segmentPreview(rule: SegmentRule, limit: number): Promise<SegmentPreview>;
+  /** One read-only statement, refused (ReadOnlyQueryRefused) unless it only reads; at most `limit` rows. */
+  sqlQuery(sql: string, limit: number): Promise<QueryResult>;
+  /** Releases what the reads opened (the read-only SQL connection). */
+  close(): Promise<void>;
+}
+
+/** The reads over a SQLite mirror: the synchronous functions above, and a read-only second connection for SQL. */
+export function sqliteMcpReads(db: Db): McpReads {
+  let runner: ReadOnlyRunner | undefined;
+  return {
+    searchContacts: async (q) => searchContacts(db, q),
+    listTaskPage: async (q) => listTaskPage(db, q),
+    searchNotePage: async (q) => searchNotePage(db, q),
+    tagCounts: async (locationId) => tagCounts(db, locationId),
+    customFieldList: async (locationId) => customFieldList(db, locationId),
+    lastSyncedAt: async (locationId) => lastSyncedAt(db, locationId),
+    mirroredContactLocation: async (contactId) => mirroredContactLocation(db, contactId),
+    duplicateGroups: async (by, limit) => duplicateGroups(db, by, limit),
+    mirrorSchema: async () => mirrorSchema(db),
+    segmentPreview: async (rule, limit) => segmentPreview(db, rule, limit),
+    async sqlQuery(sql, limit) {
+      runner ??= openReadOnlyRunner(db.path);
+      return runner.run(sql, limit);
+    },
+    async close() {
+      runner?.close();
+      runner = undefined;
+    },
+  };
 }

@@ -29,6 +29,8 @@ import type { MirrorRepair } from './repairs.ts';
 import type { ContactRow, CustomFieldRow, HighLevelContact, HighLevelNote, HighLevelTask, UserRow } from './rows.ts';
 import type { CustomFieldDefinitionRow, IdempotencyRecord, MirrorContactQuery } from './write-through.ts';
 import type { SyncRunCounters, SyncRunStatus } from './runs.ts';
+import type { ContactView } from './contact-view.ts';
+import type { McpReads } from './mcp-reads.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -138,6 +140,12 @@ export interface Mirror extends MirrorStatements, MirrorExports {
    * to the database) for the next sync; false when there is no such place (PostgreSQL).
    */
   markForRepairBeside(repair: MirrorRepair, clock?: Clock): Promise<boolean>;
+  // ---- the MCP face's reads and the contact's 360° view (mcp-pg: mcp-reads.ts, contact-view.ts; pg/ namesakes)
+  /** The MCP server's reads (one set per server: close() it with the server). */
+  mcpReads(): McpReads;
+  /** One contact's 360° view as the mirror holds it (soft-deleted too, deletedAt set), or undefined. */
+  contactView(id: string): Promise<ContactView | undefined>;
+
   /** The SQLite handle for code not yet ported to this interface; on PostgreSQL throws NotOnPostgresError. */
   unported(what: string): Db;
   close(): Promise<void>;

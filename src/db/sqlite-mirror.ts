@@ -26,6 +26,8 @@ import { applyRetention } from './retention.ts';
 import { statusSnapshot } from './status.ts';
 import { locationInMirror, tagsNotInMirror } from './tags.ts';
 import { replaceUsers } from './users.ts';
+import { contactView } from './contact-view.ts';
+import { sqliteMcpReads } from './mcp-reads.ts';
 import {
   customFieldDefinitions, dropIdempotencyKey, finishIdempotencyKey, isContactLive, mirroredChildIds, mirroredChildren,
   mirroredContacts, readIdempotencyKey, startIdempotencyKey, writeContact, writeContactDeleted, writeNote, writeTask,
@@ -159,6 +161,9 @@ export function sqliteMirror(db: Db): Mirror {
     recordExportEnd: async (id, outcome, clock) => recordExportEnd(db, id, outcome, clock),
     tagsNotInMirror: async (tags) => tagsNotInMirror(db, tags),
     locationInMirror: async (locationId) => locationInMirror(db, locationId),
+    // ---- the MCP face's reads and the contact view (mcp-pg)
+    mcpReads: () => sqliteMcpReads(db),
+    contactView: async (id) => contactView(db, id),
     unported: () => db,
     async close() {
       db.close();

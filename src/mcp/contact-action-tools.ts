@@ -15,7 +15,7 @@ import { answer, dryRunInput, guarded, WRITE } from './tool-kit.ts';
 export interface ContactActionToolDeps {
   ops(locationId: string): OpsContext;
   /** The location a write acts in (given, the contact's in the mirror, or the only configured one). */
-  locationFor(given: string | undefined, contactId?: string): string;
+  locationFor(given: string | undefined, contactId?: string): Promise<string>;
   /** The config file's named segments, for bulk_tag's `segment`. */
   config: Pick<Config, 'segments'>;
 }
@@ -51,7 +51,7 @@ export function registerContactActionTools(server: McpServer, deps: ContactActio
     },
     annotations: WRITE,
   }, (args) => guarded(async () =>
-    answer({ ...(await addToWorkflow(ops(locationFor(undefined, args.contactId)), args.contactId, args.workflowId,
+    answer({ ...(await addToWorkflow(ops(await locationFor(undefined, args.contactId)), args.contactId, args.workflowId,
       args.eventStartTime !== undefined ? { eventStartTime: args.eventStartTime } : {}, writeOptions(args.dryRun))) })));
 
   server.registerTool('remove_from_workflow', {
@@ -60,7 +60,7 @@ export function registerContactActionTools(server: McpServer, deps: ContactActio
     inputSchema: { contactId: z.string().min(1).describe('the HighLevel contact id'), workflowId: z.string().min(1).describe('the workflow id'), dryRun: dryRunInput },
     annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
   }, (args) => guarded(async () =>
-    answer({ ...(await removeFromWorkflow(ops(locationFor(undefined, args.contactId)), args.contactId, args.workflowId, writeOptions(args.dryRun))) })));
+    answer({ ...(await removeFromWorkflow(ops(await locationFor(undefined, args.contactId)), args.contactId, args.workflowId, writeOptions(args.dryRun))) })));
 
   server.registerTool('bulk_tag', {
     title: 'Tag many contacts',
@@ -79,7 +79,7 @@ export function registerContactActionTools(server: McpServer, deps: ContactActio
     annotations: { ...WRITE, idempotentHint: true },
   }, (args) => guarded(async () => {
     const { selection, location } = selectionOf(args, deps.config);
-    const outcome = await bulkTag(ops(locationFor(args.locationId ?? location)), { type: args.action, tags: args.tags, selection }, { dryRun: args.dryRun ?? false });
+    const outcome = await bulkTag(ops(await locationFor(args.locationId ?? location)), { type: args.action, tags: args.tags, selection }, { dryRun: args.dryRun ?? false });
     const result = answer({ ...outcome });
     return 'dryRun' in outcome || (outcome.failed.length === 0 && !outcome.stopped) ? result : { ...result, isError: true };
   }));

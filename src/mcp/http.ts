@@ -92,7 +92,7 @@ export async function startMcpHttp(deps: McpDeps, options: McpHttpOptions): Prom
         closed = true;
         if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
         await mcp.server.close();
-        mcp.close();
+        await mcp.close();
       },
     };
     // Set before connect, which chains its own handler after this one.

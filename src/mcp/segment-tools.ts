@@ -4,8 +4,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
-import { lastSyncedAt } from '../db/mcp-reads.ts';
-import { segmentPreview } from '../db/segment-reads.ts';
+import type { McpReads } from '../db/mcp-reads.ts';
 import {
   checkRule, describeRule, ExportUsageError, exportNamedSegment, exportSegment, findSegment, formatOfPath, ruleFromSegment, STDOUT,
   type ExportResult, type SegmentRule,
@@ -25,8 +24,8 @@ export function namedSegmentRule(config: Pick<Config, 'segments'>, name: string,
 
 const tagsInput = z.array(z.string().trim().min(1)).optional();
 
-export function registerSegmentTools(server: McpServer, deps: McpDeps): void {
-  const { db, config } = deps;
+export function registerSegmentTools(server: McpServer, deps: McpDeps & { reads: McpReads }): void {
+  const { mirror, config, reads } = deps;
 
   server.registerTool('run_segment', {
     title: 'Run a segment',
@@ -66,15 +65,15 @@ export function registerSegmentTools(server: McpServer, deps: McpDeps): void {
         ...(args.locationId !== undefined ? { locationId: args.locationId } : {}),
       });
     const segment = args.name !== undefined ? findSegment(config, args.name).name : describeRule(rule);
-    const preview = segmentPreview(db, rule, clampLimit(args.limit));
+    const preview = await reads.segmentPreview(rule, clampLimit(args.limit));
     let file: ExportResult | undefined;
     if (args.csvPath !== undefined) {
       const format = formatOfPath(args.csvPath);
       const overrides = { out: args.csvPath, ...(format !== undefined ? { format } : {}) };
       try {
         file = args.name !== undefined
-          ? await exportNamedSegment(db, config, args.name, overrides)
-          : await exportSegment(db, { ...overrides, rule, segment });
+          ? await exportNamedSegment(mirror, config, args.name, overrides)
+          : await exportSegment(mirror, { ...overrides, rule, segment });
       } catch (err) {
         // A path that cannot be the file (a folder, a file on the way) is bad input, named as such.
         throw err instanceof ExportUsageError ? new OperationInputError('csvPath', err.message) : err;
@@ -84,7 +83,7 @@ export function registerSegmentTools(server: McpServer, deps: McpDeps): void {
     return answer({
       segment, count: preview.count, contacts: preview.contacts,
       ...(file ? { file: { path: file.path, format: file.format, rows: file.rows, bytes: file.bytes, sha256: file.sha256 } } : {}),
-      syncedAt: lastSyncedAt(db, locationId),
+      syncedAt: await reads.lastSyncedAt(locationId),
     });
   }));
 }

@@ -1,16 +1,12 @@
-// The MCP face: tools an assistant calls. Reads answer from the mirror (src/db/mcp-reads.ts,
-// the contact view, the status report) with no HighLevel call; writes go through the operations
+// The MCP face: tools an assistant calls. Reads answer from the mirror on either engine
+// (mirror.mcpReads(): src/db/mcp-reads.ts on SQLite, src/db/pg/mcp-reads.ts on PostgreSQL; the
+// contact view, the status report) with no HighLevel call; writes go through the operations
 // layer (src/ops), which validates, rate-limits, never retries a create blindly and writes
 // through to the mirror. The HighLevel client is asked for only when a write runs.
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
-import { contactView } from '../db/contact-view.ts';
-import {
-  customFieldList, duplicateGroups, lastSyncedAt, mirrorSchema, listTaskPage, mirroredContactLocation, openReadOnlyRunner, searchContacts, searchNotePage, tagCounts,
-  type ReadOnlyRunner,
-} from '../db/mcp-reads.ts';
-import type { Db } from '../db/open.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { GhlClient } from '../ghl/client.ts';
 import type { Logger } from '../log.ts';
 import {
@@ -18,7 +14,7 @@ import {
   updateContact, updateNote, updateTask, upsertContact,
   type OpsContext, type WriteOptions,
 } from '../ops/index.ts';
-import { statusReport } from '../status/report.ts';
+import { mirrorStatusReport } from '../status/report.ts';
 import { registerContactActionTools } from './contact-action-tools.ts';
 import { syncAll } from '../sync/run.ts';
 import { namedSegmentRule, registerSegmentTools } from './segment-tools.ts';
@@ -29,7 +25,8 @@ import {
 export { MAX_LIMIT } from './tool-kit.ts';
 
 export interface McpDeps {
-  db: Db;
+  /** The mirror on either engine (SQLite file or PostgreSQL): every read goes through mirror.mcpReads(). */
+  mirror: Mirror;
   config: Pick<Config, 'locations' | 'status' | 'rateLimit' | 'phoneCountry' | 'sync' | 'segments'>;
   /** Made on first use: reads never build the client. */
   client: () => GhlClient;
@@ -38,25 +35,25 @@ export interface McpDeps {
   version: string;
 }
 
-export function createMcpServer(deps: McpDeps): { server: McpServer; close(): void } {
-  const { db, config } = deps;
+export function createMcpServer(deps: McpDeps): { server: McpServer; close(): Promise<void> } {
+  const { mirror, config } = deps;
   const server = new McpServer({ name: 'ghl-etl', version: deps.version });
-  let runner: ReadOnlyRunner | undefined;
+  const reads = mirror.mcpReads();
 
   /** The location a write acts in: the one given, the contact's in the mirror, or the only configured one. */
-  function locationFor(given: string | undefined, contactId?: string): string {
+  async function locationFor(given: string | undefined, contactId?: string): Promise<string> {
     const configured = config.locations.map((l) => l.id);
     if (given !== undefined) {
       if (!configured.includes(given)) throw new OperationInputError('locationId', `${given} is not configured (configured: ${configured.join(', ') || 'none'})`);
       return given;
     }
-    const mirrored = contactId !== undefined ? mirroredContactLocation(db, contactId) : undefined;
+    const mirrored = contactId !== undefined ? await reads.mirroredContactLocation(contactId) : undefined;
     if (mirrored !== undefined) return mirrored;
     if (configured.length === 1) return configured[0]!;
     if (configured.length === 0) throw new OperationInputError('locationId', 'no locations are configured: set GHL_LOCATION_ID and GHL_TOKEN, or "locations" in the config file');
     throw new OperationInputError('locationId', `several locations are configured: give locationId (one of ${configured.join(', ')})`);
   }
-  const ops = (locationId: string): OpsContext => ({ db, client: deps.client(), locationId, config });
+  const ops = (locationId: string): OpsContext => ({ db: mirror, client: deps.client(), locationId, config });
   const writeOptions = (dryRun: boolean | undefined): WriteOptions => (dryRun ? { dryRun: true } : {});
 
   // ---- reads ------------------------------------------------------------------------------
@@ -77,10 +74,10 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     },
     outputSchema: { contacts: z.array(contactSummary), nextCursor: z.string().optional(), syncedAt: syncedAtOutput },
     annotations: READ,
-  }, (args) => guarded(() => {
+  }, (args) => guarded(async () => {
     const tags = [...(args.tags ?? []), ...(args.tag !== undefined ? [args.tag] : [])];
     const after = decodeCursor(args.cursor);
-    const found = searchContacts(db, {
+    const found = await reads.searchContacts({
       ...(args.query !== undefined ? { query: args.query } : {}),
       tags, ...(args.match !== undefined ? { match: args.match } : {}),
       ...(args.excludeTags !== undefined ? { excludeTags: args.excludeTags } : {}),
@@ -88,7 +85,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
       ...(args.segment !== undefined ? { rule: namedSegmentRule(config, args.segment) } : {}),
       limit: clampLimit(args.limit), ...(after !== undefined ? { after } : {}),
     });
-    return answer({ contacts: found.rows, ...withCursor(found.after), syncedAt: lastSyncedAt(db, args.locationId) });
+    return answer({ contacts: found.rows, ...withCursor(found.after), syncedAt: await reads.lastSyncedAt(args.locationId) });
   }));
 
   server.registerTool('get_contact', {
@@ -97,8 +94,8 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { id: id('the HighLevel contact id') },
     outputSchema: z.looseObject({ source: z.literal('mirror'), profile: z.looseObject({ id: z.string() }), syncedAt: syncedAtOutput }),
     annotations: READ,
-  }, (args) => guarded(() => {
-    const view = contactView(db, args.id);
+  }, (args) => guarded(async () => {
+    const view = await mirror.contactView(args.id);
     if (!view) return refusal(`contact ${args.id} is not in the mirror: check the id (search_contacts finds it by name or email), or run sync_location if it is new`);
     return answer({ source: 'mirror', ...view, syncedAt: view.profile.syncedAt });
   }));
@@ -116,16 +113,16 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     },
     outputSchema: { tasks: z.array(taskSummary), nextCursor: z.string().optional(), syncedAt: syncedAtOutput },
     annotations: READ,
-  }, (args) => guarded(() => {
+  }, (args) => guarded(async () => {
     const after = decodeCursor(args.cursor);
-    const found = listTaskPage(db, {
+    const found = await reads.listTaskPage({
       ...(args.contactId !== undefined ? { contactId: args.contactId } : {}),
       ...(args.status !== undefined ? { status: args.status } : {}),
       ...(args.dueBefore !== undefined ? { dueBefore: args.dueBefore } : {}),
       ...(args.assignedTo !== undefined ? { assignedTo: args.assignedTo } : {}),
       now: new Date().toISOString(), limit: clampLimit(args.limit), ...(after !== undefined ? { after } : {}),
     });
-    return answer({ tasks: found.rows, ...withCursor(found.after), syncedAt: lastSyncedAt(db) });
+    return answer({ tasks: found.rows, ...withCursor(found.after), syncedAt: await reads.lastSyncedAt() });
   }));
 
   server.registerTool('search_notes', {
@@ -134,13 +131,13 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { query: z.string().min(1), contactId: z.string().optional(), limit: limitInput, cursor: cursorInput },
     outputSchema: { notes: z.array(noteSummary), nextCursor: z.string().optional(), syncedAt: syncedAtOutput },
     annotations: READ,
-  }, (args) => guarded(() => {
+  }, (args) => guarded(async () => {
     const after = decodeCursor(args.cursor);
-    const found = searchNotePage(db, {
+    const found = await reads.searchNotePage({
       query: args.query, ...(args.contactId !== undefined ? { contactId: args.contactId } : {}),
       limit: clampLimit(args.limit), ...(after !== undefined ? { after } : {}),
     });
-    return answer({ notes: found.rows, ...withCursor(found.after), syncedAt: lastSyncedAt(db) });
+    return answer({ notes: found.rows, ...withCursor(found.after), syncedAt: await reads.lastSyncedAt() });
   }));
 
   server.registerTool('list_tags', {
@@ -149,7 +146,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { locationId: z.string().optional() },
     outputSchema: { tags: z.array(z.object({ tag: z.string(), count: z.number().int() })), syncedAt: syncedAtOutput },
     annotations: READ,
-  }, (args) => guarded(() => answer({ tags: tagCounts(db, args.locationId), syncedAt: lastSyncedAt(db, args.locationId) })));
+  }, (args) => guarded(async () => answer({ tags: await reads.tagCounts(args.locationId), syncedAt: await reads.lastSyncedAt(args.locationId) })));
 
   server.registerTool('list_custom_fields', {
     title: 'List custom fields',
@@ -157,7 +154,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { locationId: z.string().optional() },
     outputSchema: { fields: z.array(z.object({ id: z.string(), locationId: z.string(), name: z.string(), fieldKey: z.string().nullable(), dataType: z.string().nullable() })), syncedAt: syncedAtOutput },
     annotations: READ,
-  }, (args) => guarded(() => answer({ fields: customFieldList(db, args.locationId), syncedAt: lastSyncedAt(db, args.locationId) })));
+  }, (args) => guarded(async () => answer({ fields: await reads.customFieldList(args.locationId), syncedAt: await reads.lastSyncedAt(args.locationId) })));
 
   server.registerTool('find_duplicates', {
     title: 'Find duplicates',
@@ -165,7 +162,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { by: z.enum(['email', 'phone']), limit: limitInput },
     outputSchema: { groups: z.array(z.object({ value: z.string(), contactIds: z.array(z.string()) })), truncated: z.boolean(), syncedAt: syncedAtOutput },
     annotations: READ,
-  }, (args) => guarded(() => answer({ ...duplicateGroups(db, args.by, clampLimit(args.limit)), syncedAt: lastSyncedAt(db) })));
+  }, (args) => guarded(async () => answer({ ...(await reads.duplicateGroups(args.by, clampLimit(args.limit))), syncedAt: await reads.lastSyncedAt() })));
 
   server.registerTool('sql_query', {
     title: 'Read-only SQL',
@@ -173,10 +170,9 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { sql: z.string().min(1), limit: z.number().int().min(1).optional().describe(`row cap (default ${DEFAULT_SQL_ROWS}, at most ${MAX_LIMIT})`) },
     outputSchema: { columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), truncated: z.boolean(), syncedAt: syncedAtOutput },
     annotations: READ,
-  }, (args) => guarded(() => {
-    runner ??= openReadOnlyRunner(db.path);
-    const result = runner.run(args.sql, Math.min(args.limit ?? DEFAULT_SQL_ROWS, MAX_LIMIT));
-    return answer({ ...result, syncedAt: lastSyncedAt(db) });
+  }, (args) => guarded(async () => {
+    const result = await reads.sqlQuery(args.sql, Math.min(args.limit ?? DEFAULT_SQL_ROWS, MAX_LIMIT));
+    return answer({ ...result, syncedAt: await reads.lastSyncedAt() });
   }));
 
   server.registerTool('mirror_status', {
@@ -185,9 +181,9 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: {},
     outputSchema: z.looseObject({ syncedAt: syncedAtOutput }),
     annotations: READ,
-  }, () => guarded(() => answer({ ...statusReport(db, config), syncedAt: lastSyncedAt(db) })));
+  }, () => guarded(async () => answer({ ...(await mirrorStatusReport(mirror, config)), syncedAt: await reads.lastSyncedAt() })));
 
-  registerSegmentTools(server, deps);
+  registerSegmentTools(server, { ...deps, reads });
 
   // ---- writes -----------------------------------------------------------------------------
 
@@ -205,7 +201,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { ...contactFields, locationId: z.string().optional().describe('required when several locations are configured'), dryRun: dryRunInput },
     annotations: WRITE,
   }, ({ locationId, dryRun, ...input }) => guarded(async () =>
-    answer({ ...(await createContact(ops(locationFor(locationId)), input, writeOptions(dryRun))) })));
+    answer({ ...(await createContact(ops(await locationFor(locationId)), input, writeOptions(dryRun))) })));
 
   server.registerTool('update_contact', {
     title: 'Update a contact',
@@ -213,7 +209,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { id: id('the HighLevel contact id'), ...contactFields, dryRun: dryRunInput },
     annotations: WRITE,
   }, ({ id: contactId, dryRun, ...input }) => guarded(async () =>
-    answer({ ...(await updateContact(ops(locationFor(undefined, contactId)), contactId, input, writeOptions(dryRun))) })));
+    answer({ ...(await updateContact(ops(await locationFor(undefined, contactId)), contactId, input, writeOptions(dryRun))) })));
 
   server.registerTool('upsert_contact', {
     title: 'Upsert a contact',
@@ -221,7 +217,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { ...contactFields, locationId: z.string().optional().describe('required when several locations are configured'), dryRun: dryRunInput },
     annotations: WRITE,
   }, ({ locationId, dryRun, ...input }) => guarded(async () =>
-    answer({ ...(await upsertContact(ops(locationFor(locationId)), input, writeOptions(dryRun))) })));
+    answer({ ...(await upsertContact(ops(await locationFor(locationId)), input, writeOptions(dryRun))) })));
 
   server.registerTool('delete_contact', {
     title: 'Delete a contact',
@@ -229,7 +225,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { id: id('the HighLevel contact id'), dryRun: dryRunInput },
     annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
   }, (args) => guarded(async () =>
-    answer({ ...(await deleteContact(ops(locationFor(undefined, args.id)), args.id, writeOptions(args.dryRun))) })));
+    answer({ ...(await deleteContact(ops(await locationFor(undefined, args.id)), args.id, writeOptions(args.dryRun))) })));
 
   server.registerTool('add_tags', {
     title: 'Add tags',
@@ -237,7 +233,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { id: id('the HighLevel contact id'), tags: z.array(z.string()).min(1), dryRun: dryRunInput },
     annotations: { ...WRITE, idempotentHint: true },
   }, (args) => guarded(async () =>
-    answer({ ...(await tagContact(ops(locationFor(undefined, args.id)), args.id, args.tags, writeOptions(args.dryRun))) })));
+    answer({ ...(await tagContact(ops(await locationFor(undefined, args.id)), args.id, args.tags, writeOptions(args.dryRun))) })));
 
   server.registerTool('remove_tags', {
     title: 'Remove tags',
@@ -245,7 +241,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { id: id('the HighLevel contact id'), tags: z.array(z.string()).min(1), dryRun: dryRunInput },
     annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
   }, (args) => guarded(async () =>
-    answer({ ...(await untagContact(ops(locationFor(undefined, args.id)), args.id, args.tags, writeOptions(args.dryRun))) })));
+    answer({ ...(await untagContact(ops(await locationFor(undefined, args.id)), args.id, args.tags, writeOptions(args.dryRun))) })));
 
   server.registerTool('create_task', {
     title: 'Create a task',
@@ -257,7 +253,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     },
     annotations: WRITE,
   }, ({ contactId, dryRun, ...input }) => guarded(async () =>
-    answer({ ...(await createTask(ops(locationFor(undefined, contactId)), contactId, input, writeOptions(dryRun))) })));
+    answer({ ...(await createTask(ops(await locationFor(undefined, contactId)), contactId, input, writeOptions(dryRun))) })));
 
   server.registerTool('complete_task', {
     title: 'Complete a task',
@@ -265,7 +261,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { contactId: id('the HighLevel contact id'), taskId: id('the task id'), completed: z.boolean().optional(), dryRun: dryRunInput },
     annotations: { ...WRITE, idempotentHint: true },
   }, (args) => guarded(async () =>
-    answer({ ...(await completeTask(ops(locationFor(undefined, args.contactId)), args.contactId, args.taskId, { undo: args.completed === false }, writeOptions(args.dryRun))) })));
+    answer({ ...(await completeTask(ops(await locationFor(undefined, args.contactId)), args.contactId, args.taskId, { undo: args.completed === false }, writeOptions(args.dryRun))) })));
 
   server.registerTool('update_task', {
     title: 'Update a task',
@@ -277,7 +273,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     },
     annotations: WRITE,
   }, ({ contactId, taskId, dryRun, ...input }) => guarded(async () =>
-    answer({ ...(await updateTask(ops(locationFor(undefined, contactId)), contactId, taskId, input, writeOptions(dryRun))) })));
+    answer({ ...(await updateTask(ops(await locationFor(undefined, contactId)), contactId, taskId, input, writeOptions(dryRun))) })));
 
   server.registerTool('delete_task', {
     title: 'Delete a task',
@@ -285,7 +281,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { contactId: id('the HighLevel contact id'), taskId: id('the task id'), dryRun: dryRunInput },
     annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
   }, (args) => guarded(async () =>
-    answer({ ...(await deleteTask(ops(locationFor(undefined, args.contactId)), args.contactId, args.taskId, writeOptions(args.dryRun))) })));
+    answer({ ...(await deleteTask(ops(await locationFor(undefined, args.contactId)), args.contactId, args.taskId, writeOptions(args.dryRun))) })));
 
   server.registerTool('create_note', {
     title: 'Create a note',
@@ -293,7 +289,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { contactId: id('the HighLevel contact id'), body: z.string().min(1), dryRun: dryRunInput },
     annotations: WRITE,
   }, (args) => guarded(async () =>
-    answer({ ...(await createNote(ops(locationFor(undefined, args.contactId)), args.contactId, { body: args.body }, writeOptions(args.dryRun))) })));
+    answer({ ...(await createNote(ops(await locationFor(undefined, args.contactId)), args.contactId, { body: args.body }, writeOptions(args.dryRun))) })));
 
   server.registerTool('update_note', {
     title: 'Update a note',
@@ -301,7 +297,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { contactId: id('the HighLevel contact id'), noteId: id('the note id'), body: z.string().min(1), dryRun: dryRunInput },
     annotations: { ...WRITE, idempotentHint: true },
   }, (args) => guarded(async () =>
-    answer({ ...(await updateNote(ops(locationFor(undefined, args.contactId)), args.contactId, args.noteId, { body: args.body }, writeOptions(args.dryRun))) })));
+    answer({ ...(await updateNote(ops(await locationFor(undefined, args.contactId)), args.contactId, args.noteId, { body: args.body }, writeOptions(args.dryRun))) })));
 
   server.registerTool('delete_note', {
     title: 'Delete a note',
@@ -309,7 +305,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     inputSchema: { contactId: id('the HighLevel contact id'), noteId: id('the note id'), dryRun: dryRunInput },
     annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
   }, (args) => guarded(async () =>
-    answer({ ...(await deleteNote(ops(locationFor(undefined, args.contactId)), args.contactId, args.noteId, writeOptions(args.dryRun))) })));
+    answer({ ...(await deleteNote(ops(await locationFor(undefined, args.contactId)), args.contactId, args.noteId, writeOptions(args.dryRun))) })));
 
   server.registerTool('sync_location', {
     title: 'Sync a location',
@@ -321,10 +317,10 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     },
     annotations: { ...WRITE, idempotentHint: true },
   }, (args) => guarded(async () => {
-    const locationId = locationFor(args.locationId);
-    if (args.dryRun) return answer({ dryRun: true, locationId, full: args.full ?? false, syncedAt: lastSyncedAt(db, locationId) });
+    const locationId = await locationFor(args.locationId);
+    if (args.dryRun) return answer({ dryRun: true, locationId, full: args.full ?? false, syncedAt: await reads.lastSyncedAt(locationId) });
     const result = await syncAll({
-      db, client: deps.client(), locations: config.locations.filter((l) => l.id === locationId),
+      db: mirror, client: deps.client(), locations: config.locations.filter((l) => l.id === locationId),
       full: args.full ?? false, lister: config.sync.lister, config, logger: deps.logger,
     });
     if (result.lockedBy) {
@@ -332,7 +328,7 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
       return refusal(`another sync is running on this database (pid ${h.pid} on ${h.hostname}, since ${h.acquiredAt}): try again when it finishes`);
     }
     const run = result.runs[0];
-    const summary = { outcome: result.outcome, runs: result.runs, syncedAt: lastSyncedAt(db, locationId) };
+    const summary = { outcome: result.outcome, runs: result.runs, syncedAt: await reads.lastSyncedAt(locationId) };
     return run && run.status !== 'ok' ? { ...answer(summary), isError: true } : answer(summary);
   }));
 
@@ -344,24 +340,21 @@ export function createMcpServer(deps: McpDeps): { server: McpServer; close(): vo
     title: 'Mirror schema',
     description: 'The tables and views of the mirror with their columns, for sql_query.',
     mimeType: 'application/json',
-  }, (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(mirrorSchema(db)) }] }));
+  }, async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await reads.mirrorSchema()) }] }));
 
   server.registerResource('contact', new ResourceTemplate('ghl://contacts/{id}', { list: undefined }), {
     title: 'Contact',
     description: 'One contact\'s 360° view from the mirror (as get_contact).',
     mimeType: 'application/json',
-  }, (uri, variables) => {
+  }, async (uri, variables) => {
     const contactId = String(variables.id);
-    const view = contactView(db, decodeURIComponent(contactId));
+    const view = await mirror.contactView(decodeURIComponent(contactId));
     if (!view) throw new Error(`contact ${contactId} is not in the mirror`);
     return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ source: 'mirror', ...view, syncedAt: view.profile.syncedAt }) }] };
   });
 
   return {
     server,
-    close() {
-      runner?.close();
-      runner = undefined;
-    },
+    close: () => reads.close(),
   };
 }

@@ -21,7 +21,7 @@ export async function serveStdio(deps: McpDeps, io: { stdin?: Readable; stdout?:
   } finally {
     stdin.off('end', end);
     stdin.off('close', end);
-    close();
+    await close();
     // The transport stops reading but leaves stdin open; release it so the process can exit.
     stdin.pause();
   }

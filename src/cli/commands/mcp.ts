@@ -21,11 +21,12 @@ export function register(program: Command): void {
     const config = configOf(opts);
     if (!opts.http) {
       return withApp(config, async (app) => {
-        app.logger.info({ db: app.db.path }, 'MCP server on stdio');
-        await serveStdio({ db: app.db, config, client: () => app.client, logger: app.logger, version: pkg.version });
+        const mirror = await app.mirror();
+        app.logger.info({ db: mirror.shown }, 'MCP server on stdio');
+        await serveStdio({ mirror, config, client: () => app.client, logger: app.logger, version: pkg.version });
         app.logger.info('MCP client closed stdin: stopping');
         return EXIT.ok;
-      });
+      }, { postgres: true });
     }
     // Refused before the mirror is opened: without the secret nothing starts.
     let token: string;
@@ -35,11 +36,12 @@ export function register(program: Command): void {
       throw err instanceof McpHttpTokenError ? new UsageError(err.message) : err;
     }
     return withApp(config, async (app) => {
-      const server = await startMcpHttp({ db: app.db, config, client: () => app.client, logger: app.logger, version: pkg.version }, {
+      const mirror = await app.mirror();
+      const server = await startMcpHttp({ mirror, config, client: () => app.client, logger: app.logger, version: pkg.version }, {
         token, port: opts.port ?? config.mcp.port,
         onEvent: (e) => (e.kind === 'refused' ? app.logger.warn({ reason: e.detail }, 'MCP request refused') : app.logger.debug({ session: e.detail }, `MCP ${e.kind}`)),
       });
-      app.logger.info({ db: app.db.path, url: server.url }, 'MCP server on Streamable HTTP');
+      app.logger.info({ db: mirror.shown, url: server.url }, 'MCP server on Streamable HTTP');
       if (opts.json) printJson({ url: server.url, port: server.port });
       else process.stdout.write(`MCP on ${server.url} (Authorization: Bearer <GHL_ETL_MCP_TOKEN>). Ctrl-C stops.\n`);
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -49,6 +51,6 @@ export function register(program: Command): void {
       app.logger.info({ signal }, 'MCP server stopping');
       await server.close();
       return signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
-    });
+    }, { postgres: true });
   });
 }

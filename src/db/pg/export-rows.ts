@@ -22,7 +22,7 @@ function dayAfter(date: string): string {
   return d.toISOString();
 }
 
-interface Where {
+export interface Where {
   sql: string;
   params: unknown[];
 }
@@ -46,8 +46,8 @@ function presence(column: string, wanted: boolean | undefined, out: Where): void
   out.sql += wanted ? ` AND (${column} IS NOT NULL AND ${column} <> '')` : ` AND (${column} IS NULL OR ${column} = '')`;
 }
 
-/** segmentWhere of export-rows.ts, in PostgreSQL's words. */
-function segmentWhere(rule: SegmentRule, alias: string, out: Where): void {
+/** segmentWhere of export-rows.ts, in PostgreSQL's words (also the MCP reads' tag rules, pg/mcp-reads.ts). */
+export function segmentWhere(rule: SegmentRule, alias: string, out: Where): void {
   const r = rule;
   const col = (name: string) => `${alias}.${name}`;
   const unicode = !r.exactTags && needsUnicodeFold([...(r.tags ?? []), ...(r.excludeTags ?? [])]);

@@ -42,6 +42,12 @@ import { mergeRunHistory, type RunEntry } from '../history.ts';
 import { showAbandonedBy, SYNC_LOCK, type SyncRun } from '../runs.ts';
 import * as sqliteSchema from '../schema.ts';
 import { statusLocations, type RunBrief, type StatusSnapshot } from '../status.ts';
+import { contactViewPg } from './contact-view.ts';
+import { postgresMcpReads } from './mcp-reads.ts';
+import { asciiLower, asciiLowerSql } from './fulltext.ts';
+
+// `contacts list --query` folds only A-Z, as SQLite's lower() does (mcp-pg: the searches agree across engines).
+const CONTACT_TEXT_LOWER = asciiLowerSql(`coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || coalesce(company_name, '')`);
 
 type Queryable = pg.Pool | pg.PoolClient;
 type Kind = 'time' | 'json' | 'bool' | 'plain';
@@ -532,11 +538,11 @@ class PgStatements implements MirrorStatements {
       `SELECT raw::text AS raw FROM contacts c
        WHERE location_id = $1 AND deleted_at IS NULL
          AND ($2::text IS NULL OR business_id = $2)
-         AND ($3::text IS NULL OR strpos(lower(coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || coalesce(company_name, '')), lower($3)) > 0)
+         AND ($3::text IS NULL OR strpos(${CONTACT_TEXT_LOWER}, $3) > 0)
          AND (SELECT count(*) FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ANY($4::text[])) = cardinality($4::text[])
        ORDER BY date_added NULLS FIRST, id COLLATE "C"
        LIMIT $5`,
-      [q.locationId, q.businessId ?? null, q.query ?? null, q.tags ?? [], q.limit ?? null],
+      [q.locationId, q.businessId ?? null, q.query === undefined ? null : asciiLower(q.query), q.tags ?? [], q.limit ?? null],
     );
     return rows.map((r) => JSON.parse(r.raw) as HighLevelContact);
   }
@@ -785,6 +791,9 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
     async locationInMirror(locationId: string): Promise<boolean> {
       return ((await pool.query(`SELECT 1 FROM locations WHERE id = $1 UNION ALL SELECT 1 FROM contacts WHERE location_id = $1 LIMIT 1`, [locationId])).rowCount ?? 0) > 0;
     },
+    // ---- the MCP face's reads and the contact view (mcp-pg)
+    mcpReads: () => postgresMcpReads(pool, opened.schema),
+    contactView: (id: string) => contactViewPg(pool, id),
     unported(what: string): Db {
       throw new NotOnPostgresError(what);
     },
