@@ -12,20 +12,15 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from './helpers/cli.ts';
 import { sandboxState, useSandbox } from './helpers/sandbox.ts';
+import { mcpEnvOf } from './helpers/mcp-env.ts';
 
-const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined, LEADCARS_BASE_URL: undefined, LEADCARS_TOKEN: undefined, INTAKE_SECRET: undefined };
-
-function envOf(extra: Record<string, string | undefined>): Record<string, string> {
-  const merged: Record<string, string | undefined> = { ...process.env, ...extra };
-  return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
-}
 
 describe('ghl-etl mcp: add_to_workflow, remove_from_workflow, bulk_tag', () => {
   const sandbox = useSandbox({ locations: 1, contacts: 12, seed: 24, rateLimit: 'none' });
   const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-mcp-actions-'));
   writeFileSync(join(dir, 'ghl-etl.config.json'), JSON.stringify({ segments: [{ name: 'vip', tags: ['vip-mcp'] }] }));
   const dbPath = join(dir, 'mirror.sqlite');
-  const env = () => envOf({ ...CLEAN, GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: sandbox().locations[0]!.id, GHL_TOKEN: sandbox().locations[0]!.token, GHL_ETL_DB: dbPath });
+  const env = () => mcpEnvOf({ GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: sandbox().locations[0]!.id, GHL_TOKEN: sandbox().locations[0]!.token, GHL_ETL_DB: dbPath });
   let client: Client;
   let sqlite: Database.Database;
   const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;

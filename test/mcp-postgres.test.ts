@@ -23,14 +23,9 @@ import { runReadOnlyQuery } from '../src/db/pg/read-only-query.ts';
 import { BIN, runCli } from './helpers/cli.ts';
 import { createTestDatabase, usePostgres } from './helpers/postgres.ts';
 import { useSandbox } from './helpers/sandbox.ts';
+import { mcpEnvOf } from './helpers/mcp-env.ts';
 
-const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined, LEADCARS_BASE_URL: undefined, LEADCARS_TOKEN: undefined, INTAKE_SECRET: undefined };
 const TOKEN = 'mcp-pg-test-token-0123456789abcdef0123456789';
-
-function envOf(extra: Record<string, string | undefined>): Record<string, string> {
-  const merged: Record<string, string | undefined> = { ...process.env, ...extra };
-  return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
-}
 
 /** The answer without what differs between two syncs of the same data (when they ran). */
 function comparable(value: unknown): unknown {
@@ -75,8 +70,8 @@ describe('ghl-etl mcp on PostgreSQL answers as on SQLite', () => {
   const sqlitePath = join(dir, 'mirror.sqlite');
   let pgUrl = '';
   let pool: pg.Pool;
-  const env = (db: string, extra: Record<string, string | undefined> = {}) => envOf({
-    ...CLEAN, GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: location().id, GHL_TOKEN: location().token, GHL_ETL_DB: db, ...extra,
+  const env = (db: string, extra: Record<string, string | undefined> = {}) => mcpEnvOf({
+    GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: location().id, GHL_TOKEN: location().token, GHL_ETL_DB: db, ...extra,
   });
   const servers: Client[] = [];
   let lite: Server;

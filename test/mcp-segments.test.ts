@@ -12,13 +12,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from './helpers/cli.ts';
 import { useSandbox } from './helpers/sandbox.ts';
+import { mcpEnvOf } from './helpers/mcp-env.ts';
 
-const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined, GHL_ETL_MCP_TOKEN: undefined };
-
-function envOf(extra: Record<string, string | undefined>): Record<string, string> {
-  const merged: Record<string, string | undefined> = { ...process.env, ...extra };
-  return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
-}
 
 type Summary = { id: string; tags: string[]; email: string | null };
 
@@ -28,7 +23,7 @@ describe('ghl-etl mcp: segments', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-mcp-seg-'));
   const dbPath = join(dir, 'mirror.sqlite');
   const configPath = join(dir, 'ghl-etl.config.json');
-  const env = () => envOf({ ...CLEAN, GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: location().id, GHL_TOKEN: location().token, GHL_ETL_DB: dbPath });
+  const env = () => mcpEnvOf({ GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: location().id, GHL_TOKEN: location().token, GHL_ETL_DB: dbPath });
   const requests = () => sandbox().stats().requests;
   let sqlite: Database.Database;
   let client: Client;

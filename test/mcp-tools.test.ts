@@ -12,13 +12,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from './helpers/cli.ts';
 import { useSandbox } from './helpers/sandbox.ts';
+import { mcpEnvOf } from './helpers/mcp-env.ts';
 
-const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined, GHL_ETL_MCP_TOKEN: undefined };
-
-function envOf(extra: Record<string, string | undefined>): Record<string, string> {
-  const merged: Record<string, string | undefined> = { ...process.env, ...extra };
-  return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
-}
 
 /** CONVENTIONS.md: each tool and the inputs it names. */
 const READS: Record<string, string[]> = {
@@ -58,7 +53,7 @@ describe('ghl-etl mcp: the tools of CONVENTIONS.md', () => {
   const location = () => sandbox().locations[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-mcp-tools-'));
   const dbPath = join(dir, 'mirror.sqlite');
-  const env = () => envOf({ ...CLEAN, GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: location().id, GHL_TOKEN: location().token, GHL_ETL_DB: dbPath });
+  const env = () => mcpEnvOf({ GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: location().id, GHL_TOKEN: location().token, GHL_ETL_DB: dbPath });
   const requests = () => sandbox().stats().requests;
   const inHighLevel = () => sandbox().store.state(location().id);
   let sqlite: Database.Database;

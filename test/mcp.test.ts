@@ -14,14 +14,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from './helpers/cli.ts';
 import { useSandbox } from './helpers/sandbox.ts';
+import { mcpEnvOf } from './helpers/mcp-env.ts';
 
-const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined, LEADCARS_BASE_URL: undefined, LEADCARS_TOKEN: undefined, INTAKE_SECRET: undefined };
-
-/** process.env without the keys set to undefined, as the SDK's transport wants a plain record. */
-function envOf(extra: Record<string, string | undefined>): Record<string, string> {
-  const merged: Record<string, string | undefined> = { ...process.env, ...extra };
-  return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
-}
 
 describe('ghl-etl mcp (stdio)', () => {
   // Four locations so the one configured (the fourth) allows duplicate contacts, as some accounts do.
@@ -29,8 +23,8 @@ describe('ghl-etl mcp (stdio)', () => {
   const location = () => sandbox().locations[3]!;
   const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-mcp-'));
   const dbPath = join(dir, 'mirror.sqlite');
-  const env = () => envOf({
-    ...CLEAN, GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: location().id, GHL_TOKEN: location().token, GHL_ETL_DB: dbPath,
+  const env = () => mcpEnvOf({
+    GHL_BASE_URL: sandbox().url, GHL_LOCATION_ID: location().id, GHL_TOKEN: location().token, GHL_ETL_DB: dbPath,
   });
   const requests = () => sandbox().stats().requests;
   let sqlite: Database.Database;
@@ -274,7 +268,7 @@ describe('ghl-etl mcp lifecycle', () => {
   it('answers on stdout with protocol messages only and exits 0 when its client closes stdin', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-mcp-life-'));
     const child = spawn(process.execPath, [BIN, 'mcp'], {
-      cwd: dir, env: envOf({ ...CLEAN, GHL_ETL_DB: join(dir, 'mirror.sqlite'), GHL_LOCATION_ID: 'loc-1', GHL_TOKEN: 'pit-not-used', GHL_BASE_URL: 'http://127.0.0.1:9' }),
+      cwd: dir, env: mcpEnvOf({ GHL_ETL_DB: join(dir, 'mirror.sqlite'), GHL_LOCATION_ID: 'loc-1', GHL_TOKEN: 'pit-not-used', GHL_BASE_URL: 'http://127.0.0.1:9' }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
