@@ -29,6 +29,7 @@ import type { MirrorRepair } from './repairs.ts';
 import type { ContactRow, CustomFieldRow, HighLevelContact, HighLevelNote, HighLevelTask, UserRow } from './rows.ts';
 import type { CustomFieldDefinitionRow, IdempotencyRecord, MirrorContactQuery } from './write-through.ts';
 import type { SyncRunCounters, SyncRunStatus } from './runs.ts';
+import type { BridgeStatements } from './bridge-store.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -90,6 +91,9 @@ export interface MirrorStatements {
   markLinkedContactsDue(): Promise<number>;
   /** Whether the LeadCars bridge has anything in this database (links, or calls owed). */
   bridgeInUse(): Promise<boolean>;
+
+  // ---- the LeadCars bridge (bridge-store.ts; PostgreSQL: pg/bridge.ts), on this connection / transaction
+  readonly bridge: BridgeStatements;
 }
 
 /** A cell of an export row as the engines return it (no BLOBs in the mirror). */
