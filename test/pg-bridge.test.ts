@@ -48,7 +48,8 @@ async function setup(opts: { webhookPort?: number } = {}): Promise<Setup> {
     sandbox, lc, db, locationId: location.id,
     env: (extra = {}) => ({
       GHL_BASE_URL: sandbox.url, GHL_LOCATION_ID: location.id, GHL_TOKEN: location.token, GHL_ETL_DB: db,
-      LEADCARS_BASE_URL: lc.url, LEADCARS_TOKEN: lc.token, INTAKE_SECRET, GHL_ETL_CONFIG: join(dir, 'config.json'), ...extra,
+      LEADCARS_BASE_URL: lc.url, LEADCARS_TOKEN: lc.token, INTAKE_SECRET, GHL_ETL_CONFIG: join(dir, 'config.json'), LOG_LEVEL: 'warn',
+      ...(sandbox.webhookPublicKey ? { GHL_WEBHOOK_PUBLIC_KEY: sandbox.webhookPublicKey } : {}), ...extra,
     }),
     sql: (text, values = []) => adminQuery(db, text, values),
   };
@@ -90,7 +91,7 @@ async function delivered(s: Setup, id: number): Promise<{ contactId: string; lea
 
 async function syncJson(s: Setup, extra: Record<string, string> = {}) {
   const run = await runCli(['sync', '--json'], { env: s.env(extra), timeoutMs: 60_000 });
-  expect(run.code, run.stderr).toBe(0);
+  expect(run.code, run.stderr + run.stdout).toBe(0);
   return JSON.parse(run.stdout) as { bridge: { ran: boolean; commentsQueued: number; outbox: { sent: number; dead: number } } };
 }
 
@@ -137,7 +138,7 @@ describe('the LeadCars bridge on PostgreSQL', () => {
     const drop = await runCli(['outbox', 'drop', String(rows[0]!.id)], { env: s.env() });
     expect(drop.code).toBe(2);
     expect(drop.stderr).toMatch(/is done; there is nothing to drop/);
-  }, 60_000);
+  }, 120_000);
 
   it('leads import delivers and links a file\'s leads once; leads link links a lead made elsewhere, and refuses it for a second contact', async () => {
     const s = await setup();
@@ -151,7 +152,7 @@ describe('the LeadCars bridge on PostgreSQL', () => {
     expect((await leadsOf(s.lc)).map((l) => l.lead.email)).toEqual(['persona2@example.es']);
     expect(await s.sql(`SELECT count(*)::int AS n FROM lead_links`)).toEqual([{ n: 1 }]);
 
-    expect((await runCli(['sync'], { env: s.env() })).code).toBe(0);
+    await syncJson(s);
     const made = await raw(s.lc, 'POST', '/leads', intakeLead(s.lc, 41));
     const leadId = String((made.body as { data?: { id?: number }; id?: number }).data?.id ?? (made.body as { id?: number }).id);
     expect(leadId).toMatch(/^\d+$/);
@@ -163,12 +164,12 @@ describe('the LeadCars bridge on PostgreSQL', () => {
     const twice = await runCli(['leads', 'link', second!, leadId], { env: s.env() });
     expect(twice.code).toBe(2);
     expect(twice.stderr).toMatch(new RegExp(`lead ${leadId} is already linked to contact ${first}`));
-  }, 60_000);
+  }, 120_000);
 
   it('serve applies HighLevel webhooks to the PostgreSQL mirror, and a linked contact\'s new task is a comment at once', async () => {
     const port = await freePort();
     const s = await setup({ webhookPort: port });
-    expect((await runCli(['sync'], { env: s.env() })).code).toBe(0);
+    await syncJson(s);
     const serve = await startServe(s.env(), port);
     const posted = await postLead(serve.url, intakeLead(s.lc, 3));
     const { contactId, leadId } = await delivered(s, posted.json.id);
@@ -189,7 +190,7 @@ describe('the LeadCars bridge on PostgreSQL', () => {
       return c.length > 0 ? c : undefined;
     }, 800)).toEqual(['Tarea creada: Enviar oferta (vence 2026-12-04 10:00 UTC)']);
     expect(await serve.stop(), serve.stderr()).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('two serves on one database: each lead, posted to both, makes one contact and one LeadCars lead', async () => {
     const s = await setup();
@@ -206,5 +207,5 @@ describe('the LeadCars bridge on PostgreSQL', () => {
     expect(contacts.map((c) => c.email).sort()).toEqual(emails);
     expect(await s.sql(`SELECT count(*)::int AS n, count(DISTINCT contact_id)::int AS contacts FROM lead_links`)).toEqual([{ n: 4, contacts: 4 }]);
     expect([await a!.stop(), await b!.stop()]).toEqual([0, 0]);
-  }, 60_000);
+  }, 120_000);
 });

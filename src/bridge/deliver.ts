@@ -55,9 +55,7 @@ export async function deliverInbox(ctx: BridgeContext, opts: { signal?: AbortSig
     // Read after taking the lock: rows another process delivered meanwhile are no longer pending.
     for (const row of await db.bridge.listInbox({ status: 'pending', ...(opts.limit ? { limit: opts.limit } : {}) })) {
       if (opts.signal?.aborted) break;
-      const current = await db.bridge.getInboxLead(row.id);
-      if (current?.status !== 'pending') continue;
-      summary[await deliverOne(ctx, current)]++;
+      summary[await deliverOne(ctx, row)]++;
       await db.refreshLock(DELIVERY_LOCK, owner, DELIVERY_LOCK_TTL_MS);
     }
   } finally {

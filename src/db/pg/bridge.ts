@@ -51,7 +51,7 @@ export function pgBridge(q: Queryable, atomic: Atomic): BridgeStatements {
     linksOfContact: (contactId) => rows<LeadLink>(`${LINK} WHERE contact_id = $1 ORDER BY linked_at, lead_id COLLATE "C"`, [contactId]),
     listLeadLinks: () => rows<LeadLink>(`${LINK} ORDER BY linked_at, lead_id COLLATE "C"`),
     async linkedContactIds() {
-      return (await rows<{ id: string }>(`SELECT DISTINCT contact_id AS id FROM lead_links ORDER BY contact_id COLLATE "C"`)).map((r) => r.id);
+      return (await rows<{ id: string }>(`SELECT contact_id AS id FROM lead_links GROUP BY contact_id ORDER BY contact_id COLLATE "C"`)).map((r) => r.id);
     },
     async recordLeadPoll(leadId: string, seen: LeadPollSeen, clock = systemClock) {
       await run(`UPDATE lead_links SET last_status = $1, last_temperature = $2, last_action_at = $3, polled_at = $4 WHERE lead_id = $5`,
@@ -94,9 +94,9 @@ export function pgBridge(q: Queryable, atomic: Atomic): BridgeStatements {
       rows<OutboxRow>(`${OUTBOX} WHERE ($1::text IS NULL OR status = $1) ORDER BY id LIMIT $2`, [options.status ?? null, options.limit ?? null]),
     dueOutbox: (now, limit) => rows<OutboxRow>(`${OUTBOX} WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2`, [now, limit]),
     claimOutboxRow: (id, now, leaseUntil) => first<OutboxRow>(
-      `WITH before AS (SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = $1 AND status = 'pending' AND next_attempt_at <= $2 FOR UPDATE SKIP LOCKED)
+      `WITH prior AS (SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = $1 AND status = 'pending' AND next_attempt_at <= $2 FOR UPDATE SKIP LOCKED)
        UPDATE outbox o SET attempts = o.attempts + 1, next_attempt_at = $3, sending_since = $2, updated_at = $2
-       FROM before WHERE o.id = before.id RETURNING before.*`,
+       FROM prior WHERE o.id = prior.id RETURNING prior.*`,
       [id, now, leaseUntil]),
     async settleOutboxRow(id, update: OutboxSettlement, clock = systemClock) {
       await run(`UPDATE outbox SET status = $1, sending_since = NULL, last_error = COALESCE($2, last_error), result = COALESCE($3::jsonb, result),
