@@ -3,12 +3,13 @@
 // added in HighLevel reach the lead as comments after `sync`; a dead outbox row (a wrong LeadCars
 // token) goes out on `outbox retry`; `leads import` and `leads link`; HighLevel webhooks applied
 // to the PostgreSQL mirror by `serve`; two `serve`s on one database make each lead's contact and
-// LeadCars lead once.
+// LeadCars lead once; two processes claiming one outbox row: one gets it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openMirror } from '../src/db/open-mirror.ts';
 import { startSandbox, type LeadcarsSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { eventually, intakeLead } from './helpers/bridge.ts';
 import { BIN, runCli } from './helpers/cli.ts';
@@ -208,4 +209,27 @@ describe('the LeadCars bridge on PostgreSQL', () => {
     expect(await s.sql(`SELECT count(*)::int AS n, count(DISTINCT contact_id)::int AS contacts FROM lead_links`)).toEqual([{ n: 4, contacts: 4 }]);
     expect([await a!.stop(), await b!.stop()]).toEqual([0, 0]);
   }, 120_000);
+
+  it('an outbox row due now is claimed by exactly one of two processes, which gets it as it was; a retried row is due again', async () => {
+    const db = await createTestDatabase(cluster());
+    const [a, b] = await Promise.all([openMirror(db), openMirror(db)]);
+    cleanups.push(() => a!.close(), () => b!.close());
+    // A moment ahead: the rows queued below are due by then.
+    const now = new Date(Date.now() + 5_000).toISOString();
+    const lease = new Date(Date.now() + 60_000).toISOString();
+    for (let round = 0; round < 10; round++) {
+      const { id } = await a!.bridge.enqueueOutbox({ kind: 'leadcars.comment', dedupeKey: `race:${round}`, payload: { leadId: '1', text: `t${round}` } });
+      const claims = await Promise.all([a!.bridge.claimOutboxRow(id, now, lease), b!.bridge.claimOutboxRow(id, now, lease)]);
+      const won = claims.filter((c) => c !== undefined);
+      expect(won).toHaveLength(1);
+      expect(won[0]).toMatchObject({ id, attempts: 0, sendingSince: null, status: 'pending', payload: expect.stringContaining(`"t${round}"`) });
+      expect(await a!.bridge.getOutboxRow(id)).toMatchObject({ attempts: 1, sendingSince: now, nextAttemptAt: lease });
+    }
+    // The same effect queued again (by the sync and a webhook) is the same row.
+    expect(await b!.bridge.enqueueOutbox({ kind: 'leadcars.comment', dedupeKey: 'race:0', payload: {} })).toMatchObject({ created: false });
+    const first = (await a!.bridge.getOutboxByKey('race:0'))!;
+    await a!.bridge.settleOutboxRow(first.id, { status: 'dead', lastError: 'refused' });
+    expect(await b!.bridge.retryOutboxRow(first.id)).toBe(true);
+    expect(await b!.bridge.getOutboxRow(first.id)).toMatchObject({ status: 'pending', attempts: 0, sendingSince: null });
+  }, 60_000);
 });
