@@ -172,6 +172,7 @@ describe('the LeadCars bridge on PostgreSQL', () => {
     const s = await setup({ webhookPort: port });
     await syncJson(s);
     const serve = await startServe(s.env(), port);
+    expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
     const posted = await postLead(serve.url, intakeLead(s.lc, 3));
     const { contactId, leadId } = await delivered(s, posted.json.id);
     const ghl = unlimitedClient(s.sandbox);
