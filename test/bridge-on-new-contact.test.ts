@@ -37,7 +37,7 @@ async function throughLosingProxy(f: BridgeFixture) {
 }
 
 async function deliver(ctx: BridgeFixture['ctx'], f: BridgeFixture, lead: Record<string, unknown>) {
-  const imported = importLeads(f.db, [lead]);
+  const imported = await importLeads(f.db, [lead]);
   await deliverInbox(ctx);
   await drainOutbox(ctx);
   return getInboxLead(f.db, imported.inboxIds[0]!)!;
@@ -74,7 +74,7 @@ describe('bridge.onNewContact', () => {
   it('an enrolment whose answer was lost is not repeated: the row waits as unknown, and a redelivered lead adds nothing', async () => {
     const f = (fixture = await bridgeFixture({ bridge: { onNewContact: { workflows: ['wfNuevoLead01'] } }, leadcarsConfig: { createLeads: false } }));
     const ctx = await throughLosingProxy(f);
-    const imported = importLeads(f.db, [intakeLead(f.lc, 2)]);
+    const imported = await importLeads(f.db, [intakeLead(f.lc, 2)]);
     await deliverInbox(ctx);
     const contactId = getInboxLead(f.db, imported.inboxIds[0]!)!.contactId!;
     proxy!.next('POST', `/contacts/${contactId}/workflow/wfNuevoLead01`);

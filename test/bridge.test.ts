@@ -18,7 +18,7 @@ afterEach(async () => {
 
 /** One lead imported and delivered: its contact id and LeadCars lead id. */
 async function importedContact(f: BridgeFixture, n = 1) {
-  const imported = importLeads(f.db, [intakeLead(f.lc, n, { comentario: 'Quiere probar el coche' })]);
+  const imported = await importLeads(f.db, [intakeLead(f.lc, n, { comentario: 'Quiere probar el coche' })]);
   await deliverInbox(f.ctx);
   await drainOutbox(f.ctx);
   const row = getInboxLead(f.db, imported.inboxIds[0]!)!;
@@ -29,7 +29,7 @@ describe('bridge: leads in', () => {
   it('leads import creates a HighLevel contact per person, creates each lead in LeadCars and links them', async () => {
     const f = (fixture = await bridgeFixture({ faults: 0.1 }));
     const records = [intakeLead(f.lc, 1), intakeLead(f.lc, 2, { comentario: 'Llamar por la tarde' }), intakeLead(f.lc, 1), { nombre: 'Sin email' }];
-    const summary = importLeads(f.db, records);
+    const summary = await importLeads(f.db, records);
     expect(summary).toMatchObject({ read: 4, accepted: 2, duplicates: 1 });
     expect(summary.invalid.map((i) => i.record)).toEqual([4]);
     await deliverInbox(f.ctx);
@@ -57,7 +57,7 @@ describe('bridge: leads in', () => {
   it('a lead that carries id_lead is linked to it, and no lead is created', async () => {
     const f = (fixture = await bridgeFixture());
     const existing = await f.leadcars.createLead({ nombre: 'Ana', apellidos: 'Ruiz', email: 'ana@example.es', concesionario: f.lc.catalog.dealers[0]!.id, tipo_lead: f.lc.catalog.types[0]!.id });
-    importLeads(f.db, [intakeLead(f.lc, 5, { id_lead: existing.id })]);
+    await importLeads(f.db, [intakeLead(f.lc, 5, { id_lead: existing.id })]);
     const delivered = await deliverInbox(f.ctx);
     expect(delivered.delivered).toBe(1);
     expect(listLeadLinks(f.db).map((l) => l.leadId)).toEqual([String(existing.id)]);
@@ -71,7 +71,7 @@ describe('bridge: leads in', () => {
     try {
       const client = testClient(lossy);
       const ctx = { ...f.ctx, leadcars: () => client };
-      const imported = importLeads(f.db, [intakeLead(lossy, 9)]);
+      const imported = await importLeads(f.db, [intakeLead(lossy, 9)]);
       await deliverInbox(ctx);
       await drainOutbox(ctx);
       await drainOutbox(ctx);
@@ -84,7 +84,7 @@ describe('bridge: leads in', () => {
       expect(row.status).toBe('waiting');
 
       const leadId = String(lossy.state().leads[0]!.id);
-      const linked = linkLead(f.db, row.contactId!, leadId);
+      const linked = await linkLead(f.db, row.contactId!, leadId);
       expect(linked).toMatchObject({ created: true, resolvedOutboxId: waiting[0]!.id, deliveredLeads: 1 });
       expect(listOutbox(f.db, { status: 'unknown' })).toHaveLength(0);
       expect(getInboxLead(f.db, row.id)).toMatchObject({ status: 'delivered', leadId });

@@ -236,7 +236,7 @@ describe('ghl-etl catalog', () => {
     for (const r of rows) expect(table.stdout).toContain(`${r.method} ${r.path}`);
   });
 
-  it('every webhook trigger it lists is one `serve` applies to the mirror', () => {
+  it('every webhook trigger it lists is one `serve` applies to the mirror', async () => {
     const db = openDatabase(join(tmp(), 'm.sqlite'));
     try {
       // In an order where each event finds what it needs (the contact before its tasks and notes).
@@ -244,9 +244,9 @@ describe('ghl-etl catalog', () => {
       for (const t of triggers) {
         const id = t.name.startsWith('Contact') ? 'c1' : t.name.startsWith('Task') ? 't1' : 'n1';
         const event = { type: t.name, webhookId: `w-${t.name}`, timestamp: new Date().toISOString(), id, locationId: 'L1', contactId: 'c1', title: 'T', body: 'B', dueDate: '2026-12-01T09:00:00.000Z' };
-        expect(applyEventToMirror(db, event), t.name).toBe(true);
+        expect(await applyEventToMirror(db, event), t.name).toBe(true);
       }
-      expect(applyEventToMirror(db, { type: 'OpportunityCreate', webhookId: 'w', timestamp: '', id: 'x1' })).toBe(false);
+      expect(await applyEventToMirror(db, { type: 'OpportunityCreate', webhookId: 'w', timestamp: '', id: 'x1' })).toBe(false);
     } finally {
       db.close();
     }

@@ -1,17 +1,16 @@
 // HighLevel -> LeadCars: each change to a task or note of a linked contact becomes one comment
 // on each linked lead. Both the sync and the webhooks only update the mirror; this compares the
 // mirror with what was already reported (`lead_reported`) and queues what is new, in one
-// IMMEDIATE transaction, so whichever path saw a change first reports it and the other finds
-// nothing left to say. The outbox's dedupe key (lead, object, kind, version) is the last guard.
+// transaction holding the contact's report lock (SQLite: IMMEDIATE; PostgreSQL: an advisory
+// lock), so whichever path saw a change first reports it and the other finds nothing left to say. The outbox's dedupe key (lead, object, kind, version) is the last guard.
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../db/clock.ts';
-import { linkedContactIds, linksOfContact } from '../db/lead-links.ts';
-import {
-  notesOfContact, reportedOf, saveReported, tasksOfContact, type MirroredNote, type MirroredTask, type Reported,
-} from '../db/lead-reported.ts';
+import type { BridgeStatements } from '../db/bridge-store.ts';
+import type { MirroredNote, MirroredTask, Reported } from '../db/lead-reported.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
-import { enqueueOutbox } from '../db/outbox.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { fill, readableDate } from './templates.ts';
 
 type Templates = Config['bridge']['templates'];
@@ -50,10 +49,10 @@ const TASK_TEMPLATE: Record<ChangeKind, keyof Templates> = {
 };
 
 /** The changes of one contact's tasks and notes since they were last reported. */
-export function changesOf(db: Db, contactId: string, templates: Templates): Array<Change & { reported: Reported }> {
-  const reported = reportedOf(db, contactId);
+export async function changesOf(db: BridgeStatements, contactId: string, templates: Templates): Promise<Array<Change & { reported: Reported }>> {
+  const reported = await db.reportedOf(contactId);
   const out: Array<Change & { reported: Reported }> = [];
-  for (const task of tasksOfContact(db, contactId)) {
+  for (const task of await db.tasksOfContact(contactId)) {
     const seen = reported.get(`task:${task.id}`);
     const kind = taskChange(task, seen);
     const version = taskVersion(task);
@@ -65,7 +64,7 @@ export function changesOf(db: Db, contactId: string, templates: Templates): Arra
     const text = fill(templates[TASK_TEMPLATE[kind]], { title: task.title ?? '', body: task.body ?? '', due: readableDate(task.dueDate) });
     out.push({ objectType: 'task', objectId: task.id, kind, text, version, reported: { objectType: 'task', objectId: task.id, version, completed: task.completed, deleted: task.deletedAt ? 1 : 0 } });
   }
-  for (const note of notesOfContact(db, contactId)) {
+  for (const note of await db.notesOfContact(contactId)) {
     const seen = reported.get(`note:${note.id}`);
     const version = noteVersion(note.body);
     const change = noteChange(note, seen, version);
@@ -92,21 +91,23 @@ function silent(objectType: 'task' | 'note', objectId: string, version: string, 
  * Queues a comment per change per linked lead, for the given contacts (default every linked
  * contact), and records the changes as reported. Returns how many comments were queued.
  */
-export function queueChangeComments(db: Db, templates: Templates, contactIds?: string[], clock?: Clock): number {
+export async function queueChangeComments(db: Db | Mirror, templates: Templates, contactIds?: string[], clock?: Clock): Promise<number> {
+  const mirror = mirrorOf(db);
   let queued = 0;
-  const ids = contactIds ?? linkedContactIds(db);
+  const ids = contactIds ?? await mirror.bridge.linkedContactIds();
   for (const contactId of ids) {
-    db.writeTransaction(() => {
-      const links = linksOfContact(db, contactId);
+    await mirror.transaction(async ({ bridge }) => {
+      await bridge.lockContactReports(contactId);
+      const links = await bridge.linksOfContact(contactId);
       if (links.length === 0) return;
-      for (const change of changesOf(db, contactId, templates)) {
+      for (const change of await changesOf(bridge, contactId, templates)) {
         if (change.text !== '') {
           for (const link of links) {
             const dedupeKey = `comment:${link.leadId}:${change.objectType}:${change.objectId}:${change.kind}:${change.version}`;
-            if (enqueueOutbox(db, { kind: 'leadcars.comment', dedupeKey, payload: { leadId: link.leadId, text: change.text } }, clock).created) queued++;
+            if ((await bridge.enqueueOutbox({ kind: 'leadcars.comment', dedupeKey, payload: { leadId: link.leadId, text: change.text } }, clock)).created) queued++;
           }
         }
-        saveReported(db, contactId, change.reported, clock);
+        await bridge.saveReported(contactId, change.reported, clock);
       }
     });
   }
@@ -114,8 +115,8 @@ export function queueChangeComments(db: Db, templates: Templates, contactIds?: s
 }
 
 /** Records a note the bridge wrote itself (the lead's own comment) as reported, so it is not echoed back. */
-export function markNoteReported(db: Db, contactId: string, noteId: string, body: string | null, clock?: Clock): void {
-  saveReported(db, contactId, { objectType: 'note', objectId: noteId, version: noteVersion(body), completed: 0, deleted: 0 }, clock);
+export async function markNoteReported(db: Db | Mirror, contactId: string, noteId: string, body: string | null, clock?: Clock): Promise<void> {
+  await mirrorOf(db).bridge.saveReported(contactId, { objectType: 'note', objectId: noteId, version: noteVersion(body), completed: 0, deleted: 0 }, clock);
 }
 
 /** The contact a webhook event is about: a task's or note's `contactId`, a contact event's `id`. */

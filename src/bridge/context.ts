@@ -4,7 +4,9 @@
 import { ConfigError } from '../config/errors.ts';
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../db/clock.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import type { GhlClient } from '../ghl/client.ts';
 import type { LeadcarsClient } from '../leadcars/client.ts';
 import type { Logger } from '../log.ts';
@@ -13,7 +15,8 @@ import type { OpsContext } from '../ops/context.ts';
 export type BridgeConfig = Pick<Config, 'bridge' | 'leadcars' | 'phoneCountry' | 'locations'>;
 
 export interface BridgeContext {
-  db: Db;
+  /** The mirror on either engine (a SQLite `Db` is taken as its Mirror); the bridge's tables through `mirrorOf(db).bridge`. */
+  db: Db | Mirror;
   ghl: GhlClient;
   leadcars: () => LeadcarsClient;
   config: BridgeConfig;
@@ -32,5 +35,8 @@ export function bridgeLocationId(config: BridgeConfig): string {
 export function opsContext(ctx: BridgeContext, locationId: string = bridgeLocationId(ctx.config)): OpsContext {
   return { db: ctx.db, client: ctx.ghl, locationId, config: ctx.config, ...(ctx.clock ? { clock: ctx.clock } : {}) };
 }
+
+/** The mirror a bridge job works on. */
+export const mirrorOfBridge = (ctx: Pick<BridgeContext, 'db'>): Mirror => mirrorOf(ctx.db);
 
 export const nowOf = (ctx: Pick<BridgeContext, 'clock'>): Date => ctx.clock?.() ?? new Date();

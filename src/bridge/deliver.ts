@@ -3,10 +3,9 @@
 // LeadCars lead: the one it came with, the one the contact already has, or a new one created
 // through the outbox (one create per contact, ever). Every write carries an idempotency key
 // made from the inbox id, so a delivery cut short and repeated changes nothing twice.
-import { settleInboxLead } from '../db/inbox-delivery.ts';
-import { listInbox, type InboxRow } from '../db/inbox.ts';
-import { insertLeadLink, LeadAlreadyLinkedError, linksOfContact } from '../db/lead-links.ts';
-import { enqueueOutbox } from '../db/outbox.ts';
+import { hostname } from 'node:os';
+import type { InboxRow } from '../db/inbox.ts';
+import { LeadAlreadyLinkedError } from '../db/lead-links.ts';
 import { DuplicateContactError } from '../ghl/errors.ts';
 import { createContact, findContactId, updateContact } from '../ops/contacts.ts';
 import type { OpsContext } from '../ops/context.ts';
@@ -15,7 +14,7 @@ import { createNote } from '../ops/notes.ts';
 import { checkEmail, checkPhone } from '../ops/validate.ts';
 import { parseIntakeLead, type IntakeLead } from './lead.ts';
 import { markNoteReported } from './changes.ts';
-import { opsContext, type BridgeContext } from './context.ts';
+import { mirrorOfBridge, opsContext, type BridgeContext } from './context.ts';
 import { mapLead, type MappedLead } from './field-map.ts';
 import { createKeyOf } from './link.ts';
 import { contactCreateKey, leadCreatedContact, queueOnNewContact } from './on-new-contact.ts';
@@ -31,11 +30,36 @@ export interface DeliverySummary {
   retrying: number;
 }
 
+/** The named lock one delivering process holds (see deliverInbox). */
+export const DELIVERY_LOCK = 'bridge delivery';
+const DELIVERY_LOCK_TTL_MS = 10 * 60_000;
+
+/**
+ * Delivers the pending leads. One process delivers at a time (the database's `bridge delivery`
+ * lock, on either engine): two `serve`s, or `leads import` beside `serve`, would otherwise send
+ * the same lead's contact create twice. When another process holds it, this one leaves the
+ * leads to it and returns an empty summary.
+ */
 export async function deliverInbox(ctx: BridgeContext, opts: { signal?: AbortSignal; limit?: number } = {}): Promise<DeliverySummary> {
   const summary: DeliverySummary = { delivered: 0, waiting: 0, failed: 0, retrying: 0 };
-  for (const row of listInbox(ctx.db, { status: 'pending', ...(opts.limit ? { limit: opts.limit } : {}) })) {
-    if (opts.signal?.aborted) break;
-    summary[await deliverOne(ctx, row)]++;
+  const db = mirrorOfBridge(ctx);
+  const pending = await db.bridge.listInbox({ status: 'pending', limit: 1 });
+  if (pending.length === 0) return summary;
+  const owner = `deliver:${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+  const lock = await db.acquireLock(DELIVERY_LOCK, owner, DELIVERY_LOCK_TTL_MS);
+  if (!lock.acquired) {
+    ctx.logger.debug({ holder: lock.holder }, 'another process is delivering the inbox: leaving the leads to it');
+    return summary;
+  }
+  try {
+    // Read after taking the lock: rows another process delivered meanwhile are no longer pending.
+    for (const row of await db.bridge.listInbox({ status: 'pending', ...(opts.limit ? { limit: opts.limit } : {}) })) {
+      if (opts.signal?.aborted) break;
+      summary[await deliverOne(ctx, row)]++;
+      await db.refreshLock(DELIVERY_LOCK, owner, DELIVERY_LOCK_TTL_MS);
+    }
+  } finally {
+    await db.releaseLock(DELIVERY_LOCK, owner);
   }
   return summary;
 }
@@ -57,8 +81,9 @@ function storedLead(row: InboxRow): { ok: true; lead: IntakeLead } | { ok: false
 
 async function deliverOne(ctx: BridgeContext, row: InboxRow): Promise<keyof DeliverySummary> {
   const stored = storedLead(row);
+  const { bridge } = mirrorOfBridge(ctx);
   if (!stored.ok) {
-    settleInboxLead(ctx.db, row.id, { status: 'failed', lastError: stored.reason, attempted: true }, ctx.clock);
+    await bridge.settleInboxLead(row.id, { status: 'failed', lastError: stored.reason, attempted: true }, ctx.clock);
     ctx.logger.warn({ inboxId: row.id, reason: stored.reason }, 'lead not delivered');
     return 'failed';
   }
@@ -68,42 +93,41 @@ async function deliverOne(ctx: BridgeContext, row: InboxRow): Promise<keyof Deli
     const mapped = mapLead(lead, ctx.config.bridge.fieldMap);
     const contactId = await upsertLeadContact(ops, mapped, row.id);
     // bridge.onNewContact: only for the contact this lead made (queued once per contact, ever).
-    if (leadCreatedContact(ctx, row.id)) queueOnNewContact(ctx, contactId, ops.locationId);
+    if (await leadCreatedContact(ctx, row.id)) await queueOnNewContact(ctx, contactId, ops.locationId);
     if (mapped.note) {
       const note = await createNote(ops, contactId, { body: mapped.note }, { idempotencyKey: `inbox:${row.id}:note` });
-      markNoteReported(ctx.db, contactId, note.note.id, note.note.body ?? mapped.note, ctx.clock);
+      await markNoteReported(ctx.db, contactId, note.note.id, note.note.body ?? mapped.note, ctx.clock);
     }
-    return link(ctx, ops, row, lead, contactId);
+    return await link(ctx, ops, row, lead, contactId);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // Input HighLevel refuses, or a lead id linked to another contact, will not change by retrying.
     const permanent = err instanceof OperationInputError || err instanceof LeadAlreadyLinkedError
       || (err instanceof OperationError && err.kind === 'invalid');
     const status = permanent || row.attempts + 1 >= MAX_DELIVERY_ATTEMPTS ? 'failed' : 'pending';
-    settleInboxLead(ctx.db, row.id, { status, lastError: message, attempted: true }, ctx.clock);
+    await bridge.settleInboxLead(row.id, { status, lastError: message, attempted: true }, ctx.clock);
     ctx.logger.warn({ inboxId: row.id, err }, status === 'failed' ? 'lead not delivered' : 'lead delivery failed; will retry');
     return status === 'failed' ? 'failed' : 'retrying';
   }
 }
 
 /** The lead's link, in one transaction with the inbox row's outcome. */
-function link(ctx: BridgeContext, ops: OpsContext, row: InboxRow, lead: IntakeLead, contactId: string): keyof DeliverySummary {
-  const { db } = ctx;
-  return db.transaction(() => {
+function link(ctx: BridgeContext, ops: OpsContext, row: InboxRow, lead: IntakeLead, contactId: string): Promise<keyof DeliverySummary> {
+  return mirrorOfBridge(ctx).transaction(async ({ bridge }): Promise<keyof DeliverySummary> => {
     if (lead.id_lead !== undefined) {
-      insertLeadLink(db, { contactId, leadId: lead.id_lead, locationId: ops.locationId }, ctx.clock);
-      settleInboxLead(db, row.id, { status: 'delivered', contactId, leadId: lead.id_lead, attempted: true }, ctx.clock);
+      await bridge.insertLeadLink({ contactId, leadId: lead.id_lead, locationId: ops.locationId }, ctx.clock);
+      await bridge.settleInboxLead(row.id, { status: 'delivered', contactId, leadId: lead.id_lead, attempted: true }, ctx.clock);
       return 'delivered';
     }
-    const existing = linksOfContact(db, contactId)[0];
+    const existing = (await bridge.linksOfContact(contactId))[0];
     if (existing || !ctx.config.leadcars.createLeads) {
-      settleInboxLead(db, row.id, { status: 'delivered', contactId, leadId: existing?.leadId ?? null, attempted: true }, ctx.clock);
+      await bridge.settleInboxLead(row.id, { status: 'delivered', contactId, leadId: existing?.leadId ?? null, attempted: true }, ctx.clock);
       return 'delivered';
     }
     const { id_lead: _none, ...newLead } = lead;
     const payload: CreatePayload = { contactId, locationId: ops.locationId, lead: newLead };
-    enqueueOutbox(db, { kind: 'leadcars.createLead', dedupeKey: createKeyOf(contactId), payload }, ctx.clock);
-    settleInboxLead(db, row.id, { status: 'waiting', contactId, attempted: true }, ctx.clock);
+    await bridge.enqueueOutbox({ kind: 'leadcars.createLead', dedupeKey: createKeyOf(contactId), payload }, ctx.clock);
+    await bridge.settleInboxLead(row.id, { status: 'waiting', contactId, attempted: true }, ctx.clock);
     return 'waiting';
   });
 }

@@ -8,8 +8,9 @@ import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ConfigError } from '../config/errors.ts';
 import type { Clock } from '../db/clock.ts';
-import { insertInboxLead } from '../db/inbox.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { intakeLeadSchema, leadDedupeKey, leadPayload, parseIntakeLead } from './lead.ts';
 
 export interface ImportSummary {
@@ -174,22 +175,23 @@ function csvRecord(row: Record<string, string>): Record<string, unknown> {
  * Stores each valid lead in the inbox (the good ones whatever the bad ones); the invalid are
  * listed with their record number (and `lines[i]`, a CSV's line, when given).
  */
-export function importLeads(
-  db: Db, records: Array<Record<string, unknown>>, options: { phoneCountry?: string; clock?: Clock; lines?: number[] } = {},
-): ImportSummary {
+export async function importLeads(
+  db: Db | Mirror, records: Array<Record<string, unknown>>, options: { phoneCountry?: string; clock?: Clock; lines?: number[] } = {},
+): Promise<ImportSummary> {
   const { clock } = options;
+  const { bridge } = mirrorOf(db);
   const summary: ImportSummary = { read: records.length, accepted: 0, duplicates: 0, invalid: [], inboxIds: [] };
-  records.forEach((record, i) => {
+  for (const [i, record] of records.entries()) {
     const parsed = parseIntakeLead(record, { phoneCountry: options.phoneCountry ?? 'ES' });
     if (!parsed.ok) {
       const line = options.lines?.[i];
       summary.invalid.push({ record: i + 1, ...(line !== undefined ? { line } : {}), reasons: parsed.reasons });
-      return;
+      continue;
     }
-    const stored = insertInboxLead(db, { dedupeKey: leadDedupeKey(parsed.lead), payload: leadPayload(parsed.lead), leadId: parsed.lead.id_lead ?? null }, clock);
+    const stored = await bridge.insertInboxLead({ dedupeKey: leadDedupeKey(parsed.lead), payload: leadPayload(parsed.lead), leadId: parsed.lead.id_lead ?? null }, clock);
     summary.inboxIds.push(stored.id);
     if (stored.created) summary.accepted++;
     else summary.duplicates++;
-  });
+  }
   return summary;
 }

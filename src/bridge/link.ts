@@ -3,12 +3,9 @@
 // create had an unknown outcome). A link settles whatever waited on it.
 import { ConfigError } from '../config/errors.ts';
 import type { Clock } from '../db/clock.ts';
-import { liveContactLocation } from '../db/contact-match.ts';
-import { deliverWaitingLeads } from '../db/inbox-delivery.ts';
-import { insertLeadLink } from '../db/lead-links.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
-import { getOutboxByKey, settleOutboxRow } from '../db/outbox.ts';
-import { isContactLive } from '../db/write-through.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { isLeadcarsError } from '../leadcars/errors.ts';
 import type { BridgeContext } from './context.ts';
 import { isLeadcarsIdText } from '../leadcars/parse.ts';
@@ -37,30 +34,30 @@ function checkLeadId(leadId: string): void {
  */
 export async function linkExistingLead(ctx: BridgeContext, contactId: string, leadId: string): Promise<LinkResult> {
   checkLeadId(leadId);
-  if (!isContactLive(ctx.db, contactId)) throw new ConfigError(`contact ${contactId} is not in the mirror: check the id, or run \`ghl-etl sync\` first`);
+  if (!(await mirrorOf(ctx.db).isContactLive(contactId))) throw new ConfigError(`contact ${contactId} is not in the mirror: check the id, or run \`ghl-etl sync\` first`);
   try {
     await ctx.leadcars().getLead(Number(leadId));
   } catch (err) {
     if (isLeadcarsError(err, 'not-found')) throw new ConfigError(`LeadCars has no lead ${leadId}: check the id (the lead's number in LeadCars)`);
     throw err;
   }
-  return linkLead(ctx.db, contactId, leadId, ctx.clock);
+  return await linkLead(ctx.db, contactId, leadId, ctx.clock);
 }
 
 /** Links in one transaction; the contact must be in the mirror (its location comes from there). */
-export function linkLead(db: Db, contactId: string, leadId: string, clock?: Clock): LinkResult {
+export async function linkLead(db: Db | Mirror, contactId: string, leadId: string, clock?: Clock): Promise<LinkResult> {
   checkLeadId(leadId);
-  return db.transaction(() => {
-    const locationId = liveContactLocation(db, contactId);
+  return mirrorOf(db).transaction(async ({ bridge }) => {
+    const locationId = await bridge.liveContactLocation(contactId);
     if (locationId === undefined) throw new ConfigError(`contact ${contactId} is not in the mirror: check the id, or run \`ghl-etl sync\` first`);
-    const created = insertLeadLink(db, { contactId, leadId, locationId }, clock);
-    const waiting = getOutboxByKey(db, createKeyOf(contactId));
+    const created = await bridge.insertLeadLink({ contactId, leadId, locationId }, clock);
+    const waiting = await bridge.getOutboxByKey(createKeyOf(contactId));
     let resolvedOutboxId: number | undefined;
     if (waiting && waiting.status !== 'done') {
-      settleOutboxRow(db, waiting.id, { status: 'done', result: { leadId, linkedBy: 'leads link' } }, clock);
+      await bridge.settleOutboxRow(waiting.id, { status: 'done', result: { leadId, linkedBy: 'leads link' } }, clock);
       resolvedOutboxId = waiting.id;
     }
-    const deliveredLeads = deliverWaitingLeads(db, contactId, leadId, clock);
+    const deliveredLeads = await bridge.deliverWaitingLeads(contactId, leadId, clock);
     return { contactId, leadId, created, deliveredLeads, ...(resolvedOutboxId !== undefined ? { resolvedOutboxId } : {}) };
   });
 }

@@ -9,12 +9,11 @@
 // workflow that allows re-entry would start twice. The row becomes `unknown`, named in `outbox
 // list`, for a person to check and `outbox retry` or `outbox drop`. Followers are a set: repeating
 // the call is harmless, so it is retried like any failure.
-import { readIdempotencyKey } from '../db/write-through.ts';
-import { claimOutboxRow, dueOutbox, enqueueOutbox, settleOutboxRow, type HighLevelOutboxKind, type OutboxRow } from '../db/outbox.ts';
+import type { HighLevelOutboxKind, OutboxRow } from '../db/outbox.ts';
 import { isGhlError } from '../ghl/errors.ts';
 import { addFollowers, addToCampaign, addToWorkflow } from '../ops/contact-actions.ts';
 import { OperationError, OperationInputError } from '../ops/errors.ts';
-import { nowOf, opsContext, type BridgeContext } from './context.ts';
+import { mirrorOfBridge, nowOf, opsContext, type BridgeContext } from './context.ts';
 
 const LEASE_MS = 5 * 60_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
@@ -38,12 +37,12 @@ export interface HighLevelDrainSummary {
 export const contactCreateKey = (inboxId: number) => `inbox:${inboxId}:contact`;
 
 /** True when the delivery of inbox row `inboxId` created its contact (now or in an earlier attempt). */
-export function leadCreatedContact(ctx: BridgeContext, inboxId: number): boolean {
-  return readIdempotencyKey(ctx.db, contactCreateKey(inboxId))?.status === 'done';
+export async function leadCreatedContact(ctx: BridgeContext, inboxId: number): Promise<boolean> {
+  return (await mirrorOfBridge(ctx).readIdempotencyKey(contactCreateKey(inboxId)))?.status === 'done';
 }
 
 /** Queues the configured calls for a contact a lead created; returns how many rows are new (0 when queued before). */
-export function queueOnNewContact(ctx: BridgeContext, contactId: string, locationId: string): number {
+export async function queueOnNewContact(ctx: BridgeContext, contactId: string, locationId: string): Promise<number> {
   const { workflows, campaigns, followers } = ctx.config.bridge.onNewContact;
   const items: Array<{ kind: HighLevelOutboxKind; dedupeKey: string; payload: HighLevelCallPayload }> = [
     ...workflows.map((workflowId) => ({ kind: 'highlevel.addToWorkflow' as const, dedupeKey: `onNewContact:${contactId}:workflow:${workflowId}`, payload: { contactId, locationId, workflowId } })),
@@ -51,7 +50,11 @@ export function queueOnNewContact(ctx: BridgeContext, contactId: string, locatio
     ...(followers.length > 0 ? [{ kind: 'highlevel.addFollowers' as const, dedupeKey: `onNewContact:${contactId}:followers`, payload: { contactId, locationId, followers } }] : []),
   ];
   if (items.length === 0) return 0;
-  return ctx.db.transaction(() => items.filter((item) => enqueueOutbox(ctx.db, item, ctx.clock).created).length);
+  return mirrorOfBridge(ctx).transaction(async ({ bridge }) => {
+    let created = 0;
+    for (const item of items) if ((await bridge.enqueueOutbox(item, ctx.clock)).created) created++;
+    return created;
+  });
 }
 
 const isHighLevel = (row: OutboxRow) => row.kind.startsWith('highlevel.');
@@ -59,15 +62,16 @@ const isHighLevel = (row: OutboxRow) => row.kind.startsWith('highlevel.');
 /** Sends every due HighLevel row once; stops early when `signal` aborts. */
 export async function drainHighLevelCalls(ctx: BridgeContext, opts: { signal?: AbortSignal } = {}): Promise<HighLevelDrainSummary> {
   const summary: HighLevelDrainSummary = { sent: 0, retried: 0, dead: 0, unknown: 0 };
+  const { bridge } = mirrorOfBridge(ctx);
   const tried = new Set<number>();
   for (;;) {
-    const due = dueOutbox(ctx.db, nowOf(ctx).toISOString(), 200).filter((r) => isHighLevel(r) && !tried.has(r.id));
+    const due = (await bridge.dueOutbox(nowOf(ctx).toISOString(), 200)).filter((r) => isHighLevel(r) && !tried.has(r.id));
     if (due.length === 0) return summary;
     for (const row of due) {
       if (opts.signal?.aborted) return summary;
       tried.add(row.id);
       const now = nowOf(ctx);
-      const before = claimOutboxRow(ctx.db, row.id, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString());
+      const before = await bridge.claimOutboxRow(row.id, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString());
       if (!before) continue;
       summary[await sendOne(ctx, before)]++;
     }
@@ -84,34 +88,35 @@ function what(row: OutboxRow, p: HighLevelCallPayload): string {
 
 async function sendOne(ctx: BridgeContext, row: OutboxRow): Promise<keyof HighLevelDrainSummary> {
   const p = JSON.parse(row.payload) as HighLevelCallPayload;
-  const unknown = (why: string): 'unknown' => {
-    settleOutboxRow(ctx.db, row.id, {
+  const { bridge } = mirrorOfBridge(ctx);
+  const unknown = async (why: string): Promise<'unknown'> => {
+    await bridge.settleOutboxRow(row.id, {
       status: 'unknown',
       lastError: `${why}: HighLevel may have ${what(row, p)}; check it there, then \`ghl-etl outbox retry ${row.id}\` (sends again) or \`ghl-etl outbox drop ${row.id}\``,
     }, ctx.clock);
     ctx.logger.warn({ outboxId: row.id, kind: row.kind, contactId: p.contactId }, 'HighLevel call outcome unknown: not repeated');
     return 'unknown';
   };
-  if (row.sendingSince !== null && !repeatable(row)) return unknown('an earlier send was interrupted');
+  if (row.sendingSince !== null && !repeatable(row)) return await unknown('an earlier send was interrupted');
   const ops = opsContext(ctx, p.locationId);
   try {
     if (row.kind === 'highlevel.addToWorkflow') await addToWorkflow(ops, p.contactId, p.workflowId!);
     else if (row.kind === 'highlevel.addToCampaign') await addToCampaign(ops, p.contactId, p.campaignId!);
     else await addFollowers(ops, p.contactId, p.followers ?? []);
-    settleOutboxRow(ctx.db, row.id, { status: 'done', lastError: null }, ctx.clock);
+    await bridge.settleOutboxRow(row.id, { status: 'done', lastError: null }, ctx.clock);
     return 'sent';
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof OperationError && isGhlError(err.cause, 'outcome-unknown') && !repeatable(row)) return unknown(message);
+    if (err instanceof OperationError && isGhlError(err.cause, 'outcome-unknown') && !repeatable(row)) return await unknown(message);
     const permanent = err instanceof OperationInputError || (err instanceof OperationError && (err.kind === 'invalid' || err.kind === 'not-found'));
     const attempts = row.attempts + 1;
     if (permanent || attempts >= ctx.config.bridge.maxAttempts) {
-      settleOutboxRow(ctx.db, row.id, { status: 'dead', lastError: message }, ctx.clock);
+      await bridge.settleOutboxRow(row.id, { status: 'dead', lastError: message }, ctx.clock);
       ctx.logger.error({ outboxId: row.id, kind: row.kind, err }, 'outbox row dead-lettered');
       return 'dead';
     }
     const delay = Math.min(MAX_BACKOFF_MS, ctx.config.bridge.retryBaseMs * 2 ** (attempts - 1)) * (0.75 + Math.random() / 2);
-    settleOutboxRow(ctx.db, row.id, { status: 'pending', lastError: message, nextAttemptAt: new Date(nowOf(ctx).getTime() + delay).toISOString() }, ctx.clock);
+    await bridge.settleOutboxRow(row.id, { status: 'pending', lastError: message, nextAttemptAt: new Date(nowOf(ctx).getTime() + delay).toISOString() }, ctx.clock);
     return 'retried';
   }
 }

@@ -4,15 +4,13 @@
 // becomes `unknown` and waits for `ghl-etl leads link`). Other failures retry with backoff until
 // `bridge.maxAttempts`, then the row is dead.
 import { ConfigError } from '../config/errors.ts';
-import { deliverWaitingLeads, failWaitingLeads } from '../db/inbox-delivery.ts';
-import { insertLeadLink } from '../db/lead-links.ts';
-import { claimOutboxRow, dueOutbox, settleOutboxRow, type OutboxRow } from '../db/outbox.ts';
+import type { OutboxRow } from '../db/outbox.ts';
 import { isLeadcarsError } from '../leadcars/errors.ts';
 import type { NewLead } from '../leadcars/types.ts';
 import { phoneProblem, toE164 } from '../ops/validate.ts';
 import { LEAD_PHONE_FIELDS } from './lead.ts';
 import { drainHighLevelCalls } from './on-new-contact.ts';
-import { nowOf, type BridgeContext } from './context.ts';
+import { mirrorOfBridge, nowOf, type BridgeContext } from './context.ts';
 
 /** How long a claimed row is left alone by other drainers (a send takes seconds). */
 const LEASE_MS = 5 * 60_000;
@@ -32,23 +30,24 @@ export interface CreatePayload { contactId: string; locationId: string; lead: Ne
 export async function drainOutbox(ctx: BridgeContext, opts: { signal?: AbortSignal } = {}): Promise<DrainSummary> {
   // The HighLevel calls (bridge.onNewContact) need no LeadCars token: they go first, whatever LeadCars' state.
   const summary: DrainSummary = await drainHighLevelCalls(ctx, opts);
+  const { bridge } = mirrorOfBridge(ctx);
   try {
     ctx.leadcars();
   } catch (err) {
     // No LeadCars token: the rows wait (not spending their attempts) until one is configured.
     if (!(err instanceof ConfigError)) throw err;
-    if (dueOutbox(ctx.db, nowOf(ctx).toISOString(), 50).some(isLeadcars)) ctx.logger.warn(err.message);
+    if ((await bridge.dueOutbox(nowOf(ctx).toISOString(), 50)).some(isLeadcars)) ctx.logger.warn(err.message);
     return summary;
   }
   const tried = new Set<number>();
   for (;;) {
-    const due = dueOutbox(ctx.db, nowOf(ctx).toISOString(), 50).filter((r) => isLeadcars(r) && !tried.has(r.id));
+    const due = (await bridge.dueOutbox(nowOf(ctx).toISOString(), 50)).filter((r) => isLeadcars(r) && !tried.has(r.id));
     if (due.length === 0) return summary;
     for (const row of due) {
       if (opts.signal?.aborted) return summary;
       tried.add(row.id);
       const now = nowOf(ctx);
-      const before = claimOutboxRow(ctx.db, row.id, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString());
+      const before = await bridge.claimOutboxRow(row.id, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString());
       if (!before) continue;
       const outcome = await sendOne(ctx, before);
       summary[outcome]++;
@@ -66,28 +65,30 @@ async function sendOne(ctx: BridgeContext, row: OutboxRow): Promise<Outcome> {
       ? await sendCreate(ctx, row, JSON.parse(row.payload) as CreatePayload)
       : await sendComment(ctx, row, JSON.parse(row.payload) as CommentPayload);
   } catch (err) {
-    return failed(ctx, row, err);
+    return await failed(ctx, row, err);
   }
 }
 
 async function sendComment(ctx: BridgeContext, row: OutboxRow, p: CommentPayload): Promise<Outcome> {
   const client = ctx.leadcars();
+  const { bridge } = mirrorOfBridge(ctx);
   if (row.sendingSince !== null || row.lastError?.startsWith('unknown:')) {
     // An earlier send may have posted it: look before posting again.
     const found = await client.findComment(Number(p.leadId), p.text);
     if (found) {
-      settleOutboxRow(ctx.db, row.id, { status: 'done', result: { found: found.date } }, ctx.clock);
+      await bridge.settleOutboxRow(row.id, { status: 'done', result: { found: found.date } }, ctx.clock);
       return 'sent';
     }
   }
   await client.addComment(Number(p.leadId), p.text);
-  settleOutboxRow(ctx.db, row.id, { status: 'done', lastError: null }, ctx.clock);
+  await bridge.settleOutboxRow(row.id, { status: 'done', lastError: null }, ctx.clock);
   return 'sent';
 }
 
 async function sendCreate(ctx: BridgeContext, row: OutboxRow, p: CreatePayload): Promise<Outcome> {
+  const db = mirrorOfBridge(ctx);
   if (row.sendingSince !== null) {
-    settleOutboxRow(ctx.db, row.id, {
+    await db.bridge.settleOutboxRow(row.id, {
       status: 'unknown',
       lastError: `an earlier send was interrupted and may have created the lead: find it in LeadCars and run \`ghl-etl leads link ${p.contactId} LEAD_ID\``,
     }, ctx.clock);
@@ -95,10 +96,10 @@ async function sendCreate(ctx: BridgeContext, row: OutboxRow, p: CreatePayload):
   }
   const { id } = await ctx.leadcars().createLead(leadForLeadcars(p.lead, ctx.config.phoneCountry));
   const leadId = String(id);
-  ctx.db.transaction(() => {
-    settleOutboxRow(ctx.db, row.id, { status: 'done', result: { leadId } }, ctx.clock);
-    insertLeadLink(ctx.db, { contactId: p.contactId, leadId, locationId: p.locationId }, ctx.clock);
-    deliverWaitingLeads(ctx.db, p.contactId, leadId, ctx.clock);
+  await db.transaction(async ({ bridge }) => {
+    await bridge.settleOutboxRow(row.id, { status: 'done', result: { leadId } }, ctx.clock);
+    await bridge.insertLeadLink({ contactId: p.contactId, leadId, locationId: p.locationId }, ctx.clock);
+    await bridge.deliverWaitingLeads(p.contactId, leadId, ctx.clock);
   });
   return 'sent';
 }
@@ -125,13 +126,13 @@ function leadForLeadcars(lead: NewLead, phoneCountry: string): NewLead {
   return out;
 }
 
-function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
+async function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Promise<Outcome> {
   const message = err instanceof Error ? err.message : String(err);
-  const { db } = ctx;
+  const db = mirrorOfBridge(ctx);
   const kind = isLeadcarsError(err) ? err.kind : 'other';
   if (kind === 'outcome-unknown' && row.kind === 'leadcars.createLead') {
     const { contactId } = JSON.parse(row.payload) as CreatePayload;
-    settleOutboxRow(db, row.id, {
+    await db.bridge.settleOutboxRow(row.id, {
       status: 'unknown',
       lastError: `${message}: LeadCars may have created the lead; find it and run \`ghl-etl leads link ${contactId} LEAD_ID\``,
     }, ctx.clock);
@@ -142,16 +143,16 @@ function failed(ctx: BridgeContext, row: OutboxRow, err: unknown): Outcome {
   const permanent = kind === 'refused' || kind === 'not-found' || err instanceof UnsendableLeadError;
   const attempts = row.attempts + 1;
   if (permanent || attempts >= ctx.config.bridge.maxAttempts) {
-    db.transaction(() => {
-      settleOutboxRow(db, row.id, { status: 'dead', lastError: message }, ctx.clock);
-      if (row.kind === 'leadcars.createLead') failWaitingLeads(db, (JSON.parse(row.payload) as CreatePayload).contactId, `LeadCars refused the lead: ${message}`);
+    await db.transaction(async ({ bridge }) => {
+      await bridge.settleOutboxRow(row.id, { status: 'dead', lastError: message }, ctx.clock);
+      if (row.kind === 'leadcars.createLead') await bridge.failWaitingLeads((JSON.parse(row.payload) as CreatePayload).contactId, `LeadCars refused the lead: ${message}`);
     });
     ctx.logger.error({ outboxId: row.id, kind: row.kind, err }, 'outbox row dead-lettered');
     return 'dead';
   }
   const delay = Math.min(MAX_BACKOFF_MS, ctx.config.bridge.retryBaseMs * 2 ** (attempts - 1)) * (0.75 + Math.random() / 2);
   const prefix = kind === 'outcome-unknown' ? 'unknown: ' : kind === 'auth' ? 'auth: ' : '';
-  settleOutboxRow(db, row.id, {
+  await db.bridge.settleOutboxRow(row.id, {
     status: 'pending', lastError: prefix + message, nextAttemptAt: new Date(nowOf(ctx).getTime() + delay).toISOString(),
   }, ctx.clock);
   return 'retried';

@@ -2,10 +2,10 @@
 // read by id (after each sync) and a change of its status, temperature or last action lands on
 // the contact, as `bridge.leadUpdates` says: tags `<tagPrefix><status>` and
 // `<tagPrefix><temperature>` (the previous ones removed), a note, both or nothing.
-import { listLeadLinks, recordLeadPoll, type LeadLink } from '../db/lead-links.ts';
+import type { LeadLink } from '../db/lead-links.ts';
 import { createNote, tagContact, untagContact } from '../ops/index.ts';
 import { markNoteReported } from './changes.ts';
-import { opsContext, type BridgeContext } from './context.ts';
+import { mirrorOfBridge, opsContext, type BridgeContext } from './context.ts';
 import { fill } from './templates.ts';
 
 export interface PollSummary {
@@ -18,7 +18,7 @@ const tagOf = (prefix: string, value: string | null) => (value ? `${prefix}${val
 
 export async function pollLinkedLeads(ctx: BridgeContext, opts: { signal?: AbortSignal } = {}): Promise<PollSummary> {
   const summary: PollSummary = { polled: 0, changed: 0, failed: 0 };
-  for (const link of listLeadLinks(ctx.db)) {
+  for (const link of await mirrorOfBridge(ctx).bridge.listLeadLinks()) {
     if (opts.signal?.aborted) break;
     try {
       if (await pollOne(ctx, link)) summary.changed++;
@@ -49,8 +49,8 @@ async function pollOne(ctx: BridgeContext, link: LeadLink): Promise<boolean> {
     const body = fill(templates.leadChanged, { status: seen.status ?? '-', temperature: seen.temperature ?? '-', lastAction: seen.lastActionAt ?? '-' });
     const note = await createNote(ops, link.contactId, { body }, { idempotencyKey: `poll:${link.leadId}:${seen.lastActionAt}:${seen.status}:${seen.temperature}` });
     // Said by LeadCars: not a change to report back to it.
-    markNoteReported(ctx.db, link.contactId, note.note.id, note.note.body ?? body, ctx.clock);
+    await markNoteReported(ctx.db, link.contactId, note.note.id, note.note.body ?? body, ctx.clock);
   }
-  recordLeadPoll(ctx.db, link.leadId, seen, ctx.clock);
+  await mirrorOfBridge(ctx).bridge.recordLeadPoll(link.leadId, seen, ctx.clock);
   return true;
 }

@@ -1,18 +1,18 @@
 // The bridge's jobs as the commands run them: around a sync (before: make the linked contacts'
 // tasks and notes due; after: report their changes, poll the linked leads, drain the outbox),
 // and continuously in `serve` (deliver the inbox, report changes the webhooks brought, drain).
-import { listLeadLinks, markLinkedContactsDue } from '../db/lead-links.ts';
-import { listOutbox } from '../db/outbox.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { queueChangeComments } from './changes.ts';
-import type { BridgeContext } from './context.ts';
+import { mirrorOfBridge, type BridgeContext } from './context.ts';
 import { deliverInbox, type DeliverySummary } from './deliver.ts';
 import { drainOutbox, type DrainSummary } from './outbox.ts';
 import { pollLinkedLeads, type PollSummary } from './poll.ts';
 
 /** Before a sync: HighLevel does not move dateUpdated for task and note changes, so re-read them for linked contacts. */
-export function prepareSync(db: Db): number {
-  return markLinkedContactsDue(db);
+export function prepareSync(db: Db | Mirror): Promise<number> {
+  return mirrorOf(db).markLinkedContactsDue();
 }
 
 export interface AfterSyncSummary {
@@ -25,10 +25,10 @@ export interface AfterSyncSummary {
 
 /** After a sync: task and note changes of linked contacts become comments; leads are polled; the outbox drained. */
 export async function afterSync(ctx: BridgeContext, opts: { signal?: AbortSignal } = {}): Promise<AfterSyncSummary> {
-  if (listLeadLinks(ctx.db).length === 0 && listOutbox(ctx.db, { status: 'pending', limit: 1 }).length === 0) {
+  if (!(await mirrorOfBridge(ctx).bridgeInUse())) {
     return { ran: false, commentsQueued: 0, poll: { polled: 0, changed: 0, failed: 0 }, outbox: { sent: 0, retried: 0, dead: 0, unknown: 0 } };
   }
-  const commentsQueued = queueChangeComments(ctx.db, ctx.config.bridge.templates, undefined, ctx.clock);
+  const commentsQueued = await queueChangeComments(ctx.db, ctx.config.bridge.templates, undefined, ctx.clock);
   const poll = await pollLinkedLeads(ctx, opts);
   const outbox = await drainOutbox(ctx, opts);
   return { ran: true, commentsQueued, poll, outbox };
@@ -78,7 +78,7 @@ export function startBridgeLoop(ctx: BridgeContext, signal: AbortSignal): Bridge
         add(totals.delivery, await deliverInbox(ctx, { signal }));
         const contacts = touched ? [...touched] : undefined;
         touched = new Set();
-        totals.commentsQueued += queueChangeComments(ctx.db, ctx.config.bridge.templates, contacts, ctx.clock);
+        totals.commentsQueued += await queueChangeComments(ctx.db, ctx.config.bridge.templates, contacts, ctx.clock);
         add(totals.outbox, await drainOutbox(ctx, { signal }));
       } catch (err) {
         ctx.logger.error({ err }, 'bridge round failed; retrying after a pause');

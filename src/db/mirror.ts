@@ -31,6 +31,7 @@ import type { CustomFieldDefinitionRow, IdempotencyRecord, MirrorContactQuery } 
 import type { SyncRunCounters, SyncRunStatus } from './runs.ts';
 import type { ContactView } from './contact-view.ts';
 import type { McpReads } from './mcp-reads.ts';
+import type { BridgeStatements } from './bridge-store.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -92,6 +93,9 @@ export interface MirrorStatements {
   markLinkedContactsDue(): Promise<number>;
   /** Whether the LeadCars bridge has anything in this database (links, or calls owed). */
   bridgeInUse(): Promise<boolean>;
+
+  // ---- the LeadCars bridge (bridge-store.ts; PostgreSQL: pg/bridge.ts), on this connection / transaction
+  readonly bridge: BridgeStatements;
 }
 
 /** A cell of an export row as the engines return it (no BLOBs in the mirror). */

@@ -12,6 +12,7 @@ import { contactsNeedingChildren, countContactsNeedingChildren } from './due.ts'
 import { availableColumns, exportRows, liveTags } from './export-rows.ts';
 import { recordExportEnd, recordExportStart } from './exports.ts';
 import { markLinkedContactsDue } from './lead-links.ts';
+import { sqliteBridge } from './bridge-store.ts';
 import { upsertLocation } from './locations.ts';
 import { acquireLock, refreshLock, releaseLock } from './locks.ts';
 import { isMirror, type ExportCell, type Mirror, type MirrorStatements } from './mirror.ts';
@@ -34,7 +35,7 @@ import {
 } from './write-through.ts';
 
 /** The statements as synchronous calls on `db` (what both the mirror and its transactions run). */
-function statementsOn(db: Db): { [K in keyof MirrorStatements]: (...args: Parameters<MirrorStatements[K]>) => Awaited<ReturnType<MirrorStatements[K]>> } {
+function statementsOn(db: Db): { [K in Exclude<keyof MirrorStatements, 'bridge'>]: (...args: Parameters<MirrorStatements[K]>) => Awaited<ReturnType<MirrorStatements[K]>> } {
   return {
     upsertLocation: (...a) => upsertLocation(db, ...a),
     replaceUsers: (...a) => replaceUsers(db, ...a),
@@ -82,7 +83,7 @@ function statementsOn(db: Db): { [K in keyof MirrorStatements]: (...args: Parame
 type SyncStatements = ReturnType<typeof statementsOn>;
 
 /** Each synchronous statement as an async one, after `gate` (which may wait). */
-function asyncStatements(sync: SyncStatements, gate: () => Promise<void> | undefined): MirrorStatements {
+function asyncStatements(sync: SyncStatements, gate: () => Promise<void> | undefined): Omit<MirrorStatements, 'bridge'> {
   const out: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const [name, fn] of Object.entries(sync) as Array<[string, (...args: unknown[]) => unknown]>) {
     out[name] = async (...args) => {
@@ -91,7 +92,7 @@ function asyncStatements(sync: SyncStatements, gate: () => Promise<void> | undef
       return fn(...args);
     };
   }
-  return out as unknown as MirrorStatements;
+  return out as unknown as Omit<MirrorStatements, 'bridge'>;
 }
 
 const mirrors = new WeakMap<Db, Mirror>();
@@ -108,9 +109,10 @@ export function sqliteMirror(db: Db): Mirror {
     while (open) await open;
   };
   const gate = () => (open ? waitForOpen() : undefined);
-  const inTransaction = asyncStatements(sync, () => undefined);
+  const inTransaction: MirrorStatements = { ...asyncStatements(sync, () => undefined), bridge: sqliteBridge(db, () => undefined) };
   const mirror: Mirror = {
     ...asyncStatements(sync, gate),
+    bridge: sqliteBridge(db, gate),
     engine: 'sqlite',
     shown: db.path,
     readonly: db.readonly,

@@ -77,7 +77,7 @@ export async function runPipeline(ctx: PipelineContext, opts: PipelineOptions): 
   if (!opts.signal?.aborted) try {
     // Nothing of the bridge in this database: what afterSync would report, without its reads.
     result.bridge = !(await db.bridgeInUse()) ? idleBridge() : await afterSync(
-      { db: db.unported('the LeadCars bridge'), ghl: ctx.client, leadcars: () => ctx.leadcars, config, logger: ctx.logger },
+      { db, ghl: ctx.client, leadcars: () => ctx.leadcars, config, logger: ctx.logger },
       opts.signal ? { signal: opts.signal } : {},
     );
   } catch (err) {

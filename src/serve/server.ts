@@ -6,11 +6,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/errors.ts';
 import { MIN_INTAKE_SECRET_LENGTH, type Config } from '../config/schema.ts';
-import {
-  insertInboxLead, markWebhookEventApplied, probeWriteLock, recordWebhookEvent, type Db,
-} from '../db/index.ts';
+import type { Db } from '../db/index.ts';
+import type { Mirror } from '../db/mirror.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 import type { Logger } from '../log.ts';
-import { recordDrift } from '../db/drift.ts';
 import { createWebhookDriftReader } from '../highlevel-api/webhook-events.ts';
 import { leadDedupeKey, leadPayload, parseIntakeLead, type IntakeLead } from '../bridge/lead.ts';
 import { hasIntakeSignatureHeader, verifyIntakeSignature } from './intake.ts';
@@ -46,7 +45,8 @@ export interface ReceivedEvent {
 }
 
 export interface ServeOptions {
-  db: Db;
+  /** The mirror on either engine (a SQLite `Db` is taken as its Mirror). */
+  db: Db | Mirror;
   /** `intakeSecret`, `webhookPublicKey` and `serve.host`/`serve.port` are read from it. */
   config: Pick<Config, 'intakeSecret' | 'webhookPublicKey'> & Partial<Pick<Config, 'serve' | 'phoneCountry' | 'locations' | 'webhookLegacySignature'>>;
   /** Defaults to config `serve.host` (127.0.0.1). */
@@ -155,7 +155,8 @@ const error = (status: number, message: string, extra: Record<string, unknown> =
 
 /** Starts the server; throws ConfigError (exit 2) when the intake secret is missing or the webhook key is bad. */
 export async function startServer(options: ServeOptions): Promise<IntakeServer> {
-  const { db, config } = options;
+  const { config } = options;
+  const db = mirrorOf(options.db);
   const { logger } = options;
   const secret = config.intakeSecret;
   if (!secret) {
@@ -178,7 +179,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
   const driftOf = createWebhookDriftReader();
   const isForeign = (locationId: unknown) => synced.size > 0 && !(typeof locationId === 'string' && synced.has(locationId));
 
-  function acceptLead(body: Buffer, req: IncomingMessage): Answer {
+  async function acceptLead(body: Buffer, req: IncomingMessage): Promise<Answer> {
     if (!verifyIntakeSignature(body, req.headers['x-intake-signature'] as string | undefined, secret!)) {
       return error(401, 'missing or bad X-Intake-Signature: sign the raw body with HMAC-SHA256 and INTAKE_SECRET, as sha256=<hex>');
     }
@@ -187,12 +188,12 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     const parsed = parseIntakeLead(json.value, { phoneCountry: config.phoneCountry ?? 'ES' });
     if (!parsed.ok) return error(400, 'the lead is not valid', { reasons: parsed.reasons });
     const { lead } = parsed;
-    const stored = insertInboxLead(db, { dedupeKey: leadDedupeKey(lead), payload: leadPayload(lead), leadId: lead.id_lead ?? null }, clock);
+    const stored = await db.bridge.insertInboxLead({ dedupeKey: leadDedupeKey(lead), payload: leadPayload(lead), leadId: lead.id_lead ?? null }, clock);
     if (stored.created) notify(() => options.onLead?.({ id: stored.id, created: true, lead }), logger);
     return { status: 202, body: { id: stored.id } };
   }
 
-  function acceptWebhook(body: Buffer, req: IncomingMessage): Answer {
+  async function acceptWebhook(body: Buffer, req: IncomingMessage): Promise<Answer> {
     if (!verifyWebhookSignature(body, req.headers, keys)) return error(401, 'missing or bad webhook signature');
     const json = parseJson(body);
     if (!json.ok || typeof json.value !== 'object' || json.value === null || Array.isArray(json.value)) {
@@ -206,8 +207,8 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     if (!Number.isFinite(sentAt) || Math.abs(clock().getTime() - sentAt) > REPLAY_WINDOW_MS) {
       return error(401, 'the event timestamp is missing or outside the 5-minute window (a replay?)');
     }
-    const applied = db.transaction(() => {
-      const fresh = recordWebhookEvent(db, {
+    const applied = await db.transaction(async (tx) => {
+      const fresh = await tx.bridge.recordWebhookEvent({
         webhookId: event.webhookId,
         type: event.type,
         locationId: typeof event.locationId === 'string' ? event.locationId : null,
@@ -218,16 +219,16 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
       let changed = false;
       try {
         // A savepoint: an event the mirror cannot take is still recorded (and acknowledged).
-        changed = db.transaction(() => applyEventToMirror(db, event));
+        changed = await tx.bridge.savepoint(() => applyEventToMirror(tx, event));
       } catch (err) {
         logger.warn({ err, webhookId: event.webhookId, type: event.type }, 'webhook event not applied to the mirror');
       }
-      if (changed) markWebhookEventApplied(db, event.webhookId, clock);
+      if (changed) await tx.bridge.markWebhookEventApplied(event.webhookId, clock);
       // What the event departs on (nulls, mistyped fields) was tolerated: counted like answers' drift.
       const departures = driftOf(event);
       if (departures.length > 0 && typeof event.locationId === 'string') {
         try {
-          db.transaction(() => recordDrift(db, event.locationId as string, departures.map((d) => ({ ...d, operation: `webhook ${event.type}`, count: 1 })), clock));
+          await tx.bridge.savepoint(() => tx.bridge.recordDrift(event.locationId as string, departures.map((d) => ({ ...d, operation: `webhook ${event.type}`, count: 1 })), clock));
         } catch (err) {
           logger.warn({ err, webhookId: event.webhookId }, 'could not record the event\'s drift');
         }
@@ -246,19 +247,17 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
 
   // The probe runs at most once per HEALTH_CACHE_MS however many checks arrive: a flood of
   // unauthenticated health checks costs one lock attempt every few seconds, never a wait.
-  let lastHealth: { at: number; answer: Answer } | undefined;
-  function health(): Answer {
+  let lastHealth: { at: number; answer: Promise<Answer> } | undefined;
+  function health(): Promise<Answer> {
     const now = Date.now();
     if (lastHealth && now - lastHealth.at < HEALTH_CACHE_MS) return lastHealth.answer;
-    let answer: Answer;
-    try {
-      answer = probeWriteLock(db) === 'ok'
-        ? { status: 200, body: { ok: true } }
-        : error(503, 'the database is busy: another process holds its write lock');
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'health check: the database is not writable');
-      answer = error(503, 'the database is not writable');
-    }
+    const answer = db.bridge.probeWrites().then(
+      (probe): Answer => (probe === 'ok' ? { status: 200, body: { ok: true } } : error(503, 'the database is busy: another process holds its write lock')),
+      (err: unknown): Answer => {
+        logger.warn({ err: (err as Error).message }, 'health check: the database is not writable');
+        return error(503, 'the database is not writable');
+      },
+    );
     lastHealth = { at: now, answer };
     return answer;
   }
@@ -269,7 +268,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     method: string;
     signed?: (req: IncomingMessage) => boolean;
     unsigned?: Answer;
-    handle: (body: Buffer, req: IncomingMessage) => Answer;
+    handle: (body: Buffer, req: IncomingMessage) => Promise<Answer>;
   }
   const routes: Record<string, Route> = {
     '/leads': {
@@ -311,7 +310,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
       throw err;
     }
     try {
-      return route.handle(read.body, req);
+      return await route.handle(read.body, req);
     } finally {
       read.release();
     }

@@ -31,7 +31,7 @@ export function bridgeStatusOf(counts: BridgeQueueCounts, now: Date): BridgeStat
     problems.push(`${outbox.unknown} LeadCars lead create(s) of unknown outcome: find each lead in LeadCars and run \`ghl-etl leads link CONTACT_ID LEAD_ID\` (\`ghl-etl outbox list --status unknown\`)`);
   }
   if (inbox.failed > 0) {
-    problems.push(`${inbox.failed} lead(s) failed delivery: \`sqlite3 DB "SELECT id, last_error FROM inbox WHERE status = 'failed'"\``);
+    problems.push(`${inbox.failed} lead(s) failed delivery: see them with \`SELECT id, last_error FROM inbox WHERE status = 'failed'\` (sqlite3 or psql on the database)`);
   }
   return {
     inbox: { ...inbox, oldestWaitingHours: ageHours(inbox.oldestWaitingAt, now) },

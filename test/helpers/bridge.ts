@@ -54,7 +54,7 @@ export async function bridgeFixture(opts: SandboxOptions & { locationIndex?: num
   return {
     sandbox, lc, db, dbPath, ghl, leadcars, config, ctx, locationId: location.id,
     async sync() {
-      prepareSync(db);
+      await prepareSync(db);
       const result = await syncAll({ logger: quietLogger, db, client: ghl, locations: [{ id: location.id }], full: false, lister: 'list', config });
       if (result.outcome !== 'ok') throw new Error(`sync ${result.outcome}: ${result.runs.map((r) => r.error).join('; ')}`);
       return afterSync(ctx);

@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { bridgeContext } from '../../app/bridge.ts';
 import { deliverInbox, drainOutbox, importLeads, readLeadFile } from '../../bridge/index.ts';
 import { leadFileEncoding, type ImportSummary } from '../../bridge/import.ts';
-import { getInboxLead } from '../../db/inbox.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { writeOut, writeErr } from '../../terminal-text.ts';
@@ -22,12 +21,13 @@ export function register(program: Command): void {
     if (opts.encoding !== undefined) leadFileEncoding(opts.encoding); // a bad name is a usage error before anything is read
     const read = readLeadFile(file, opts.encoding !== undefined ? { encoding: opts.encoding } : {});
     return withApp(config, async (app) => {
-      const ctx = bridgeContext(app);
-      const imported = importLeads(app.db, read.records, { phoneCountry: config.phoneCountry, ...(read.lines ? { lines: read.lines } : {}) });
+      const ctx = await bridgeContext(app);
+      const db = await app.mirror();
+      const imported = await importLeads(db, read.records, { phoneCountry: config.phoneCountry, ...(read.lines ? { lines: read.lines } : {}) });
       const invalid: ImportSummary['invalid'] = [...read.unreadable, ...imported.invalid].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
       const delivery = await deliverInbox(ctx);
       const outbox = await drainOutbox(ctx);
-      const rows = imported.inboxIds.map((id) => getInboxLead(app.db, id)!);
+      const rows = await Promise.all(imported.inboxIds.map(async (id) => (await db.bridge.getInboxLead(id))!));
       const count = (s: string) => rows.filter((r) => r.status === s).length;
       const readCount = imported.read + read.unreadable.length;
       const result = {
@@ -47,6 +47,6 @@ export function register(program: Command): void {
         );
       }
       return invalid.length > 0 || result.failed > 0 ? EXIT.failed : EXIT.ok;
-    });
+    }, { postgres: true });
   });
 }

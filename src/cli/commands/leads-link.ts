@@ -17,7 +17,7 @@ export function register(program: Command): void {
     return withApp(configOf(opts), async (app) => {
       let result;
       try {
-        result = await linkExistingLead(bridgeContext(app), contactId, leadId.trim());
+        result = await linkExistingLead(await bridgeContext(app), contactId, leadId.trim());
       } catch (err) {
         if (err instanceof LeadAlreadyLinkedError) throw new UsageError(`${err.message}: a lead belongs to one contact`);
         throw err;
@@ -28,6 +28,6 @@ export function register(program: Command): void {
           `${result.resolvedOutboxId !== undefined ? ` (outbox ${result.resolvedOutboxId} resolved)` : ''}\n`);
       }
       return EXIT.ok;
-    });
+    }, { postgres: true });
   });
 }

@@ -1,6 +1,6 @@
 // `ghl-etl outbox list`: the calls owed to LeadCars, those needing a person first.
 import type { Command } from 'commander';
-import { listOutbox, type OutboxStatus } from '../../db/outbox.ts';
+import type { OutboxStatus } from '../../db/outbox.ts';
 import { oneOf } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -13,8 +13,8 @@ export function register(program: Command): void {
     .summary('List outbox rows (default: all but done)')
     .option('--status <s>', 'only rows in this status: pending, done, dead, unknown', oneOf(STATUSES))
     .option('--all', 'include done rows'),
-  async (opts) => withApp(configOf(opts), async ({ db }) => {
-    const rows = listOutbox(db, opts.status ? { status: opts.status } : {}).filter((r) => opts.all || opts.status || r.status !== 'done');
+  async (opts) => withApp(configOf(opts), async (app) => {
+    const rows = (await (await app.mirror()).bridge.listOutbox(opts.status ? { status: opts.status } : {})).filter((r) => opts.all || opts.status || r.status !== 'done');
     const items = rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown, result: r.result === null ? null : JSON.parse(r.result) as unknown }));
     if (opts.json) printJson({ outbox: items });
     else {
@@ -24,5 +24,5 @@ export function register(program: Command): void {
       }
     }
     return EXIT.ok;
-  }, { readonly: true }));
+  }, { readonly: true, postgres: true }));
 }

@@ -1,6 +1,5 @@
 // `ghl-etl outbox retry ID`: make a dead (or unknown) row due again now.
 import type { Command } from 'commander';
-import { getOutboxRow, retryOutboxRow } from '../../db/outbox.ts';
 import { UsageError, wholeNumber } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -12,17 +11,18 @@ export function register(program: Command): void {
     .option('--force', 'retry a LeadCars create whose outcome is unknown (it may make a second lead; prefer `leads link`)'),
   async (opts, cmd) => {
     const id = cmd.processedArgs[0] as number;
-    return withApp(configOf(opts), async ({ db }) => {
-      const row = getOutboxRow(db, id);
+    return withApp(configOf(opts), async (app) => {
+      const { bridge } = await app.mirror();
+      const row = await bridge.getOutboxRow(id);
       if (!row) throw new UsageError(`no outbox row ${id}: see \`ghl-etl outbox list\``);
       if (row.status === 'done') throw new UsageError(`outbox row ${id} is already done`);
       if (row.status === 'unknown' && row.kind === 'leadcars.createLead' && !opts.force) {
         throw new UsageError(`outbox row ${id} is a LeadCars create that may have happened: find the lead and run \`ghl-etl leads link CONTACT_ID LEAD_ID\`, or retry with --force`);
       }
-      retryOutboxRow(db, id);
+      await bridge.retryOutboxRow(id);
       if (opts.json) printJson({ id, status: 'pending' });
       else writeOut(`Outbox row ${id} is due again; \`ghl-etl serve\` or the next \`ghl-etl sync\` sends it.\n`);
       return EXIT.ok;
-    });
+    }, { postgres: true });
   });
 }

@@ -19,11 +19,12 @@ export function register(program: Command): void {
     const config = configOf(opts);
     return withApp(config, async (app) => {
       const stop = new AbortController();
-      const loop = startBridgeLoop(bridgeContext(app), stop.signal);
+      const bridge = await bridgeContext(app);
+      const loop = startBridgeLoop(bridge, stop.signal);
       let server;
       try {
         server = await startServer({
-          db: app.db, config, logger: app.logger,
+          db: bridge.db, config, logger: app.logger,
           ...(opts.host !== undefined ? { host: opts.host } : {}),
           ...(opts.port !== undefined ? { port: opts.port } : {}),
           ...bridgeHooks(loop),
@@ -45,6 +46,6 @@ export function register(program: Command): void {
       await loop.done;
       app.logger.info({ signal, ...loop.totals }, 'serve stopped');
       return signal === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
-    });
+    }, { postgres: true });
   });
 }

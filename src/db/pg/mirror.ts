@@ -30,6 +30,8 @@ import type { ExportColumn, SegmentRule } from '../export-rows.ts';
 import type { ExportKind, ExportOutcome } from '../exports.ts';
 import type { PostgresMirror } from './open.ts';
 import * as schema from './schema.ts';
+import { pgBridge } from './bridge.ts';
+import type { BridgeStatements } from '../bridge-store.ts';
 import { availableColumnsPg, cursorRows, exportQueryPg, liveTagsPg, tagsNotInMirrorPg } from './export-rows.ts';
 import { replaceContactsWideView } from './views.ts';
 import { columnsOf, selectList } from '../columns.ts';
@@ -600,6 +602,12 @@ class PgStatements implements MirrorStatements {
 
   async bridgeInUse(): Promise<boolean> {
     return (await this.rows(`SELECT 1 FROM lead_links UNION ALL SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1`)).length > 0;
+  }
+
+  // ---- the LeadCars bridge (pg/bridge.ts), on this statement set's pool or transaction client
+  private bridgeOnQ?: BridgeStatements;
+  get bridge(): BridgeStatements {
+    return (this.bridgeOnQ ??= pgBridge(this.q, (fn) => this.atomic((s) => fn(s.q))));
   }
 }
 
