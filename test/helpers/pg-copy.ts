@@ -22,11 +22,11 @@ export async function copySqliteToPostgres(sqlitePath: string, url: string): Pro
     for (const table of TABLES) {
       const rows = sqlite.prepare(`SELECT * FROM ${table}`).all() as Array<Record<string, unknown>>;
       if (rows.length === 0) continue;
-      const jsonb = new Set((await client.query<{ column_name: string }>(
-        `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND data_type = 'jsonb'`, [table],
-      )).rows.map((r) => r.column_name));
-      const records = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, jsonb.has(k) && typeof v === 'string' ? JSON.parse(v) : v])));
-      const columns = Object.keys(rows[0]!).join(', ');
+      const types = new Map((await client.query<{ column_name: string; data_type: string }>(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, [table],
+      )).rows.map((r) => [r.column_name, r.data_type]));
+      const records = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, types.get(k) === 'jsonb' && typeof v === 'string' ? JSON.parse(v) : v])));
+      const columns = Object.keys(rows[0]!).filter((c) => types.has(c)).join(', ');
       await client.query(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(records)]);
     }
     await rebuildContactsWideView(client);
