@@ -139,7 +139,7 @@ describe('the refresh lock on PostgreSQL, across processes', () => {
       const url = await createTestDatabase(cluster());
       const answer = await loginDirect(sandbox);
       await store(url, answer, 2 * answer.expires_in * 1000);
-      const env = { ...CLEAN, ...envFor(sandbox, url, { GHL_ETL_SECRET: SECRET }), WORKER_LOCATION_ID: answer.locationId!, WORKER_DURATION_MS: '300', LOG_LEVEL: 'warn' };
+      const env = { ...CLEAN, ...envFor(sandbox, url, { GHL_ETL_SECRET: SECRET }), WORKER_LOCATION_ID: answer.locationId!, WORKER_DURATION_MS: '1500', LOG_LEVEL: 'warn' };
       expectAllOk(await Promise.all([runWorker(env), runWorker(env)]));
       expect(sandbox.oauthAuthority.counters()).toMatchObject({ refreshes: 1, invalidGrants: 0, graceReplays: 0 });
       expect(await pgRows(url, `SELECT version FROM oauth_tokens`)).toEqual([{ version: 2 }]);

@@ -3,7 +3,7 @@
 // `by-tag` (plus the rule's other conditions), the rows of every sheet, the workbook's sha256.
 import { resolve } from 'node:path';
 import type { Db } from '../db/open.ts';
-import type { ExportRowSource, Mirror } from '../db/mirror.ts';
+import type { Mirror } from '../db/mirror.ts';
 import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { systemClock } from '../db/clock.ts';
 import { writeFileAtomically } from './atomic-file.ts';
@@ -55,7 +55,7 @@ export async function exportTagWorkbook(given: Db | Mirror, file: string, option
         name: names.get(tag)!,
         header,
         kinds,
-        open: async () => rowIterator(await openExportRows(db, kind, columns, { ...base, tags: [tag], match: 'any', exactTags: true }) as ExportRowSource),
+        open: async () => rowIterator(await openExportRows(db, kind, columns, { ...base, tags: [tag], match: 'any', exactTags: true })),
       }));
     const written = await writeFileAtomically(path, (sink) => writeXlsx(sheets, sink, clock()));
     await db.recordExportEnd(runId, { status: 'ok', rows: written.rows, sha256: written.sha256 }, clock);
