@@ -99,12 +99,10 @@ describe('the fixture on both engines', () => {
     expect(postgres!.stdout).toBe(sqlite!.stdout.replaceAll('T12:00:00Z', 'T12:00:00.000Z'));
     const [text1, text2] = await both(['contacts', 'show', 'c01']);
     expect(text2!.stdout).toBe(text1!.stdout);
-    for (const engine of ENGINES) {
-      const missing = await cli(engine, ['contacts', 'show', 'nobody']);
-      expect(missing.code).toBe(1);
-      expect(missing.stderr).toMatch(/contact nobody is not in the mirror .*run `ghl-etl sync`, or add --live/);
-    }
-  }, 60_000);
+    const missing = await cli('postgres', ['contacts', 'show', 'nobody']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/contact nobody is not in the mirror \(postgres(ql)?:\/\/.*\): run `ghl-etl sync`, or add --live/);
+  }, 120_000);
 
   it('export --format xlsx and --by-tag --workbook write the same cells from either engine', async () => {
     const out = (engine: Engine, name: string) => join(fx.dir, `${engine}-${name}`);
@@ -118,7 +116,7 @@ describe('the fixture on both engines', () => {
     expect(sheets).toEqual(cellsOf(readXlsx(out('sqlite', 'tags.xlsx'))));
     const runs = await pgRows<{ status: string; path: string }>(url, `SELECT status, path FROM export_runs ORDER BY id`);
     expect(runs).toEqual([{ status: 'ok', path: out('postgres', 'vip.xlsx') }, { status: 'ok', path: out('postgres', 'tags.xlsx') }]);
-  }, 60_000);
+  }, 120_000);
 
   it('purge erases the same on both (same --json), and on PostgreSQL leaves the person in no table; ids and dates stay', async () => {
     const refused = await cli('postgres', ['purge', '--deleted-before', '2026-04-01']);
@@ -152,7 +150,7 @@ describe('the fixture on both engines', () => {
     expect(await pgRows(url, `SELECT email FROM contacts WHERE id = 'c01'`)).toEqual([{ email: 'ana@example.com' }]);
     const again = await ok('postgres', ['purge', '--deleted-before', '2026-04-01', '--yes', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ contacts: 0, tasks: 0, notes: 0 });
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('a quirky sandbox synced into both engines', () => {
@@ -185,7 +183,7 @@ describe('a quirky sandbox synced into both engines', () => {
     const onPostgres = await drift('postgres');
     expect(onPostgres.length).toBeGreaterThan(0);
     expect(onPostgres).toEqual(await drift('sqlite'));
-  }, 60_000);
+  }, 120_000);
 
   it('contacts bulk: the same plan from either mirror; on PostgreSQL the change lands in HighLevel and in the mirror at once', async () => {
     const plan = async (engine: Engine) => JSON.parse((await ok(engine, ['contacts', 'bulk', 'tags', 'add', '--tag', 'pg-bulk', '--segment', 'everyone', '--dry-run', '--json'])).stdout) as unknown;
@@ -202,7 +200,7 @@ describe('a quirky sandbox synced into both engines', () => {
     expect(mirrored.map((r) => r.id)).toEqual(ids);
     const raw = await pgRows<{ tags: string[] }>(url, `SELECT raw->'tags' AS tags FROM contacts WHERE id = $1`, [ids[0]]);
     expect(raw[0]!.tags).toContain('pg-bulk');
-  }, 60_000);
+  }, 120_000);
 
   it('schedule --run-now on PostgreSQL syncs, writes the configured exports, and stops on SIGTERM with exit 0', async () => {
     const before = (await pgRows<{ n: number }>(url, `SELECT count(*)::int AS n FROM sync_runs WHERE status = 'ok'`))[0]!.n;
@@ -226,7 +224,7 @@ describe('a quirky sandbox synced into both engines', () => {
     expect(JSON.parse(stdout.split('\n')[0]!)).toMatchObject({ cron: '0 0 1 1 *', exports: 1 });
     expect((await pgRows<{ n: number }>(url, `SELECT count(*)::int AS n FROM sync_runs WHERE status = 'ok'`))[0]!.n).toBe(before + 1);
     expect(existsSync(join(dir, 'nightly')) && readdirSync(join(dir, 'nightly')).some((f) => f.endsWith('.csv'))).toBe(true);
-  }, 90_000);
+  }, 120_000);
 });
 
 describe('the health probe on PostgreSQL (what serve\'s /healthz asks)', () => {
