@@ -88,7 +88,7 @@ describe('the fixture on both engines', () => {
   }, 60_000);
   afterAll(() => fx?.cleanup());
 
-  it('contacts show prints the same view, text and --json; an id the mirror does not hold is exit 1 on both', async () => {
+  it('contacts show prints the same view, text and --json; an id the mirror does not hold is exit 1', async () => {
     const [sqlite, postgres] = await both(['contacts', 'show', 'c01', '--json']);
     const view = JSON.parse(postgres!.stdout) as { source: string; customFields: unknown; tasks: Array<{ id: string; completed: boolean }>; profile: { dnd: boolean } };
     expect(view.customFields).toEqual({ 'Budget': 1200, 'Colors': ['red', 'blue, green'], '=Evil, "Header"': '@SUM(A1)' });
