@@ -111,7 +111,7 @@ describe('auth on PostgreSQL, through the binary', () => {
     expect(logout.code, logout.stderr).toBe(0);
     expect(JSON.parse(logout.stdout)).toEqual({ removed: 1 });
     expect(await pgRows(url, `SELECT location_id FROM oauth_tokens`)).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('a sync with an expired stored login refreshes it once and mirrors the location; config check --online checks a token', async () => {
     const answer = await loginDirect(sandbox, { scopes: [...DEFAULT_SANDBOX_SCOPES, 'users.readonly'].join(' ') });
@@ -128,7 +128,7 @@ describe('auth on PostgreSQL, through the binary', () => {
     expect(check.code, check.stderr).toBe(0);
     expect(JSON.parse(check.stdout)).toMatchObject({ tokens: [{ locationId: location.id, status: 'ok' }], exitCode: 0 });
     expect(check.stdout).not.toContain(SECRET);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('the refresh lock on PostgreSQL, across processes', () => {
@@ -148,7 +148,7 @@ describe('the refresh lock on PostgreSQL, across processes', () => {
     } finally {
       await sandbox.stop();
     }
-  }, 120_000);
+  }, 300_000);
 
   it('three processes sharing one connection over several token lifetimes never reuse a refresh token', async () => {
     // Tokens live 300 / 300 = 1 s; the grace window shrinks to 100 ms, so an unserialized double
@@ -167,5 +167,5 @@ describe('the refresh lock on PostgreSQL, across processes', () => {
     } finally {
       await sandbox.stop();
     }
-  }, 120_000);
+  }, 300_000);
 });

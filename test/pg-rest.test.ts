@@ -73,7 +73,7 @@ describe('the fixture on both engines', () => {
   let fx: Fixture;
   let url: string;
   const dbOf = (engine: Engine) => (engine === 'sqlite' ? fx.dbPath : url);
-  const cli = (engine: Engine, args: string[]): Promise<CliResult> => runCli(args, { cwd: fx.dir, env: { ...CLEAN, GHL_ETL_DB: dbOf(engine) } });
+  const cli = (engine: Engine, args: string[]): Promise<CliResult> => runCli(args, { cwd: fx.dir, env: { ...CLEAN, GHL_ETL_DB: dbOf(engine) }, timeoutMs: 240_000 });
   const ok = async (engine: Engine, args: string[]): Promise<CliResult> => {
     const result = await cli(engine, args);
     expect(result.code, `${engine}: ${args.join(' ')}: ${result.stderr}`).toBe(0);
@@ -85,7 +85,7 @@ describe('the fixture on both engines', () => {
     fx = fixtureWithTraces();
     url = await createTestDatabase(cluster());
     await copySqliteToPostgres(fx.dbPath, url);
-  }, 60_000);
+  }, 120_000);
   afterAll(() => fx?.cleanup());
 
   it('contacts show prints the same view, text and --json; an id the mirror does not hold is exit 1', async () => {
@@ -102,7 +102,7 @@ describe('the fixture on both engines', () => {
     const missing = await cli('postgres', ['contacts', 'show', 'nobody']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/contact nobody is not in the mirror \(postgres(ql)?:\/\/.*\): run `ghl-etl sync`, or add --live/);
-  }, 120_000);
+  }, 300_000);
 
   it('export --format xlsx and --by-tag --workbook write the same cells from either engine', async () => {
     const out = (engine: Engine, name: string) => join(fx.dir, `${engine}-${name}`);
@@ -116,7 +116,7 @@ describe('the fixture on both engines', () => {
     expect(sheets).toEqual(cellsOf(readXlsx(out('sqlite', 'tags.xlsx'))));
     const runs = await pgRows<{ status: string; path: string }>(url, `SELECT status, path FROM export_runs ORDER BY id`);
     expect(runs).toEqual([{ status: 'ok', path: out('postgres', 'vip.xlsx') }, { status: 'ok', path: out('postgres', 'tags.xlsx') }]);
-  }, 120_000);
+  }, 300_000);
 
   it('purge erases the same on both (same --json), and on PostgreSQL leaves the person in no table; ids and dates stay', async () => {
     const refused = await cli('postgres', ['purge', '--deleted-before', '2026-04-01']);
@@ -150,7 +150,7 @@ describe('the fixture on both engines', () => {
     expect(await pgRows(url, `SELECT email FROM contacts WHERE id = 'c01'`)).toEqual([{ email: 'ana@example.com' }]);
     const again = await ok('postgres', ['purge', '--deleted-before', '2026-04-01', '--yes', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ contacts: 0, tasks: 0, notes: 0 });
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('a quirky sandbox synced into both engines', () => {
@@ -164,7 +164,7 @@ describe('a quirky sandbox synced into both engines', () => {
     GHL_ETL_DB: dbs()[engine], GHL_ETL_CONFIG: config,
   });
   const ok = async (engine: Engine, args: string[]): Promise<CliResult> => {
-    const result = await runCli(args, { cwd: dir, env: env(engine), timeoutMs: 90_000 });
+    const result = await runCli(args, { cwd: dir, env: env(engine), timeoutMs: 240_000 });
     expect(result.code, `${engine}: ${args.join(' ')}: ${result.stderr}`).toBe(0);
     return result;
   };
@@ -172,8 +172,8 @@ describe('a quirky sandbox synced into both engines', () => {
   beforeAll(async () => {
     url = await createTestDatabase(cluster());
     writeFileSync(config, JSON.stringify({ sync: { lister: 'list' }, segments: [{ name: 'everyone' }], exports: [{ byTag: join(dir, 'nightly') }] }));
-    for (const engine of ENGINES) await ok(engine, ['sync']);
-  }, 120_000);
+    await Promise.all(ENGINES.map((engine) => ok(engine, ['sync'])));
+  }, 300_000);
 
   it('the sync records the same answer drift on PostgreSQL as on SQLite (status --json)', async () => {
     type Status = { locations: Array<{ drift: Array<{ operation: string; field: string; problem: string; count: number; lastSeen: string }> }> };
@@ -183,7 +183,7 @@ describe('a quirky sandbox synced into both engines', () => {
     const onPostgres = await drift('postgres');
     expect(onPostgres.length).toBeGreaterThan(0);
     expect(onPostgres).toEqual(await drift('sqlite'));
-  }, 120_000);
+  }, 300_000);
 
   it('contacts bulk: the same plan from either mirror; on PostgreSQL the change lands in HighLevel and in the mirror at once', async () => {
     const plan = async (engine: Engine) => JSON.parse((await ok(engine, ['contacts', 'bulk', 'tags', 'add', '--tag', 'pg-bulk', '--segment', 'everyone', '--dry-run', '--json'])).stdout) as unknown;
@@ -200,7 +200,7 @@ describe('a quirky sandbox synced into both engines', () => {
     expect(mirrored.map((r) => r.id)).toEqual(ids);
     const raw = await pgRows<{ tags: string[] }>(url, `SELECT raw->'tags' AS tags FROM contacts WHERE id = $1`, [ids[0]]);
     expect(raw[0]!.tags).toContain('pg-bulk');
-  }, 120_000);
+  }, 300_000);
 
   it('schedule --run-now on PostgreSQL syncs, writes the configured exports, and stops on SIGTERM with exit 0', async () => {
     const before = (await pgRows<{ n: number }>(url, `SELECT count(*)::int AS n FROM sync_runs WHERE status = 'ok'`))[0]!.n;
@@ -210,7 +210,7 @@ describe('a quirky sandbox synced into both engines', () => {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 240_000;
     while (Date.now() < deadline && child.exitCode === null) {
       const n = (await pgRows<{ n: number }>(url, `SELECT count(*)::int AS n FROM export_runs WHERE path LIKE $1 AND status = 'ok'`, [`${join(dir, 'nightly')}%`]))[0]!.n;
       if (n > 0) break;
@@ -224,7 +224,7 @@ describe('a quirky sandbox synced into both engines', () => {
     expect(JSON.parse(stdout.split('\n')[0]!)).toMatchObject({ cron: '0 0 1 1 *', exports: 1 });
     expect((await pgRows<{ n: number }>(url, `SELECT count(*)::int AS n FROM sync_runs WHERE status = 'ok'`))[0]!.n).toBe(before + 1);
     expect(existsSync(join(dir, 'nightly')) && readdirSync(join(dir, 'nightly')).some((f) => f.endsWith('.csv'))).toBe(true);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('the health probe on PostgreSQL (what serve\'s /healthz asks)', () => {
