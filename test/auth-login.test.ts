@@ -55,10 +55,10 @@ function runCli(args: string[], env: Record<string, string>): Run {
   };
 }
 
-function storedTokens(dbPath: string) {
+async function storedTokens(dbPath: string) {
   const db = openDatabase(dbPath);
   try {
-    return createTokenStore(db, cipherForDb({ dbPath })).read(sandbox.locations[0]!.id)!;
+    return (await createTokenStore(db, cipherForDb({ dbPath })).read(sandbox.locations[0]!.id))!;
   } finally {
     db.close();
   }
@@ -85,7 +85,7 @@ describe('ghl-etl auth login', () => {
     expect(landed.status).toBe(200);
     expect(await run.exitCode).toBe(0);
 
-    const stored = storedTokens(dbPath);
+    const stored = await storedTokens(dbPath);
     expect(stored).toMatchObject({ userType: 'Location', status: 'ok', companyId: sandbox.companyId });
     expect(stored.scopes).toContain('contacts.readonly');
     const secrets = [stored.accessToken!, stored.refreshToken!, code, sandbox.oauth.clientSecret];
@@ -128,7 +128,7 @@ describe('ghl-etl auth login', () => {
     run.write(`${callback}\n`);
     expect(await run.exitCode).toBe(0);
     expect(JSON.parse(run.stdout())).toMatchObject({ locationId: sandbox.locations[0]!.id, userType: 'Location' });
-    expect(storedTokens(dbPath).accessToken).toBeTruthy();
+    expect((await storedTokens(dbPath)).accessToken).toBeTruthy();
     t.cleanup();
   });
 

@@ -34,7 +34,7 @@ it('three processes refresh one stored connection without ever reusing a refresh
   const answer = await loginDirect(sandbox);
   const db = openDatabase(dbPath);
   const store = createTokenStore(db, cipherForDb({ dbPath }));
-  store.save(answer.locationId!, tokensFromAnswer(answer, Date.now()));
+  await store.save(answer.locationId!, tokensFromAnswer(answer, Date.now()));
   db.close();
 
   const env = { ...envFor(sandbox, dbPath), WORKER_LOCATION_ID: answer.locationId!, WORKER_DURATION_MS: '4000', LOG_LEVEL: 'warn' };
@@ -52,7 +52,7 @@ it('three processes refresh one stored connection without ever reusing a refresh
   expect(counters.graceReplays).toBe(0);
 
   const after = openDatabase(dbPath);
-  expect(createTokenStore(after, cipherForDb({ dbPath })).summary(answer.locationId!)).toMatchObject({ status: 'ok' });
+  expect(await createTokenStore(after, cipherForDb({ dbPath })).summary(answer.locationId!)).toMatchObject({ status: 'ok' });
   after.close();
   t.cleanup();
 });

@@ -38,7 +38,7 @@ async function connect(db: Db, opts: Parameters<typeof loginDirect>[1] = {}) {
   const answer = await loginDirect(sandbox, opts);
   const store = createTokenStore(db, cipherForDb({ dbPath: db.path }), { now });
   const subject = answer.locationId ?? answer.companyId!;
-  store.save(subject, tokensFromAnswer(answer, now()));
+  await store.save(subject, tokensFromAnswer(answer, now()));
   return { answer, store, subject };
 }
 
@@ -58,8 +58,8 @@ describe('OAuth token provider', () => {
     expect(tokens[0]).not.toBe(answer.access_token);
     expect(tokenCalls().refreshes - before).toBe(1);
     // The new pair is stored (encrypted) and read back.
-    expect(store.read(subject)!.accessToken).toBe(tokens[0]);
-    expect(store.summary(subject)!.version).toBe(2);
+    expect((await store.read(subject))!.accessToken).toBe(tokens[0]);
+    expect((await store.summary(subject))!.version).toBe(2);
   });
 
   it('refreshes once on a 401 and uses a token another process stored meanwhile', async () => {
@@ -76,7 +76,7 @@ describe('OAuth token provider', () => {
     const before = tokenCalls().refreshes;
     expect(await b.onUnauthorized(subject, old)).toBe(fresh);
     expect(tokenCalls().refreshes).toBe(before);
-    expect(store.summary(subject)!.status).toBe('ok');
+    expect((await store.summary(subject))!.status).toBe('ok');
   });
 
   it('marks a location needs_reauth when its refresh token was spent elsewhere', async () => {
@@ -90,8 +90,8 @@ describe('OAuth token provider', () => {
     const err = await provider.getToken(subject).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthRequiredError);
     expect((err as Error).message).toContain('ghl-etl auth login');
-    expect(store.summary(subject)).toMatchObject({ status: 'needs_reauth' });
-    expect(store.summary(subject)!.statusMessage).toContain('ghl-etl auth login');
+    expect((await store.summary(subject))).toMatchObject({ status: 'needs_reauth' });
+    expect((await store.summary(subject))!.statusMessage).toContain('ghl-etl auth login');
     // Later calls fail fast with the same advice, without calling HighLevel.
     const before = tokenCalls().invalidGrants;
     await expect(provider.getToken(subject)).rejects.toThrow(/ghl-etl auth login/);
@@ -106,12 +106,12 @@ describe('OAuth token provider', () => {
     clock += 61_000;
     const run1 = createOAuthTokenProvider({ db, config, now });
     await expect(run1.getToken(subject)).rejects.toBeInstanceOf(LocationInactiveError);
-    expect(store.summary(subject)).toMatchObject({ status: 'inactive', statusMessage: 'Location is not active' });
+    expect((await store.summary(subject))).toMatchObject({ status: 'inactive', statusMessage: 'Location is not active' });
 
     sandbox.oauthAuthority.setLocationActive(subject, true);
     const run2 = createOAuthTokenProvider({ db, config, now });
     expect(await run2.getToken(subject)).toBeTruthy();
-    expect(store.summary(subject)!.status).toBe('ok');
+    expect((await store.summary(subject))!.status).toBe('ok');
   });
 
   it('mints location tokens from an agency (Company) login', async () => {

@@ -24,7 +24,7 @@ afterAll(() => sandbox.stop());
 async function expiredLogin(dbPath: string): Promise<string> {
   const answer = await loginDirect(sandbox, { scopes: [...DEFAULT_SANDBOX_SCOPES, 'users.readonly'].join(' ') });
   const db = openDatabase(dbPath);
-  createTokenStore(db, cipherForDb({ dbPath })).save(answer.locationId!, tokensFromAnswer(answer, Date.now() - 2 * answer.expires_in * 1000));
+  await createTokenStore(db, cipherForDb({ dbPath })).save(answer.locationId!, tokensFromAnswer(answer, Date.now() - 2 * answer.expires_in * 1000));
   db.close();
   return answer.locationId!;
 }
@@ -65,12 +65,12 @@ async function expectUsableLogin(dbPath: string, locationId: string) {
   const db = openDatabase(dbPath);
   try {
     const store = createTokenStore(db, cipherForDb({ dbPath }));
-    expect(store.summary(locationId)).toMatchObject({ status: 'ok', statusMessage: null });
+    expect((await store.summary(locationId))).toMatchObject({ status: 'ok', statusMessage: null });
     const provider = createOAuthTokenProvider({ db, config: configFor(sandbox, dbPath) });
     const invalidBefore = sandbox.oauthAuthority.counters().invalidGrants;
     await expect(provider.refresh(locationId)).resolves.toMatch(/^sbx\.at\./);
     expect(sandbox.oauthAuthority.counters().invalidGrants).toBe(invalidBefore);
-    expect(store.summary(locationId)!.status).toBe('ok');
+    expect((await store.summary(locationId))!.status).toBe('ok');
   } finally {
     db.close();
   }

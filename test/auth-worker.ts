@@ -1,14 +1,15 @@
-// A separate ghl-etl process for test/auth-multiprocess.test.ts: calls the contacts API in a
+// A separate ghl-etl process for test/auth-multiprocess.test.ts (and pg-rest-auth.test.ts, on
+// PostgreSQL; the database is GHL_ETL_DB's, either engine): calls the contacts API in a
 // loop with the shared stored OAuth connection, as the transport does (token, one retry after a
 // 401 with onUnauthorized). Prints one JSON line: {calls, ok, failures: [...]}.
 import { loadConfig } from '../src/config/load.ts';
-import { openDatabase } from '../src/db/open.ts';
+import { openMirror } from '../src/db/open-mirror.ts';
 import { createOAuthTokenProvider } from '../src/auth/provider.ts';
 
 const locationId = process.env.WORKER_LOCATION_ID!;
 const untilMs = Date.now() + Number(process.env.WORKER_DURATION_MS ?? 3000);
 const config = loadConfig();
-const db = openDatabase(config.db);
+const db = await openMirror(config.db, { schema: config.dbSchema });
 const provider = createOAuthTokenProvider({ db, config: { ...config, oauth: { ...config.oauth, refreshAheadSeconds: 0 } } });
 
 const call = (token: string) =>
@@ -36,5 +37,5 @@ while (Date.now() < untilMs) {
   }
   await new Promise((resolve) => setTimeout(resolve, 20));
 }
-db.close();
+await db.close();
 process.stdout.write(JSON.stringify({ calls, ok, failures: failures.slice(0, 5) }) + '\n');

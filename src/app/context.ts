@@ -2,7 +2,7 @@
 // encrypted token store, the token provider and the HighLevel client, and the logger. Each is
 // made on first use (`config check` needs none of them, `auth logout` only the database), and
 // `close()` releases what was made. Commands never wire these themselves.
-import { cipherForDb } from '../auth/crypto.ts';
+import { cipherForMirror } from '../auth/crypto.ts';
 import { createTokenProvider } from '../auth/provider.ts';
 import { createTokenStore, type TokenStore } from '../auth/token-store.ts';
 import { databaseTarget, maskDatabaseUrl } from '../config/database.ts';
@@ -28,8 +28,8 @@ export interface AppContext {
   readonly db: Db;
   /** The mirror on either engine (`config.db`, a file or a PostgreSQL URL), opened and migrated on first call. */
   mirror(): Promise<Mirror>;
-  /** OAuth tokens stored in the database, encrypted. */
-  readonly tokenStore: TokenStore;
+  /** OAuth tokens stored in the database (either engine), encrypted; opens the mirror. */
+  tokenStore(): Promise<TokenStore>;
   /** A location's configured Private Integration Token, else its stored OAuth tokens. */
   readonly tokens: TokenProvider;
   /** One client per process: its rate limiters are per location. */
@@ -59,7 +59,10 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
   const { logger } = opts;
   let db: Db | undefined;
   let mirror: Promise<Mirror> | undefined;
-  let tokenStore: TokenStore | undefined;
+  let tokenStore: Promise<TokenStore> | undefined;
+  // The PostgreSQL mirror once open, and the drift records still being written to it.
+  let openedMirror: Mirror | undefined;
+  const driftWrites = new Set<Promise<void>>();
   let tokens: TokenProvider | undefined;
   let client: GhlClient | undefined;
   let leadcars: LeadcarsClient | undefined;
@@ -67,8 +70,7 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
     config,
     logger,
     get db() {
-      // On PostgreSQL only the stored OAuth tokens reach here from a command that supports it.
-      if (postgres) throw new NotOnPostgresError('the stored OAuth tokens (`ghl-etl auth login`; give the location a Private Integration Token instead)');
+      if (postgres) throw new NotOnPostgresError('this part of the command', maskDatabaseUrl(config.db));
       return (db ??= openDatabase(config.db, { readonly: opts.readonly ?? false }));
     },
     mirror() {
@@ -76,15 +78,15 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
       return (mirror ??= openMirror(config.db, {
         schema: config.dbSchema,
         onIdleError: (err) => logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed (it is replaced on next use)'),
-      }));
+      }).then((m) => (openedMirror = m)));
     },
-    get tokenStore() {
-      return (tokenStore ??= createTokenStore(context.db, cipherForDb({ dbPath: context.db.path, secret: config.secret })));
+    tokenStore() {
+      return (tokenStore ??= context.mirror().then((m) => createTokenStore(m, cipherForMirror(m, config.secret))));
     },
     get tokens() {
       // The database is opened only when a location needs OAuth: a Private Integration Token
       // alone touches no file.
-      return (tokens ??= createTokenProvider({ get db() { return context.db; }, config, logger }));
+      return (tokens ??= createTokenProvider({ db: () => context.mirror(), config, logger }));
     },
     get client() {
       return (client ??= createGhlClient({
@@ -98,7 +100,14 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
         // a read-only database or one busy past its timeout keeps the log line only.
         onDrift: (report) => {
           logger.debug({ locationId: report.locationId, operation: report.operation, drift: report.seen }, 'HighLevel answer departs from its contract (tolerated)');
-          if (db && !db.readonly) recordDrift(db, report.locationId, report.seen.map((s) => ({ ...s, operation: report.operation })));
+          const seen = report.seen.map((s) => ({ ...s, operation: report.operation }));
+          if (db && !db.readonly) recordDrift(db, report.locationId, seen);
+          else if (openedMirror?.engine === 'postgres') {
+            const write: Promise<void> = openedMirror.recordDrift(report.locationId, seen)
+              .catch((err: unknown) => logger.debug({ err: (err as Error).message }, 'answer drift not recorded'))
+              .finally(() => driftWrites.delete(write));
+            driftWrites.add(write);
+          }
         },
       }));
     },
@@ -107,6 +116,7 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
     },
     async close() {
       await client?.close();
+      await Promise.all(driftWrites);
       db?.close();
       if (postgres && mirror) await (await mirror.catch(() => undefined))?.close();
     },

@@ -10,6 +10,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ConfigError } from '../config/errors.ts';
 
 /** A stored token could not be decrypted: the message names the fix. */
 export class TokenDecryptError extends Error {
@@ -183,4 +184,23 @@ export function cipherForDb(opts: { dbPath: string; secret?: string | undefined 
   if (opts.secret) return secretCipher(opts.secret);
   const keyPath = `${opts.dbPath}.key`;
   return keyFileCipher(loadOrCreateKeyFile(keyPath), keyPath);
+}
+
+/**
+ * The cipher for a mirror on either engine. SQLite: as cipherForDb. PostgreSQL: GHL_ETL_SECRET
+ * only, since a key file is one machine's and the database is shared by several (every process
+ * that refreshes a token must decrypt it): without the secret, a ConfigError (exit 2) naming it.
+ */
+export function cipherForMirror(mirror: { engine: 'sqlite' | 'postgres'; shown: string }, secret: string | undefined): TokenCipher {
+  if (mirror.engine === 'sqlite') return cipherForDb({ dbPath: mirror.shown, secret });
+  return secretCipher(checkTokenSecret(mirror.engine, secret)!);
+}
+
+/** Throws the ConfigError of cipherForMirror when the engine needs GHL_ETL_SECRET and it is not set (before a login starts). */
+export function checkTokenSecret(engine: 'sqlite' | 'postgres', secret: string | undefined): string | undefined {
+  if (engine === 'postgres' && !secret) {
+    throw new ConfigError('the OAuth tokens in a PostgreSQL database are encrypted with GHL_ETL_SECRET ("secret"), which is not set: ' +
+      'set it to a passphrase of 32+ characters, the same on every machine that uses this database (`openssl rand -hex 32`)');
+  }
+  return secret;
 }

@@ -5,24 +5,27 @@
 //
 // Refresh tokens are single-use, so a refresh must never run twice with one token:
 // within a process one promise per location is shared; across processes the db lock
-// `oauth-refresh:<location>` serializes them, and the row is re-read after the lock is taken
+// `oauth-refresh:<location>` serializes them (on either engine, see refresh-lock.ts), and the row is re-read after the lock is taken
 // (another process may have refreshed already: its token is then used as it is). The new refresh
 // token is committed before the new access token is handed out, so a crash cannot lose it.
 import type { LoadedConfig } from '../config/load.ts';
+import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
 import { staticTokens } from '../ghl/client.ts';
 import type { TokenProvider } from '../ghl/transport.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { cipherForDb, type TokenCipher } from './crypto.ts';
+import { cipherForMirror, type TokenCipher } from './crypto.ts';
 import { AuthRequiredError, LocationInactiveError, loginHint } from './errors.ts';
 import { mintLocationToken, OAuthApiError, refreshTokens, type TokenAnswer } from './oauth-api.ts';
 import { withDbLock, type LockRunner } from './refresh-lock.ts';
 import { createTokenStore, type NewTokens, type StoredTokens, type TokenStore, type UserType } from './token-store.ts';
+import { mirrorOf } from '../db/sqlite-mirror.ts';
 
 export interface OAuthTokenProviderOptions {
-  db: Db;
+  /** Where the tokens are: a SQLite `Db`, a Mirror, or the mirror opened on first use (the CLI's). */
+  db: Db | Mirror | (() => Promise<Mirror>);
   config: LoadedConfig;
-  /** Defaults to the cipher for `db` (GHL_ETL_SECRET or the key file). */
+  /** Defaults to the cipher for `db` (GHL_ETL_SECRET, or on SQLite the key file). */
   cipher?: TokenCipher;
   logger?: Logger;
   /** Cross-process serialization; defaults to the db lock. */
@@ -50,12 +53,34 @@ export function tokensFromAnswer(answer: TokenAnswer, now: number, previous?: Pi
 }
 
 export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuthTokenProvider {
-  const { db, config } = opts;
+  const { config } = opts;
   const now = opts.now ?? Date.now;
   // Without one the provider logs nothing: the face that made it hands down its logger.
   const logger = (opts.logger ?? createLogger('silent')).child({ component: 'oauth' });
-  const store: TokenStore = createTokenStore(db, opts.cipher ?? cipherForDb({ dbPath: db.path, secret: config.secret }), { now });
-  const lock: LockRunner = opts.lock ?? withDbLock(db);
+  // The store and lock on the database, made on first use (the CLI's mirror opens then).
+  let ready: Promise<{ store: TokenStore; lock: LockRunner }> | undefined;
+  const open = () => (ready ??= (async () => {
+    const db = typeof opts.db === 'function' ? await opts.db() : opts.db;
+    const mirror = mirrorOf(db);
+    return {
+      store: createTokenStore(db, opts.cipher ?? cipherForMirror(mirror, config.secret), { now }),
+      lock: opts.lock ?? withDbLock(db),
+    };
+  })());
+  // A failed open (a missing secret) is tried again by the next call, not remembered.
+  const opened = () => open().catch((err: unknown) => {
+    ready = undefined;
+    throw err;
+  });
+  const store: TokenStore = {
+    read: async (...a) => (await opened()).store.read(...a),
+    summary: async (...a) => (await opened()).store.summary(...a),
+    list: async () => (await opened()).store.list(),
+    save: async (...a) => (await opened()).store.save(...a),
+    setStatus: async (...a) => (await opened()).store.setStatus(...a),
+    remove: async (...a) => (await opened()).store.remove(...a),
+  };
+  const lock: LockRunner = async (name, fn) => (await opened()).lock(name, fn);
   const inflight = new Map<string, Promise<string>>();
   // A suspended location is reported once per run and tried again by the next run.
   const inactiveThisRun = new Map<string, string>();
@@ -91,9 +116,9 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
   }
 
   /** The agency's Company token row, when this is an agency install. */
-  function companyRow(): StoredTokens | undefined {
+  async function companyRow(): Promise<StoredTokens | undefined> {
     if (!config.companyId) return undefined;
-    const row = store.read(config.companyId);
+    const row = await store.read(config.companyId);
     return row?.userType === 'Company' ? row : undefined;
   }
 
@@ -102,26 +127,26 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
     const companyToken = await getToken(companyId);
     const answer = await mintLocationToken({
       baseUrl: config.baseUrl, companyToken, companyId, locationId,
-    }).catch((err: unknown) => {
-      throw classify(locationId, err);
+    }).catch(async (err: unknown) => {
+      throw await classify(locationId, err);
     });
-    store.save(locationId, { ...tokensFromAnswer(answer, now()), userType: 'Location', companyId });
+    await store.save(locationId, { ...tokensFromAnswer(answer, now()), userType: 'Location', companyId });
     logger.info({ locationId }, 'minted a location token from the agency token');
     return answer.access_token;
   }
 
   /** Records what a refusal means for the location and returns the error to throw. */
-  function classify(locationId: string, err: unknown): Error {
+  async function classify(locationId: string, err: unknown): Promise<Error> {
     if (!(err instanceof OAuthApiError)) return err as Error;
     if (err.kind === 'invalid_grant') {
       const message = `HighLevel refused the stored refresh token for location ${locationId} (${err.message.replace(/^.*?failed: /, '')}): ${loginHint(locationId)}`;
-      store.setStatus(locationId, 'needs_reauth', message);
+      await store.setStatus(locationId, 'needs_reauth', message);
       logger.error({ locationId }, message);
       return new AuthRequiredError(locationId, message);
     }
     if (err.kind === 'location_inactive') {
       const message = `location ${locationId} is not active in HighLevel (suspended sub-account): skipped, it is tried again on the next run`;
-      store.setStatus(locationId, 'inactive', 'Location is not active');
+      await store.setStatus(locationId, 'inactive', 'Location is not active');
       inactiveThisRun.set(locationId, message);
       logger.warn({ locationId }, message);
       return new LocationInactiveError(locationId, message);
@@ -135,17 +160,17 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
   /** The refresh itself, under the cross-process lock. `rejected` is a token the API refused. */
   function refreshUnderLock(locationId: string, rejected: string | undefined): Promise<string> {
     return lock(`oauth-refresh:${locationId}`, async () => {
-      const row = store.read(locationId); // re-read: another process may have refreshed meanwhile
-      if (!row && config.companyId && locationId !== config.companyId && companyRow()) return mintFromCompany(locationId);
+      const row = await store.read(locationId); // re-read: another process may have refreshed meanwhile
+      if (!row && config.companyId && locationId !== config.companyId && await companyRow()) return mintFromCompany(locationId);
       refuseIfBlocked(locationId, row);
       if (row.status === 'ok' && row.accessToken && row.accessToken !== rejected && !isStale(row)) {
         logger.debug({ locationId }, 'another process refreshed the token; using it');
         return row.accessToken;
       }
       if (!row.refreshToken) {
-        if (row.userType === 'Location' && config.companyId && companyRow()) return mintFromCompany(locationId);
+        if (row.userType === 'Location' && config.companyId && await companyRow()) return mintFromCompany(locationId);
         const message = `the stored OAuth grant for location ${locationId} has no refresh token: ${loginHint(locationId)}`;
-        store.setStatus(locationId, 'needs_reauth', message);
+        await store.setStatus(locationId, 'needs_reauth', message);
         throw new AuthRequiredError(locationId, message);
       }
       let answer: TokenAnswer;
@@ -159,12 +184,12 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
         });
       } catch (err) {
         // An agency can mint a new location token instead of asking for a login.
-        const agencyCanMint = row.userType === 'Location' && locationId !== config.companyId && companyRow() !== undefined;
+        const agencyCanMint = row.userType === 'Location' && locationId !== config.companyId && (await companyRow()) !== undefined;
         if (err instanceof OAuthApiError && err.kind === 'invalid_grant' && agencyCanMint) return mintFromCompany(locationId);
-        throw classify(locationId, err);
+        throw await classify(locationId, err);
       }
       // Committed before use: the old refresh token is spent from this moment.
-      const version = store.save(locationId, tokensFromAnswer(answer, now(), row));
+      const version = await store.save(locationId, tokensFromAnswer(answer, now(), row));
       logger.info({ locationId, version, expiresIn: answer.expires_in }, 'refreshed the access token');
       return answer.access_token;
     });
@@ -181,8 +206,8 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
   async function getToken(locationId: string): Promise<string> {
     const running = inflight.get(locationId);
     if (running) return running;
-    const row = store.read(locationId);
-    if (!row && config.companyId && locationId !== config.companyId && companyRow()) return refreshOnce(locationId, undefined);
+    const row = await store.read(locationId);
+    if (!row && config.companyId && locationId !== config.companyId && await companyRow()) return refreshOnce(locationId, undefined);
     refuseIfBlocked(locationId, row);
     if (row.status === 'ok' && row.accessToken && !isStale(row)) return row.accessToken;
     return refreshOnce(locationId, undefined);
@@ -199,7 +224,7 @@ export function createOAuthTokenProvider(opts: OAuthTokenProviderOptions): OAuth
         return undefined;
       }
     },
-    refresh: (locationId) => refreshOnce(locationId, store.read(locationId)?.accessToken ?? undefined),
+    refresh: async (locationId) => refreshOnce(locationId, (await store.read(locationId))?.accessToken ?? undefined),
   };
 }
 

@@ -1,8 +1,11 @@
 // OAuth tokens at rest in `oauth_tokens`: one row per location (or per company for an agency
-// token), tokens encrypted by a TokenCipher. Reads decrypt; summaries never do.
+// token), tokens encrypted by a TokenCipher. Reads decrypt; summaries never do. On either
+// engine: SQLite's rows are read and written on the connection as they always were (not behind
+// the async mirror's transaction gate), PostgreSQL's through the Mirror.
 import {
   deleteOAuthTokenRows, getOAuthTokenRow, listOAuthTokenRows, saveOAuthTokenRow, setOAuthTokenStatus, type OAuthTokenRow,
 } from '../db/oauth-tokens.ts';
+import { isMirror, type Mirror, type MirrorRest } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
 import type { TokenCipher } from './crypto.ts';
 
@@ -39,15 +42,30 @@ export interface NewTokens {
 }
 
 export interface TokenStore {
-  /** The row with its tokens decrypted; throws TokenDecryptError when a ciphertext was altered. */
-  read(locationId: string): StoredTokens | undefined;
-  summary(locationId: string): TokenSummary | undefined;
-  list(): TokenSummary[];
+  /** The row with its tokens decrypted; rejects with TokenDecryptError when a ciphertext was altered. */
+  read(locationId: string): Promise<StoredTokens | undefined>;
+  summary(locationId: string): Promise<TokenSummary | undefined>;
+  list(): Promise<TokenSummary[]>;
   /** Writes fresh tokens (status ok) and bumps `version`; returns the new version. */
-  save(locationId: string, tokens: NewTokens): number;
-  setStatus(locationId: string, status: TokenStatus, message: string | null): void;
+  save(locationId: string, tokens: NewTokens): Promise<number>;
+  setStatus(locationId: string, status: TokenStatus, message: string | null): Promise<void>;
   /** Deletes one location's row, or every row; returns how many went. */
-  remove(locationId?: string): number;
+  remove(locationId?: string): Promise<number>;
+}
+
+type TokenRows = Pick<MirrorRest, 'oauthTokenRow' | 'oauthTokenRows' | 'saveOAuthTokenRow' | 'setOAuthTokenStatus' | 'deleteOAuthTokenRows'>;
+
+/** The `oauth_tokens` statements for `db`: a PostgreSQL mirror's own, else SQLite's on the connection. */
+function tokenRowsOf(db: Db | Mirror): TokenRows {
+  if (isMirror(db) && db.engine === 'postgres') return db;
+  const sqlite = isMirror(db) ? db.unported('the OAuth token store') : db;
+  return {
+    oauthTokenRow: async (locationId) => getOAuthTokenRow(sqlite, locationId),
+    oauthTokenRows: async () => listOAuthTokenRows(sqlite),
+    saveOAuthTokenRow: async (locationId, values) => saveOAuthTokenRow(sqlite, locationId, values),
+    setOAuthTokenStatus: async (...a) => setOAuthTokenStatus(sqlite, ...a),
+    deleteOAuthTokenRows: async (locationId) => deleteOAuthTokenRows(sqlite, locationId),
+  };
 }
 
 type Row = OAuthTokenRow;
@@ -66,14 +84,15 @@ function summarize(row: Row): TokenSummary {
   };
 }
 
-export function createTokenStore(db: Db, cipher: TokenCipher, opts: { now?: () => number } = {}): TokenStore {
+export function createTokenStore(db: Db | Mirror, cipher: TokenCipher, opts: { now?: () => number } = {}): TokenStore {
   // The clock that stamps updated_at; the provider passes its own so expiry maths agree.
   const nowIso = () => new Date((opts.now ?? Date.now)()).toISOString();
-  const row = (locationId: string) => getOAuthTokenRow(db, locationId);
+  const rows = tokenRowsOf(db);
+  const row = (locationId: string) => rows.oauthTokenRow(locationId);
 
   return {
-    read(locationId) {
-      const r = row(locationId);
+    async read(locationId) {
+      const r = await row(locationId);
       if (!r) return undefined;
       return {
         ...summarize(r),
@@ -82,16 +101,16 @@ export function createTokenStore(db: Db, cipher: TokenCipher, opts: { now?: () =
       };
     },
 
-    summary(locationId) {
-      const r = row(locationId);
+    async summary(locationId) {
+      const r = await row(locationId);
       return r ? summarize(r) : undefined;
     },
 
-    list() {
-      return listOAuthTokenRows(db).map(summarize);
+    async list() {
+      return (await rows.oauthTokenRows()).map(summarize);
     },
 
-    save(locationId, t) {
+    async save(locationId, t) {
       const values = {
         userType: t.userType,
         companyId: t.companyId ?? null,
@@ -103,15 +122,15 @@ export function createTokenStore(db: Db, cipher: TokenCipher, opts: { now?: () =
         statusMessage: null,
         updatedAt: nowIso(),
       };
-      return saveOAuthTokenRow(db, locationId, values);
+      return rows.saveOAuthTokenRow(locationId, values);
     },
 
     setStatus(locationId, status, message) {
-      setOAuthTokenStatus(db, locationId, status, message, nowIso());
+      return rows.setOAuthTokenStatus(locationId, status, message, nowIso());
     },
 
     remove(locationId) {
-      return deleteOAuthTokenRows(db, locationId);
+      return rows.deleteOAuthTokenRows(locationId);
     },
   };
 }

@@ -32,6 +32,12 @@ import type { SyncRunCounters, SyncRunStatus } from './runs.ts';
 import type { ContactView } from './contact-view.ts';
 import type { McpReads } from './mcp-reads.ts';
 import type { BridgeStatements } from './bridge-store.ts';
+import type { OAuthTokenRow, OAuthTokenValues } from './oauth-tokens.ts';
+import type { PurgeResult } from './purge.ts';
+import type { DriftSeen } from './drift.ts';
+import type { WriteLockProbe } from './health.ts';
+import type { TagChange } from './bulk-contacts.ts';
+import type { WideColumn } from './views.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -116,7 +122,36 @@ export interface MirrorExports {
   locationInMirror(locationId: string): Promise<boolean>;
 }
 
-export interface Mirror extends MirrorStatements, MirrorExports {
+/**
+ * The token store, the contact view, purge, drift, health, bulk contact writes and the xlsx
+ * column kinds (pg-rest): each named after the SQLite function it mirrors, same arguments minus
+ * the connection.
+ */
+export interface MirrorRest {
+  // oauth-tokens.ts (the tokens already encrypted by src/auth/token-store.ts)
+  oauthTokenRow(locationId: string): Promise<OAuthTokenRow | undefined>;
+  oauthTokenRows(): Promise<OAuthTokenRow[]>;
+  saveOAuthTokenRow(locationId: string, values: OAuthTokenValues): Promise<number>;
+  setOAuthTokenStatus(locationId: string, status: string, message: string | null, updatedAt: string): Promise<void>;
+  deleteOAuthTokenRows(locationId?: string): Promise<number>;
+  // users.ts (the contact view is the MCP reads' contactView above)
+  userName(locationId: string, userId: string): Promise<string | undefined>;
+  // purge.ts (with erase.ts): the personal data of contacts soft-deleted before `before`
+  countPurgeable(before: string): Promise<number>;
+  purgeDeleted(before: string, options?: { retentionDays?: number; now?: Date }): Promise<PurgeResult>;
+  // drift.ts, health.ts
+  recordDrift(locationId: string, seen: DriftSeen[], clock?: Clock): Promise<void>;
+  probeWriteLock(): Promise<WriteLockProbe>;
+  // bulk-contacts.ts
+  segmentContactIds(rule: SegmentRule): Promise<string[]>;
+  mirroredTags(contactId: string): Promise<string[] | undefined>;
+  writeContactTags(changes: TagChange[], clock?: Clock): Promise<number>;
+  writeContactsBusiness(contactIds: string[], businessId: string | null, clock?: Clock): Promise<number>;
+  // views.ts: contacts_wide's custom columns (the xlsx date columns)
+  contactsWideCustomColumns(): Promise<WideColumn[]>;
+}
+
+export interface Mirror extends MirrorStatements, MirrorExports, MirrorRest {
   readonly engine: Engine;
   /** The database as it may be shown: the file path, or the URL with its password masked. */
   readonly shown: string;

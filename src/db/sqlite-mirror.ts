@@ -33,6 +33,14 @@ import {
   customFieldDefinitions, dropIdempotencyKey, finishIdempotencyKey, isContactLive, mirroredChildIds, mirroredChildren,
   mirroredContacts, readIdempotencyKey, startIdempotencyKey, writeContact, writeContactDeleted, writeNote, writeTask,
 } from './write-through.ts';
+// pg-rest: the token store, contact view, purge, drift, health, bulk writes, xlsx columns
+import { deleteOAuthTokenRows, getOAuthTokenRow, listOAuthTokenRows, saveOAuthTokenRow, setOAuthTokenStatus } from './oauth-tokens.ts';
+import { userName } from './users.ts';
+import { countPurgeable, purgeDeleted } from './purge.ts';
+import { recordDrift } from './drift.ts';
+import { probeWriteLock } from './health.ts';
+import { mirroredTags, segmentContactIds, writeContactTags, writeContactsBusiness } from './bulk-contacts.ts';
+import { contactsWideCustomColumns } from './views.ts';
 
 /** The statements as synchronous calls on `db` (what both the mirror and its transactions run). */
 function statementsOn(db: Db): { [K in Exclude<keyof MirrorStatements, 'bridge'>]: (...args: Parameters<MirrorStatements[K]>) => Awaited<ReturnType<MirrorStatements[K]>> } {
@@ -165,8 +173,24 @@ export function sqliteMirror(db: Db): Mirror {
     locationInMirror: async (locationId) => locationInMirror(db, locationId),
     // ---- the MCP face's reads and the contact view (mcp-pg)
     mcpReads: () => sqliteMcpReads(db),
-    contactView: async (id) => contactView(db, id),
     unported: () => db,
+    // ---- pg-rest: each after any open async transaction, as the statements above
+    oauthTokenRow: async (locationId) => (await waitForOpen(), getOAuthTokenRow(db, locationId)),
+    oauthTokenRows: async () => (await waitForOpen(), listOAuthTokenRows(db)),
+    saveOAuthTokenRow: async (locationId, values) => (await waitForOpen(), saveOAuthTokenRow(db, locationId, values)),
+    setOAuthTokenStatus: async (...a) => (await waitForOpen(), setOAuthTokenStatus(db, ...a)),
+    deleteOAuthTokenRows: async (locationId) => (await waitForOpen(), deleteOAuthTokenRows(db, locationId)),
+    contactView: async (id) => (await waitForOpen(), contactView(db, id)),
+    userName: async (locationId, userId) => (await waitForOpen(), userName(db, locationId, userId)),
+    countPurgeable: async (before) => (await waitForOpen(), countPurgeable(db, before)),
+    purgeDeleted: async (before, options) => (await waitForOpen(), purgeDeleted(db, before, options)),
+    recordDrift: async (locationId, seen, clock) => (await waitForOpen(), recordDrift(db, locationId, seen, clock)),
+    probeWriteLock: async () => probeWriteLock(db),
+    segmentContactIds: async (rule) => (await waitForOpen(), segmentContactIds(db, rule)),
+    mirroredTags: async (contactId) => (await waitForOpen(), mirroredTags(db, contactId)),
+    writeContactTags: async (changes, clock) => (await waitForOpen(), writeContactTags(db, changes, clock)),
+    writeContactsBusiness: async (ids, businessId, clock) => (await waitForOpen(), writeContactsBusiness(db, ids, businessId, clock)),
+    contactsWideCustomColumns: async () => (await waitForOpen(), contactsWideCustomColumns(db)),
     async close() {
       db.close();
     },

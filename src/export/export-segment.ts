@@ -5,9 +5,8 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/open.ts';
-import { exportRows } from '../db/export-rows.ts';
 import type { ExportKind } from '../db/exports.ts';
-import type { Mirror } from '../db/mirror.ts';
+import type { ExportRowSource, Mirror } from '../db/mirror.ts';
 import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { systemClock, type Clock } from '../db/clock.ts';
 import { writeFileAtomically } from './atomic-file.ts';
@@ -54,22 +53,27 @@ export interface ExportResult {
   format: ExportFormat;
 }
 
+/** An export's rows as the iterator the xlsx encoder pulls from (either engine's: each source is its own iterator). */
+export function rowIterator(source: ExportRowSource): Iterator<Cell[]> | AsyncIterator<Cell[]> {
+  return source as unknown as Iterator<Cell[]> | AsyncIterator<Cell[]>;
+}
+
 /** The export's rows, one array per row in `columns` order, the source every encoder reads. Close it with return(). */
-export function openExportRows(db: Db, kind: ExportKind, columns: ExportColumn[], rule: SegmentRule): IterableIterator<Cell[]> {
-  return exportRows(db, kind, columns, checkRule(rule)) as IterableIterator<Cell[]>;
+export async function openExportRows(db: Mirror, kind: ExportKind, columns: ExportColumn[], rule: SegmentRule): Promise<ExportRowSource> {
+  return db.exportRows(kind, columns, checkRule(rule));
 }
 
 async function streamRows(db: Mirror, options: ExportOptions, kind: ExportKind, columns: ExportColumn[]) {
   const header = columns.map((c) => c.name);
   if (options.format === 'xlsx') {
-    const sqlite = db.unported('`--format xlsx`');
-    const rows = openExportRows(sqlite, kind, columns, options.rule);
+    const kinds = await xlsxColumnKinds(db, kind, header);
+    const rows = await openExportRows(db, kind, columns, options.rule);
     try {
-      const sheet = { name: kind, header, kinds: xlsxColumnKinds(sqlite, kind, header), open: () => rows };
+      const sheet = { name: kind, header, kinds, open: () => rowIterator(rows) };
       const created = (options.clock ?? systemClock)();
       return await writeFileAtomically(options.out, (sink) => writeXlsx([sheet], sink, created));
     } finally {
-      rows.return?.();
+      await rows.return?.();
     }
   }
   const rows = await db.exportRows(kind, columns, checkRule(options.rule));

@@ -14,8 +14,8 @@ export interface XlsxSheet {
   name: string;
   header: string[];
   kinds: XlsxColumnKind[];
-  /** Opened when the sheet's turn comes and closed (return()) when it is written. */
-  open: () => Iterator<Cell[]>;
+  /** Opened when the sheet's turn comes and closed (return()) when it is written; SQLite's rows come synchronously, PostgreSQL's through a cursor. */
+  open: () => SheetRows | Promise<SheetRows>;
 }
 
 export interface XlsxWritten {
@@ -47,6 +47,12 @@ const CHECK_EVERY = 256;
 const MAX_PENDING = 4 * 1024 * 1024;
 
 type ExcelJs = typeof import('exceljs');
+type SheetRows = Iterator<Cell[]> | AsyncIterator<Cell[]>;
+
+/** The next row, awaited only when the source is asynchronous (SQLite's rows stay a plain call). */
+function nextRow(rows: SheetRows): IteratorResult<Cell[]> | Promise<IteratorResult<Cell[]>> {
+  return rows.next();
+}
 type WorksheetWriter = ReturnType<InstanceType<ExcelJs['stream']['xlsx']['WorkbookWriter']>['addWorksheet']>;
 
 function widthOf(value: unknown): number {
@@ -129,7 +135,7 @@ export async function writeXlsx(sheets: Iterable<XlsxSheet>, sink: Writable, cre
   let total = 0;
   try {
     for (const sheet of sheets) {
-      const rows = sheet.open();
+      const rows = await sheet.open();
       try {
         const count = await writeSheet(workbook, sheet, rows, async (ws) => {
           // Let the zip drain the sheet's queue, and the file take what the zip produced.
@@ -140,7 +146,7 @@ export async function writeXlsx(sheets: Iterable<XlsxSheet>, sink: Writable, cre
         done.push({ name: sheet.name, rows: count });
         total += count;
       } finally {
-        rows.return?.();
+        await rows.return?.();
       }
     }
     await Promise.race([workbook.commit(), written]);
@@ -155,14 +161,16 @@ export async function writeXlsx(sheets: Iterable<XlsxSheet>, sink: Writable, cre
 }
 
 async function writeSheet(
-  workbook: InstanceType<ExcelJs['stream']['xlsx']['WorkbookWriter']>, sheet: XlsxSheet, rows: Iterator<Cell[]>,
+  workbook: InstanceType<ExcelJs['stream']['xlsx']['WorkbookWriter']>, sheet: XlsxSheet, rows: SheetRows,
   keepUp: (ws: WorksheetWriter) => Promise<void>,
 ): Promise<number> {
   const { header, kinds } = sheet;
   const typed = (row: Cell[]) => row.map((cell, i) => xlsxValue(cell, kinds[i] ?? 'value'));
   // The first rows fix the column widths, which the sheet's XML carries before its rows.
   const sample: ReturnType<typeof typed>[] = [];
-  for (let next = rows.next(); ; next = rows.next()) {
+  for (;;) {
+    const pulled = nextRow(rows);
+    const next = pulled instanceof Promise ? await pulled : pulled;
     if (next.done) break;
     sample.push(typed(next.value));
     if (sample.length >= WIDTH_SAMPLE) break;
@@ -200,7 +208,12 @@ async function writeSheet(
   };
   for (const values of sample) await add(values);
   sample.length = 0;
-  for (let next = rows.next(); !next.done; next = rows.next()) await add(typed(next.value));
+  for (;;) {
+    const pulled = nextRow(rows);
+    const next = pulled instanceof Promise ? await pulled : pulled;
+    if (next.done) break;
+    await add(typed(next.value));
+  }
   const lastColumn = ws.getColumn(Math.max(1, header.length)).letter;
   ws.autoFilter = `A1:${lastColumn}${count + 1}`;
   ws.commit();

@@ -3,11 +3,10 @@
 // export's rules); the request is sent in chunks, each checked against the spec before anything
 // is sent, and each chunk HighLevel accepts is written through to the mirror before the next one
 // goes out, so a failure part-way leaves HighLevel and the mirror agreeing on what was done.
-import { mirroredTags, segmentContactIds, writeContactTags, writeContactsBusiness, type TagChange } from '../db/bulk-contacts.ts';
+import type { TagChange } from '../db/bulk-contacts.ts';
 import type { SegmentRule } from '../db/export-rows.ts';
 import { GhlError } from '../ghl/errors.ts';
 import type * as Api from '../highlevel-api/api-types.ts';
-import type { Db } from '../db/open.ts';
 import { mirrorOfOps, plan, type OpsContext, type PlannedRequest } from './context.ts';
 import { OperationError, OperationInputError } from './errors.ts';
 import { checkId, checkTags, checkAgainstSpec } from './validate.ts';
@@ -60,9 +59,9 @@ export interface BulkResult {
 }
 
 /** Writes a chunk HighLevel accepted through to the mirror; a failure there is a notice, never the chunk's failure. */
-function mirrorChunk(write: () => void, pending: string[]): void {
+async function mirrorChunk(write: () => Promise<unknown>, pending: string[]): Promise<void> {
   try {
-    write();
+    await write();
   } catch (err) {
     pending.push(err instanceof Error ? err.message : String(err));
   }
@@ -72,7 +71,7 @@ const pendingNotice = (pending: string[]) => pending.length === 0 ? {} : {
   mirrorPending: `HighLevel has the change, but the mirror could not record ${pending.length} chunk(s) of it (${pending[0]}); run \`ghl-etl sync --full\` to bring it in`,
 };
 
-function selectedIds(ctx: OpsContext, selection: BulkSelection): string[] {
+async function selectedIds(ctx: OpsContext, selection: BulkSelection): Promise<string[]> {
   if ('ids' in selection) {
     if (!Array.isArray(selection.ids) || selection.ids.length === 0) throw new OperationInputError('ids', 'give at least one contact id');
     return [...new Set(selection.ids.map((id, i) => checkId(`ids.${i}`, typeof id === 'string' ? id.trim() : id)))];
@@ -81,7 +80,7 @@ function selectedIds(ctx: OpsContext, selection: BulkSelection): string[] {
   if (rule.locationId !== undefined && rule.locationId !== ctx.locationId) {
     throw new OperationInputError('segment', `${selection.segment ? `segment "${selection.segment}"` : 'the rule'} selects location ${rule.locationId} but the operation runs in ${ctx.locationId}; use --location ${rule.locationId}`);
   }
-  return segmentContactIds(sqliteOnly(ctx), { ...rule, locationId: ctx.locationId });
+  return mirrorOfOps(ctx).segmentContactIds({ ...rule, locationId: ctx.locationId });
 }
 
 function chunksOf(ids: string[]): string[][] {
@@ -94,11 +93,11 @@ function describeChunks(chunks: string[][]): BulkChunk[] {
   return chunks.map((c, index) => ({ index: index + 1, contacts: c.length, first: c[0]!, last: c[c.length - 1]! }));
 }
 
-function planOrRun<T>(
+async function planOrRun<T>(
   ctx: OpsContext, selection: BulkSelection, request: (chunk: string[]) => PlannedRequest, dryRun: boolean | undefined,
   run: (chunks: string[][], requests: PlannedRequest[]) => Promise<T>,
-): Promise<BulkPlan | T> | BulkPlan {
-  const ids = selectedIds(ctx, selection);
+): Promise<BulkPlan | T> {
+  const ids = await selectedIds(ctx, selection);
   const chunks = chunksOf(ids);
   const requests = chunks.map(request);
   for (const r of requests) checkAgainstSpec(r);
@@ -148,14 +147,14 @@ export async function bulkTag(
           continue;
         }
         done.push(contactId);
-        const before = Array.isArray(line?.oldTags) ? line.oldTags : mirroredTags(sqliteOnly(ctx), contactId);
+        const before = Array.isArray(line?.oldTags) ? line.oldTags : await mirrorOfOps(ctx).mirroredTags(contactId);
         if (before === undefined) continue;
         const after = input.type === 'add'
           ? [...before, ...wanted.filter((t) => !before.some((b) => b.toLowerCase() === t))]
           : before.filter((b) => !wanted.includes(b.toLowerCase()));
         changes.push({ contactId, tags: after });
       }
-      mirrorChunk(() => writeContactTags(sqliteOnly(ctx), changes, ctx.clock), pending);
+      await mirrorChunk(() => mirrorOfOps(ctx).writeContactTags(changes, ctx.clock), pending);
     });
     const ids = chunks.flat();
     return { contacts: ids.length, chunks: chunks.length, chunksSent: progress.sent, done, failed, notSent: progress.notSent, ...(progress.stopped ? { stopped: progress.stopped } : {}), ...pendingNotice(pending) };
@@ -177,14 +176,10 @@ export async function bulkBusiness(
         if (changed.has(id)) done.push(id);
         else failed.push({ contactId: id, message: 'HighLevel did not change it (unknown, deleted or another location\'s contact)' });
       }
-      mirrorChunk(() => writeContactsBusiness(sqliteOnly(ctx), chunk.filter((id) => changed.has(id)), businessId, ctx.clock), pending);
+      await mirrorChunk(() => mirrorOfOps(ctx).writeContactsBusiness(chunk.filter((id) => changed.has(id)), businessId, ctx.clock), pending);
     });
     const ids = chunks.flat();
     return { contacts: ids.length, chunks: chunks.length, chunksSent: progress.sent, done, failed, notSent: progress.notSent, ...(progress.stopped ? { stopped: progress.stopped } : {}), ...pendingNotice(pending) };
   });
 }
 
-/** Bulk operations read and write the SQLite mirror directly (not yet ported to the Mirror interface: README "Using PostgreSQL"). */
-function sqliteOnly(ctx: OpsContext): Db {
-  return mirrorOfOps(ctx).unported('bulk contact operations');
-}

@@ -26,6 +26,6 @@ export function register(program: Command): void {
         writeErr(`${locations.length} installed ${locations.length === 1 ? 'location' : 'locations'}.\n`);
       }
       return EXIT.ok;
-    });
+    }, { postgres: true });
   });
 }

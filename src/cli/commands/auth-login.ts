@@ -6,6 +6,8 @@ import {
   scopesFor, WRITE_SCOPES,
 } from '../../auth/login.ts';
 import { exchangeCode } from '../../auth/oauth-api.ts';
+import { checkTokenSecret } from '../../auth/crypto.ts';
+import { databaseTarget } from '../../config/database.ts';
 import { tokensFromAnswer } from '../../auth/provider.ts';
 import { oneOf } from '../args.ts';
 import { configOf, group, leaf, printJson, withApp } from '../command.ts';
@@ -33,6 +35,8 @@ export function register(program: Command): void {
     const config = configOf(opts);
     const app = requireOAuthApp(config);
     const userType = opts.userType ?? (config.companyId ? 'Company' : 'Location');
+    // Before the browser: tokens stored in PostgreSQL need the secret.
+    checkTokenSecret(databaseTarget(config.db).engine, config.secret);
 
     const state = newState();
     const authorizeUrl = buildAuthorizeUrl({ authUrl: config.authUrl, clientId: app.clientId, redirectUri: app.redirectUri, scopes: scopesFor(config), state });
@@ -54,18 +58,19 @@ export function register(program: Command): void {
     const subject = answer.userType === 'Company' || !answer.locationId ? answer.companyId : answer.locationId;
     if (!subject) throw new Error('HighLevel\'s token answer names neither a location nor a company: cannot store it');
 
-    return withApp(config, async ({ db, tokenStore: store }) => {
+    return withApp(config, async (ctx) => {
+      const store = await ctx.tokenStore();
       const tokens = tokensFromAnswer(answer, Date.now());
-      store.save(subject, tokens);
-      const summary = store.summary(subject)!;
+      await store.save(subject, tokens);
+      const summary = (await store.summary(subject))!;
       log().info({ locationId: subject, userType: summary.userType, scopes: summary.scopes.length }, 'stored OAuth tokens');
       if (opts.json) {
         printJson({ locationId: subject, userType: summary.userType, companyId: summary.companyId, scopes: summary.scopes, expiresAt: summary.expiresAt });
       } else {
         const what = summary.userType === 'Company' ? `agency ${subject}` : `location ${subject}`;
-        writeErr(`Connected ${what}; tokens stored encrypted in ${db.path}.\n`);
+        writeErr(`Connected ${what}; tokens stored encrypted in ${(await ctx.mirror()).shown}.\n`);
       }
       return EXIT.ok;
-    });
+    }, { postgres: true });
   });
 }

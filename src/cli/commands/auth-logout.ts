@@ -9,9 +9,9 @@ export function register(program: Command): void {
     .summary('Remove stored OAuth tokens (all, or --location ID)')
     .option('--location <id>', 'only this location\'s tokens'),
   async (opts) => withApp(configOf(opts), async (app) => {
-    const removed = app.tokenStore.remove(opts.location);
+    const removed = await (await app.tokenStore()).remove(opts.location);
     if (opts.json) printJson({ removed });
     else writeErr(`Removed stored tokens for ${removed} ${removed === 1 ? 'location' : 'locations'}.\n`);
     return EXIT.ok;
-  }));
+  }, { postgres: true }));
 }

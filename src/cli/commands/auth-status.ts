@@ -13,7 +13,7 @@ export function register(program: Command): void {
       'cheap call to HighLevel; a refused one is reported with the fix and the exit code is 1.'),
   async (opts) => withApp(configOf(opts), async (app) => {
     const pits = await checkConfiguredTokens(app);
-    const oauth = app.tokenStore.list().map((t) => ({ ...t, kind: 'oauth' as const }));
+    const oauth = (await (await app.tokenStore()).list()).map((t) => ({ ...t, kind: 'oauth' as const }));
     const failed = pits.some((p) => p.status !== 'ok') || oauth.some((t) => t.status === 'needs_reauth');
     const exitCode = failed ? EXIT.failed : EXIT.ok;
     if (opts.json) {
@@ -31,5 +31,5 @@ export function register(program: Command): void {
       if (t.statusMessage) writeOut(`  ${t.statusMessage}\n`);
     }
     return exitCode;
-  }));
+  }, { postgres: true }));
 }

@@ -14,7 +14,7 @@ export function register(program: Command): void {
   async (opts) => {
     const config = configOf(opts);
     const masked = maskSecrets(config);
-    const tokens = opts.online ? await withApp(config, checkConfiguredTokens) : undefined;
+    const tokens = opts.online ? await withApp(config, checkConfiguredTokens, { postgres: true }) : undefined;
     const exitCode = tokens?.some((t) => t.status !== 'ok') ? EXIT.failed : EXIT.ok;
     if (opts.json) {
       printJson(tokens ? { config: masked, tokens, exitCode } : masked);

@@ -3,9 +3,9 @@
 // contact-view.ts) or, with --live, from HighLevel (src/view/live-contact.ts), printed alike.
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/load.ts';
-import { contactView, type ContactView } from '../../db/contact-view.ts';
-import type { Db } from '../../db/open.ts';
-import { userName } from '../../db/users.ts';
+import type { ContactView } from '../../db/contact-view.ts';
+import type { Mirror } from '../../db/mirror.ts';
+import { databaseTarget } from '../../config/database.ts';
 import { existsSync } from 'node:fs';
 import { ContactNotFoundError, liveContactView } from '../../view/live-contact.ts';
 import { UsageError } from '../args.ts';
@@ -78,18 +78,18 @@ export function renderContactView(view: ContactView, source: 'mirror' | 'live'):
 }
 
 /** The location to ask HighLevel in: --location, the only configured one, or the one the mirror knows. */
-function liveLocation(config: LoadedConfig, flag: string | undefined, mirrored: () => string | undefined): string {
+async function liveLocation(config: LoadedConfig, flag: string | undefined, mirrored: () => Promise<string | undefined>): Promise<string> {
   if (flag !== undefined) return chooseLocations(config, flag)[0]!.id;
   const configured = chooseLocations(config, undefined);
   if (configured.length === 1) return configured[0]!.id;
-  const known = mirrored();
+  const known = await mirrored();
   if (known !== undefined && configured.some((l) => l.id === known)) return known;
   throw new UsageError(`several locations are configured and the mirror does not know this contact: add --location ID (one of ${configured.map((l) => l.id).join(', ')})`);
 }
 
-function fromMirror(db: Db, id: string, dbPath: string): ContactView {
-  const view = contactView(db, id);
-  if (!view) throw new ContactNotFoundError(`contact ${id} is not in the mirror (${dbPath}): run \`ghl-etl sync\`, or add --live to ask HighLevel`);
+async function fromMirror(db: Mirror, id: string): Promise<ContactView> {
+  const view = await db.contactView(id);
+  if (!view) throw new ContactNotFoundError(`contact ${id} is not in the mirror (${db.shown}): run \`ghl-etl sync\`, or add --live to ask HighLevel`);
   return view;
 }
 
@@ -112,14 +112,17 @@ export function register(program: Command): void {
     return withApp(config, async (app) => {
       const source = opts.live ? 'live' : 'mirror';
       const view = opts.live
-        ? await liveContactView(app.client, liveLocation(config, opts.location, () => contactView(app.db, id)?.profile.locationId), id)
-        : fromMirror(app.db, id, config.db);
-      // HighLevel's contact names its assignee by id; the mirror's users know the name.
+        ? await liveContactView(app.client, await liveLocation(config, opts.location, async () => (await (await app.mirror()).contactView(id))?.profile.locationId), id)
+        : await fromMirror(await app.mirror(), id);
+      // HighLevel's contact names its assignee by id; the mirror's users know the name (a SQLite file is not created for it).
       const p = view.profile;
-      if (opts.live && p.assignedTo && existsSync(config.db)) p.assignedToName = userName(app.db, p.locationId, p.assignedTo) ?? null;
+      const target = databaseTarget(config.db);
+      if (opts.live && p.assignedTo && (target.engine === 'postgres' || existsSync(target.path))) {
+        p.assignedToName = (await (await app.mirror()).userName(p.locationId, p.assignedTo)) ?? null;
+      }
       if (opts.json) printJson({ source, ...view });
       else writeOut(renderContactView(view, source));
       return EXIT.ok;
-    }, { readonly: !opts.live }); // --live may store refreshed OAuth tokens
+    }, { readonly: !opts.live, postgres: true }); // --live may store refreshed OAuth tokens
   });
 }

@@ -143,7 +143,7 @@ async function run(db: Mirror, f: ExportFlags, form: ReturnType<typeof formOf>, 
       return { files: [file], failed: [] };
     }
     case 'byTag': {
-      if (f.workbook !== undefined) return { files: [await exportTagWorkbook(db.unported('`export --workbook`'), f.workbook, { ...format, rule: ruleOf(f) })], failed: [] };
+      if (f.workbook !== undefined) return { files: [await exportTagWorkbook(db, f.workbook, { ...format, rule: ruleOf(f) })], failed: [] };
       const result = await exportByTag(db, f.outDir ?? DEFAULT_EXPORT_DIR, { ...format, rule: ruleOf(f) });
       warn(await ruleWarnings(db, f, config));
       return { files: result.files, failed: [] };

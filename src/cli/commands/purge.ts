@@ -1,10 +1,10 @@
 // `ghl-etl purge --deleted-before DATE`: GDPR retention. Erases the personal data of contacts
 // soft-deleted before DATE (and their tasks' and notes' text), keeping ids and dates
-// (src/db/purge.ts). It cannot be undone, so it asks on a terminal and needs --yes elsewhere.
+// (src/db/purge.ts; PostgreSQL: src/db/pg/purge.ts). It cannot be undone, so it asks on a
+// terminal and needs --yes elsewhere.
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { dateBound } from '../../config/segments.ts';
-import { countPurgeable, purgeDeleted } from '../../db/purge.ts';
 import { UsageError } from '../args.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -41,17 +41,18 @@ export function register(program: Command): void {
       throw new UsageError('purge erases personal data for good: add --yes to run it without a terminal (e.g. from cron)');
     }
     const config = configOf(opts);
-    return withApp(config, async ({ db }) => {
+    return withApp(config, async (app) => {
+      const db = await app.mirror();
       if (!opts.yes) {
-        const n = countPurgeable(db, before);
+        const n = await db.countPurgeable(before);
         if (n === 0) {
           writeErr(`No contacts soft-deleted before ${before} hold personal data: nothing to erase.\n`);
-        } else if (!(await confirmed(`Erase the personal data of ${plural(n, 'contact')} soft-deleted before ${before} in ${config.db}? This cannot be undone. [y/N] `))) {
+        } else if (!(await confirmed(`Erase the personal data of ${plural(n, 'contact')} soft-deleted before ${before} in ${db.shown}? This cannot be undone. [y/N] `))) {
           writeErr('Nothing erased.\n');
           return EXIT.failed;
         }
       }
-      const result = purgeDeleted(db, before, { retentionDays: config.retention.days });
+      const result = await db.purgeDeleted(before, { retentionDays: config.retention.days });
       if (opts.json) printJson({ deletedBefore: before, ...result });
       else {
         writeOut(`Erased the personal data of ${plural(result.contacts, 'contact')} soft-deleted before ${before} ` +
@@ -63,6 +64,6 @@ export function register(program: Command): void {
         }
       }
       return EXIT.ok;
-    });
+    }, { postgres: true });
   });
 }

@@ -35,9 +35,11 @@ export function register(program: Command): void {
     // Everything that can be wrong is found now, not at 02:00.
     const spec = checkSchedule({ cron: opts.cron ?? config.schedule.cron, timezone: opts.timezone ?? config.schedule.timezone });
     const locations = chooseLocations(config, undefined);
-    // Taking `db` opens (and migrates) the database now: a bad path is exit 2 at start.
+    // The mirror is opened (and migrated) now: a bad path or an unreachable server is exit 2 at start.
     return withApp(config, async (app) => {
       const { logger } = app;
+      const db = await app.mirror();
+      const pipeline = { db, config: app.config, logger, get client() { return app.client; }, get leadcars() { return app.leadcars; } };
       let stoppedBy: NodeJS.Signals | undefined;
       const interrupt = onInterrupt((sig) => {
         stoppedBy = sig;
@@ -46,7 +48,7 @@ export function register(program: Command): void {
       try {
         const handle = startSchedule({
           ...spec, logger, signal: interrupt.signal, runNow: opts.runNow,
-          run: (signal) => runPipeline(app, { locations, full: false, lister: config.sync.lister, exports: true, signal }),
+          run: (signal) => runPipeline(pipeline, { locations, full: false, lister: config.sync.lister, exports: true, signal }),
         });
         const next = handle.nextRun();
         if (opts.json) {
@@ -61,6 +63,6 @@ export function register(program: Command): void {
       }
       logger.info({ signal: stoppedBy }, 'schedule: stopped');
       return stoppedBy === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
-    });
+    }, { postgres: true });
   });
 }

@@ -19,6 +19,7 @@ import { LeadAlreadyLinkedError, type LeadLink } from '../lead-links.ts';
 import type { MirroredNote, MirroredTask, Reported } from '../lead-reported.ts';
 import type { OutboxKind, OutboxRow, OutboxStatus } from '../outbox.ts';
 import type { WebhookEventInput } from '../webhook-events.ts';
+import { probeWriteLockPg, recordDriftPg } from './drift-health.ts';
 
 type Queryable = pg.Pool | pg.PoolClient;
 /** Runs `fn` atomically: on a transaction's client as it is, on the pool in a new transaction. */
@@ -148,20 +149,8 @@ export function pgBridge(q: Queryable, atomic: Atomic): BridgeStatements {
     async childContactId(table, id) {
       return (await first<{ contactId: string }>(`SELECT contact_id AS "contactId" FROM ${table === 'tasks' ? 'tasks' : 'notes'} WHERE id = $1`, [id]))?.contactId;
     },
-    async recordDrift(locationId: string, seen: DriftSeen[], clock = systemClock) {
-      if (seen.length === 0) return;
-      await run(`INSERT INTO answer_drift (location_id, operation, field, problem, count, first_seen, last_seen)
-        SELECT $1, x.operation, x.field, x.problem, sum(x.count), $3, $3
-        FROM json_to_recordset($2::json) AS x(operation text, field text, problem text, count int) GROUP BY x.operation, x.field, x.problem
-        ON CONFLICT (location_id, operation, field, problem) DO UPDATE SET count = answer_drift.count + excluded.count, last_seen = excluded.last_seen`,
-      [locationId, JSON.stringify(seen), isoNow(clock)]);
-    },
-    async probeWrites() {
-      // A standby answers reads only: the mirror cannot be written there.
-      const [state] = await rows<{ standby: boolean }>(`SELECT pg_is_in_recovery() AS standby`);
-      if (state?.standby) throw new Error('the PostgreSQL server is a read-only standby');
-      return 'ok' as const;
-    },
+    recordDrift: (locationId: string, seen: DriftSeen[], clock = systemClock) => recordDriftPg(q, locationId, seen, clock),
+    probeWrites: () => probeWriteLockPg(q),
     async savepoint<T>(fn: () => Promise<T>): Promise<T> {
       const name = `bridge_${++savepoints}`;
       await q.query(`SAVEPOINT ${name}`);

@@ -39,3 +39,9 @@ export async function contactViewPg(q: pg.Pool | pg.ClientBase, id: string): Pro
     notes,
   });
 }
+
+/** users.ts userName. */
+export async function userNamePg(q: pg.Pool | pg.ClientBase, locationId: string, userId: string): Promise<string | undefined> {
+  const row = (await q.query<{ name: string | null }>(`SELECT name FROM users WHERE location_id = $1 AND id = $2`, [locationId, userId])).rows[0];
+  return row?.name ?? undefined;
+}

@@ -44,12 +44,19 @@ import { mergeRunHistory, type RunEntry } from '../history.ts';
 import { showAbandonedBy, SYNC_LOCK, type SyncRun } from '../runs.ts';
 import * as sqliteSchema from '../schema.ts';
 import { statusLocations, type RunBrief, type StatusSnapshot } from '../status.ts';
-import { contactViewPg } from './contact-view.ts';
 import { postgresMcpReads } from './mcp-reads.ts';
 import { asciiLower, asciiLowerSql } from './fulltext.ts';
 
 // `contacts list --query` folds only A-Z, as SQLite's lower() does (mcp-pg: the searches agree across engines).
 const CONTACT_TEXT_LOWER = asciiLowerSql(`coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || coalesce(company_name, '')`);
+// pg-rest: the token store, contact view, purge, drift, health, bulk writes, xlsx columns
+import { deleteOAuthTokenRowsPg, getOAuthTokenRowPg, listOAuthTokenRowsPg, saveOAuthTokenRowPg, setOAuthTokenStatusPg } from './oauth-tokens.ts';
+import { contactViewPg, userNamePg } from './contact-view.ts';
+import { countPurgeablePg, purgeDeletedPg } from './purge.ts';
+import { probeWriteLockPg, recordDriftPg } from './drift-health.ts';
+import { mirroredTagsPg, segmentContactIdsPg, writeContactsBusinessPg, writeContactTagsPg } from './bulk-contacts.ts';
+import { contactsWideCustomColumnsPg } from './wide-columns.ts';
+import type { PurgeResult } from '../purge.ts';
 
 type Queryable = pg.Pool | pg.PoolClient;
 type Kind = 'time' | 'json' | 'bool' | 'plain';
@@ -805,6 +812,28 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
     unported(what: string): Db {
       throw new NotOnPostgresError(what);
     },
+    // ---- pg-rest
+    oauthTokenRow: (locationId: string) => getOAuthTokenRowPg(pool, locationId),
+    oauthTokenRows: () => listOAuthTokenRowsPg(pool),
+    saveOAuthTokenRow: (locationId: string, values: Parameters<typeof saveOAuthTokenRowPg>[2]) => saveOAuthTokenRowPg(pool, locationId, values),
+    setOAuthTokenStatus: (locationId: string, status: string, message: string | null, updatedAt: string) =>
+      setOAuthTokenStatusPg(pool, locationId, status, message, updatedAt),
+    deleteOAuthTokenRows: (locationId?: string) => deleteOAuthTokenRowsPg(pool, locationId),
+    userName: (locationId: string, userId: string) => userNamePg(pool, locationId, userId),
+    countPurgeable: (before: string) => countPurgeablePg(pool, before),
+    async purgeDeleted(before: string, options: { retentionDays?: number; now?: Date } = {}): Promise<PurgeResult> {
+      const result = await transaction((tx) => purgeDeletedPg(tx, before));
+      if (options.retentionDays !== undefined) result.retention = await mirror.applyRetention(options.retentionDays, options.now);
+      return result;
+    },
+    recordDrift: (locationId: string, seen: Parameters<typeof recordDriftPg>[2], clock?: Clock) => recordDriftPg(pool, locationId, seen, clock),
+    probeWriteLock: () => probeWriteLockPg(pool),
+    segmentContactIds: (rule: SegmentRule) => segmentContactIdsPg(pool, rule),
+    mirroredTags: (contactId: string) => mirroredTagsPg(statements, contactId),
+    writeContactTags: (changes: Parameters<typeof writeContactTagsPg>[1], clock?: Clock) => transaction((tx) => writeContactTagsPg(tx, changes, clock)),
+    writeContactsBusiness: (ids: string[], businessId: string | null, clock?: Clock) =>
+      transaction((tx) => writeContactsBusinessPg(tx, ids, businessId, clock)),
+    contactsWideCustomColumns: () => contactsWideCustomColumnsPg(pool),
     async close() {
       for (const client of held.values()) client.release(true);
       held.clear();
