@@ -8,12 +8,9 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/open.ts';
 import { runCli } from './helpers/cli.ts';
-import { seedExportFixture, type Fixture } from './helpers/export-fixture.ts';
+import { OLD, seedExportFixture, seedPurgeTraces, type Fixture } from './helpers/export-fixture.ts';
 import { sqliteOf } from '../src/db/connection.ts';
 import { insertInboxLead } from '../src/db/inbox.ts';
-import { settleInboxLead } from '../src/db/inbox-delivery.ts';
-import { insertLeadLink } from '../src/db/lead-links.ts';
-import { enqueueOutbox } from '../src/db/outbox.ts';
 import { recordWebhookEvent } from '../src/db/webhook-events.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined };
@@ -236,21 +233,9 @@ describe('purge --deleted-before DATE', () => {
   it('erases the person from the inbox, outbox, idempotency keys and webhook payloads, and from the file and its WAL', async () => {
     const own = seedExportFixture();
     const { db } = own;
-    const lead = JSON.stringify({ nombre: 'Gone', apellidos: 'Person', email: 'gone@example.com', telefono: '+34600000007' });
-    const delivered = insertInboxLead(db, { dedupeKey: 'sha256:gone', payload: lead, leadId: '4242' });
-    settleInboxLead(db, delivered.id, { status: 'delivered', contactId: 'c07', attempted: true });
-    insertLeadLink(db, { contactId: 'c07', leadId: '4242', locationId: 'locA' });
-    enqueueOutbox(db, { kind: 'leadcars.createLead', dedupeKey: 'create:c07', payload: { contactId: 'c07', locationId: 'locA', lead: JSON.parse(lead) } });
-    enqueueOutbox(db, { kind: 'leadcars.comment', dedupeKey: 'comment:4242:note', payload: { leadId: 4242, text: 'Nota: call back' } });
-    sqliteOf(db).prepare(`INSERT INTO op_idempotency (key, action, location_id, request, status, result, created_at) VALUES (?, 'createContact', 'locA', ?, 'done', ?, '2026-01-01T00:00:00Z')`)
-      .run('k1', JSON.stringify({ email: 'gone@example.com', phone: '+34600000007' }), JSON.stringify({ id: 'c07' }));
-    recordWebhookEvent(db, { webhookId: 'wh-gone', type: 'ContactUpdate', locationId: 'locA', payload: JSON.stringify({ type: 'ContactUpdate', id: 'c07', email: 'gone@example.com' }) });
     // Retention (90 days by default): old finished rows of a live contact go, unfinished and recent ones stay.
-    const old = () => new Date('2025-01-01T00:00:00Z');
-    const oldDelivered = insertInboxLead(db, { dedupeKey: 'sha256:old', payload: '{"email":"ana@example.com"}', leadId: null }, old);
-    settleInboxLead(db, oldDelivered.id, { status: 'delivered', contactId: 'c01', attempted: true });
-    insertInboxLead(db, { dedupeKey: 'sha256:old-pending', payload: '{"email":"pending@example.com"}', leadId: null }, old);
-    recordWebhookEvent(db, { webhookId: 'wh-old', type: 'ContactUpdate', locationId: 'locA', payload: '{"id":"c01"}' }, old);
+    seedPurgeTraces(db);
+    insertInboxLead(db, { dedupeKey: 'sha256:old-pending', payload: '{"email":"pending@example.com"}', leadId: null }, OLD);
     recordWebhookEvent(db, { webhookId: 'wh-new', type: 'ContactUpdate', locationId: 'locA', payload: '{"id":"c01"}' });
     db.close();
     try {

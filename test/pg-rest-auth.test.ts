@@ -5,7 +5,6 @@
 // it once, three sharing a connection over several token lifetimes never reuse a refresh token.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cipherForMirror } from '../src/auth/crypto.ts';
 import { tokensFromAnswer } from '../src/auth/provider.ts';
@@ -13,7 +12,7 @@ import { createTokenStore } from '../src/auth/token-store.ts';
 import { openMirror } from '../src/db/open-mirror.ts';
 import { DEFAULT_SANDBOX_SCOPES } from '../src/sandbox/oauth.ts';
 import { BIN, runCli } from './helpers/cli.ts';
-import { createTestDatabase, usePostgres } from './helpers/postgres.ts';
+import { createTestDatabase, usePostgres, pgRows } from './helpers/postgres.ts';
 import { approveInBrowser, envFor, loginDirect, startOAuthSandbox, type OAuthSandbox } from './auth-helpers.ts';
 import type { TokenAnswer } from '../src/auth/oauth-api.ts';
 
@@ -21,16 +20,6 @@ const cluster = usePostgres();
 const SECRET = 'a-test-passphrase-of-more-than-32-characters';
 const WORKER = join(import.meta.dirname, 'auth-worker.ts');
 const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined, GHL_COMPANY_ID: undefined, GHL_ETL_SECRET: undefined };
-
-async function pgRows<R>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as R[];
-  } finally {
-    await client.end();
-  }
-}
 
 /** Stores `answer`'s tokens in the PostgreSQL mirror at `url`, as expired `agedMs` ago when given. */
 async function store(url: string, answer: TokenAnswer, agedMs = 0): Promise<void> {

@@ -9,18 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertInboxLead } from '../src/db/inbox.ts';
-import { settleInboxLead } from '../src/db/inbox-delivery.ts';
-import { insertLeadLink } from '../src/db/lead-links.ts';
-import { enqueueOutbox } from '../src/db/outbox.ts';
-import { recordWebhookEvent } from '../src/db/webhook-events.ts';
-import { sqliteOf } from '../src/db/connection.ts';
 import { openMirror } from '../src/db/open-mirror.ts';
 import { probeWriteLockPg } from '../src/db/pg/drift-health.ts';
 import { BIN, runCli, type CliResult } from './helpers/cli.ts';
-import { seedExportFixture, type Fixture } from './helpers/export-fixture.ts';
+import { seedExportFixture, seedPurgeTraces, type Fixture } from './helpers/export-fixture.ts';
 import { copySqliteToPostgres } from './helpers/pg-copy.ts';
-import { createTestDatabase, usePostgres } from './helpers/postgres.ts';
+import { createTestDatabase, usePostgres, pgRows } from './helpers/postgres.ts';
 import { sandboxState, useSandbox } from './helpers/sandbox.ts';
 import { readXlsx, type XlsxSheetRead } from './helpers/xlsx-reader.ts';
 
@@ -39,31 +33,9 @@ const TRACES = ['gone@example.com', '+34600000007', 'gone person', 'call back', 
 function fixtureWithTraces(): Fixture {
   const fx = seedExportFixture();
   const { db } = fx;
-  const lead = JSON.stringify({ nombre: 'Gone', apellidos: 'Person', email: 'gone@example.com', telefono: '+34600000007' });
-  const delivered = insertInboxLead(db, { dedupeKey: 'sha256:gone', payload: lead, leadId: '4242' });
-  settleInboxLead(db, delivered.id, { status: 'delivered', contactId: 'c07', attempted: true });
-  insertLeadLink(db, { contactId: 'c07', leadId: '4242', locationId: 'locA' });
-  enqueueOutbox(db, { kind: 'leadcars.createLead', dedupeKey: 'create:c07', payload: { contactId: 'c07', locationId: 'locA', lead: JSON.parse(lead) } });
-  enqueueOutbox(db, { kind: 'leadcars.comment', dedupeKey: 'comment:4242:note', payload: { leadId: 4242, text: 'Nota: call back' } });
-  sqliteOf(db).prepare(`INSERT INTO op_idempotency (key, action, location_id, request, status, result, created_at) VALUES (?, 'createContact', 'locA', ?, 'done', ?, '2026-01-01T00:00:00Z')`)
-    .run('k1', JSON.stringify({ email: 'gone@example.com', phone: '+34600000007' }), JSON.stringify({ id: 'c07' }));
-  recordWebhookEvent(db, { webhookId: 'wh-gone', type: 'ContactUpdate', locationId: 'locA', payload: JSON.stringify({ type: 'ContactUpdate', id: 'c07', email: 'gone@example.com' }) });
-  const old = () => new Date('2025-01-01T00:00:00Z');
-  const oldDelivered = insertInboxLead(db, { dedupeKey: 'sha256:old', payload: '{"email":"ana@example.com"}', leadId: null }, old);
-  settleInboxLead(db, oldDelivered.id, { status: 'delivered', contactId: 'c01', attempted: true });
-  recordWebhookEvent(db, { webhookId: 'wh-old', type: 'ContactUpdate', locationId: 'locA', payload: '{"id":"c01"}' }, old);
+  seedPurgeTraces(db);
   db.close();
   return fx;
-}
-
-async function pgRows<R>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as R[];
-  } finally {
-    await client.end();
-  }
 }
 
 /** The rows of each sheet as plain arrays (cells by column), to compare workbooks of two engines. */

@@ -9,6 +9,11 @@ import {
   upsertContacts, upsertCustomFieldDefinitions, upsertLocation, type Db, type HighLevelContact,
 } from '../../src/db/index.ts';
 import { sqliteOf } from '../../src/db/connection.ts';
+import { insertInboxLead } from '../../src/db/inbox.ts';
+import { settleInboxLead } from '../../src/db/inbox-delivery.ts';
+import { insertLeadLink } from '../../src/db/lead-links.ts';
+import { enqueueOutbox } from '../../src/db/outbox.ts';
+import { recordWebhookEvent } from '../../src/db/webhook-events.ts';
 
 export const LOC = 'locA';
 export const LOC_B = 'locB';
@@ -105,4 +110,28 @@ export function seedExportFixture(): Fixture {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** An instant older than the default retention (90 days) before the tests' purge dates. */
+export const OLD = (): Date => new Date('2025-01-01T00:00:00Z');
+
+/**
+ * The traces of the fixture's soft-deleted contact c07 beyond its own rows, which `purge` must
+ * erase: an inbox lead with its LeadCars link, outbox calls, an operation's idempotency record,
+ * a webhook payload; and an old finished inbox lead and webhook event of the live contact c01,
+ * which retention removes.
+ */
+export function seedPurgeTraces(db: Db): void {
+  const lead = JSON.stringify({ nombre: 'Gone', apellidos: 'Person', email: 'gone@example.com', telefono: '+34600000007' });
+  const delivered = insertInboxLead(db, { dedupeKey: 'sha256:gone', payload: lead, leadId: '4242' });
+  settleInboxLead(db, delivered.id, { status: 'delivered', contactId: 'c07', attempted: true });
+  insertLeadLink(db, { contactId: 'c07', leadId: '4242', locationId: 'locA' });
+  enqueueOutbox(db, { kind: 'leadcars.createLead', dedupeKey: 'create:c07', payload: { contactId: 'c07', locationId: 'locA', lead: JSON.parse(lead) } });
+  enqueueOutbox(db, { kind: 'leadcars.comment', dedupeKey: 'comment:4242:note', payload: { leadId: 4242, text: 'Nota: call back' } });
+  sqliteOf(db).prepare(`INSERT INTO op_idempotency (key, action, location_id, request, status, result, created_at) VALUES (?, 'createContact', 'locA', ?, 'done', ?, '2026-01-01T00:00:00Z')`)
+    .run('k1', JSON.stringify({ email: 'gone@example.com', phone: '+34600000007' }), JSON.stringify({ id: 'c07' }));
+  recordWebhookEvent(db, { webhookId: 'wh-gone', type: 'ContactUpdate', locationId: 'locA', payload: JSON.stringify({ type: 'ContactUpdate', id: 'c07', email: 'gone@example.com' }) });
+  const oldDelivered = insertInboxLead(db, { dedupeKey: 'sha256:old', payload: '{"email":"ana@example.com"}', leadId: null }, OLD);
+  settleInboxLead(db, oldDelivered.id, { status: 'delivered', contactId: 'c01', attempted: true });
+  recordWebhookEvent(db, { webhookId: 'wh-old', type: 'ContactUpdate', locationId: 'locA', payload: '{"id":"c01"}' }, OLD);
 }

@@ -1,5 +1,6 @@
 // A real PostgreSQL for the test files: the cluster helpers (postgres-cluster.ts) and one
 // cluster per test file (usePostgres).
+import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { dropTestDatabases, startTestPostgres, type TestPostgres } from './postgres-cluster.ts';
 
@@ -22,4 +23,15 @@ export function usePostgres(): () => TestPostgres {
     if (!cluster) throw new Error('usePostgres: the cluster starts in beforeAll; call the getter inside a test');
     return cluster;
   };
+}
+
+/** The rows of one statement on a fresh connection to `url` (to look into a test database). */
+export async function pgRows<R>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as R[];
+  } finally {
+    await client.end();
+  }
 }
