@@ -209,6 +209,7 @@ export const syncRuns = sqliteTable(
     retries: integer('retries').notNull().default(0), // requests retried
     rateLimited: integer('rate_limited').notNull().default(0), // 429 answers received
     error: text('error'), // the failure message when status is failed / interrupted / budget
+    worker: text('worker'), // `host:pid` of the process that ran it (sync, schedule or worker)
   },
   (t) => [
     index('sync_runs_location_idx').on(t.locationId, t.startedAt),

@@ -195,6 +195,7 @@ export const syncRuns = pgTable(
     retries: integer('retries').notNull().default(0),
     rateLimited: integer('rate_limited').notNull().default(0),
     error: text('error'),
+    worker: text('worker'),
   },
   (t) => [
     index('sync_runs_location_idx').on(t.locationId, t.startedAt),

@@ -1,0 +1,3 @@
+-- Which process ran each sync (issue 18, workers): `host:pid`, set by every run (`sync`,
+-- `schedule`, `worker`). NULL for runs recorded before this migration.
+ALTER TABLE "sync_runs" ADD COLUMN "worker" text;
