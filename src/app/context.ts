@@ -115,6 +115,15 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
         http: config.http,
         logger,
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
+        // On PostgreSQL every process calling a location (a worker's sync, serve, operations) shares its window and daily count.
+        ...(postgres ? {
+          sharedWindow: {
+            reserve: async (locationId: string, want: number, settings: { max: number; intervalMs: number; dailyAllowance: number }) => {
+              const m = await context.mirror();
+              return m.reserveRequests ? m.reserveRequests(locationId, want, settings) : { granted: want, retryInMs: 0, exhausted: false };
+            },
+          },
+        } : {}),
         // Recorded in the mirror when the command has it open (every command that mirrors does);
         // a read-only database or one busy past its timeout keeps the log line only.
         onDrift: (report) => {

@@ -271,6 +271,19 @@ export const locks = sqliteTable('locks', {
   expiresAt: text('expires_at').notNull(), // after this the lock may be taken over (holders refresh it)
 });
 
+// ---- a location's request window shared by every process (PostgreSQL only; here for the same tables on both engines)
+export const rateWindow = sqliteTable('rate_window', {
+  locationId: text('location_id').notNull(),
+  slot: integer('slot').notNull(), // epoch ms / (the window's interval / 20)
+  requests: integer('requests').notNull().default(0), // requests reserved in that slot, by every process
+}, (t) => [primaryKey({ columns: [t.locationId, t.slot] })]);
+
+export const rateDaily = sqliteTable('rate_daily', {
+  locationId: text('location_id').notNull(),
+  day: text('day').notNull(), // the UTC day, YYYY-MM-DD
+  requests: integer('requests').notNull().default(0), // requests reserved that day, by every process
+}, (t) => [primaryKey({ columns: [t.locationId, t.day] })]);
+
 // ---- receiving (ghl-etl serve) -------------------------------------------------------------------
 // - `inbox`: one row per distinct lead received by `POST /leads`, committed before the 202.
 // - `webhook_events`: one row per HighLevel webhook received (by webhookId), committed before the 200.

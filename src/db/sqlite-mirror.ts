@@ -160,6 +160,8 @@ export function sqliteMirror(db: Db): Mirror {
     tagsNotInMirror: async (tags) => tagsNotInMirror(db, tags),
     locationInMirror: async (locationId) => locationInMirror(db, locationId),
     unported: () => db,
+    // Each process paces alone on SQLite (one machine; the sync holds the database lock).
+    reserveRequests: undefined,
     async close() {
       db.close();
     },

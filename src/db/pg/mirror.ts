@@ -42,6 +42,7 @@ import { mergeRunHistory, type RunEntry } from '../history.ts';
 import { locationLockName, showAbandonedBy, SYNC_LOCK, workerName, type SyncRun } from '../runs.ts';
 import * as sqliteSchema from '../schema.ts';
 import { statusLocations, type RunBrief, type StatusSnapshot } from '../status.ts';
+import { reserveRequests } from './rate-window.ts';
 
 type Queryable = pg.Pool | pg.PoolClient;
 type Kind = 'time' | 'json' | 'bool' | 'plain';
@@ -811,6 +812,8 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
     unported(what: string): Db {
       throw new NotOnPostgresError(what);
     },
+    reserveRequests: (locationId: string, want: number, window: { max: number; intervalMs: number; dailyAllowance: number }) =>
+      reserveRequests(pool, locationId, want, window),
     async close() {
       const client = await lockClient?.catch(() => undefined);
       lockClient = undefined;
