@@ -663,6 +663,13 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
     lockClient = undefined;
     throw err;
   }));
+  // One statement at a time on it (pg would queue them, with a deprecation warning); the `locks` rows go through the pool.
+  let lockQueue: Promise<unknown> = Promise.resolve();
+  const onLockConnection = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const next = lockQueue.then(async () => fn(await lockConnection()));
+    lockQueue = next.catch(() => undefined);
+    return next;
+  };
   const lockKey = (name: string) => `ghl-etl lock ${opened.schema} ${name}`;
   const readHolder = async (q: Queryable, name: string) => (await q.query<LockHolder>(SELECT_LOCK, [name])).rows[0];
   const unknownHolder = (name: string): LockHolder => {
@@ -684,18 +691,17 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
         held.set(name, owner);
         let got = false;
         try {
-          const client = await lockConnection();
-          got = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS got', [lockKey(name)])).rows[0]!.got;
-          if (!got) return { acquired: false, holder: (await readHolder(client, name)) ?? unknownHolder(name) };
+          got = await onLockConnection(async (client) =>
+            (await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS got', [lockKey(name)])).rows[0]!.got);
+          if (!got) return { acquired: false, holder: (await readHolder(pool, name)) ?? unknownHolder(name) };
         } finally {
           if (!got && held.get(name) === owner) held.delete(name);
         }
       }
-      const client = await lockConnection();
       // Free on the server: a row left behind is a dead holder's.
-      const before = await readHolder(client, name);
+      const before = await readHolder(pool, name);
       const now = (options.clock ?? systemClock)();
-      await client.query(
+      await pool.query(
         `INSERT INTO locks (name, owner, pid, hostname, acquired_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, hostname = excluded.hostname,
            acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
@@ -705,25 +711,26 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
     },
     async refreshLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
       if (held.get(name) !== owner || !lockClient) return false;
-      const updated = await (await lockClient).query(`UPDATE locks SET expires_at = $1 WHERE name = $2 AND owner = $3`,
+      const updated = await pool.query(`UPDATE locks SET expires_at = $1 WHERE name = $2 AND owner = $3`,
         [new Date(Date.now() + ttlMs).toISOString(), name, owner]);
       return (updated.rowCount ?? 0) === 1;
     },
     async releaseLock(name: string, owner: string): Promise<boolean> {
       if (held.get(name) !== owner || !lockClient) return false;
-      held.delete(name);
-      const client = await lockClient;
+      const deleted = ((await pool.query(`DELETE FROM locks WHERE name = $1 AND owner = $2`, [name, owner])).rowCount ?? 0) === 1;
       try {
-        const deleted = (await client.query(`DELETE FROM locks WHERE name = $1 AND owner = $2`, [name, owner])).rowCount === 1;
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey(name)]);
-        return deleted;
+        await onLockConnection((client) => client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey(name)]));
       } catch (err) {
         // Ending the connection frees every advisory lock on it; the next acquire opens another.
+        const client = await lockClient?.catch(() => undefined);
         lockClient = undefined;
         held.clear();
-        client.release(err as Error);
+        client?.release(err as Error);
         return false;
+      } finally {
+        held.delete(name);
       }
+      return deleted;
     },
     markForRepairBeside: async () => false,
     async statusSnapshot(configured: ReadonlyArray<{ id: string; name?: string | undefined }>, since: string): Promise<StatusSnapshot> {
