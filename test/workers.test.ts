@@ -2,8 +2,9 @@
 // HTTP and a real PostgreSQL, scaled down from the issue's Done-when: 4 worker processes, 10
 // locations enqueued twice, one worker SIGKILLed mid-run: every location equals the truth, the
 // killed worker's locations are retaken, no location has two live workers' runs overlapping (from
-// sync_runs), the others exit 0 on SIGTERM; `schedule --queue` in two processes on a seconds cron
-// queues each tick once; worker, enqueue and schedule --queue refuse SQLite with exit 2.
+// sync_runs), the others exit 0 on SIGTERM; a worker SIGTERMed mid-run gives its job back and
+// the next worker resumes it; `schedule --queue` in two processes on a seconds cron queues each
+// tick once; worker, enqueue and schedule --queue refuse SQLite with exit 2.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
