@@ -16,7 +16,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-const WINDOW = { max: 20, windowMs: 2000 };
+// A long window: the window spares a tenth of it for an answer's latency, which a loaded machine stretches.
+const WINDOW = { max: 10, windowMs: 3000 };
 
 async function sandbox(dailyLimit = 200_000): Promise<Sandbox> {
   const s = await startSandbox({ locations: 1, contacts: 5, seed: 190, rateLimit: WINDOW, dailyLimit });
@@ -61,7 +62,7 @@ describe('the request window shared through PostgreSQL', () => {
     const id = alone.locations[0]!.id;
     const [ua, ub] = [client(alone, undefined), client(alone, undefined)];
     await ua.getLocation(id);
-    const unshared = await Promise.all([calls(ua, id, 39), calls(ub, id, 40)]);
+    const unshared = await Promise.all([calls(ua, id, 19), calls(ub, id, 20)]);
     expect(unshared.flat().every((r) => r.status === 'fulfilled')).toBe(true);
     expect((await stats(alone)).rateLimited).toBeGreaterThan(0);
 
@@ -71,29 +72,30 @@ describe('the request window shared through PostgreSQL', () => {
     // the answer's latency: the sandbox's first answer (its validator warming up) takes longer.
     await ca.getLocation(together.locations[0]!.id);
     const started = Date.now();
-    const shared = await Promise.all([calls(ca, together.locations[0]!.id, 39), calls(cb, together.locations[0]!.id, 40)]);
+    const shared = await Promise.all([calls(ca, together.locations[0]!.id, 19), calls(cb, together.locations[0]!.id, 20)]);
     expect(shared.flat().every((r) => r.status === 'fulfilled')).toBe(true);
     const s = await stats(together);
     expect(s.rateLimited).toBe(0);
     expect(s.maxInWindow).toBeLessThanOrEqual(WINDOW.max);
-    // 79 requests at 20 per 2 s: about 8 s, not 16 (the window is used, not halved).
-    expect(Date.now() - started).toBeLessThan(13_000);
+    // 39 requests at 10 per 3 s: about 12 s, not 24 (the window is used, not halved).
+    expect(Date.now() - started).toBeLessThan(20_000);
     const [day] = await adminQuery<{ requests: number }>(url, `SELECT requests FROM rate_daily WHERE location_id = $1`, [together.locations[0]!.id]);
-    expect(day!.requests).toBeGreaterThanOrEqual(80);
+    expect(day!.requests).toBeGreaterThanOrEqual(40);
   }, 60_000);
 
   it('the day\'s allowance (rateLimit.daily x dailyShare) holds for both processes together', async () => {
     const url = await createTestDatabase(cluster());
     const [a, b] = [await mirror(url), await mirror(url)];
-    // HighLevel's own daily count (the sandbox reports it) is 100 too; each process alone would
+    // HighLevel's own daily count (the sandbox reports it) is 20 too; each process alone would
     // spend its share of whatever it last heard, so together they would overshoot.
-    const s = await sandbox(100);
+    const s = await sandbox(20);
     const id = s.locations[0]!.id;
-    const daily = { daily: 100, dailyShare: 0.5 };
-    const results = (await Promise.all([calls(client(s, a, daily), id, 40), calls(client(s, b, daily), id, 40)])).flat();
+    const daily = { daily: 20, dailyShare: 0.5 };
+    const results = (await Promise.all([calls(client(s, a, daily), id, 10), calls(client(s, b, daily), id, 10)])).flat();
     const sent = results.filter((r) => r.status === 'fulfilled').length;
-    expect(sent).toBeLessThanOrEqual(50);
+    expect(sent).toBeLessThanOrEqual(10);
+    expect(sent).toBeGreaterThan(0);
     expect(results.filter((r) => r.status === 'rejected').every((r) => /daily API budget spent/.test(String((r as PromiseRejectedResult).reason)))).toBe(true);
-    expect((await stats(s)).requests).toBeLessThanOrEqual(50);
+    expect((await stats(s)).requests).toBeLessThanOrEqual(10);
   }, 60_000);
 });
