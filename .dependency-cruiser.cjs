@@ -26,10 +26,10 @@ module.exports = {
     },
     {
       name: 'only-db-talks-to-the-database',
-      comment: 'The database is one seam (src/db): no other code imports the ORM or a driver, so a second engine plugs in there.',
+      comment: 'The database is one seam (src/db): no other code imports the ORM, a driver or the job queue (pg-boss runs SQL), so a second engine plugs in there.',
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/db/' },
-      to: { path: '(^|/)node_modules/(drizzle-orm|better-sqlite3|pg|pg-copy-streams|postgres)/' },
+      to: { path: '(^|/)node_modules/(drizzle-orm|better-sqlite3|pg|pg-boss|pg-copy-streams|postgres)/' },
     },
     {
       name: 'the-raw-connection-stays-in-db',
@@ -80,7 +80,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    includeOnly: ['^src/', '(^|/)node_modules/(drizzle-orm|better-sqlite3|pg|pg-copy-streams|postgres)/'],
+    includeOnly: ['^src/', '(^|/)node_modules/(drizzle-orm|better-sqlite3|pg|pg-boss|pg-copy-streams|postgres)/'],
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { extensions: ['.ts', '.mjs', '.js', '.json'] },

@@ -11,6 +11,7 @@ import { recordDrift } from '../db/drift.ts';
 import { NotOnPostgresError, type Mirror } from '../db/mirror.ts';
 import { openMirror } from '../db/open-mirror.ts';
 import { openDatabase, type Db } from '../db/open.ts';
+import { QueueNeedsPostgresError, type LocationQueue } from '../db/queue.ts';
 import { sqliteMirror } from '../db/sqlite-mirror.ts';
 import { createGhlClient, type GhlClient } from '../ghl/client.ts';
 import { leadcarsClientFromConfig, type LeadcarsClient } from '../leadcars/client.ts';
@@ -36,6 +37,14 @@ export interface AppContext {
   readonly client: GhlClient;
   /** The LeadCars client (`leadcars.*`); built on first use, so only commands that call LeadCars need its token. */
   readonly leadcars: LeadcarsClient;
+  /**
+   * The location-sync queue (pg-boss on the PostgreSQL `db`, settings `worker.*`), set up on first
+   * call; QueueNeedsPostgresError (exit 2) on SQLite. `supervise`: this process fails other
+   * workers' silent jobs (a worker does).
+   */
+  queue(opts?: { supervise?: boolean }): Promise<LocationQueue>;
+  /** The queue if it was ever set up on this database (status), else undefined; never creates it. */
+  existingQueue(): Promise<LocationQueue | undefined>;
   close(): Promise<void>;
 }
 
@@ -50,6 +59,8 @@ export interface OpenContextOptions {
   postgres?: boolean;
   /** The command's name, for the refusal (`contacts create`). */
   command?: string;
+  /** PostgreSQL: connections the mirror's pool may open (a worker syncing many locations at once needs more than pg's 10). */
+  maxConnections?: number;
 }
 
 export function openContext(config: LoadedConfig, opts: OpenContextOptions): AppContext {
@@ -66,6 +77,15 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
   let tokens: TokenProvider | undefined;
   let client: GhlClient | undefined;
   let leadcars: LeadcarsClient | undefined;
+  let queue: Promise<LocationQueue | undefined> | undefined;
+  const openQueue = (readonly: boolean, supervise: boolean): Promise<LocationQueue | undefined> => {
+    if (!postgres) return Promise.reject(new QueueNeedsPostgresError(opts.command ? `\`ghl-etl ${opts.command}\`` : 'the job queue', maskDatabaseUrl(config.db)));
+    // pg-boss is loaded only by the commands that use the queue.
+    return (queue ??= import('../db/pg/queue.ts').then(({ openLocationQueue }) => openLocationQueue({ url: config.db, ...(config.dbSchema !== undefined ? { schema: config.dbSchema } : {}) }, config.worker, {
+      readonly, supervise,
+      onError: (err) => logger.warn({ err: err.message }, 'job queue: a database operation failed (retried)'),
+    })));
+  };
   const context: AppContext = {
     config,
     logger,
@@ -77,6 +97,7 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
       if (!postgres) return (mirror ??= Promise.resolve().then(() => sqliteMirror(context.db)));
       return (mirror ??= openMirror(config.db, {
         schema: config.dbSchema,
+        ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
         onIdleError: (err) => logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed (it is replaced on next use)'),
       }).then((m) => (openedMirror = m)));
     },
@@ -96,6 +117,15 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
         http: config.http,
         logger,
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
+        // On PostgreSQL every process calling a location (a worker's sync, serve, operations) shares its window and daily count.
+        ...(postgres ? {
+          sharedWindow: {
+            reserve: async (locationId: string, want: number, settings: { max: number; intervalMs: number; dailyAllowance: number }) => {
+              const m = await context.mirror();
+              return m.reserveRequests ? m.reserveRequests(locationId, want, settings) : { granted: want, retryInMs: 0, exhausted: false };
+            },
+          },
+        } : {}),
         // Recorded in the mirror when the command has it open (every command that mirrors does);
         // a read-only database or one busy past its timeout keeps the log line only.
         onDrift: (report) => {
@@ -114,7 +144,16 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
     get leadcars() {
       return (leadcars ??= leadcarsClientFromConfig(config, { logger, ...(opts.backoff ? { backoff: opts.backoff } : {}) }));
     },
+    async queue(queueOpts = {}) {
+      const opened = await openQueue(false, queueOpts.supervise ?? false);
+      if (!opened) throw new Error('the job queue could not be set up');
+      return opened;
+    },
+    existingQueue() {
+      return openQueue(true, false);
+    },
     async close() {
+      await (await queue?.catch(() => undefined))?.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'job queue: could not close cleanly'));
       await client?.close();
       await Promise.all(driftWrites);
       db?.close();

@@ -4,7 +4,8 @@
 // module files. src/cli/bin.mjs uses the bundle only while it is fresh (see bundle.mjs) and
 // runs the sources through tsx otherwise, so the bundle is a speed-up, never a requirement.
 // better-sqlite3 stays outside: a native module is loaded from node_modules as it is; so does
-// exceljs, loaded only by xlsx exports, which no other command should pay to parse.
+// exceljs, loaded only by xlsx exports, and pg-boss, loaded only by the job queue's commands
+// (worker, enqueue, schedule --queue, status on PostgreSQL), which no other command should pay to parse.
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,7 +42,7 @@ export async function buildBundle(outFile = BUNDLE) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['better-sqlite3', 'exceljs'],
+    external: ['better-sqlite3', 'exceljs', 'pg-boss'],
     // Bundled CommonJS packages call require(): give the ES module one.
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
     metafile: true,

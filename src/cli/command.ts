@@ -58,6 +58,7 @@ const NOUNS = {
   notes: 'A contact\'s notes: list, show, create, update, delete (written through to the mirror)',
   leads: 'LeadCars leads: import a file into HighLevel, link a lead to a contact',
   outbox: 'Calls owed to LeadCars (and HighLevel, bridge.onNewContact): list, retry ID, drop ID',
+  enqueue: 'Put work in the PostgreSQL job queue for `ghl-etl worker` processes: sync',
 } as const;
 
 /** The group `name` ("auth"), created on first use, so each verb's file can add itself to it. */

@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors.ts';
 import { NotOnPostgresError } from '../db/mirror.ts';
 import { DatabaseOpenError, DatabaseVersionError } from '../db/open.ts';
+import { QueueNeedsPostgresError } from '../db/queue.ts';
 import { ExportUsageError } from '../export/errors.ts';
 import { isGhlError } from '../ghl/errors.ts';
 import { OperationError, OperationInputError } from '../ops/errors.ts';
@@ -27,7 +28,7 @@ export class StoppedBeforeStartError extends Error {
 /** Bad usage or configuration: nothing was done, and the message names the fix. */
 export function isUsageProblem(err: unknown): boolean {
   return err instanceof UsageError || err instanceof OperationInputError || err instanceof ConfigError || err instanceof DatabaseOpenError ||
-    err instanceof DatabaseVersionError || err instanceof NotOnPostgresError || err instanceof ExportUsageError || err instanceof ScheduleUsageError ||
+    err instanceof DatabaseVersionError || err instanceof NotOnPostgresError || err instanceof QueueNeedsPostgresError || err instanceof ExportUsageError || err instanceof ScheduleUsageError ||
     (err instanceof CommanderError && err.exitCode !== 0);
 }
 

@@ -19,7 +19,7 @@ export interface Interrupt {
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 /** Commands that run until stopped: SIGTERM is their normal end (exit 0, CONVENTIONS.md). */
-const LONG_RUNNING = new Set(['schedule', 'serve', 'sandbox']);
+const LONG_RUNNING = new Set(['schedule', 'serve', 'sandbox', 'worker']);
 
 let phase: 'startup' | 'running' = 'startup';
 let pending: NodeJS.Signals | undefined;

@@ -104,6 +104,23 @@ export const configSchema = z.strictObject({
       }),
     })
     .prefault({}),
+  /** `ghl-etl worker` and the location-sync queue (PostgreSQL only; README "Scaling out"). */
+  worker: z
+    .strictObject({
+      /** Locations one worker process syncs at once. */
+      concurrency: z.number().int().positive().max(50).default(2),
+      /** A running job's heartbeat: a worker silent this long (killed, its machine down) loses the job to another. pg-boss needs 10 or more. */
+      heartbeatSeconds: z.number().int().min(10).max(3600).default(30),
+      /** Attempts after the first before a job is kept as failed. */
+      retryLimit: z.number().int().nonnegative().max(100).default(5),
+      /** The first retry's delay; each further one doubles it (with jitter), up to an hour. */
+      retryDelaySeconds: z.number().int().positive().max(3600).default(60),
+      /** How often an idle worker asks the queue for a job. */
+      pollSeconds: z.number().min(0.5).max(60).default(2),
+      /** A job running longer than this is taken as lost and retried (the next attempt resumes from the checkpoint). */
+      maxJobHours: z.number().positive().max(23).default(12),
+    })
+    .prefault({}),
   /** Country of phone numbers written without a +prefix (operations turn phones into E.164). */
   phoneCountry: z.string().length(2).transform((c) => c.toUpperCase())
     .refine((c) => isSupportedCountry(c), 'must be a two-letter country code such as ES, PT or FR').default('ES'),

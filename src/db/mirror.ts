@@ -187,6 +187,14 @@ export interface Mirror extends MirrorStatements, MirrorExports, MirrorRest {
 
   /** The SQLite handle for code not yet ported to this interface; on PostgreSQL throws NotOnPostgresError. */
   unported(what: string): Db;
+
+  // ---- workers (issue 18): a location's request window shared by every process
+  /**
+   * Reserves up to `want` of a location's requests in the window and daily count every process
+   * shares; undefined when the engine keeps none (SQLite: each process paces alone).
+   */
+  readonly reserveRequests: ((locationId: string, want: number, window: { max: number; intervalMs: number; dailyAllowance: number }) =>
+    Promise<{ granted: number; retryInMs: number; exhausted: boolean }>) | undefined;
   close(): Promise<void>;
 }
 

@@ -14,6 +14,8 @@ export interface OpenMirrorOptions {
   schema?: string | undefined;
   /** An idle pooled PostgreSQL connection failed. */
   onIdleError?: (err: Error) => void;
+  /** PostgreSQL: connections the pool may open (default pg's 10). */
+  maxConnections?: number;
 }
 
 export async function openMirror(db: string, opts: OpenMirrorOptions = {}): Promise<Mirror> {
@@ -21,7 +23,7 @@ export async function openMirror(db: string, opts: OpenMirrorOptions = {}): Prom
   if (target.engine === 'sqlite') return sqliteMirror(openDatabase(target.path, { readonly: opts.readonly ?? false }));
   const opened = await openPostgres(
     { url: target.url, ...(opts.schema !== undefined ? { schema: opts.schema } : {}) },
-    opts.onIdleError ? { onIdleError: opts.onIdleError } : {},
+    { ...(opts.onIdleError ? { onIdleError: opts.onIdleError } : {}), ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}) },
   );
   return postgresMirror(opened, maskDatabaseUrl(target.url));
 }

@@ -30,10 +30,20 @@ const COUNTER_KEYS: ReadonlyArray<keyof SyncRunCounters> = [
 
 const SELECT_RUN = `SELECT ${selectList(columnsOf(syncRuns))} FROM sync_runs`;
 
-/** Records a run as started (status running) and returns its id, the `runId` of the upserts. */
+/** The lock a location's sync holds while it runs, whoever runs it (`sync`, `schedule`, a `worker`): one run per location at a time. */
+export function locationLockName(locationId: string): string {
+  return `${SYNC_LOCK}:${locationId}`;
+}
+
+/** This process as `sync_runs.worker` records it: `host:pid`. */
+export function workerName(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** Records a run as started (status running, `worker` this process) and returns its id, the `runId` of the upserts. */
 export function startRun(db: Db, run: { locationId: string; mode: string }, clock: Clock = systemClock): number {
-  const info = prepared(db, `INSERT INTO sync_runs (location_id, mode, started_at, status) VALUES (?, ?, ?, 'running')`)
-    .run(run.locationId, run.mode, isoNow(clock));
+  const info = prepared(db, `INSERT INTO sync_runs (location_id, mode, started_at, status, worker) VALUES (?, ?, ?, 'running', ?)`)
+    .run(run.locationId, run.mode, isoNow(clock), workerName());
   return Number(info.lastInsertRowid);
 }
 
@@ -96,21 +106,38 @@ export function stillRunning(run: { startedAt: string }, holder: LockHolder | un
 }
 
 /** `rows` with each 'running' run whose process is gone shown as 'abandoned'; read with the rows, in one transaction. */
-export function showAbandoned<T extends { status: string; startedAt: string }>(db: Db, rows: T[], clock: Clock = systemClock): Array<Omit<T, 'status'> & { status: T['status'] | 'abandoned' }> {
+export function showAbandoned<T extends { status: string; startedAt: string; locationId?: string }>(db: Db, rows: T[], clock: Clock = systemClock): Array<Omit<T, 'status'> & { status: T['status'] | 'abandoned' }> {
   if (!rows.some((r) => r.status === 'running')) return rows;
-  return showAbandonedBy(syncLockHolder(db), rows, clock);
+  const byLocation = new Map<string, LockHolder>();
+  for (const r of rows) {
+    if (r.status !== 'running' || r.locationId === undefined || byLocation.has(r.locationId)) continue;
+    const holder = lockHolderOf(db, locationLockName(r.locationId));
+    if (holder) byLocation.set(r.locationId, holder);
+  }
+  return showAbandonedBy(syncLockHolder(db), rows, clock, byLocation);
+}
+
+/** The row of the lock `name`, if any. */
+export function lockHolderOf(db: Db, name: string): LockHolder | undefined {
+  return prepared(db, `SELECT name, owner, pid, hostname, acquired_at AS acquiredAt, expires_at AS expiresAt FROM locks WHERE name = ?`)
+    .get(name) as LockHolder | undefined;
 }
 
 /** The sync lock's row, if any. */
 export function syncLockHolder(db: Db): LockHolder | undefined {
-  return prepared(db, `SELECT name, owner, pid, hostname, acquired_at AS acquiredAt, expires_at AS expiresAt FROM locks WHERE name = ?`)
-    .get(SYNC_LOCK) as LockHolder | undefined;
+  return lockHolderOf(db, SYNC_LOCK);
 }
 
-/** `rows` with each 'running' run that `holder` (the sync lock's holder, if any) does not keep alive shown as 'abandoned'. */
-export function showAbandonedBy<T extends { status: string; startedAt: string }>(holder: LockHolder | undefined, rows: T[], clock: Clock = systemClock): Array<Omit<T, 'status'> & { status: T['status'] | 'abandoned' }> {
+/**
+ * `rows` with each 'running' run that neither `holder` (the sync lock's holder, if any) nor its
+ * location's lock holder (`byLocation`, by location id: a worker holds only that) keeps alive shown as 'abandoned'.
+ */
+export function showAbandonedBy<T extends { status: string; startedAt: string; locationId?: string }>(
+  holder: LockHolder | undefined, rows: T[], clock: Clock = systemClock, byLocation?: ReadonlyMap<string, LockHolder>,
+): Array<Omit<T, 'status'> & { status: T['status'] | 'abandoned' }> {
   const now = clock().getTime();
-  return rows.map((r) => (r.status === 'running' && !stillRunning(r, holder, now) ? { ...r, status: 'abandoned' } : r));
+  const alive = (r: T) => stillRunning(r, holder, now) || (r.locationId !== undefined && stillRunning(r, byLocation?.get(r.locationId), now));
+  return rows.map((r) => (r.status === 'running' && !alive(r) ? { ...r, status: 'abandoned' } : r));
 }
 
 /** Most recent runs first, optionally for one location; a 'running' run whose process is gone is 'abandoned'. */

@@ -209,6 +209,7 @@ export const syncRuns = sqliteTable(
     retries: integer('retries').notNull().default(0), // requests retried
     rateLimited: integer('rate_limited').notNull().default(0), // 429 answers received
     error: text('error'), // the failure message when status is failed / interrupted / budget
+    worker: text('worker'), // `host:pid` of the process that ran it (sync, schedule or worker)
   },
   (t) => [
     index('sync_runs_location_idx').on(t.locationId, t.startedAt),
@@ -269,6 +270,19 @@ export const locks = sqliteTable('locks', {
   acquiredAt: text('acquired_at').notNull(), // when the holder took it
   expiresAt: text('expires_at').notNull(), // after this the lock may be taken over (holders refresh it)
 });
+
+// ---- a location's request window shared by every process (PostgreSQL only; here for the same tables on both engines)
+export const rateWindow = sqliteTable('rate_window', {
+  locationId: text('location_id').notNull(),
+  slot: integer('slot').notNull(), // epoch ms / (the window's interval / 20)
+  requests: integer('requests').notNull().default(0), // requests reserved in that slot, by every process
+}, (t) => [primaryKey({ columns: [t.locationId, t.slot] })]);
+
+export const rateDaily = sqliteTable('rate_daily', {
+  locationId: text('location_id').notNull(),
+  day: text('day').notNull(), // the UTC day, YYYY-MM-DD
+  requests: integer('requests').notNull().default(0), // requests reserved that day, by every process
+}, (t) => [primaryKey({ columns: [t.locationId, t.day] })]);
 
 // ---- receiving (ghl-etl serve) -------------------------------------------------------------------
 // - `inbox`: one row per distinct lead received by `POST /leads`, committed before the 202.

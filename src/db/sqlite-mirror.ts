@@ -191,6 +191,8 @@ export function sqliteMirror(db: Db): Mirror {
     writeContactTags: async (changes, clock) => (await waitForOpen(), writeContactTags(db, changes, clock)),
     writeContactsBusiness: async (ids, businessId, clock) => (await waitForOpen(), writeContactsBusiness(db, ids, businessId, clock)),
     contactsWideCustomColumns: async () => (await waitForOpen(), contactsWideCustomColumns(db)),
+    // Each process paces alone on SQLite (one machine; the sync holds the database lock).
+    reserveRequests: undefined,
     async close() {
       db.close();
     },

@@ -6,7 +6,7 @@ import { reportedDailyBudget, type ReportedDailyBudget } from './daily-budget.ts
 import { driftByLocation, foreignWebhookCounts, type DriftRow } from './drift.ts';
 import { listExportRuns, type ExportRun } from './exports.ts';
 import type { LockHolder } from './locks.ts';
-import { syncLockHolder, type SyncRunStatus } from './runs.ts';
+import { lockHolderOf, locationLockName, syncLockHolder, type SyncRunStatus } from './runs.ts';
 import { prepared } from './statements.ts';
 
 export interface RunBrief {
@@ -16,6 +16,8 @@ export interface RunBrief {
   startedAt: string;
   finishedAt: string | null;
   error: string | null;
+  /** `host:pid` of the process that ran it (null for runs before workers). */
+  worker: string | null;
 }
 
 export interface LocationRunsStatus {
@@ -30,7 +32,7 @@ export interface LocationRunsStatus {
   apiCallsSince: number;
 }
 
-const RUN_COLUMNS = `id, status, mode, started_at AS startedAt, finished_at AS finishedAt, error`;
+const RUN_COLUMNS = `id, status, mode, started_at AS startedAt, finished_at AS finishedAt, error, worker`;
 
 /** Every location the mirror knows (stored, or seen in a run), with its stored name; sorted by id. */
 export function knownLocations(db: Db): Array<{ id: string; name: string | null }> {
@@ -61,7 +63,11 @@ export function locationRunsStatus(db: Db, locationId: string, since: string): L
 /** Everything `status` reads, gathered in one read (the report itself is computed from it: src/status/report.ts). */
 export interface StatusSnapshot {
   /** `configured` (names filled in from the mirror), or with none configured every location the mirror knows. */
-  locations: Array<{ id: string; name: string | null; runs: LocationRunsStatus; reportedDaily: ReportedDailyBudget | undefined }>;
+  locations: Array<{
+    id: string; name: string | null; runs: LocationRunsStatus; reportedDaily: ReportedDailyBudget | undefined;
+    /** Who holds the location's own lock (a worker's or a sync's run of it), if anyone. */
+    lock?: LockHolder | undefined;
+  }>;
   /** Who holds the sync lock, if anyone. */
   syncLock: LockHolder | undefined;
   drift: DriftRow[];
@@ -82,7 +88,7 @@ export function statusSnapshot(db: Db, configured: ReadonlyArray<{ id: string; n
   // One read transaction: the runs and the sync lock they are checked against are one snapshot.
   return db.transaction(() => ({
     locations: statusLocations(knownLocations(db), configured).map((l) => ({
-      ...l, runs: locationRunsStatus(db, l.id, since), reportedDaily: reportedDailyBudget(db, l.id),
+      ...l, runs: locationRunsStatus(db, l.id, since), reportedDaily: reportedDailyBudget(db, l.id), lock: lockHolderOf(db, locationLockName(l.id)),
     })),
     syncLock: syncLockHolder(db),
     drift: [...driftByLocation(db).values()].flat(),

@@ -9,6 +9,7 @@ import { customFieldsApi } from './custom-fields.ts';
 import { locationsApi } from './locations.ts';
 import { LimiterPool, type LocationStats, type RateLimitSettings } from './limiter.ts';
 import { notesApi } from './notes.ts';
+import type { SharedRateWindow } from './shared-window.ts';
 import type { BackoffOptions } from '../http/retry.ts';
 import { tasksApi } from './tasks.ts';
 import { usersApi } from './users.ts';
@@ -36,6 +37,8 @@ export interface GhlClientOptions {
   onRequest?: (req: SentRequest) => void;
   /** Told every tolerated departure of an answer from HighLevel's contract (see src/ghl/answers.ts). */
   onDrift?: (report: DriftReport) => void;
+  /** Each location's window and daily count shared with the other processes on the database (src/ghl/shared-window.ts). */
+  sharedWindow?: SharedRateWindow;
 }
 
 export interface GhlClientStats {
@@ -59,6 +62,7 @@ export function createGhlClient(opts: GhlClientOptions) {
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
     ...(opts.onDrift ? { onDrift: opts.onDrift } : {}),
+    ...(opts.sharedWindow ? { sharedWindow: opts.sharedWindow } : {}),
   });
   return {
     ...contactsApi(transport),

@@ -465,9 +465,9 @@ export class LocationLimiter {
   }
 
   /** Current pacing, for progress output and tests. */
-  pacing(): { minTimeMs: number; max: number; intervalMs: number; dailyLimit: number; dailyRemaining: number; dailyReportedAt: number | undefined } {
+  pacing(): { minTimeMs: number; max: number; intervalMs: number; dailyLimit: number; dailyRemaining: number; dailyReportedAt: number | undefined; dailyAllowance: number } {
     return {
-      minTimeMs: this.minTime, max: this.max, intervalMs: this.intervalMs,
+      minTimeMs: this.minTime, max: this.max, intervalMs: this.intervalMs, dailyAllowance: Math.floor(this.dailyLimit * this.dailyShare + 1e-9),
       dailyLimit: this.dailyLimit, dailyRemaining: this.dailyRemaining, dailyReportedAt: this.dailyReportedAt,
     };
   }

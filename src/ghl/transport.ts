@@ -12,6 +12,7 @@ import {
 import {
   emptyStats, readRateHeaders, type LimiterPool, type LocationLimiter, type LocationStats, type RateHeaders,
 } from './limiter.ts';
+import { SharedTurns, type SharedRateWindow } from './shared-window.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from '../http/retry.ts';
 import { RATE_LIMIT_PATIENCE_MS, sendWithRetries } from '../http/retry-loop.ts';
 import {
@@ -82,6 +83,8 @@ export interface TransportOptions {
   onRequest?: (req: SentRequest) => void;
   /** Told every tolerated departure of a location call's answer (the mirror records them). */
   onDrift?: (report: DriftReport) => void;
+  /** The location's window and daily count shared with other processes (PostgreSQL); each location request takes a turn in it. */
+  sharedWindow?: SharedRateWindow;
 }
 
 /** An answer as it came back, whatever its status. */
@@ -93,10 +96,12 @@ export class Transport {
   private validator: SpecValidator | undefined;
   /** Locations whose shared rate limit was already noticed (see noticeSharedWindow). */
   private readonly noticedShared = new Set<string>();
+  private readonly sharedTurns: SharedTurns | undefined;
 
   constructor(private readonly opts: TransportOptions) {
     this.base = httpBase(opts.baseUrl);
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.sharedTurns = opts.sharedWindow ? new SharedTurns(opts.sharedWindow) : undefined;
   }
 
   /**
@@ -134,6 +139,11 @@ export class Transport {
       send: (retries) => {
         const attempt = async () => {
           token = freshToken ?? (await this.tokenFor(spec));
+          // Other processes calling this location count too (serve, operations, a worker's sync).
+          if (limiter && this.sharedTurns) {
+            const p = limiter.pacing();
+            await this.sharedTurns.take(limiter.locationId, p, () => new DailyBudgetExhaustedError(p.dailyLimit, Math.max(0, p.dailyLimit - p.dailyAllowance), { operation }));
+          }
           const started = Date.now();
           const sent = await this.send(spec, token, limiter ? (h) => limiter.observe(h) : undefined);
           // `--log-level debug`: one line per request (no query string, never a token).

@@ -36,8 +36,11 @@ export interface PipelineOptions {
   locations: Array<{ id: string; name?: string | undefined }>;
   full: boolean;
   lister: Lister;
-  /** Run the configured exports (`exports` in the config file) after the sync: the schedule does, `sync` does not. */
-  exports: boolean;
+  /**
+   * Run the configured exports (`exports` in the config file) after the sync: the schedule does,
+   * `sync` does not; a worker asks once its sync is done (when no other location waits in the queue).
+   */
+  exports: boolean | (() => Promise<boolean>);
   allowMassDelete?: boolean;
   signal?: AbortSignal;
   progress?: SyncProgress;
@@ -45,6 +48,8 @@ export interface PipelineOptions {
   pageSize?: number;
   /** Called as each location finishes, e.g. to print its summary at once. */
   onLocationDone?: (summary: RunSummary) => void;
+  /** The run lock (default the database's sync lock); a worker's job passes its location's (src/queue/). */
+  lockName?: string;
 }
 
 export interface PipelineResult {
@@ -83,7 +88,7 @@ export async function runPipeline(ctx: PipelineContext, opts: PipelineOptions): 
   } catch (err) {
     result.bridgeError = err instanceof Error ? err : new Error(String(err));
   }
-  if (withExports) result.exports = await runConfiguredExports(db, config);
+  if (typeof withExports === 'boolean' ? withExports : await withExports()) result.exports = await runConfiguredExports(db, config);
   // Bookkeeping rows that carry personal data do not outlive their retention period.
   try {
     result.retention = await db.applyRetention(config.retention?.days ?? 90);

@@ -23,8 +23,8 @@ export interface TickRunResult {
 }
 
 export interface ScheduleOptions extends ScheduleSpec {
-  /** One run of every location (`runPipeline`); it must stop on a checkpoint when `signal` aborts. */
-  run: (signal: AbortSignal) => Promise<TickRunResult>;
+  /** One run of every location (`runPipeline`; `at` the tick's slot); it must stop on a checkpoint when `signal` aborts. */
+  run: (signal: AbortSignal, at: Date) => Promise<TickRunResult>;
   logger: ScheduleLogger;
   /** Aborting it stops the schedule: the tick in flight stops on its next checkpoint. */
   signal: AbortSignal;
@@ -106,7 +106,7 @@ export function startSchedule(opts: ScheduleOptions): ScheduleHandle {
     const base = { at: at.toISOString(), trigger };
     let run: TickRunResult;
     try {
-      run = await opts.run(signal);
+      run = await opts.run(signal, at);
     } catch (err) {
       report({ ...base, outcome: 'failed', error: errorText(err), durationMs: Date.now() - started });
       return;

@@ -9,6 +9,7 @@ import type { Db } from '../db/open.ts';
 import { showAbandonedBy, type ShownRunStatus } from '../db/runs.ts';
 import { statusSnapshot, type RunBrief, type StatusSnapshot } from '../db/status.ts';
 import { bridgeStatusOf, type BridgeStatus } from './bridge.ts';
+import type { LocationQueueStatus } from './queue.ts';
 
 /** A run as status shows it: a run whose process is gone is `abandoned`. */
 export type RunSummary = Omit<RunBrief, 'status'> & { status: ShownRunStatus };
@@ -38,6 +39,8 @@ export interface LocationStatus {
    * operation, field and problem (never a value). Informational: drift never makes a location unhealthy.
    */
   drift: AnswerDrift[];
+  /** The location's jobs in the PostgreSQL job queue, when workers are used (src/status/queue.ts). */
+  queue?: LocationQueueStatus;
 }
 
 export interface AnswerDrift {
@@ -76,7 +79,10 @@ function locationStatus(
 ): LocationStatus {
   const { runs } = location;
   const { lastFinished, lastSuccessAt, lastError, apiCallsSince } = runs;
-  const lastRun: RunSummary | null = runs.lastRun ? showAbandonedBy(snapshot.syncLock, [runs.lastRun], () => now)[0]! : null;
+  const lastRun: RunSummary | null = runs.lastRun
+    ? showAbandonedBy(snapshot.syncLock, [{ ...runs.lastRun, locationId: location.id }], () => now, location.lock ? new Map([[location.id, location.lock]]) : undefined)
+      .map(({ locationId: _, ...run }) => run)[0]!
+    : null;
   const reported = location.reportedDaily;
   const highLevelDaily = reported && now.getTime() - Date.parse(reported.at) < 24 * HOUR_MS
     ? { limit: reported.limit, used: Math.max(0, reported.limit - reported.remaining), remaining: reported.remaining, at: reported.at }

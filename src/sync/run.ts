@@ -10,7 +10,7 @@ import type { LockHolder } from '../db/locks.ts';
 import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
 import { mirrorOf } from '../db/sqlite-mirror.ts';
-import { SYNC_LOCK } from '../db/runs.ts';
+import { locationLockName, SYNC_LOCK } from '../db/runs.ts';
 import type { Logger } from '../log.ts';
 import { syncLocation, type Lister, type RunSummary, type SyncClient, type TasksVia } from './location.ts';
 import type { SyncProgress } from './progress.ts';
@@ -35,13 +35,20 @@ export interface SyncAllOptions {
   pageSize?: number;
   /** Called as each location finishes (in finishing order), e.g. to print its summary at once. */
   onLocationDone?: (summary: RunSummary) => void;
+  /**
+   * The run lock (default the database's `sync` lock: one `sync` or `schedule` at a time); a
+   * worker passes its location's lock (locationLockName) and runs beside other workers.
+   */
+  lockName?: string;
 }
 
 export interface SyncAllResult {
   runs: RunSummary[];
   outcome: SyncOutcome;
-  /** Set when another run holds the lock; nothing was synced. */
+  /** Set when another run holds the lock (nothing was synced), or a location's lock (a worker runs it; the others were synced). */
   lockedBy?: LockHolder;
+  /** Locations not synced because another process (a worker) was syncing them. */
+  lockedOut?: string[];
   /** Locations not synced because the interrupted sync this one resumed had completed them. */
   alreadyDone?: string[];
 }
@@ -61,12 +68,16 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
   const { logger } = opts;
   const owner = randomUUID();
   const db = mirrorOf(opts.db);
-  const lock = await db.acquireLock(SYNC_LOCK, owner, LOCK_TTL_MS);
+  const runLock = opts.lockName ?? SYNC_LOCK;
+  const lock = await db.acquireLock(runLock, owner, LOCK_TTL_MS);
   if (!lock.acquired) return { runs: [], outcome: 'locked', lockedBy: lock.holder };
-  // Keep the lock while we work; a process killed without releasing it is detected by pid
+  // Each location is synced under its own lock too, so a `sync` and a worker never run one location at once.
+  const held = new Set<string>([runLock]);
+  const lockedOut: Array<{ id: string; holder: LockHolder }> = [];
+  // Keep the locks while we work; a process killed without releasing them is detected by pid
   // (SQLite) or by its connection ending (PostgreSQL).
   const keepAlive = setInterval(() => {
-    db.refreshLock(SYNC_LOCK, owner, LOCK_TTL_MS).catch((err: unknown) => logger.warn({ err }, 'could not refresh the sync lock'));
+    for (const name of held) db.refreshLock(name, owner, LOCK_TTL_MS).catch((err: unknown) => logger.warn({ err, lock: name }, 'could not refresh the sync lock'));
   }, LOCK_TTL_MS / 3);
   keepAlive.unref();
   const runs: RunSummary[] = [];
@@ -83,9 +94,7 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
     const limit = pLimit(opts.config.sync.locationConcurrency ?? DEFAULT_LOCATION_CONCURRENCY);
     const finished = new Map<string, RunSummary>();
     let interrupted = false;
-    await Promise.all(opts.locations.filter((l) => round.toSync.includes(l.id)).map((location) => limit(async () => {
-      // An interrupt (or a location interrupted) starts no further location.
-      if (opts.signal?.aborted || interrupted) return;
+    const syncOne = async (location: { id: string; name?: string | undefined }): Promise<void> => {
       const summary = await syncLocation({
         db, client: opts.client, locationId: location.id, full: round.full, lister: opts.lister,
         config: opts.config, logger,
@@ -100,6 +109,27 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
       finished.set(location.id, summary);
       if (summary.status === 'interrupted') interrupted = true;
       opts.onLocationDone?.(summary);
+    };
+    await Promise.all(opts.locations.filter((l) => round.toSync.includes(l.id)).map((location) => limit(async () => {
+      // An interrupt (or a location interrupted) starts no further location.
+      if (opts.signal?.aborted || interrupted) return;
+      const own = locationLockName(location.id);
+      if (!held.has(own)) {
+        const taken = await db.acquireLock(own, owner, LOCK_TTL_MS);
+        if (!taken.acquired) {
+          lockedOut.push({ id: location.id, holder: taken.holder });
+          return;
+        }
+        held.add(own);
+      }
+      try {
+        await syncOne(location);
+      } finally {
+        if (own !== runLock) {
+          held.delete(own);
+          await db.releaseLock(own, owner);
+        }
+      }
     })));
     // In the order configured, whatever order they finished in.
     for (const location of opts.locations) {
@@ -108,9 +138,12 @@ export async function syncAll(opts: SyncAllOptions): Promise<SyncAllResult> {
     }
   } finally {
     clearInterval(keepAlive);
-    await db.releaseLock(SYNC_LOCK, owner);
+    await db.releaseLock(runLock, owner);
   }
   // A stop that left locations unstarted is an interrupt even when every started one finished.
-  const outcome = opts.signal?.aborted && runs.length < toSync ? 'interrupted' : outcomeOf(runs);
-  return { runs, outcome, ...(alreadyDone.length > 0 ? { alreadyDone } : {}) };
+  const outcome = opts.signal?.aborted && runs.length + lockedOut.length < toSync ? 'interrupted' : runs.length === 0 && lockedOut.length > 0 ? 'locked' : outcomeOf(runs);
+  return {
+    runs, outcome, ...(alreadyDone.length > 0 ? { alreadyDone } : {}),
+    ...(lockedOut.length > 0 ? { lockedBy: lockedOut[0]!.holder, lockedOut: lockedOut.map((l) => l.id) } : {}),
+  };
 }

@@ -47,12 +47,16 @@ import { register as runs } from './runs.ts';
 import { register as schedule } from './schedule.ts';
 import { register as status } from './status.ts';
 import { register as sync } from './sync.ts';
+import { register as worker } from './worker.ts';
+import { register as enqueueSync } from './enqueue-sync.ts';
 
 export const COMMANDS: Array<(program: Command) => void> = [
   sandbox,
   sync,
   exportCsv,
   schedule,
+  worker,
+  enqueueSync,
   status,
   runs,
   purge,

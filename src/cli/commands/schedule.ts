@@ -4,6 +4,7 @@
 // with exit 0 (a clean stop of a service); Ctrl-C does the same with exit 130.
 import type { Command } from 'commander';
 import { runPipeline } from '../../pipeline/run.ts';
+import { queuedSchedule } from '../../queue/schedule.ts';
 import { checkSchedule, startSchedule } from '../../schedule/index.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -15,6 +16,7 @@ interface ScheduleFlags {
   cron?: string;
   timezone?: string;
   runNow?: boolean;
+  queue?: boolean;
 }
 
 /** "2026-03-02 02:00:30 Europe/Madrid (2026-03-02T01:00:30.000Z)": the next run as a person reads it, seconds included (6-field expressions have them). */
@@ -29,7 +31,8 @@ export function register(program: Command): void {
     .summary('Run until stopped: on each cron tick, sync, the LeadCars bridge, then the configured exports (default 02:00 UTC)')
     .option('--cron <expr>', 'cron expression, 5 fields or 6 with seconds first (config "schedule.cron", default "0 2 * * *")')
     .option('--timezone <tz>', 'IANA time zone of the expression (config "schedule.timezone", default UTC)')
-    .option('--run-now', 'run once at start, then follow the schedule'),
+    .option('--run-now', 'run once at start, then follow the schedule')
+    .option('--queue', 'put each tick into the PostgreSQL job queue for `ghl-etl worker` processes instead of syncing here (any number of schedulers queue each tick once)'),
   async (opts) => {
     const config = configOf(opts);
     // Everything that can be wrong is found now, not at 02:00.
@@ -46,18 +49,24 @@ export function register(program: Command): void {
         logger.info({ signal: sig }, 'schedule: stopping (a run in progress stops at its next checkpoint)');
       });
       try {
+        // --queue: a SQLite `db` is exit 2 here, before the first tick.
+        const queue = opts.queue ? await app.queue() : undefined;
+        const tick = queue ? await queuedSchedule({ queue, spec, locationIds: locations.map((l) => l.id), logger }) : undefined;
         const handle = startSchedule({
           ...spec, logger, signal: interrupt.signal, runNow: opts.runNow,
-          run: (signal) => runPipeline(pipeline, { locations, full: false, lister: config.sync.lister, exports: true, signal }),
+          run: (signal, at) => (tick
+            ? tick(at).then(() => ({ sync: { outcome: 'ok' as const } }))
+            : runPipeline(pipeline, { locations, full: false, lister: config.sync.lister, exports: true, signal })),
         });
         const next = handle.nextRun();
         if (opts.json) {
-          printJson({ cron: spec.cron, timezone: spec.timezone, nextRun: next?.toISOString() ?? null, exports: config.exports.length });
+          printJson({ cron: spec.cron, timezone: spec.timezone, nextRun: next?.toISOString() ?? null, exports: config.exports.length, queue: opts.queue ?? false });
         } else {
-          writeOut(`ghl-etl schedule: "${spec.cron}" in ${spec.timezone}; next run ${describeNext(next, spec.timezone)}` +
+          writeOut(`ghl-etl schedule${opts.queue ? ' --queue' : ''}: "${spec.cron}" in ${spec.timezone}; next ${opts.queue ? 'tick queued' : 'run'} ${describeNext(next, spec.timezone)}` +
             `${opts.runNow ? '; running once now' : ''}. Each run is logged on stderr; stop with SIGTERM or Ctrl-C.\n`);
         }
         await handle.done;
+        await queue?.stopWorking();
       } finally {
         interrupt.dispose();
       }

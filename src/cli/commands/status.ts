@@ -3,6 +3,7 @@
 // monitor (cron + mail, Nagios, a systemd timer's OnFailure) can alert on it.
 import type { Command } from 'commander';
 import { bridgeUnused, type BridgeStatus } from '../../status/bridge.ts';
+import { withQueue } from '../../status/queue.ts';
 import { mirrorStatusReport, type LocationStatus, type StatusReport } from '../../status/report.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -13,7 +14,7 @@ const pct = (share: number) => `${(share * 100).toFixed(share < 0.01 && share > 
 function describeLocation(l: LocationStatus): string[] {
   const lines = [`${l.locationId}${l.name ? ` (${l.name})` : ''}: ${l.healthy ? 'healthy' : 'UNHEALTHY'}`];
   const run = l.lastRun;
-  lines.push(`  last run     ${run ? `#${run.id} ${run.status} (${run.mode}), started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}` : 'none'}`);
+  lines.push(`  last run     ${run ? `#${run.id} ${run.status} (${run.mode}), started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}${run.worker ? ` by ${run.worker}` : ''}` : 'none'}`);
   lines.push(`  data age     ${l.dataAgeHours === null ? 'never synced successfully' : `${l.dataAgeHours.toFixed(1)} h (last good sync finished ${l.lastSuccessAt})`}`);
   const hl = l.highLevelDaily;
   lines.push(hl
@@ -21,6 +22,11 @@ function describeLocation(l: LocationStatus): string[] {
     : `  API budget   ${l.apiCallsLast24h} of ${l.dailyLimit} calls in the last 24 h (${pct(l.budgetUsedShare)})`);
   lines.push(`  last error   ${l.lastError ? `${l.lastError.at}: ${l.lastError.message.split('\n')[0]}` : 'none'}`);
   if (l.drift.length > 0) lines.push(`  drift        ${describeDrift(l)}`);
+  const q = l.queue;
+  if (q) {
+    lines.push(`  queue        ${q.waiting} waiting, ${q.active} active${q.active > 0 ? ` (${q.worker ?? 'a worker'}${q.activeSince ? ` since ${q.activeSince}` : ''})` : ''}, ` +
+      `${q.failed} failed${q.lastFailure ? ` (last ${q.lastFailure.at}: ${q.lastFailure.error.split('\n')[0]})` : ''}`);
+  }
   for (const p of l.problems) lines.push(`  ! ${p}`);
   return lines;
 }
@@ -66,7 +72,11 @@ export function register(program: Command): void {
   async (opts) => {
     const config = configOf(opts);
     return withApp(config, async (app) => {
-      const report = await mirrorStatusReport(await app.mirror(), config);
+      const mirror = await app.mirror();
+      let report = await mirrorStatusReport(mirror, config);
+      // With workers, each location's jobs in the queue (never set up by status itself).
+      const queue = mirror.engine === 'postgres' ? await app.existingQueue() : undefined;
+      if (queue) report = withQueue(report, await queue.locationStates(report.locations.map((l) => l.locationId)));
       if (opts.json) printJson(report);
       else writeOut(renderStatus(report));
       return report.healthy ? EXIT.ok : EXIT.failed;

@@ -40,6 +40,10 @@ export function register(program: Command): void {
       });
       if (result.lockedBy) {
         const h = result.lockedBy;
+        if (result.lockedOut) {
+          throw new LockedError(`${result.lockedOut.join(', ')}: being synced by another process, e.g. a worker (pid ${h.pid} on ${h.hostname}, since ${h.acquiredAt}); ` +
+            `${result.runs.length > 0 ? 'the other locations were synced; ' : ''}run again once it finishes`);
+        }
         throw new LockedError(`another sync is running on this database (pid ${h.pid} on ${h.hostname}, since ${h.acquiredAt}): wait for it to finish`);
       }
       if (bridgeError) throw bridgeError;

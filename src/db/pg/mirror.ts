@@ -41,7 +41,7 @@ import type { DriftRow } from '../drift.ts';
 import type { ExportRun } from '../exports.ts';
 import type { RetentionResult } from '../retention.ts';
 import { mergeRunHistory, type RunEntry } from '../history.ts';
-import { showAbandonedBy, SYNC_LOCK, type SyncRun } from '../runs.ts';
+import { locationLockName, showAbandonedBy, SYNC_LOCK, workerName, type SyncRun } from '../runs.ts';
 import * as sqliteSchema from '../schema.ts';
 import { statusLocations, type RunBrief, type StatusSnapshot } from '../status.ts';
 import { postgresMcpReads } from './mcp-reads.ts';
@@ -57,6 +57,7 @@ import { probeWriteLockPg, recordDriftPg } from './drift-health.ts';
 import { mirroredTagsPg, segmentContactIdsPg, writeContactsBusinessPg, writeContactTagsPg } from './bulk-contacts.ts';
 import { contactsWideCustomColumnsPg } from './wide-columns.ts';
 import type { PurgeResult } from '../purge.ts';
+import { reserveRequests } from './rate-window.ts';
 
 type Queryable = pg.Pool | pg.PoolClient;
 type Kind = 'time' | 'json' | 'bool' | 'plain';
@@ -174,7 +175,7 @@ async function liveLockHolder(s: PgStatements, name: string): Promise<LockHolder
   return rest;
 }
 
-const RUN_BRIEF = `id, status, mode, started_at AS "startedAt", finished_at AS "finishedAt", error`;
+const RUN_BRIEF = `id, status, mode, started_at AS "startedAt", finished_at AS "finishedAt", error, worker`;
 const SELECT_SYNC_RUNS = `SELECT ${selectList(columnsOf(sqliteSchema.syncRuns))} FROM sync_runs`;
 const SELECT_EXPORT_RUNS = `SELECT id, segment, kind, path, rows, sha256, started_at AS "startedAt",
   finished_at AS "finishedAt", status, error FROM export_runs`;
@@ -461,8 +462,8 @@ class PgStatements implements MirrorStatements {
 
   async startRun(run: { locationId: string; mode: string }, clock: Clock = systemClock): Promise<number> {
     return (await this.rows<{ id: number }>(
-      `INSERT INTO sync_runs (location_id, mode, started_at, status) VALUES ($1, $2, $3, 'running') RETURNING id`,
-      [run.locationId, run.mode, isoNow(clock)],
+      `INSERT INTO sync_runs (location_id, mode, started_at, status, worker) VALUES ($1, $2, $3, 'running', $4) RETURNING id`,
+      [run.locationId, run.mode, isoNow(clock), workerName()],
     ))[0]!.id;
   }
 
@@ -666,10 +667,36 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
     }
   };
   const statements = new PgStatements(pool, transaction);
-  // The clients holding our advisory locks, by lock name and owner.
-  const held = new Map<string, pg.PoolClient>();
+  // Our advisory locks live on one connection of their own (a sync holds the database's lock and
+  // one per location it runs: a connection each would drain the pool). The server frees them all
+  // when that connection ends, a killed process's included. Session advisory locks are reentrant
+  // on their connection, so `held` (name -> owner) keeps two callers of this process apart.
+  const held = new Map<string, string>();
+  let lockClient: Promise<pg.PoolClient> | undefined;
+  const lockConnection = (): Promise<pg.PoolClient> => (lockClient ??= pool.connect().then((client) => {
+    // A lost connection freed the locks on the server; without a listener pg would crash the process.
+    client.on('error', () => {
+      lockClient = undefined;
+      held.clear();
+    });
+    return client;
+  }, (err: unknown) => {
+    lockClient = undefined;
+    throw err;
+  }));
+  // One statement at a time on it (pg would queue them, with a deprecation warning); the `locks` rows go through the pool.
+  let lockQueue: Promise<unknown> = Promise.resolve();
+  const onLockConnection = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const next = lockQueue.then(async () => fn(await lockConnection()));
+    lockQueue = next.catch(() => undefined);
+    return next;
+  };
   const lockKey = (name: string) => `ghl-etl lock ${opened.schema} ${name}`;
   const readHolder = async (q: Queryable, name: string) => (await q.query<LockHolder>(SELECT_LOCK, [name])).rows[0];
+  const unknownHolder = (name: string): LockHolder => {
+    const now = new Date().toISOString();
+    return { name, owner: 'unknown', pid: 0, hostname: 'unknown', acquiredAt: now, expiresAt: now };
+  };
 
   const mirror: Mirror = Object.assign(Object.create(statements) as PgStatements, {
     engine: 'postgres' as const,
@@ -678,57 +705,53 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
     schemaVersion: opened.schemaVersion,
     transaction: <T>(fn: (tx: MirrorStatements) => Promise<T>) => transaction(fn),
     async acquireLock(name: string, owner: string, ttlMs: number, options: LockOptions = {}): Promise<LockResult> {
-      const client = await pool.connect();
-      // A lost connection frees the lock on the server; without a listener pg would crash the process.
-      const onError = () => {};
-      client.on('error', onError);
-      try {
-        const got = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS got', [lockKey(name)])).rows[0]!.got;
-        if (!got) {
-          const holder = await readHolder(client, name);
-          client.off('error', onError);
-          client.release();
-          const now = new Date().toISOString();
-          return { acquired: false, holder: holder ?? { name, owner: 'unknown', pid: 0, hostname: 'unknown', acquiredAt: now, expiresAt: now } };
+      const mine = held.get(name);
+      if (mine !== undefined && mine !== owner) return { acquired: false, holder: (await readHolder(pool, name)) ?? unknownHolder(name) };
+      if (mine === undefined) {
+        // Reserved before the first await, so a second caller of this process sees it taken.
+        held.set(name, owner);
+        let got = false;
+        try {
+          got = await onLockConnection(async (client) =>
+            (await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS got', [lockKey(name)])).rows[0]!.got);
+          if (!got) return { acquired: false, holder: (await readHolder(pool, name)) ?? unknownHolder(name) };
+        } finally {
+          if (!got && held.get(name) === owner) held.delete(name);
         }
-        // Free on the server: a row left behind is a dead holder's.
-        const before = await readHolder(client, name);
-        const now = (options.clock ?? systemClock)();
-        await client.query(
-          `INSERT INTO locks (name, owner, pid, hostname, acquired_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, hostname = excluded.hostname,
-             acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
-          [name, owner, options.pid ?? process.pid, options.hostname ?? osHostname(), now.toISOString(), new Date(now.getTime() + ttlMs).toISOString()],
-        );
-        held.set(`${name}\u0000${owner}`, client);
-        return { acquired: true, takenOver: before && before.owner !== owner ? before : null };
-      } catch (err) {
-        client.off('error', onError);
-        client.release(err as Error);
-        throw err;
       }
+      // Free on the server: a row left behind is a dead holder's.
+      const before = await readHolder(pool, name);
+      const now = (options.clock ?? systemClock)();
+      await pool.query(
+        `INSERT INTO locks (name, owner, pid, hostname, acquired_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, hostname = excluded.hostname,
+           acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
+        [name, owner, options.pid ?? process.pid, options.hostname ?? osHostname(), now.toISOString(), new Date(now.getTime() + ttlMs).toISOString()],
+      );
+      return { acquired: true, takenOver: before && before.owner !== owner ? before : null };
     },
     async refreshLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
-      const client = held.get(`${name}\u0000${owner}`);
-      if (!client) return false;
-      return ((await client.query(`UPDATE locks SET expires_at = $1 WHERE name = $2 AND owner = $3`,
-        [new Date(Date.now() + ttlMs).toISOString(), name, owner])).rowCount ?? 0) === 1;
+      if (held.get(name) !== owner || !lockClient) return false;
+      const updated = await pool.query(`UPDATE locks SET expires_at = $1 WHERE name = $2 AND owner = $3`,
+        [new Date(Date.now() + ttlMs).toISOString(), name, owner]);
+      return (updated.rowCount ?? 0) === 1;
     },
     async releaseLock(name: string, owner: string): Promise<boolean> {
-      const key = `${name}\u0000${owner}`;
-      const client = held.get(key);
-      if (!client) return false;
-      held.delete(key);
+      if (held.get(name) !== owner || !lockClient) return false;
+      const deleted = ((await pool.query(`DELETE FROM locks WHERE name = $1 AND owner = $2`, [name, owner])).rowCount ?? 0) === 1;
       try {
-        const deleted = (await client.query(`DELETE FROM locks WHERE name = $1 AND owner = $2`, [name, owner])).rowCount === 1;
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey(name)]);
-        client.release();
-        return deleted;
+        await onLockConnection((client) => client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey(name)]));
       } catch (err) {
-        // Ending the connection frees the advisory lock.
-        client.release(err as Error);
+        // Ending the connection frees every advisory lock on it; the next acquire opens another.
+        const client = await lockClient?.catch(() => undefined);
+        lockClient = undefined;
+        held.clear();
+        client?.release(err as Error);
         return false;
+      } finally {
+        held.delete(name);
       }
+      return deleted;
     },
     markForRepairBeside: async () => false,
     async statusSnapshot(configured: ReadonlyArray<{ id: string; name?: string | undefined }>, since: string): Promise<StatusSnapshot> {
@@ -748,6 +771,7 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
             ...l,
             runs: { lastRun: await runs(''), lastFinished: await runs(`AND status <> 'running'`), lastSuccessAt: success.at, lastError: errored ?? null, apiCallsSince: calls.n },
             reportedDaily: parseReportedDailyBudget(await tx.getSyncState(l.id, REPORTED_DAILY_KEY)),
+            lock: await liveLockHolder(tx, locationLockName(l.id)),
           });
         }
         const [inbox] = await q<BridgeQueueCounts['inbox']>(`SELECT
@@ -784,8 +808,15 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
       const bound = limit < 0 ? null : limit;
       const syncs = (await pool.query<SyncRun>(`${SELECT_SYNC_RUNS} ORDER BY id DESC LIMIT $1`, [bound])).rows;
       const exports = (await pool.query<ExportRun>(`${SELECT_EXPORT_RUNS} ORDER BY id DESC LIMIT $1`, [bound])).rows;
-      const holder = syncs.some((r) => r.status === 'running') ? await liveLockHolder(statements, SYNC_LOCK) : undefined;
-      return mergeRunHistory(showAbandonedBy(holder, syncs), exports, limit);
+      const running = syncs.filter((r) => r.status === 'running');
+      const holder = running.length > 0 ? await liveLockHolder(statements, SYNC_LOCK) : undefined;
+      // A worker's run holds only its location's lock.
+      const byLocation = new Map<string, LockHolder>();
+      for (const id of new Set(running.map((r) => r.locationId))) {
+        const h = await liveLockHolder(statements, locationLockName(id));
+        if (h) byLocation.set(id, h);
+      }
+      return mergeRunHistory(showAbandonedBy(holder, syncs, systemClock, byLocation), exports, limit);
     },
     liveTags: (locationId?: string) => liveTagsPg(pool, locationId),
     availableColumns: (kind: ExportKind) => availableColumnsPg(pool, kind),
@@ -834,9 +865,13 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
     writeContactsBusiness: (ids: string[], businessId: string | null, clock?: Clock) =>
       transaction((tx) => writeContactsBusinessPg(tx, ids, businessId, clock)),
     contactsWideCustomColumns: () => contactsWideCustomColumnsPg(pool),
+    reserveRequests: (locationId: string, want: number, window: { max: number; intervalMs: number; dailyAllowance: number }) =>
+      reserveRequests(pool, locationId, want, window),
     async close() {
-      for (const client of held.values()) client.release(true);
+      const client = await lockClient?.catch(() => undefined);
+      lockClient = undefined;
       held.clear();
+      client?.release(true);
       await opened.close();
     },
   });

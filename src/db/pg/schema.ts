@@ -17,7 +17,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp,
+  bigint, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp,
 } from 'drizzle-orm/pg-core';
 
 /** A point in time; read back as a Date, printed as ISO-8601 UTC like SQLite's text. */
@@ -195,6 +195,7 @@ export const syncRuns = pgTable(
     retries: integer('retries').notNull().default(0),
     rateLimited: integer('rate_limited').notNull().default(0),
     error: text('error'),
+    worker: text('worker'),
   },
   (t) => [
     index('sync_runs_location_idx').on(t.locationId, t.startedAt),
@@ -255,6 +256,19 @@ export const locks = pgTable('locks', {
   acquiredAt: time('acquired_at').notNull(),
   expiresAt: time('expires_at').notNull(),
 });
+
+// A location's request window and daily count shared by every process (issue 18; pg/rate-window.ts).
+export const rateWindow = pgTable('rate_window', {
+  locationId: text('location_id').notNull(),
+  slot: bigint('slot', { mode: 'number' }).notNull(),
+  requests: integer('requests').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.locationId, t.slot] })]);
+
+export const rateDaily = pgTable('rate_daily', {
+  locationId: text('location_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  requests: integer('requests').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.locationId, t.day] })]);
 
 export const inbox = pgTable(
   'inbox',

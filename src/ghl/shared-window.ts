@@ -1,0 +1,81 @@
+// A location's request window shared by every process on the same database (issue 18): a sync in
+// a worker, `serve`, operations and the MCP server in other processes call the same location, and
+// HighLevel counts them together. Before each request the transport takes a turn here; the turns
+// are reserved from the database a slot at a time (a twentieth of the window: what a process
+// pacing at the full rate sends in one slot), so a busy sync asks the database about 20 times per
+// window, not once per request. A reserved turn not used within its slot is dropped (it counted;
+// the window errs on the safe side). The client knows nothing of the database: the app context
+// hands it a SharedRateWindow over the mirror (src/db/pg/rate-window.ts).
+import { sleep } from '../http/retry.ts';
+
+/** Slots per window: the database counts requests per slot of intervalMs / SLOTS_PER_WINDOW. */
+export const SLOTS_PER_WINDOW = 20;
+
+export interface SharedWindowSettings {
+  /** Requests per interval, the window this process paces at (configured, or as HighLevel reports it). */
+  max: number;
+  intervalMs: number;
+  /** Requests a day all processes together may send (the daily limit times `rateLimit.dailyShare`). */
+  dailyAllowance: number;
+}
+
+export interface Reservation {
+  /** Requests granted now (0: the window is full). */
+  granted: number;
+  /** When none was granted: how long until one may be. */
+  retryInMs: number;
+  /** The day's allowance is spent, by all processes together. */
+  exhausted: boolean;
+}
+
+export interface SharedRateWindow {
+  /** Reserves up to `want` of the location's requests in the window all processes share. */
+  reserve(locationId: string, want: number, settings: SharedWindowSettings): Promise<Reservation>;
+}
+
+interface Held {
+  count: number;
+  /** The reserved turns are good until then (the end of their slot). */
+  until: number;
+  /** A reservation in progress: the others wait for it rather than each asking. */
+  pending: Promise<number> | undefined;
+}
+
+/** This process's turns per location. */
+export class SharedTurns {
+  private readonly held = new Map<string, Held>();
+
+  constructor(private readonly window: SharedRateWindow) {}
+
+  /** Resolves when a request of `locationId` may go; `budgetSpent` builds the error thrown once the day's allowance is spent. */
+  async take(locationId: string, settings: SharedWindowSettings, budgetSpent: () => Error): Promise<void> {
+    let h = this.held.get(locationId);
+    if (!h) this.held.set(locationId, (h = { count: 0, until: 0, pending: undefined }));
+    for (;;) {
+      if (h.count > 0 && Date.now() < h.until) {
+        h.count--;
+        return;
+      }
+      const held = h;
+      const pending = (held.pending ??= this.reserve(locationId, held, settings).finally(() => {
+        held.pending = undefined;
+      }));
+      const waitMs = await pending.catch((err: unknown) => {
+        if (err === EXHAUSTED) throw budgetSpent();
+        throw err;
+      });
+      if (waitMs > 0) await sleep(waitMs);
+    }
+  }
+
+  private async reserve(locationId: string, h: Held, settings: SharedWindowSettings): Promise<number> {
+    const slotMs = settings.intervalMs / SLOTS_PER_WINDOW;
+    const r = await this.window.reserve(locationId, Math.max(1, Math.ceil(settings.max / SLOTS_PER_WINDOW)), settings);
+    if (r.exhausted) throw EXHAUSTED;
+    h.count = r.granted;
+    h.until = Date.now() + slotMs;
+    return r.granted > 0 ? 0 : Math.max(1, r.retryInMs);
+  }
+}
+
+const EXHAUSTED = Symbol('the daily allowance is spent');

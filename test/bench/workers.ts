@@ -1,0 +1,83 @@
+// Bench `workers` (issue 18): BENCH_WORKERS_LOCATIONS (100) x BENCH_WORKERS_CONTACTS (200) at
+// HighLevel's per-location limit (100 / 10 s, sliding) sped up BENCH_WORKERS_TIME_SCALE (2) times,
+// into PostgreSQL: one `ghl-etl sync` process (all locations at once), then BENCH_WORKERS (4)
+// `ghl-etl worker` processes taking the same locations from the queue. Each: aggregate requests/s
+// over locations x the allowed rate, and the 429s; goal >= 0.9 and 0 x 429 with the workers.
+// The sandbox runs in its own process; the PostgreSQL is a throwaway cluster on this machine.
+import { spawn } from 'node:child_process';
+import { adminQuery, createTestDatabase, dropTestDatabases, startTestPostgres } from '../helpers/postgres-cluster.ts';
+import { BIN, emit, round, runCli, sizeFromEnv, startSandboxProcess, syncEnv, tempDir, writeConfig } from './lib.ts';
+
+const LOCATIONS = sizeFromEnv('BENCH_WORKERS_LOCATIONS', 100);
+const CONTACTS = sizeFromEnv('BENCH_WORKERS_CONTACTS', 200);
+const SCALE = sizeFromEnv('BENCH_WORKERS_TIME_SCALE', 2);
+const WORKERS = sizeFromEnv('BENCH_WORKERS', 4);
+const TIMEOUT_S = sizeFromEnv('BENCH_WORKERS_TIMEOUT_S', 300);
+const MAX = 100;
+const WINDOW_MS = 10_000 / SCALE;
+
+const cluster = await startTestPostgres();
+const sandbox = await startSandboxProcess(['--locations', String(LOCATIONS), '--contacts', String(CONTACTS), '--rate-limit', `${MAX}/10s`,
+  '--rate-window', 'sliding', '--time-scale', String(SCALE), '--daily-limit', '1000000000', '--seed', '18']);
+const allowedPerSec = (LOCATIONS * MAX) / (WINDOW_MS / 1000);
+try {
+  const dir = tempDir();
+  const config = writeConfig(dir, {
+    locations: sandbox.locations,
+    rateLimit: { max: MAX, intervalMs: WINDOW_MS, daily: 1_000_000_000, dailyShare: 1 },
+    sync: { locationConcurrency: LOCATIONS },
+    worker: { concurrency: Math.ceil(LOCATIONS / WORKERS), pollSeconds: 0.5 },
+  });
+
+  // One process.
+  const single = await createTestDatabase(cluster);
+  await sandbox.control('stats/reset', {});
+  const run = await runCli(['sync', '--json'], syncEnv(sandbox, single, config), { timeoutMs: TIMEOUT_S * 1000 });
+  const one = await sandbox.stats();
+  const oneRate = one.requests / (run.wallMs / 1000);
+  emit({
+    measure: 'workers.one-process', ratio: round(oneRate / allowedPerSec), rateLimited: one.rateLimited,
+    achievedPerSec: round(oneRate, 1), allowedPerSec, requests: one.requests, wallS: round(run.wallMs / 1000, 1), exitCode: run.code,
+  });
+
+  // WORKERS workers.
+  const db = await createTestDatabase(cluster);
+  const env = { ...process.env, LOG_LEVEL: 'warn', ...syncEnv(sandbox, db, config) };
+  const workers = Array.from({ length: WORKERS }, () => spawn(process.execPath, [BIN, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+  const exited = workers.map((w) => new Promise<number | null>((resolve) => w.once('close', (c) => resolve(c))));
+  try {
+    // Let them set up the queue before the clock starts.
+    await waitFor(async () => (await adminQuery<{ n: number }>(db, `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'ghl_etl_queue' AND table_name = 'job'`))[0]!.n > 0, 60_000);
+    await sandbox.control('stats/reset', {});
+    const started = performance.now();
+    const enqueued = await runCli(['enqueue', 'sync', '--all'], syncEnv(sandbox, db, config));
+    if (enqueued.code !== 0) throw new Error(`enqueue sync exited ${enqueued.code}`);
+    await waitFor(async () => (await adminQuery<{ n: number }>(db,
+      `SELECT count(*)::int AS n FROM ghl_etl_queue.job WHERE name = 'location-sync' AND state IN ('created', 'retry', 'active')`))[0]!.n === 0, TIMEOUT_S * 1000);
+    const wallMs = performance.now() - started;
+    const many = await sandbox.stats();
+    const rate = many.requests / (wallMs / 1000);
+    const ratio = rate / allowedPerSec;
+    emit({
+      measure: 'workers', ratio: round(ratio), goal: '>= 0.9, 0 x 429', met: ratio >= 0.9 && many.rateLimited === 0,
+      vsOneProcess: round(rate / oneRate, 2), rateLimited: many.rateLimited, workers: WORKERS, achievedPerSec: round(rate, 1), allowedPerSec,
+      locations: LOCATIONS, contactsPerLocation: CONTACTS, timeScale: SCALE, requests: many.requests, wallS: round(wallMs / 1000, 1),
+    });
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    const codes = await Promise.all(exited);
+    if (codes.some((c) => c !== 0)) process.exitCode = 1;
+  }
+} finally {
+  await sandbox.stop();
+  await dropTestDatabases();
+  await cluster.stop();
+}
+
+async function waitFor(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error('bench workers: timed out');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
