@@ -270,8 +270,9 @@ class PgStatements implements MirrorStatements {
       for (const r of rows) if (!firstRaw.has(r.id)) firstRaw.set(r.id, r.raw);
       const stored = new Map<string, StoredContact>();
       const found = await s.rows<StoredContact & { id: string }>(
-        `SELECT c.id, c.date_updated AS "dateUpdated", c.deleted_at AS "deletedAt", c.raw = i.raw AS "sameRaw"
-         FROM json_to_recordset($1::json) AS i(id text, raw jsonb) JOIN contacts c ON c.id = i.id`,
+        // raw stays json (text) until a stored row matches: only those are parsed into jsonb to compare.
+        `SELECT c.id, c.date_updated AS "dateUpdated", c.deleted_at AS "deletedAt", c.raw = i.raw::jsonb AS "sameRaw"
+         FROM json_to_recordset($1::json) AS i(id text, raw json) JOIN contacts c ON c.id = i.id`,
         [`[${[...firstRaw].map(([id, raw]) => `{"id":${JSON.stringify(id)},"raw":${raw}}`).join(',')}]`],
       );
       for (const f of found) stored.set(f.id, f);
