@@ -7,8 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/errors.ts';
 import { MIN_INTAKE_SECRET_LENGTH, type Config } from '../config/schema.ts';
 import {
-  insertInboxLead, markWebhookEventApplied, probeWriteLock, recordWebhookEvent, type Db,
+  insertInboxLead, markWebhookEventApplied, probeWriteLock, recordWebhookEvent, recordWebhookRefused, recordWebhookSeen,
+  writeServeHeartbeat, type Db,
 } from '../db/index.ts';
+import { SERVE_HEARTBEAT_MS } from '../db/webhook-health.ts';
 import type { Logger } from '../log.ts';
 import { recordDrift } from '../db/drift.ts';
 import { createWebhookDriftReader } from '../highlevel-api/webhook-events.ts';
@@ -63,6 +65,8 @@ export interface ServeOptions {
   clock?: () => Date;
   /** Where request failures are logged: the face's logger, handed down. */
   logger: Logger;
+  /** How often serve's heartbeat is written (default SERVE_HEARTBEAT_MS); tests shorten it. */
+  heartbeatMs?: number;
 }
 
 export interface IntakeServer {
@@ -223,6 +227,8 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
         logger.warn({ err, webhookId: event.webhookId, type: event.type }, 'webhook event not applied to the mirror');
       }
       if (changed) markWebhookEventApplied(db, event.webhookId, clock);
+      // The nightly sync's proof that this location's events arrive (src/sync/webhooks.ts).
+      if (typeof event.locationId === 'string' && event.locationId !== '') recordWebhookSeen(db, event.locationId, clock);
       // What the event departs on (nulls, mistyped fields) was tolerated: counted like answers' drift.
       const departures = driftOf(event);
       if (departures.length > 0 && typeof event.locationId === 'string') {
@@ -278,7 +284,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
       unsigned: error(401, 'missing or malformed X-Intake-Signature: sign the raw body with HMAC-SHA256 and INTAKE_SECRET, as sha256=<hex>'),
       handle: acceptLead,
     },
-    '/webhooks/ghl': {
+    [WEBHOOK_PATH]: {
       method: 'POST',
       signed: (req) => hasWebhookSignatureHeader(req.headers, keys),
       unsigned: error(401, 'missing or malformed webhook signature'),
@@ -297,11 +303,13 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     if (!route) return error(404, `no route ${path}`);
     if (req.method !== route.method) return error(405, `${path} takes ${route.method}`);
     if (route.method === 'GET') return route.handle(Buffer.alloc(0), req);
+    // A request without any signature header is not HighLevel's: refused, not counted as a lost delivery.
     if (route.signed && !route.signed(req)) return { ...route.unsigned!, close: true };
     let read: { body: Buffer; release: () => void };
     try {
       read = await readBody(req, budget);
     } catch (err) {
+      if (path === WEBHOOK_PATH) noteRefusal(err instanceof TooLarge ? 413 : err instanceof Busy ? 503 : 400);
       if (err instanceof TooLarge) return error(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
       if (err instanceof Busy) return { ...error(503, 'too many requests in progress: retry shortly'), close: true };
       if (err instanceof Aborted) {
@@ -311,9 +319,24 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
       throw err;
     }
     try {
-      return route.handle(read.body, req);
+      const answer = route.handle(read.body, req);
+      if (path === WEBHOOK_PATH && answer.status >= 400) noteRefusal(answer.status, claimedLocation(read.body));
+      return answer;
     } finally {
       read.release();
+    }
+  }
+
+  /**
+   * A webhook delivery answered with an error is lost (HighLevel resends only after a 429): the
+   * nightly sync must not lean on webhooks across it. Kept against the location the body names
+   * (unverified, so at worst it costs calls), else against every location.
+   */
+  function noteRefusal(status: number, locationId?: string): void {
+    try {
+      recordWebhookRefused(db, locationId !== undefined && !isForeign(locationId) ? locationId : undefined, status, clock);
+    } catch (err) {
+      logger.warn({ err, status }, 'could not record a refused webhook delivery');
     }
   }
 
@@ -323,6 +346,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     handle(req)
       .catch((err: unknown): Answer => {
         logger.error({ err, path: req.url }, 'serve: request failed');
+        if ((req.url ?? '').split('?')[0] === WEBHOOK_PATH) noteRefusal(500);
         return error(500, 'internal error');
       })
       .then((answer) => {
@@ -348,6 +372,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     logger.warn({ host }, 'serve listens beyond this machine without TLS: put a reverse proxy with TLS in front (README, "Exposing serve")');
   }
   const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const heartbeat = startHeartbeat(db, clock, options.heartbeatMs ?? SERVE_HEARTBEAT_MS, logger);
   return {
     url: `http://${hostInUrl}:${address.port}`,
     host: address.address,
@@ -355,10 +380,49 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     inFlight: () => inFlight,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          heartbeat.stop();
+          resolve();
+        });
         server.closeIdleConnections();
       });
       return closing;
+    },
+  };
+}
+
+const WEBHOOK_PATH = '/webhooks/ghl';
+
+/** The locationId a webhook body names, if it is JSON that names one. */
+function claimedLocation(body: Buffer): string | undefined {
+  const json = parseJson(body);
+  if (!json.ok || typeof json.value !== 'object' || json.value === null) return undefined;
+  const locationId = (json.value as { locationId?: unknown }).locationId;
+  return typeof locationId === 'string' && locationId !== '' ? locationId : undefined;
+}
+
+/**
+ * serve's heartbeat in sync_state: running since `since`, alive at `at`; `stoppedAt` once it
+ * stops. The nightly sync leans on webhooks only when serve ran the whole time since the last
+ * sync began (src/sync/webhooks.ts). A failed write is logged and tried again at the next beat.
+ */
+function startHeartbeat(db: Db, clock: () => Date, everyMs: number, logger: Logger): { stop(): void } {
+  const since = clock().toISOString();
+  const beat = (stoppedAt?: string) => {
+    try {
+      const at = clock().toISOString();
+      writeServeHeartbeat(db, { since, at, ...(stoppedAt ? { stoppedAt } : {}) }, clock);
+    } catch (err) {
+      logger.warn({ err }, 'could not write serve\'s heartbeat (the nightly sync then re-reads the usual share of notes)');
+    }
+  };
+  beat();
+  const timer = setInterval(() => beat(), everyMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      beat(clock().toISOString());
     },
   };
 }
