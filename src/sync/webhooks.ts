@@ -94,7 +94,8 @@ export async function planNotes(run: LocationRun): Promise<void> {
     const plan: NotesPlan = { ...verdict, every, namedContacts };
     run.pass = { ...run.pass, rollingLeft: run.pass.full ? 0 : rollingShareSize(live, every), notes: plan };
     await writePass(tx, locationId, run.pass, now);
-    await tx.setSyncState(locationId, WEBHOOK_VERDICT_KEY, JSON.stringify({ at: at.toISOString(), ...plan } satisfies StoredVerdict), now);
+    // A full pass re-reads every contact: there is nothing for status to say about its share.
+    if (!run.pass.full) await tx.setSyncState(locationId, WEBHOOK_VERDICT_KEY, JSON.stringify({ at: at.toISOString(), ...plan } satisfies StoredVerdict), now);
   });
   summary.notesPlan = run.pass.notes!;
   if (!run.pass.full && !verdict.flowing) {
