@@ -43,6 +43,7 @@ interface World {
   /** Starts serve on the port the sandbox delivers to (again after stopServe). */
   startServe(): Promise<void>;
   stopServe(): Promise<void>;
+  serveUrl(): string;
   sync(): Promise<RunSummary>;
   /** Waits until every webhook the sandbox queued is delivered or dropped. */
   delivered(): Promise<void>;
@@ -71,6 +72,7 @@ async function world(seed: number): Promise<World> {
       await server?.close();
       server = undefined;
     },
+    serveUrl: () => server!.url,
     sync: () => syncLocation({ logger: quietLogger, db, client, locationId, full: false, lister: 'list', config: CONFIG }),
     delivered: () => sandbox.webhooks!.idle(),
     async calls() {
@@ -175,6 +177,23 @@ describe('the nightly sync with webhooks', () => {
     // Every task, in pages of 100 overlapping by one; none per contact.
     expect(calls[SEARCH_ROUTE]).toBe(Math.floor(Math.max(0, tasks - 1) / 99) + 1);
     expect(calls['GET /contacts/{contactId}/tasks'] ?? 0).toBe(0);
+    expect(compareWithTruth(w.path, await fetchTruth(w.sandbox.url, w.locationId))).toEqual([]);
+  });
+
+  it('a delivery serve refused (the event is lost: HighLevel resends only after a 429) makes the next sync fall back', async () => {
+    const w = await world(65);
+    await w.startServe();
+    await w.sync();
+    editNote(w.sandbox, contactIds(w.sandbox, w.locationId)[4]!, 'delivered');
+    await w.delivered();
+    // A delivery whose signature does not verify (a rotated key, a proxy that altered the body).
+    const body = JSON.stringify({ type: 'NoteUpdate', locationId: w.locationId, id: 'n1', webhookId: 'w1', timestamp: new Date().toISOString() });
+    const refused = await fetch(`${w.serveUrl()}/webhooks/ghl`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-ghl-signature': Buffer.alloc(64).toString('base64') }, body,
+    });
+    expect(refused.status).toBe(401);
+    const run = await w.sync();
+    expect(run.notesPlan).toMatchObject({ flowing: false, reason: expect.stringMatching(/^serve refused a webhook delivery at .* \(HTTP 401\)/) });
     expect(compareWithTruth(w.path, await fetchTruth(w.sandbox.url, w.locationId))).toEqual([]);
   });
 
