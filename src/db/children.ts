@@ -2,7 +2,7 @@
 // batch (the caller's), no savepoint per contact, positional binding, and the soft-deletion of
 // what was not returned done once per batch instead of once per contact and table.
 import { isoNow, systemClock, type Clock } from './clock.ts';
-import { columnsOf, insertSql, upsertSuffix, valuesOf } from './columns.ts';
+import { columnsOf, insertSql, upsertSuffix, valuesOf, valuesWith } from './columns.ts';
 import type { Db } from './open.ts';
 import type { NoteRow, TaskRow } from './rows.ts';
 import { notes, tasks } from './schema.ts';
@@ -61,13 +61,16 @@ export function saveChildren(
     );
     const upsertTask = prepared(db, readAt === undefined ? UPSERT_TASK : UPSERT_LISTED_TASK);
     const upsertNote = prepared(db, readAt === undefined ? UPSERT_NOTE : UPSERT_LISTED_NOTE);
-    const since = readAt === undefined ? [] : [readAt, readAt];
-    const markFetched = prepared(
-      db,
-      `UPDATE contacts SET children_synced_at = ?, children_date_updated = CASE WHEN ? THEN ? ELSE date_updated END WHERE id = ?`,
-    );
+    // Positional values with the two read-time parameters at the end, no object spread per row.
+    const extra = readAt === undefined ? 0 : 2;
+    const withReadAt = (values: unknown[]): unknown[] => {
+      if (extra) values[values.length - 2] = values[values.length - 1] = readAt;
+      return values;
+    };
     const taskIds: string[] = [];
     const noteIds: string[] = [];
+    // [id, contactDateUpdated given, its value]: children_synced_at for the whole batch in one UPDATE.
+    const fetched: Array<[string, 0 | 1, string | null]> = [];
     for (const c of batch) {
       const locationId = locations.get(c.contactId);
       if (locationId === undefined) throw new Error(`saveChildren: contact ${c.contactId} is not in the mirror; upsert it first`);
@@ -75,18 +78,24 @@ export function saveChildren(
       const bookkeeping = { contactId: c.contactId, locationId, syncedAt: now, runId, deletedAt: null };
       if (c.tasks) {
         for (const t of c.tasks) {
-          upsertTask.run([...valuesOf({ ...t, ...bookkeeping }, TASK_COLUMNS), ...since]);
+          upsertTask.run(withReadAt(valuesWith(t, TASK_COLUMNS, bookkeeping, extra)));
           taskIds.push(t.id);
         }
         result.tasksUpserted += c.tasks.length;
       }
       for (const n of c.notes) {
-        upsertNote.run([...valuesOf({ ...n, ...bookkeeping }, NOTE_COLUMNS), ...since]);
+        upsertNote.run(withReadAt(valuesWith(n, NOTE_COLUMNS, bookkeeping, extra)));
         noteIds.push(n.id);
       }
       result.notesUpserted += c.notes.length;
-      markFetched.run(now, c.contactDateUpdated !== undefined ? 1 : 0, c.contactDateUpdated ?? null, c.contactId);
+      fetched.push([c.contactId, c.contactDateUpdated !== undefined ? 1 : 0, c.contactDateUpdated ?? null]);
     }
+    prepared(
+      db,
+      `UPDATE contacts SET children_synced_at = ?, children_date_updated =
+         CASE WHEN json_extract(f.value, '$[1]') THEN json_extract(f.value, '$[2]') ELSE contacts.date_updated END
+       FROM json_each(?) AS f WHERE contacts.id = json_extract(f.value, '$[0]')`,
+    ).run(now, JSON.stringify(fetched));
     const deleteMissing = (table: 'tasks' | 'notes', of: string, keep: string[]): number =>
       prepared(
         db,

@@ -3,7 +3,7 @@
 // statements for PostgreSQL are in pg/nightly.ts.
 import { isoNow, systemClock, type Clock } from './clock.ts';
 import { TASK_COLUMNS, UPSERT_LISTED_TASK } from './children.ts';
-import { valuesOf } from './columns.ts';
+import { valuesWith } from './columns.ts';
 import type { Db } from './open.ts';
 import type { TaskRow } from './rows.ts';
 import { atomically, prepared } from './statements.ts';
@@ -33,7 +33,9 @@ export function saveLocationTasks(
     let upserted = 0;
     for (const row of rows) {
       if (!live.has(row.contactId)) continue;
-      upsert.run([...valuesOf({ ...row, locationId, syncedAt: now, runId, deletedAt: null }, TASK_COLUMNS), options.readAt, options.readAt]);
+      const values = valuesWith(row, TASK_COLUMNS, { locationId, syncedAt: now, runId, deletedAt: null }, 2);
+      values[values.length - 2] = values[values.length - 1] = options.readAt;
+      upsert.run(values);
       upserted++;
     }
     return { upserted, skipped: rows.length - upserted };
