@@ -67,8 +67,8 @@ export async function childrenPhase(run: LocationRun): Promise<void> {
         if (rolling) run.pass = { ...run.pass, rollingLeft: 0 };
         break;
       }
-      // The next batch starts once the batch before it has its tasks (its first call): a token
-      // without the task search's scope is found out once, and a failed task read starts nothing more.
+      // The next batch starts once the batch before it has its tasks (read per contact when the
+      // token lacks the task search's scope; otherwise at once): a failed task read starts nothing more.
       if (pending && 'error' in (await pending.tasks)) await savePending();
       const previous = pending;
       pending = fetchBatch(run, batch, rolling, limit);
