@@ -66,17 +66,18 @@ describe('writes during a running sync', () => {
 
   it('keeps a task and a note created after the sync read that contact\'s lists', async () => {
     const contactId = contacts[0]!;
-    const g = gate([
-      (r) => r.method === 'POST' && r.path.includes('/tasks/search'),
-      (r) => r.method === 'GET' && r.path.startsWith(`/contacts/${contactId}/notes`),
-    ]);
-    const proxy = await startProxy(sandbox().url, { hold: g.hold });
+    // The location's tasks are read (task search) before any contact's notes: one gate each, in turn.
+    const tasksGate = gate([(r) => r.method === 'POST' && r.path.includes('/tasks/search')]);
+    const notesGate = gate([(r) => r.method === 'GET' && r.path.startsWith(`/contacts/${contactId}/notes`)]);
+    const proxy = await startProxy(sandbox().url, { hold: (r) => tasksGate.hold(r) ?? notesGate.hold(r) });
     try {
       const sync = syncThrough(proxy.url, ['--full']);
-      await g.held();
+      await tasksGate.held();
       const task = JSON.parse((await ok(['tasks', 'create', contactId, '--title', 'Llamar', '--due', '2030-01-01T09:00:00Z', '--json'])).stdout) as { id: string };
+      tasksGate.open();
+      await notesGate.held();
       const note = JSON.parse((await ok(['notes', 'create', contactId, '--body', 'written during the sync', '--json'])).stdout) as { id: string };
-      g.open();
+      notesGate.open();
       const result = await sync;
       expect(result.code, result.stderr).toBe(0);
       expect(row(`SELECT deleted_at FROM tasks WHERE id = ?`, task.id)).toEqual({ deleted_at: null });

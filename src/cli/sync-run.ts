@@ -20,7 +20,17 @@ export function describeRun(r: RunSummary): string {
     `${secs}s`,
   ];
   // An interrupt is said once for the whole sync (reportProblems), not under each location.
-  return parts.join(', ') + (r.error && r.status !== 'interrupted' ? `\n  ${r.error}` : '') + r.notices.map((n) => `\n  note: ${n}`).join('');
+  return parts.join(', ') + (r.error && r.status !== 'interrupted' ? `\n  ${r.error}` : '') + describeNotesPlan(r)
+    + r.notices.map((n) => `\n  note: ${n}`).join('');
+}
+
+/** An incremental run's notes: leaning on webhooks, or the usual share and why not (issue 21). */
+function describeNotesPlan(r: RunSummary): string {
+  const plan = r.notesPlan;
+  if (!plan || r.mode === 'full') return '';
+  return plan.flowing
+    ? `\n  notes: webhooks flowing, one contact in ${plan.every} re-read as a safety net, ${plan.namedContacts} named by events`
+    : `\n  notes: one contact in ${plan.every} re-read (webhooks not relied on: ${plan.reason ?? 'unknown'})`;
 }
 
 /**

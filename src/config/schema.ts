@@ -18,6 +18,10 @@ const location = z.strictObject({
 /** The shortest intake secret accepted. */
 export const MIN_INTAKE_SECRET_LENGTH = 32;
 
+/** One contact in this many has its notes re-read nightly while webhooks flow (`sync.rollingShareWithWebhooks`). */
+export const DEFAULT_ROLLING_SHARE_WITH_WEBHOOKS = 30;
+/** Webhooks count as flowing with a verified event within this many hours (`sync.webhookSilenceHours`). */
+export const DEFAULT_WEBHOOK_SILENCE_HOURS = 24;
 /** Locations synced at once unless `sync.locationConcurrency` says otherwise. */
 export const DEFAULT_LOCATION_CONCURRENCY = 4;
 
@@ -87,6 +91,13 @@ export const configSchema = z.strictObject({
       lister: z.enum(['list', 'search']).default('list'),
       /** Every contact's tasks and notes are re-read at least once in this many days. */
       rollingDays: z.number().positive().default(7),
+      /**
+       * While `serve` has been receiving a location's webhooks without a gap, its notes are
+       * re-read on this many days' rolling share instead (a safety net): events name the notes that changed.
+       */
+      rollingShareWithWebhooks: z.number().positive().default(DEFAULT_ROLLING_SHARE_WITH_WEBHOOKS),
+      /** Webhooks count as flowing only with a verified event for the location within this many hours. */
+      webhookSilenceHours: z.number().positive().default(DEFAULT_WEBHOOK_SILENCE_HOURS),
       /** Refuse a run that would soft-delete more than this share of a location's contacts. */
       maxDeleteShare: z.number().min(0).max(1).default(0.2),
     })

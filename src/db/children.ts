@@ -2,13 +2,13 @@
 // batch (the caller's), no savepoint per contact, positional binding, and the soft-deletion of
 // what was not returned done once per batch instead of once per contact and table.
 import { isoNow, systemClock, type Clock } from './clock.ts';
-import { columnsOf, insertSql, upsertSuffix, valuesOf } from './columns.ts';
+import { columnsOf, insertSql, upsertSuffix, valuesOf, valuesWith } from './columns.ts';
 import type { Db } from './open.ts';
 import type { NoteRow, TaskRow } from './rows.ts';
 import { notes, tasks } from './schema.ts';
 import { atomically, prepared } from './statements.ts';
 
-const TASK_COLUMNS = columnsOf(tasks);
+export const TASK_COLUMNS = columnsOf(tasks);
 const NOTE_COLUMNS = columnsOf(notes);
 // An upsert, not a plain INSERT: a revived contact's tasks and notes are still there, soft-deleted.
 const UPSERT_TASK = insertSql(tasks, TASK_COLUMNS, upsertSuffix(['id'], TASK_COLUMNS));
@@ -16,7 +16,7 @@ const UPSERT_NOTE = insertSql(notes, NOTE_COLUMNS, upsertSuffix(['id'], NOTE_COL
 // A batch read at a known time leaves alone a row written (or deleted) since: an operation's
 // write-through or a webhook is newer than the list (its two parameters: the read time, twice).
 const NOT_WRITTEN_SINCE = (table: string) => `WHERE ${table}.synced_at < ? AND (${table}.deleted_at IS NULL OR ${table}.deleted_at < ?)`;
-const UPSERT_LISTED_TASK = `${UPSERT_TASK} ${NOT_WRITTEN_SINCE('tasks')}`;
+export const UPSERT_LISTED_TASK = `${UPSERT_TASK} ${NOT_WRITTEN_SINCE('tasks')}`;
 const UPSERT_LISTED_NOTE = `${UPSERT_NOTE} ${NOT_WRITTEN_SINCE('notes')}`;
 // One row outside a listing pass keeps the run_id of the pass that last saw it (NULL when none has).
 const UPSERT_ONE_TASK = insertSql(tasks, TASK_COLUMNS, upsertSuffix(['id'], columnsOf(tasks, ['runId'])));
@@ -24,7 +24,8 @@ const UPSERT_ONE_NOTE = insertSql(notes, NOTE_COLUMNS, upsertSuffix(['id'], colu
 
 export interface ContactChildren {
   contactId: string;
-  tasks: TaskRow[];
+  /** Undefined: the contact's tasks are left as they are (read by the location-wide task search). */
+  tasks?: TaskRow[] | undefined;
   notes: NoteRow[];
   /** The contact's dateUpdated the fetch answered for (default: what the mirror holds). */
   contactDateUpdated?: string | null | undefined;
@@ -60,39 +61,52 @@ export function saveChildren(
     );
     const upsertTask = prepared(db, readAt === undefined ? UPSERT_TASK : UPSERT_LISTED_TASK);
     const upsertNote = prepared(db, readAt === undefined ? UPSERT_NOTE : UPSERT_LISTED_NOTE);
-    const since = readAt === undefined ? [] : [readAt, readAt];
-    const markFetched = prepared(
-      db,
-      `UPDATE contacts SET children_synced_at = ?, children_date_updated = CASE WHEN ? THEN ? ELSE date_updated END WHERE id = ?`,
-    );
+    // Positional values with the two read-time parameters at the end, no object spread per row.
+    const extra = readAt === undefined ? 0 : 2;
+    const withReadAt = (values: unknown[]): unknown[] => {
+      if (extra) values[values.length - 2] = values[values.length - 1] = readAt;
+      return values;
+    };
     const taskIds: string[] = [];
     const noteIds: string[] = [];
+    // [id, contactDateUpdated given, its value]: children_synced_at for the whole batch in one UPDATE.
+    const fetched: Array<[string, 0 | 1, string | null]> = [];
     for (const c of batch) {
       const locationId = locations.get(c.contactId);
       if (locationId === undefined) throw new Error(`saveChildren: contact ${c.contactId} is not in the mirror; upsert it first`);
       // Children always follow their contact and its location, whatever the fetched objects say.
       const bookkeeping = { contactId: c.contactId, locationId, syncedAt: now, runId, deletedAt: null };
-      for (const t of c.tasks) {
-        upsertTask.run([...valuesOf({ ...t, ...bookkeeping }, TASK_COLUMNS), ...since]);
-        taskIds.push(t.id);
+      if (c.tasks) {
+        for (const t of c.tasks) {
+          upsertTask.run(withReadAt(valuesWith(t, TASK_COLUMNS, bookkeeping, extra)));
+          taskIds.push(t.id);
+        }
+        result.tasksUpserted += c.tasks.length;
       }
       for (const n of c.notes) {
-        upsertNote.run([...valuesOf({ ...n, ...bookkeeping }, NOTE_COLUMNS), ...since]);
+        upsertNote.run(withReadAt(valuesWith(n, NOTE_COLUMNS, bookkeeping, extra)));
         noteIds.push(n.id);
       }
-      result.tasksUpserted += c.tasks.length;
       result.notesUpserted += c.notes.length;
-      markFetched.run(now, c.contactDateUpdated !== undefined ? 1 : 0, c.contactDateUpdated ?? null, c.contactId);
+      fetched.push([c.contactId, c.contactDateUpdated !== undefined ? 1 : 0, c.contactDateUpdated ?? null]);
     }
-    const deleteMissing = (table: 'tasks' | 'notes', keep: string[]): number =>
+    prepared(
+      db,
+      `UPDATE contacts SET children_synced_at = ?, children_date_updated =
+         CASE WHEN json_extract(f.value, '$[1]') THEN json_extract(f.value, '$[2]') ELSE contacts.date_updated END
+       FROM json_each(?) AS f WHERE contacts.id = json_extract(f.value, '$[0]')`,
+    ).run(now, JSON.stringify(fetched));
+    const deleteMissing = (table: 'tasks' | 'notes', of: string, keep: string[]): number =>
       prepared(
         db,
         `UPDATE ${table} SET deleted_at = ? WHERE deleted_at IS NULL
            AND contact_id IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT value FROM json_each(?))
            AND (? IS NULL OR synced_at < ?)`,
-      ).run(now, contactIds, JSON.stringify(keep), readAt ?? null, readAt ?? null).changes;
-    result.tasksDeleted = deleteMissing('tasks', taskIds);
-    result.notesDeleted = deleteMissing('notes', noteIds);
+      ).run(now, of, JSON.stringify(keep), readAt ?? null, readAt ?? null).changes;
+    const withTasks = batch.filter((c) => c.tasks !== undefined);
+    result.tasksDeleted = withTasks.length === 0 ? 0
+      : deleteMissing('tasks', withTasks.length === batch.length ? contactIds : JSON.stringify(withTasks.map((c) => c.contactId)), taskIds);
+    result.notesDeleted = deleteMissing('notes', contactIds, noteIds);
     return result;
   });
 }

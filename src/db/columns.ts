@@ -43,3 +43,18 @@ export function selectList(columns: ColumnList<string>, alias = ''): string {
 export function valuesOf<K extends string>(row: { [P in K]?: unknown }, columns: ColumnList<K>): unknown[] {
   return columns.keys.map((k) => row[k] ?? null);
 }
+
+/**
+ * `valuesOf({ ...row, ...over }, columns)` without building the merged object: the row's values
+ * in `columns` order, a key of `over` taking its value from there. The sync's hot path (a value
+ * array per contact, task and note) spreads nothing.
+ */
+export function valuesWith<K extends string>(row: { [P in K]?: unknown }, columns: ColumnList<K>, over: { [P in K]?: unknown }, extra = 0): unknown[] {
+  const keys = columns.keys;
+  const out = new Array<unknown>(keys.length + extra);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    out[i] = (k in over ? over[k] : row[k]) ?? null;
+  }
+  return out;
+}

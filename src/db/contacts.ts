@@ -1,7 +1,7 @@
 // `contacts`: one page of a listing at a time. New contacts are plain INSERTs; contacts already
 // in the mirror are rewritten only when they changed, otherwise just marked as seen.
 import { isoNow, systemClock, type Clock } from './clock.ts';
-import { columnsOf, insertSql, upsertSuffix, valuesOf } from './columns.ts';
+import { columnsOf, insertSql, upsertSuffix, valuesWith } from './columns.ts';
 import { writeTagsAndValues } from './contact-values.ts';
 import { ensureLocation } from './locations.ts';
 import type { Db } from './open.ts';
@@ -94,7 +94,7 @@ export function upsertContacts(
         // Seen again, nothing to rewrite: only record the sighting (keeps re-listing cheap).
         touched.push(row.id);
       } else {
-        const values = valuesOf({ ...row, syncedAt: now, runId, deletedAt: null }, WRITTEN);
+        const values = valuesWith(row, WRITTEN, { syncedAt: now, runId, deletedAt: null });
         (before ? rewrite : insert).run(values);
         writeTagsAndValues(db, row, before !== undefined);
         // What the table now holds, for a later copy of the same id in this page (it wins).

@@ -21,6 +21,9 @@ export {
 } from './runs.ts';
 export type { ShownRunStatus, SyncRun, SyncRunCounters, SyncRunStatus } from './runs.ts';
 export { getSyncState, setSyncState } from './state.ts';
+export {
+  recordWebhookRefused, recordWebhookSeen, writeServeHeartbeat, type ServeHeartbeat,
+} from './webhook-health.ts';
 export { acquireLock, refreshLock, releaseLock, getLockHolder, isProcessAlive } from './locks.ts';
 export type { LockHolder, LockResult, LockOptions } from './locks.ts';
 export * as schema from './schema.ts';

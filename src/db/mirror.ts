@@ -26,7 +26,8 @@ import type { RetentionResult } from './retention.ts';
 import type { StatusSnapshot } from './status.ts';
 import type { LockOptions, LockResult } from './locks.ts';
 import type { MirrorRepair } from './repairs.ts';
-import type { ContactRow, CustomFieldRow, HighLevelContact, HighLevelNote, HighLevelTask, UserRow } from './rows.ts';
+import type { LocationTasksSaved, NamedByEvents } from './nightly.ts';
+import type { ContactRow, CustomFieldRow, HighLevelContact, HighLevelNote, HighLevelTask, TaskRow, UserRow } from './rows.ts';
 import type { CustomFieldDefinitionRow, IdempotencyRecord, MirrorContactQuery } from './write-through.ts';
 import type { SyncRunCounters, SyncRunStatus } from './runs.ts';
 import type { ContactView } from './contact-view.ts';
@@ -94,6 +95,12 @@ export interface MirrorStatements {
   finishIdempotencyKey(key: string, result: unknown, clock?: Clock): Promise<void>;
   dropIdempotencyKey(key: string): Promise<void>;
   markForRepair(repair: MirrorRepair, clock?: Clock): Promise<void>;
+
+  // ---- the nightly sync (issue 21, nightly.ts): the location-wide task search, webhook-named contacts
+  saveLocationTasks(locationId: string, rows: TaskRow[], runId: number, clock: Clock | undefined, options: { readAt: string }): Promise<LocationTasksSaved>;
+  sweepLocationTasks(locationId: string, runId: number, readAt: string, clock?: Clock): Promise<number>;
+  webhookEventsSince(locationId: string, since: string, types: readonly string[]): Promise<Array<{ type: string; payload: string }>>;
+  markNamedContactsDue(locationId: string, named: NamedByEvents): Promise<number>;
 
   /** The bridge's contacts made due for a children fetch (see lead-links.ts). */
   markLinkedContactsDue(): Promise<number>;

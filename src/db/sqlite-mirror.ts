@@ -14,6 +14,7 @@ import { recordExportEnd, recordExportStart } from './exports.ts';
 import { markLinkedContactsDue } from './lead-links.ts';
 import { sqliteBridge } from './bridge-store.ts';
 import { upsertLocation } from './locations.ts';
+import { markNamedContactsDue, saveLocationTasks, sweepLocationTasks, webhookEventsSince } from './nightly.ts';
 import { acquireLock, refreshLock, releaseLock } from './locks.ts';
 import { isMirror, type ExportCell, type Mirror, type MirrorStatements } from './mirror.ts';
 import { clearRepair, markChildrenStale, markForRepair, markForRepairBeside, pendingRepairs } from './repairs.ts';
@@ -82,6 +83,11 @@ function statementsOn(db: Db): { [K in Exclude<keyof MirrorStatements, 'bridge'>
     finishIdempotencyKey: (...a) => finishIdempotencyKey(db, ...a),
     dropIdempotencyKey: (...a) => dropIdempotencyKey(db, ...a),
     markForRepair: (...a) => markForRepair(db, ...a),
+    // the nightly sync (issue 21)
+    saveLocationTasks: (...a) => saveLocationTasks(db, ...a),
+    sweepLocationTasks: (...a) => sweepLocationTasks(db, ...a),
+    webhookEventsSince: (...a) => webhookEventsSince(db, ...a),
+    markNamedContactsDue: (...a) => markNamedContactsDue(db, ...a),
     markLinkedContactsDue: () => markLinkedContactsDue(db),
     bridgeInUse: () =>
       prepared(db, `SELECT 1 FROM lead_links UNION ALL SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1`).get() !== undefined,

@@ -108,9 +108,9 @@ const read = (name: string, route: RouteRef, summary: string): ReadEntry => ({ n
 export const SYNC_READS: readonly ReadEntry[] = [
   read('fetchContactPage', r('GET', '/contacts/', READ), 'list a location\'s contacts, page by page (the default lister)'),
   read('searchContactPage', SEARCH, 'list contacts through the search (`--lister search`)'),
-  read('listContactTasks', LIST_TASKS, 'a contact\'s tasks'),
+  read('listContactTasks', LIST_TASKS, 'a contact\'s tasks (a token without the task search\'s scope)'),
   read('listContactNotes', LIST_NOTES, 'a contact\'s notes'),
-  read('searchLocationTasks', r('POST', '/locations/{locationId}/tasks/search', 'locations/tasks.readonly'), 'the tasks of many contacts in one call'),
+  read('searchLocationTasks', r('POST', '/locations/{locationId}/tasks/search', 'locations/tasks.readonly'), 'every task of the location, 100 a call, every run'),
   read('listCustomFields', r('GET', '/locations/{locationId}/customFields', 'locations/customFields.readonly'), 'custom field definitions'),
   read('getLocation', r('GET', '/locations/{locationId}', 'locations.readonly'), 'the location\'s name and timezone (optional scope)'),
   read('listLocationUsers', r('GET', '/users/', 'users.readonly'), 'the location\'s users, task assignees (optional scope)'),

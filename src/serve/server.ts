@@ -9,6 +9,7 @@ import { MIN_INTAKE_SECRET_LENGTH, type Config } from '../config/schema.ts';
 import type { Db } from '../db/index.ts';
 import type { Mirror } from '../db/mirror.ts';
 import { mirrorOf } from '../db/sqlite-mirror.ts';
+import { recordWebhookRefused, recordWebhookSeen, SERVE_HEARTBEAT_MS, writeServeHeartbeat } from '../db/webhook-health.ts';
 import type { Logger } from '../log.ts';
 import { createWebhookDriftReader } from '../highlevel-api/webhook-events.ts';
 import { leadDedupeKey, leadPayload, parseIntakeLead, type IntakeLead } from '../bridge/lead.ts';
@@ -63,6 +64,8 @@ export interface ServeOptions {
   clock?: () => Date;
   /** Where request failures are logged: the face's logger, handed down. */
   logger: Logger;
+  /** How often serve's heartbeat is written (default SERVE_HEARTBEAT_MS); tests shorten it. */
+  heartbeatMs?: number;
 }
 
 export interface IntakeServer {
@@ -224,6 +227,8 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
         logger.warn({ err, webhookId: event.webhookId, type: event.type }, 'webhook event not applied to the mirror');
       }
       if (changed) await tx.bridge.markWebhookEventApplied(event.webhookId, clock);
+      // The nightly sync's proof that this location's events arrive (src/sync/webhooks.ts).
+      if (typeof event.locationId === 'string' && event.locationId !== '') await recordWebhookSeen(tx, event.locationId, clock);
       // What the event departs on (nulls, mistyped fields) was tolerated: counted like answers' drift.
       const departures = driftOf(event);
       if (departures.length > 0 && typeof event.locationId === 'string') {
@@ -277,7 +282,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
       unsigned: error(401, 'missing or malformed X-Intake-Signature: sign the raw body with HMAC-SHA256 and INTAKE_SECRET, as sha256=<hex>'),
       handle: acceptLead,
     },
-    '/webhooks/ghl': {
+    [WEBHOOK_PATH]: {
       method: 'POST',
       signed: (req) => hasWebhookSignatureHeader(req.headers, keys),
       unsigned: error(401, 'missing or malformed webhook signature'),
@@ -296,11 +301,13 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     if (!route) return error(404, `no route ${path}`);
     if (req.method !== route.method) return error(405, `${path} takes ${route.method}`);
     if (route.method === 'GET') return route.handle(Buffer.alloc(0), req);
+    // A request without any signature header is not HighLevel's: refused, not counted as a lost delivery.
     if (route.signed && !route.signed(req)) return { ...route.unsigned!, close: true };
     let read: { body: Buffer; release: () => void };
     try {
       read = await readBody(req, budget);
     } catch (err) {
+      if (path === WEBHOOK_PATH) noteRefusal(err instanceof TooLarge ? 413 : err instanceof Busy ? 503 : 400);
       if (err instanceof TooLarge) return error(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
       if (err instanceof Busy) return { ...error(503, 'too many requests in progress: retry shortly'), close: true };
       if (err instanceof Aborted) {
@@ -310,10 +317,22 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
       throw err;
     }
     try {
-      return await route.handle(read.body, req);
+      const answer = await route.handle(read.body, req);
+      if (path === WEBHOOK_PATH && answer.status >= 400) noteRefusal(answer.status, claimedLocation(read.body));
+      return answer;
     } finally {
       read.release();
     }
+  }
+
+  /**
+   * A webhook delivery answered with an error is lost (HighLevel resends only after a 429): the
+   * nightly sync must not lean on webhooks across it. Kept against the location the body names
+   * (unverified, so at worst it costs calls), else against every location.
+   */
+  function noteRefusal(status: number, locationId?: string): void {
+    recordWebhookRefused(db, locationId !== undefined && !isForeign(locationId) ? locationId : undefined, status, clock)
+      .catch((err: unknown) => logger.warn({ err, status }, 'could not record a refused webhook delivery'));
   }
 
   const server: Server = createServer({ ...SERVER_TIMEOUTS }, (req, res) => {
@@ -322,6 +341,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     handle(req)
       .catch((err: unknown): Answer => {
         logger.error({ err, path: req.url }, 'serve: request failed');
+        if ((req.url ?? '').split('?')[0] === WEBHOOK_PATH) noteRefusal(500);
         return error(500, 'internal error');
       })
       .then((answer) => {
@@ -347,6 +367,7 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     logger.warn({ host }, 'serve listens beyond this machine without TLS: put a reverse proxy with TLS in front (README, "Exposing serve")');
   }
   const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const heartbeat = startHeartbeat(db, clock, options.heartbeatMs ?? SERVE_HEARTBEAT_MS, logger);
   return {
     url: `http://${hostInUrl}:${address.port}`,
     host: address.address,
@@ -354,10 +375,43 @@ export async function startServer(options: ServeOptions): Promise<IntakeServer> 
     inFlight: () => inFlight,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          void heartbeat.stop().then(resolve);
+        });
         server.closeIdleConnections();
       });
       return closing;
+    },
+  };
+}
+
+const WEBHOOK_PATH = '/webhooks/ghl';
+
+/** The locationId a webhook body names, if it is JSON that names one. */
+function claimedLocation(body: Buffer): string | undefined {
+  const json = parseJson(body);
+  if (!json.ok || typeof json.value !== 'object' || json.value === null) return undefined;
+  const locationId = (json.value as { locationId?: unknown }).locationId;
+  return typeof locationId === 'string' && locationId !== '' ? locationId : undefined;
+}
+
+/**
+ * serve's heartbeat in sync_state: running since `since`, alive at `at`; `stoppedAt` once it
+ * stops. The nightly sync leans on webhooks only when serve ran the whole time since the last
+ * sync began (src/sync/webhooks.ts). A failed write is logged and tried again at the next beat.
+ */
+function startHeartbeat(db: Mirror, clock: () => Date, everyMs: number, logger: Logger): { stop(): Promise<void> } {
+  const since = clock().toISOString();
+  const beat = (stoppedAt?: string): Promise<void> =>
+    writeServeHeartbeat(db, { since, at: clock().toISOString(), ...(stoppedAt ? { stoppedAt } : {}) }, clock)
+      .catch((err: unknown) => logger.warn({ err }, 'could not write serve\'s heartbeat (the nightly sync then re-reads the usual share of notes)'));
+  void beat();
+  const timer = setInterval(() => void beat(), everyMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      return beat(clock().toISOString());
     },
   };
 }

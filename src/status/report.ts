@@ -7,7 +7,9 @@ import type { ExportRun } from '../db/exports.ts';
 import type { Mirror } from '../db/mirror.ts';
 import type { Db } from '../db/open.ts';
 import { showAbandonedBy, type ShownRunStatus } from '../db/runs.ts';
+import { getSyncState } from '../db/state.ts';
 import { statusSnapshot, type RunBrief, type StatusSnapshot } from '../db/status.ts';
+import { parseState, WEBHOOK_VERDICT_KEY, type StoredVerdict } from '../db/webhook-health.ts';
 import { bridgeStatusOf, type BridgeStatus } from './bridge.ts';
 import type { LocationQueueStatus } from './queue.ts';
 
@@ -41,6 +43,22 @@ export interface LocationStatus {
   drift: AnswerDrift[];
   /** The location's jobs in the PostgreSQL job queue, when workers are used (src/status/queue.ts). */
   queue?: LocationQueueStatus;
+  /**
+   * How the last sync re-read notes: `webhooksFlowing` when serve had received this location's
+   * webhooks without a gap (one contact in `rollingShare` re-read as a safety net), else the
+   * usual share and `reason` why; null before the first incremental sync decided.
+   */
+  notes: NotesStatus | null;
+}
+
+export interface NotesStatus {
+  webhooksFlowing: boolean;
+  reason: string | null;
+  /** One contact in this many had its notes re-read as the rolling share. */
+  rollingShare: number;
+  /** Contacts re-read because webhook events named them. */
+  namedContacts: number;
+  decidedAt: string;
 }
 
 export interface AnswerDrift {
@@ -76,6 +94,7 @@ const HOUR_MS = 3_600_000;
 
 function locationStatus(
   snapshot: StatusSnapshot, config: StatusConfig, location: StatusSnapshot['locations'][number], now: Date, drift: DriftRow[],
+  verdict: StoredVerdict | undefined,
 ): LocationStatus {
   const { runs } = location;
   const { lastFinished, lastSuccessAt, lastError, apiCallsSince } = runs;
@@ -122,6 +141,9 @@ function locationStatus(
     healthy,
     problems,
     drift: drift.map(({ operation, field, problem, count, lastSeen }) => ({ operation, field, problem, count, lastSeen })),
+    notes: verdict
+      ? { webhooksFlowing: verdict.flowing, reason: verdict.reason ?? null, rollingShare: verdict.every, namedContacts: verdict.namedContacts, decidedAt: verdict.at }
+      : null,
   };
 }
 
@@ -129,18 +151,23 @@ const since = (now: Date) => new Date(now.getTime() - 24 * HOUR_MS).toISOString(
 
 /** The status of every configured location (or, with none configured, every one in the mirror). */
 export function statusReport(db: Db, config: StatusConfig, now: Date = new Date()): StatusReport {
-  return reportOf(statusSnapshot(db, config.locations, since(now)), config, now);
+  const snapshot = statusSnapshot(db, config.locations, since(now));
+  const verdicts = new Map(snapshot.locations.map((l) => [l.id, parseState<StoredVerdict>(getSyncState(db, l.id, WEBHOOK_VERDICT_KEY))]));
+  return reportOf(snapshot, config, now, verdicts);
 }
 
 /** statusReport on either engine. */
 export async function mirrorStatusReport(db: Mirror, config: StatusConfig, now: Date = new Date()): Promise<StatusReport> {
-  return reportOf(await db.statusSnapshot(config.locations, since(now)), config, now);
+  const snapshot = await db.statusSnapshot(config.locations, since(now));
+  const verdicts = new Map<string, StoredVerdict | undefined>();
+  for (const l of snapshot.locations) verdicts.set(l.id, parseState<StoredVerdict>(await db.getSyncState(l.id, WEBHOOK_VERDICT_KEY)));
+  return reportOf(snapshot, config, now, verdicts);
 }
 
-function reportOf(snapshot: StatusSnapshot, config: StatusConfig, now: Date): StatusReport {
+function reportOf(snapshot: StatusSnapshot, config: StatusConfig, now: Date, verdicts: Map<string, StoredVerdict | undefined>): StatusReport {
   const drift = new Map<string, DriftRow[]>();
   for (const row of snapshot.drift) drift.set(row.locationId, [...(drift.get(row.locationId) ?? []), row]);
-  const locations = snapshot.locations.map((l) => locationStatus(snapshot, config, l, now, drift.get(l.id) ?? []));
+  const locations = snapshot.locations.map((l) => locationStatus(snapshot, config, l, now, drift.get(l.id) ?? [], verdicts.get(l.id)));
   const bridge = bridgeStatusOf(snapshot.bridge, now);
   return {
     generatedAt: now.toISOString(),

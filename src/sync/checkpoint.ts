@@ -3,6 +3,7 @@
 // run starts a new pass.
 import type { Clock } from '../db/clock.ts';
 import type { MirrorStatements } from '../db/mirror.ts';
+import type { NotesPlan } from './summary.ts';
 
 export const PASS_KEY = 'pass';
 
@@ -25,6 +26,12 @@ export interface PassState {
   childrenSince?: string;
   /** How many of the rolling share are still to be re-read. */
   rollingLeft?: number;
+  /** The location-wide task search of this pass is saved (and its sweep done). */
+  tasksRead?: boolean;
+  /** Tasks are read one contact at a time (the token lacks the task search's scope). */
+  tasksPerContact?: boolean;
+  /** How the notes are re-read (decided once per pass: webhooks.ts). */
+  notes?: NotesPlan;
 }
 
 export async function readPass(db: MirrorStatements, locationId: string): Promise<PassState | undefined> {

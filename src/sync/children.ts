@@ -1,14 +1,15 @@
-// The children phase: tasks and notes of new and changed contacts, plus a rolling share of the
-// rest, in batches, each batch saved in one transaction with the checkpoint.
+// The children phase: notes of new and changed contacts, of the contacts webhook events named,
+// plus a rolling share of the rest (webhooks.ts decides its size), in batches, each batch saved in
+// one transaction with the checkpoint. Tasks come from the location-wide task search (tasks.ts);
+// only a token without its scope reads them here, one contact at a time, with the notes.
 import pLimit from 'p-limit';
 import type { ContactNeedingChildren } from '../db/due.ts';
 import { noteToRow, taskToRow, type HighLevelNote, type HighLevelTask } from '../db/rows.ts';
 import { isGhlError, ValidationError } from '../ghl/errors.ts';
 import { writePass, type PassState } from './checkpoint.ts';
-import { isMissingScope, type LocationRun } from './context.ts';
+import type { LocationRun } from './context.ts';
 import { rollingCutoff } from './plan.ts';
 
-const TASK_SEARCH_LIMIT = 100;
 /** Due contacts read from the mirror at once (each read is an index walk: see db/due.ts). */
 const DUE_READ_AHEAD = 1000;
 
@@ -18,7 +19,7 @@ export async function childrenPhase(run: LocationRun): Promise<void> {
   const { db, locationId, summary, now, opts } = run;
   const batchSize = opts.childrenBatch ?? 50;
   const since = run.pass.childrenSince ?? now().toISOString();
-  const cutoff = run.pass.full ? since : rollingCutoff(now(), opts.config.sync.rollingDays);
+  const cutoff = run.pass.full ? since : rollingCutoff(now(), run.pass.notes?.every ?? opts.config.sync.rollingDays);
   // For the progress total: the rolling share only draws on contacts not already due.
   const due = await db.countContactsNeedingChildren(locationId, cutoff);
   const planned = due + Math.min(run.pass.rollingLeft ?? 0, Math.max(0, (await db.countLiveContacts(locationId)) - due));
@@ -66,8 +67,8 @@ export async function childrenPhase(run: LocationRun): Promise<void> {
         if (rolling) run.pass = { ...run.pass, rollingLeft: 0 };
         break;
       }
-      // The next batch starts once the batch before it has its tasks (its first call): a token
-      // without the task search's scope is found out once, and a failed task read starts nothing more.
+      // The next batch starts once the batch before it has its tasks (read per contact when the
+      // token lacks the task search's scope; otherwise at once): a failed task read starts nothing more.
       if (pending && 'error' in (await pending.tasks)) await savePending();
       const previous = pending;
       pending = fetchBatch(run, batch, rolling, limit);
@@ -90,10 +91,11 @@ interface FetchingBatch {
   result: Promise<FetchedBatch>;
 }
 
-type TasksRead = { value: Map<string, HighLevelTask[]> } | { error: unknown };
+/** The batch's tasks by contact; undefined when the task search reads them (tasks.ts). */
+type TasksRead = { value: Map<string, HighLevelTask[]> | undefined } | { error: unknown };
 
 interface FetchedBatch {
-  tasksByContact: Map<string, HighLevelTask[]>;
+  tasksByContact: Map<string, HighLevelTask[]> | undefined;
   /** Per contact, in batch order: its notes, or undefined when they did not arrive. */
   notes: Array<HighLevelNote[] | undefined>;
   /** The first failure, thrown once what did arrive is saved. */
@@ -119,7 +121,7 @@ async function collectBatch(run: LocationRun, ids: string[], tasksRead: Promise<
   const notesFailure = notesResults.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   // Without the batch's tasks nothing of it is saved: a contact saved with its notes but not its
   // tasks would count as read.
-  if ('error' in tasks) return { tasksByContact: new Map(), notes: ids.map(() => undefined), failure: tasks.error };
+  if ('error' in tasks) return { tasksByContact: undefined, notes: ids.map(() => undefined), failure: tasks.error };
   return {
     tasksByContact: tasks.value,
     notes: notesResults.map((r) => (r.status === 'fulfilled' ? r.value : undefined)),
@@ -137,7 +139,7 @@ async function saveBatch(run: LocationRun, batch: FetchingBatch, result: Fetched
   await db.transaction(async (tx) => {
     const saved = await tx.saveChildren(fetched.map(({ contact, notes }) => ({
       contactId: contact.id,
-      tasks: (result.tasksByContact.get(contact.id) ?? []).map((t) => taskToRow(t, contact.id, locationId)),
+      tasks: result.tasksByContact ? (result.tasksByContact.get(contact.id) ?? []).map((t) => taskToRow(t, contact.id, locationId)) : undefined,
       notes: notes.map((n) => noteToRow(n, contact.id, locationId)),
       contactDateUpdated: contact.dateUpdated,
     })), run.runId, now, { readAt: batch.readAt });
@@ -169,25 +171,12 @@ async function fetchNotesOrGone(run: LocationRun, contactId: string): Promise<Hi
 }
 
 /**
- * The batch's tasks by contact: one location task search for the whole batch (paged with skip
- * until a short page), or one call per contact. A token without the task search's scope
- * (`locations/tasks.readonly`) switches the rest of the run to per-contact reads, which need only
- * the contacts scope.
+ * The batch's tasks by contact when tasks are read one contact at a time (a token without the
+ * task search's scope, found out by tasks.ts); otherwise undefined: the task search read them.
  */
-async function fetchTasks(run: LocationRun, contactIds: string[], limit: Limit): Promise<Map<string, HighLevelTask[]>> {
+async function fetchTasks(run: LocationRun, contactIds: string[], limit: Limit): Promise<Map<string, HighLevelTask[]> | undefined> {
   const { client, locationId, summary } = run;
-  if (summary.tasksVia === 'search') {
-    try {
-      return await searchTasks(run, contactIds, limit);
-    } catch (err) {
-      if (!isMissingScope(err)) throw err;
-      summary.tasksVia = 'contact';
-      run.notice(
-        `location ${locationId}: the token lacks the locations/tasks.readonly scope; tasks are read one contact at a time ` +
-          '(more API calls). Add the scope to the token to use the task search',
-      );
-    }
-  }
+  if (summary.tasksVia === 'search') return undefined;
   const byContact = new Map<string, HighLevelTask[]>(contactIds.map((id) => [id, []]));
   await Promise.all(contactIds.map((id) => limit(async () => {
     try {
@@ -196,18 +185,5 @@ async function fetchTasks(run: LocationRun, contactIds: string[], limit: Limit):
       if (!isGone(err)) throw err;
     }
   })));
-  return byContact;
-}
-
-async function searchTasks(run: LocationRun, contactIds: string[], limit: Limit): Promise<Map<string, HighLevelTask[]>> {
-  const byContact = new Map<string, HighLevelTask[]>(contactIds.map((id) => [id, []]));
-  for (let skip = 0; ; skip += TASK_SEARCH_LIMIT) {
-    const page = await limit(() => run.client.searchLocationTasks(run.locationId, { contactId: contactIds, skip, limit: TASK_SEARCH_LIMIT }));
-    for (const task of page.tasks) {
-      const owner = typeof task.contactId === 'string' ? byContact.get(task.contactId) : undefined;
-      owner?.push(task);
-    }
-    if (page.tasks.length < TASK_SEARCH_LIMIT) break;
-  }
   return byContact;
 }

@@ -19,9 +19,12 @@ export type SyncClient = Pick<
   | 'listContactNotes' | 'getLocation' | 'listLocationUsers' | 'getContact' | 'stats'
 > & Partial<Pick<GhlClient, 'pacing'>>;
 
-/** The configuration a sync reads (`sync.locationConcurrency` may be left to its default). */
+/** Settings a caller may leave to their defaults. */
+type NightlyDefaults = 'locationConcurrency' | 'rollingShareWithWebhooks' | 'webhookSilenceHours';
+
+/** The configuration a sync reads (the NightlyDefaults may be left to their defaults). */
 export interface SyncSettings {
-  sync: Omit<Config['sync'], 'locationConcurrency'> & Partial<Pick<Config['sync'], 'locationConcurrency'>>;
+  sync: Omit<Config['sync'], NightlyDefaults> & Partial<Pick<Config['sync'], NightlyDefaults>>;
 }
 
 export interface SyncLocationOptions {

@@ -6,8 +6,10 @@
 //      earlier writes left out of the mirror (repairs.ts);
 //   2. the listing pass (listing.ts), each page saved with the checkpoint;
 //   3. after a COMPLETE pass only, the deletion sweep (listing.ts), guarded by sync.maxDeleteShare;
-//   4. tasks and notes (children.ts) of new and changed contacts plus a rolling share;
-//   5. the checkpoint is cleared and the run recorded in sync_runs.
+//   4. every task of the location through the location-wide task search (tasks.ts);
+//   5. notes (children.ts) of new and changed contacts, of those webhook events named, plus a
+//      rolling share whose size depends on whether serve received the webhooks (webhooks.ts);
+//   6. the checkpoint is cleared and the run recorded in sync_runs.
 //
 // Nothing here holds the whole location in memory: the state lives in SQLite between pages.
 // Every call is a read, so a request repeated after a crash or a fault is harmless.
@@ -22,10 +24,13 @@ import { SyncInterruptedError } from './errors.ts';
 import { deletionSweep, listingPass } from './listing.ts';
 import { mirrorUsers, readLocationDetails } from './location-details.ts';
 import { repairMirror } from './repairs.ts';
+import { locationTasksPhase } from './tasks.ts';
+import { planNotes } from './webhooks.ts';
+import { WEBHOOK_WINDOW_KEY } from '../db/webhook-health.ts';
 import { emptySummary, type RunStatus, type RunSummary } from './summary.ts';
 
 export type { SyncClient, SyncLocationOptions } from './context.ts';
-export type { Lister, RunStatus, RunSummary, TasksVia } from './summary.ts';
+export type { Lister, NotesPlan, RunStatus, RunSummary, TasksVia, WebhookVerdict } from './summary.ts';
 
 export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummary> {
   const { client, locationId, lister } = opts;
@@ -64,9 +69,13 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
       await listingPass(run);
       await deletionSweep(run);
     }
+    await locationTasksPhase(run);
+    await planNotes(run);
     await childrenPhase(run);
     await db.transaction(async (tx) => {
       await clearPass(tx, locationId);
+      // The next sync acts on the webhook events received from this pass's start on.
+      await tx.setSyncState(locationId, WEBHOOK_WINDOW_KEY, run.pass.startedAt, now);
       await opts.onComplete?.(tx);
     });
   } catch (err) {

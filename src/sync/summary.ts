@@ -2,9 +2,26 @@
 import type { SyncRunCounters } from '../db/runs.ts';
 
 export type Lister = 'list' | 'search';
-/** How tasks are fetched: the location task search batched by contact ids, or one call per contact. */
+/** How tasks are fetched: the location-wide task search (every task, every run), or one call per contact. */
 export type TasksVia = 'search' | 'contact';
 export type RunStatus = 'ok' | 'failed' | 'interrupted' | 'budget';
+
+export interface WebhookVerdict {
+  /** Serve has received the location's events without a gap since `since`. */
+  flowing: boolean;
+  /** Why not, in one line (absent when flowing). */
+  reason?: string;
+  /** Where the events this sync acts on start (the last completed pass's start). */
+  since?: string;
+}
+
+/** What the notes of this pass re-read, as the run summary and `status` show it. */
+export interface NotesPlan extends WebhookVerdict {
+  /** One contact in `every` is re-read as the rolling share. */
+  every: number;
+  /** Contacts made due because webhook events named them. */
+  namedContacts: number;
+}
 
 export interface RunSummary extends SyncRunCounters {
   runId: number;
@@ -29,6 +46,8 @@ export interface RunSummary extends SyncRunCounters {
   users?: number;
   /** How tasks were read in the end (a token without the task search scope falls back to per contact). */
   tasksVia: TasksVia;
+  /** How this pass re-reads notes: the rolling share (one in `every`), and whether webhooks let it shrink and why not. */
+  notesPlan?: NotesPlan;
   /** Things the user should know that did not stop the run, one line each (e.g. a missing scope). */
   notices: string[];
   waitedMs: number;

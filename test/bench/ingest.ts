@@ -2,8 +2,10 @@
 // fetched (no HTTP), in this one process.
 //   stage: what the sync does with each page: shape the JSON (contactToRow, taskToRow, noteToRow)
 //          and write it through the database seam the sync calls (the SQLite Mirror's async
-//          upsertContacts; then, per batch of 50 contacts, one saveChildren per batch) with the
-//          checkpoint (writePass), one async transaction per page or batch, as src/sync/ does;
+//          upsertContacts; the location's tasks 100 a page with saveLocationTasks, as the task
+//          search returns them, then their sweep; then, per batch of 50 contacts, one
+//          saveChildren of their notes) with the checkpoint (writePass), one async transaction
+//          per page or batch, as src/sync/ does;
 //   floor: the same rows, already shaped, as plain prepared INSERTs into the same migrated
 //          tables (contacts, contact_tags, contact_custom_fields, tasks, notes), same pragmas
 //          (openDatabase), FTS triggers live, same transaction boundaries.
@@ -35,11 +37,11 @@ const store = createSandboxStore({ seed: 5, locations: 1, contactsPerLocation: C
 const locationId = store.locations()[0]!.id;
 const state = store.state(locationId);
 const contacts = state.contacts as unknown as HighLevelContact[];
-const tasksOf = groupBy(state.tasks as unknown as HighLevelTask[], (t) => t.contactId as string);
 const notesOf = groupBy(state.notes as unknown as HighLevelNote[], (n) => n.contactId as string);
 const defs = (state.customFields as unknown as HighLevelCustomField[]).map((f) => customFieldToRow(f, locationId));
 const pages = chunk(contacts, PAGE);
 const batches = chunk(contacts, CHILDREN_BATCH);
+const taskPages = chunk(state.tasks as unknown as HighLevelTask[], PAGE);
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -79,12 +81,20 @@ async function stage(): Promise<number> {
       await writePass(tx, locationId, { ...pass, phase: 'listing', cursor: { startAfter: 0, startAfterId: rows.at(-1)!.id } });
     });
   }
+  // As the sync's tasks phase does: a page of the task search at a time, then the sweep.
+  const readAt = new Date().toISOString();
+  for (const page of taskPages) {
+    await db.saveLocationTasks(locationId, page.map((t) => taskToRow(t, t.contactId as string, locationId)), runId, undefined, { readAt });
+  }
+  await db.transaction(async (tx) => {
+    await tx.sweepLocationTasks(locationId, runId, readAt);
+    await writePass(tx, locationId, { ...pass, phase: 'children', childrenSince: pass.startedAt, tasksRead: true });
+  });
   for (const batch of batches) {
     await db.transaction(async (tx) => {
-      // As the sync's children phase does: one saveChildren per batch.
+      // As the sync's children phase does: one saveChildren of the notes per batch.
       await tx.saveChildren(batch.map((c) => ({
         contactId: c.id,
-        tasks: (tasksOf.get(c.id) ?? []).map((t) => taskToRow(t, c.id, locationId)),
         notes: (notesOf.get(c.id) ?? []).map((n) => noteToRow(n, c.id, locationId)),
         contactDateUpdated: (c.dateUpdated as string | undefined) ?? null,
       })), runId);
@@ -98,12 +108,12 @@ async function stage(): Promise<number> {
 
 // The floor's rows, shaped once up front (shaping is the stage's work, not the floor's).
 const shaped = pages.map((p) => p.map((c) => contactToRow(c, locationId)));
+const shapedTasks = taskPages.map((p) => p.map((t) => taskToRow(t, t.contactId as string, locationId)));
 const shapedChildren = batches.map((b) => b.map((c) => ({
-  tasks: (tasksOf.get(c.id) ?? []).map((t) => taskToRow(t, c.id, locationId)),
   notes: (notesOf.get(c.id) ?? []).map((n) => noteToRow(n, c.id, locationId)),
 })));
 const rowCount = shaped.flat().reduce((n, r) => n + 1 + r.tags.length + r.customValues.length, 0) +
-  shapedChildren.flat().reduce((n, c) => n + c.tasks.length + c.notes.length, 0);
+  shapedTasks.flat().length + shapedChildren.flat().reduce((n, c) => n + c.notes.length, 0);
 
 /** Plain prepared INSERTs of the same rows; returns ms. */
 function floor(): number {
@@ -129,10 +139,10 @@ function floor(): number {
   };
   const started = performance.now();
   for (const page of shaped) db.transaction(() => { for (const r of page) insertContact(r); });
+  for (const page of shapedTasks) db.transaction(() => { for (const t of page) insertTask(t); });
   for (const batch of shapedChildren) {
     db.transaction(() => {
       for (const c of batch) {
-        for (const t of c.tasks) insertTask(t);
         for (const n of c.notes) insertNote(n);
       }
     });

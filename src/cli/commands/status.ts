@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { bridgeUnused, type BridgeStatus } from '../../status/bridge.ts';
 import { withQueue } from '../../status/queue.ts';
-import { mirrorStatusReport, type LocationStatus, type StatusReport } from '../../status/report.ts';
+import { mirrorStatusReport, type LocationStatus, type NotesStatus, type StatusReport } from '../../status/report.ts';
 import { configOf, leaf, printJson, withApp } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { writeOut } from '../../terminal-text.ts';
@@ -21,6 +21,7 @@ function describeLocation(l: LocationStatus): string[] {
     ? `  API budget   ${hl.used} of ${hl.limit} calls used today (${pct(l.budgetUsedShare)}), as HighLevel reported at ${hl.at}; this tool made ${l.apiCallsLast24h} in the last 24 h`
     : `  API budget   ${l.apiCallsLast24h} of ${l.dailyLimit} calls in the last 24 h (${pct(l.budgetUsedShare)})`);
   lines.push(`  last error   ${l.lastError ? `${l.lastError.at}: ${l.lastError.message.split('\n')[0]}` : 'none'}`);
+  if (l.notes) lines.push(`  notes        ${describeNotes(l.notes)}`);
   if (l.drift.length > 0) lines.push(`  drift        ${describeDrift(l)}`);
   const q = l.queue;
   if (q) {
@@ -29,6 +30,14 @@ function describeLocation(l: LocationStatus): string[] {
   }
   for (const p of l.problems) lines.push(`  ! ${p}`);
   return lines;
+}
+
+/** One line: how the last sync re-read notes, and why not fewer. */
+function describeNotes(n: NotesStatus): string {
+  const named = n.namedContacts > 0 ? `, plus ${n.namedContacts} contact${n.namedContacts === 1 ? '' : 's'} named by webhook events` : '';
+  return n.webhooksFlowing
+    ? `webhooks flowing: one contact in ${n.rollingShare} re-read as a safety net${named} (${n.decidedAt})`
+    : `one contact in ${n.rollingShare} re-read${named}; webhooks not relied on: ${n.reason ?? 'unknown'} (${n.decidedAt})`;
 }
 
 /** One line: how many answer fields depart from HighLevel's files, the most frequent named. */

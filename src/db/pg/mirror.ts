@@ -19,8 +19,10 @@ import type { LocationInput } from '../locations.ts';
 import type { LockHolder, LockOptions, LockResult } from '../locks.ts';
 import { NotOnPostgresError, type ExportRowSource, type Mirror, type MirrorStatements } from '../mirror.ts';
 import type { MirrorRepair } from '../repairs.ts';
+import type { LocationTasksSaved, NamedByEvents } from '../nightly.ts';
+import { markNamedContactsDuePg, saveLocationTasksPg, sweepLocationTasksPg, webhookEventsSincePg } from './nightly.ts';
 import {
-  contactToRow, noteToRow, taskToRow, type ContactRow, type CustomFieldRow, type HighLevelContact, type HighLevelNote, type HighLevelTask, type UserRow,
+  contactToRow, noteToRow, taskToRow, type ContactRow, type CustomFieldRow, type HighLevelContact, type HighLevelNote, type HighLevelTask, type TaskRow, type UserRow,
 } from '../rows.ts';
 import type { CustomFieldDefinitionRow, IdempotencyRecord, MirrorContactQuery } from '../write-through.ts';
 import type { SyncRunCounters, SyncRunStatus } from '../runs.ts';
@@ -375,9 +377,9 @@ class PgStatements implements MirrorStatements {
         const locationId = locations.get(c.contactId);
         if (locationId === undefined) throw new Error(`saveChildren: contact ${c.contactId} is not in the mirror; upsert it first`);
         const bookkeeping = { contactId: c.contactId, locationId, syncedAt: now, runId, deletedAt: null };
-        for (const t of c.tasks) taskRows.push({ ...t, ...bookkeeping });
+        for (const t of c.tasks ?? []) taskRows.push({ ...t, ...bookkeeping });
         for (const n of c.notes) noteRows.push({ ...n, ...bookkeeping });
-        result.tasksUpserted += c.tasks.length;
+        result.tasksUpserted += c.tasks?.length ?? 0;
         result.notesUpserted += c.notes.length;
       }
       const since = readAt === undefined ? [] : [readAt];
@@ -393,14 +395,16 @@ class PgStatements implements MirrorStatements {
           du: c.contactDateUpdated != null && Number.isFinite(Date.parse(c.contactDateUpdated)) ? c.contactDateUpdated : null,
         })))],
       );
-      const deleteMissing = (table: 'tasks' | 'notes', keep: string[]) => s.run(
+      const deleteMissing = (table: 'tasks' | 'notes', of: string[], keep: string[]) => s.run(
         `UPDATE ${table} SET deleted_at = $1 WHERE deleted_at IS NULL
            AND contact_id = ANY($2::text[]) AND NOT (id = ANY($3::text[]))
            AND ($4::timestamptz IS NULL OR synced_at < $4)`,
-        [now, contactIds, keep, readAt ?? null],
+        [now, of, keep, readAt ?? null],
       );
-      result.tasksDeleted = await deleteMissing('tasks', taskRows.map((t) => t.id as string));
-      result.notesDeleted = await deleteMissing('notes', noteRows.map((n) => n.id as string));
+      // A contact given without tasks keeps them (the location-wide task search reads them).
+      const withTasks = batch.filter((c) => c.tasks !== undefined).map((c) => c.contactId);
+      result.tasksDeleted = withTasks.length === 0 ? 0 : await deleteMissing('tasks', withTasks, taskRows.map((t) => t.id as string));
+      result.notesDeleted = await deleteMissing('notes', contactIds, noteRows.map((n) => n.id as string));
       return result;
     });
   }
@@ -602,6 +606,25 @@ class PgStatements implements MirrorStatements {
        ON CONFLICT (location_id, contact_id) DO UPDATE SET reason = excluded.reason`,
       [repair.locationId, repair.contactId, repair.reason, isoNow(clock)],
     );
+  }
+
+  // ---- the nightly sync (issue 21): pg/nightly.ts
+  saveLocationTasks(locationId: string, rows: TaskRow[], runId: number, clock: Clock = systemClock, options: { readAt: string }): Promise<LocationTasksSaved> {
+    return this.atomic((s) => saveLocationTasksPg(
+      s, (records, readAt) => s.count(UPSERT_LISTED_TASKS, [recordsJson(TASKS, records), readAt]), locationId, rows, runId, clock, options,
+    ));
+  }
+
+  sweepLocationTasks(locationId: string, runId: number, readAt: string, clock?: Clock): Promise<number> {
+    return sweepLocationTasksPg(this, locationId, runId, readAt, clock);
+  }
+
+  webhookEventsSince(locationId: string, since: string, types: readonly string[]): Promise<Array<{ type: string; payload: string }>> {
+    return webhookEventsSincePg(this, locationId, since, types);
+  }
+
+  markNamedContactsDue(locationId: string, named: NamedByEvents): Promise<number> {
+    return markNamedContactsDuePg(this, locationId, named);
   }
 
   markLinkedContactsDue(): Promise<number> {
