@@ -40,7 +40,7 @@ function client(s: Sandbox, shared: Mirror | undefined, daily = { daily: 200_000
     rateLimit: { max: WINDOW.max, intervalMs: WINDOW.windowMs, ...daily },
     http: { timeoutMs: 10_000, retries: 5 },
     backoff: { baseMs: 5, capMs: 50 },
-    ...(shared ? { sharedWindow: { reserve: (id: string, want: number, w: { max: number; intervalMs: number; dailyAllowance: number }) => shared.reserveRequests!(id, want, w) } } : {}),
+    ...(shared ? { sharedWindow: { reserve: (id: string, want: number, w: { max: number; intervalMs: number; dailyAllowance: number }, returned: number) => shared.reserveRequests!(id, want, w, returned) } } : {}),
   });
   cleanups.push(() => c.close());
   return c;

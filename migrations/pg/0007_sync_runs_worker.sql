@@ -22,9 +22,11 @@ CREATE TABLE "rate_daily" (
 -- the window: HighLevel counts a request when it arrives, a little after it was reserved, in a
 -- sliding window) hold fewer than p_max and the day's
 -- count is under p_daily; else retry_in_ms says when the oldest counted slot leaves the window.
+-- p_returned: turns this caller reserved before and never used; they leave the day's count (the
+-- day counts requests sent, while a window slot keeps its reservations until it passes).
 -- One caller per location at a time (a transaction-scoped advisory lock); each statement in the
 -- function sees the rows committed before it, so no two processes take the same place.
-CREATE FUNCTION "ghl_etl_reserve_requests"(p_location text, p_want integer, p_max integer, p_interval_ms integer, p_daily integer,
+CREATE FUNCTION "ghl_etl_reserve_requests"(p_location text, p_want integer, p_max integer, p_interval_ms integer, p_daily integer, p_returned integer,
   OUT granted integer, OUT retry_in_ms integer, OUT exhausted boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -37,6 +39,9 @@ DECLARE
   spent integer;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('ghl-etl rate ' || p_location));
+  IF p_returned > 0 THEN
+    UPDATE rate_daily SET requests = greatest(0, requests - p_returned) WHERE location_id = p_location AND day = today;
+  END IF;
   DELETE FROM rate_window WHERE location_id = p_location AND slot <= cur - 22;
   SELECT coalesce(sum(requests), 0), min(slot) INTO used, oldest FROM rate_window WHERE location_id = p_location;
   SELECT coalesce(max(requests), 0) INTO spent FROM rate_daily WHERE location_id = p_location AND day = today;

@@ -200,7 +200,7 @@ export interface Mirror extends MirrorStatements, MirrorExports, MirrorRest {
    * Reserves up to `want` of a location's requests in the window and daily count every process
    * shares; undefined when the engine keeps none (SQLite: each process paces alone).
    */
-  readonly reserveRequests: ((locationId: string, want: number, window: { max: number; intervalMs: number; dailyAllowance: number }) =>
+  readonly reserveRequests: ((locationId: string, want: number, window: { max: number; intervalMs: number; dailyAllowance: number }, returned?: number) =>
     Promise<{ granted: number; retryInMs: number; exhausted: boolean }>) | undefined;
   close(): Promise<void>;
 }

@@ -29,12 +29,17 @@ export interface Reservation {
 }
 
 export interface SharedRateWindow {
-  /** Reserves up to `want` of the location's requests in the window all processes share. */
-  reserve(locationId: string, want: number, settings: SharedWindowSettings): Promise<Reservation>;
+  /**
+   * Reserves up to `want` of the location's requests in the window all processes share;
+   * `returned` earlier turns went unused and leave the day's count.
+   */
+  reserve(locationId: string, want: number, settings: SharedWindowSettings, returned: number): Promise<Reservation>;
 }
 
 interface Held {
   count: number;
+  /** Turns the last reservation granted (with count: how many of them were used). */
+  granted: number;
   /** The reserved turns are good until then (the end of their slot). */
   until: number;
   /** A reservation in progress: the others wait for it rather than each asking. */
@@ -50,7 +55,7 @@ export class SharedTurns {
   /** Resolves when a request of `locationId` may go; `budgetSpent` builds the error thrown once the day's allowance is spent. */
   async take(locationId: string, settings: SharedWindowSettings, budgetSpent: () => Error): Promise<void> {
     let h = this.held.get(locationId);
-    if (!h) this.held.set(locationId, (h = { count: 0, until: 0, pending: undefined }));
+    if (!h) this.held.set(locationId, (h = { count: 0, granted: 0, until: 0, pending: undefined }));
     for (;;) {
       if (h.count > 0 && Date.now() < h.until) {
         h.count--;
@@ -70,9 +75,20 @@ export class SharedTurns {
 
   private async reserve(locationId: string, h: Held, settings: SharedWindowSettings): Promise<number> {
     const slotMs = settings.intervalMs / SLOTS_PER_WINDOW;
-    const r = await this.window.reserve(locationId, Math.max(1, Math.ceil(settings.max / SLOTS_PER_WINDOW)), settings);
+    // Turns left from the last reservation expired unused: the day's count gives them back (a
+    // process calling once a minute must not spend a slot's worth of the day per call).
+    const returned = h.count;
+    const used = h.granted - returned;
+    h.count = 0;
+    h.granted = 0;
+    // Twice what the last slot used, up to a slot's share of the window: a busy sync ramps up in a
+    // few reservations, a command sending one request reserves one (a reservation left unused when
+    // the process ends stays in the day's count).
+    const want = Math.max(1, Math.min(2 * used, Math.ceil(settings.max / SLOTS_PER_WINDOW)));
+    const r = await this.window.reserve(locationId, want, settings, returned);
     if (r.exhausted) throw EXHAUSTED;
     h.count = r.granted;
+    h.granted = r.granted;
     h.until = Date.now() + slotMs;
     return r.granted > 0 ? 0 : Math.max(1, r.retryInMs);
   }

@@ -889,8 +889,8 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
     writeContactsBusiness: (ids: string[], businessId: string | null, clock?: Clock) =>
       transaction((tx) => writeContactsBusinessPg(tx, ids, businessId, clock)),
     contactsWideCustomColumns: () => contactsWideCustomColumnsPg(pool),
-    reserveRequests: (locationId: string, want: number, window: { max: number; intervalMs: number; dailyAllowance: number }) =>
-      reserveRequests(pool, locationId, want, window),
+    reserveRequests: (locationId: string, want: number, window: { max: number; intervalMs: number; dailyAllowance: number }, returned?: number) =>
+      reserveRequests(pool, locationId, want, window, returned),
     async close() {
       const client = await lockClient?.catch(() => undefined);
       lockClient = undefined;
