@@ -16,48 +16,20 @@ import { openDatabase, type Db } from '../../src/db/open.ts';
 import { sqliteMirror } from '../../src/db/sqlite-mirror.ts';
 import { upsertCustomFieldDefinitions } from '../../src/db/custom-fields.ts';
 import { upsertLocation } from '../../src/db/locations.ts';
-import {
-  contactToRow, customFieldToRow, noteToRow, taskToRow, type ContactRow, type HighLevelContact, type HighLevelCustomField,
-  type HighLevelNote, type HighLevelTask, type NoteRow, type TaskRow,
-} from '../../src/db/rows.ts';
+import { contactToRow, noteToRow, taskToRow, type ContactRow, type NoteRow, type TaskRow } from '../../src/db/rows.ts';
 import { startRun } from '../../src/db/runs.ts';
 import { setLogLevel } from '../../src/log.ts';
-import { createSandboxStore } from '../../src/sandbox/store.ts';
 import { writePass } from '../../src/sync/checkpoint.ts';
+import { chunk, ingestData, PAGE } from './ingest-data.ts';
 import { emit, round, sizeFromEnv, tempDir } from './lib.ts';
 import { sqliteOf } from '../../src/db/connection.ts';
 
 setLogLevel('warn');
 const CONTACTS = sizeFromEnv('BENCH_INGEST_CONTACTS', 20_000);
-const PAGE = 100;
-const CHILDREN_BATCH = 50;
-
 // The data: one seeded location, as the sandbox would serve it.
-const store = createSandboxStore({ seed: 5, locations: 1, contactsPerLocation: CONTACTS });
-const locationId = store.locations()[0]!.id;
-const state = store.state(locationId);
-const contacts = state.contacts as unknown as HighLevelContact[];
-const notesOf = groupBy(state.notes as unknown as HighLevelNote[], (n) => n.contactId as string);
-const defs = (state.customFields as unknown as HighLevelCustomField[]).map((f) => customFieldToRow(f, locationId));
-const pages = chunk(contacts, PAGE);
-const batches = chunk(contacts, CHILDREN_BATCH);
-const taskPages = chunk(state.tasks as unknown as HighLevelTask[], PAGE);
+const { locationId, tasks, notesOf, defs, pages, batches } = ingestData(CONTACTS);
+const taskPages = chunk(tasks, PAGE);
 
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}
-function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** A fresh migrated database with the location and its field definitions (not timed). */
 function freshDb(name: string): { db: Db; runId: number } {

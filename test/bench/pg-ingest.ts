@@ -18,51 +18,22 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { openMirror } from '../../src/db/open-mirror.ts';
 import type { Mirror } from '../../src/db/mirror.ts';
-import {
-  contactToRow, customFieldToRow, noteToRow, taskToRow, type HighLevelContact, type HighLevelCustomField,
-  type HighLevelNote, type HighLevelTask,
-} from '../../src/db/rows.ts';
+import { contactToRow, noteToRow, taskToRow } from '../../src/db/rows.ts';
 import { setLogLevel } from '../../src/log.ts';
-import { createSandboxStore } from '../../src/sandbox/store.ts';
 import { writePass } from '../../src/sync/checkpoint.ts';
 import { createTestDatabase, dropTestDatabases, startTestPostgres } from '../helpers/postgres-cluster.ts';
+import { ingestData } from './ingest-data.ts';
 import { emit, round, sizeFromEnv } from './lib.ts';
 
 setLogLevel('warn');
 const CONTACTS = sizeFromEnv('BENCH_PG_INGEST_CONTACTS', 5_000);
-const PAGE = 100;
-const CHILDREN_BATCH = 50;
-
 // The data: one seeded location, as the sandbox would serve it (the same as ingest.ts's).
-const store = createSandboxStore({ seed: 5, locations: 1, contactsPerLocation: CONTACTS });
-const locationId = store.locations()[0]!.id;
-const state = store.state(locationId);
-const contacts = state.contacts as unknown as HighLevelContact[];
-const tasksOf = groupBy(state.tasks as unknown as HighLevelTask[], (t) => t.contactId as string);
-const notesOf = groupBy(state.notes as unknown as HighLevelNote[], (n) => n.contactId as string);
-const defs = (state.customFields as unknown as HighLevelCustomField[]).map((f) => customFieldToRow(f, locationId));
-const pages = chunk(contacts, PAGE);
-const batches = chunk(contacts, CHILDREN_BATCH);
+const { locationId, tasksOf, notesOf, defs, pages, batches } = ingestData(CONTACTS);
 
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}
 /** This process's user + system CPU since `from`, in ms (the rest of the wall time is the server's and the wire's). */
 function cpuMsSince(from: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(from);
   return (used.user + used.system) / 1000;
-}
-function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 const cluster = await startTestPostgres();

@@ -13,7 +13,7 @@ import { basename, join } from 'node:path';
 
 const here = import.meta.dirname;
 const BENCHMARKS_MD = join(here, '..', '..', 'BENCHMARKS.md');
-const NOT_BENCHMARKS = new Set(['run.ts', 'soak.ts', 'soak-lib.ts', 'lib.ts']);
+const NOT_BENCHMARKS = new Set(['run.ts', 'soak.ts', 'soak-lib.ts', 'lib.ts', 'ingest-data.ts']);
 const BEGIN = '<!-- bench:results -->';
 const END = '<!-- /bench:results -->';
 /** Environment knobs worth recording with the results (sizes that differ from the defaults). */
