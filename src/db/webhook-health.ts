@@ -4,8 +4,6 @@
 // State the whole server shares (the heartbeat, a refusal of no known location) is kept under
 // the location id ANY_LOCATION.
 import { isoNow, type Clock } from './clock.ts';
-import type { Db } from './open.ts';
-import { getSyncState } from './state.ts';
 
 /** How often a running serve writes its heartbeat. */
 export const SERVE_HEARTBEAT_MS = 60_000;
@@ -74,8 +72,4 @@ export function parseState<T>(value: string | undefined): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function readServeHeartbeat(db: Db): ServeHeartbeat | undefined {
-  return parseState<ServeHeartbeat>(getSyncState(db, ANY_LOCATION, SERVE_HEARTBEAT_KEY));
 }
