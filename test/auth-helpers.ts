@@ -1,7 +1,9 @@
 // Shared by the auth tests: a sandbox with OAuth, a temp database, a login without a browser.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { loadConfig, type LoadedConfig } from '../src/config/load.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.ts';
 import { oauthExtension, type SandboxOAuth } from '../src/sandbox/oauth.ts';
@@ -60,4 +62,32 @@ export async function loginDirect(sandbox: OAuthSandbox, opts: { userType?: User
     { baseUrl: sandbox.url, clientId: sandbox.oauth.clientId, clientSecret: sandbox.oauth.clientSecret },
     { code, redirectUri: REDIRECT_URI, userType: opts.userType ?? 'Location' },
   );
+}
+
+export interface AuthWorkerResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs test/auth-worker.ts (a process calling HighLevel with stored OAuth tokens) in its own process. */
+export function runAuthWorker(env: Record<string, string | undefined>): Promise<AuthWorkerResult> {
+  const worker = join(import.meta.dirname, 'auth-worker.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', worker], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, out, err })));
+}
+
+/** Every worker exited 0, each of its calls succeeded, and none met a spent refresh token. */
+export function expectAuthWorkersOk(results: AuthWorkerResult[]): void {
+  for (const r of results) {
+    expect(r.code, r.err).toBe(0);
+    const summary = JSON.parse(r.out) as { calls: number; ok: number; failures: string[] };
+    expect(summary.failures).toEqual([]);
+    expect(summary.ok).toBe(summary.calls);
+    expect(r.err).not.toMatch(/invalid_grant|Invalid grant/);
+  }
 }

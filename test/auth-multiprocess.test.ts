@@ -1,15 +1,13 @@
 // Three processes share one stored OAuth connection across several token lifetimes: refreshes
 // are serialized through the database, so no refresh token is ever used twice.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cipherForDb } from '../src/auth/crypto.ts';
 import { tokensFromAnswer } from '../src/auth/provider.ts';
 import { createTokenStore } from '../src/auth/token-store.ts';
 import { openDatabase } from '../src/db/open.ts';
-import { envFor, loginDirect, startOAuthSandbox, tempDir, type OAuthSandbox } from './auth-helpers.ts';
+import { envFor, expectAuthWorkersOk, loginDirect, runAuthWorker, startOAuthSandbox, tempDir, type OAuthSandbox } from './auth-helpers.ts';
 
-const WORKER = join(import.meta.dirname, 'auth-worker.ts');
 
 let sandbox: OAuthSandbox;
 // timeScale 300: access tokens live 300 s / 300 = 1 s; the refresh grace window shrinks to
@@ -18,15 +16,6 @@ beforeAll(async () => {
   sandbox = await startOAuthSandbox({ tokenTtlSeconds: 300, timeScale: 300 });
 });
 afterAll(() => sandbox.stop());
-
-function runWorker(env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, out, err })));
-}
 
 it('three processes refresh one stored connection without ever reusing a refresh token', async () => {
   const t = tempDir();
@@ -38,14 +27,8 @@ it('three processes refresh one stored connection without ever reusing a refresh
   db.close();
 
   const env = { ...envFor(sandbox, dbPath), WORKER_LOCATION_ID: answer.locationId!, WORKER_DURATION_MS: '4000', LOG_LEVEL: 'warn' };
-  const results = await Promise.all([runWorker(env), runWorker(env), runWorker(env)]);
-  for (const r of results) {
-    expect(r.code, r.err).toBe(0);
-    const summary = JSON.parse(r.out) as { calls: number; ok: number; failures: string[] };
-    expect(summary.failures).toEqual([]);
-    expect(summary.ok).toBe(summary.calls);
-    expect(r.err).not.toMatch(/invalid_grant|Invalid grant/);
-  }
+  const results = await Promise.all([runAuthWorker(env), runAuthWorker(env), runAuthWorker(env)]);
+  expectAuthWorkersOk(results);
   const counters = sandbox.oauthAuthority.counters();
   expect(counters.refreshes).toBeGreaterThanOrEqual(2); // several lifetimes went by
   expect(counters.invalidGrants).toBe(0);

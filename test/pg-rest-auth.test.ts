@@ -4,7 +4,6 @@
 // PostgreSQL); and the cross-process refresh lock: two processes finding one stale token refresh
 // it once, three sharing a connection over several token lifetimes never reuse a refresh token.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cipherForMirror } from '../src/auth/crypto.ts';
 import { tokensFromAnswer } from '../src/auth/provider.ts';
@@ -13,12 +12,11 @@ import { openMirror } from '../src/db/open-mirror.ts';
 import { DEFAULT_SANDBOX_SCOPES } from '../src/sandbox/oauth.ts';
 import { BIN, runCli } from './helpers/cli.ts';
 import { createTestDatabase, usePostgres, pgRows } from './helpers/postgres.ts';
-import { approveInBrowser, envFor, loginDirect, startOAuthSandbox, type OAuthSandbox } from './auth-helpers.ts';
+import { approveInBrowser, envFor, expectAuthWorkersOk, loginDirect, runAuthWorker, startOAuthSandbox, type OAuthSandbox } from './auth-helpers.ts';
 import type { TokenAnswer } from '../src/auth/oauth-api.ts';
 
 const cluster = usePostgres();
 const SECRET = 'a-test-passphrase-of-more-than-32-characters';
-const WORKER = join(import.meta.dirname, 'auth-worker.ts');
 const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_LOCATION_ID: undefined, GHL_TOKEN: undefined, GHL_COMPANY_ID: undefined, GHL_ETL_SECRET: undefined };
 
 /** Stores `answer`'s tokens in the PostgreSQL mirror at `url`, as expired `agedMs` ago when given. */
@@ -28,25 +26,6 @@ async function store(url: string, answer: TokenAnswer, agedMs = 0): Promise<void
     await createTokenStore(mirror, cipherForMirror(mirror, SECRET)).save(answer.locationId!, tokensFromAnswer(answer, Date.now() - agedMs));
   } finally {
     await mirror.close();
-  }
-}
-
-function runWorker(env: Record<string, string | undefined>): Promise<{ code: number; out: string; err: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, out, err })));
-}
-
-function expectAllOk(results: Array<{ code: number; out: string; err: string }>): void {
-  for (const r of results) {
-    expect(r.code, r.err).toBe(0);
-    const summary = JSON.parse(r.out) as { calls: number; ok: number; failures: string[] };
-    expect(summary.failures).toEqual([]);
-    expect(summary.ok).toBe(summary.calls);
-    expect(r.err).not.toMatch(/invalid_grant|Invalid grant/);
   }
 }
 
@@ -129,7 +108,7 @@ describe('the refresh lock on PostgreSQL, across processes', () => {
       const answer = await loginDirect(sandbox);
       await store(url, answer, 2 * answer.expires_in * 1000);
       const env = { ...CLEAN, ...envFor(sandbox, url, { GHL_ETL_SECRET: SECRET }), WORKER_LOCATION_ID: answer.locationId!, WORKER_DURATION_MS: '1500', LOG_LEVEL: 'warn' };
-      expectAllOk(await Promise.all([runWorker(env), runWorker(env)]));
+      expectAuthWorkersOk(await Promise.all([runAuthWorker(env), runAuthWorker(env)]));
       expect(sandbox.oauthAuthority.counters()).toMatchObject({ refreshes: 1, invalidGrants: 0, graceReplays: 0 });
       expect(await pgRows(url, `SELECT version FROM oauth_tokens`)).toEqual([{ version: 2 }]);
       // Each holder released the lock: its row is gone.
@@ -148,7 +127,7 @@ describe('the refresh lock on PostgreSQL, across processes', () => {
       const answer = await loginDirect(sandbox);
       await store(url, answer);
       const env = { ...CLEAN, ...envFor(sandbox, url, { GHL_ETL_SECRET: SECRET }), WORKER_LOCATION_ID: answer.locationId!, WORKER_DURATION_MS: '3000', LOG_LEVEL: 'warn' };
-      expectAllOk(await Promise.all([runWorker(env), runWorker(env), runWorker(env)]));
+      expectAuthWorkersOk(await Promise.all([runAuthWorker(env), runAuthWorker(env), runAuthWorker(env)]));
       const counters = sandbox.oauthAuthority.counters();
       expect(counters.refreshes).toBeGreaterThanOrEqual(2);
       expect(counters).toMatchObject({ invalidGrants: 0, graceReplays: 0 });
