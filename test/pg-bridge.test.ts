@@ -4,7 +4,6 @@
 // token) goes out on `outbox retry`; `leads import` and `leads link`; HighLevel webhooks applied
 // to the PostgreSQL mirror by `serve`; two `serve`s on one database make each lead's contact and
 // LeadCars lead once; two processes claiming one outbox row: one gets it.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +11,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openMirror } from '../src/db/open-mirror.ts';
 import { startSandbox, type LeadcarsSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { eventually, intakeLead } from './helpers/bridge.ts';
-import { BIN, runCli } from './helpers/cli.ts';
+import { runCli } from './helpers/cli.ts';
 import { leadsOf, raw } from './helpers/leadcars.ts';
 import { adminQuery, createTestDatabase, usePostgres } from './helpers/postgres.ts';
 import { sandboxState, unlimitedClient } from './helpers/sandbox.ts';
-import { freePort, INTAKE_SECRET, postLead } from './helpers/serve.ts';
+import { freePort, INTAKE_SECRET, postLead, spawnServe, type ServeChild } from './helpers/serve.ts';
 
 const cluster = usePostgres();
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -57,23 +56,10 @@ async function setup(opts: { webhookPort?: number } = {}): Promise<Setup> {
 }
 
 /** `ghl-etl serve` as a child: its url once listening, and a SIGTERM stop resolving with the exit code. */
-async function startServe(env: Record<string, string>, port = 0): Promise<{ url: string; stop(): Promise<number | null>; stderr(): string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
-    });
-    child.on('close', (code) => reject(new Error(`serve exited ${code} before listening: ${stderr}`)));
-  });
-  let stopped: Promise<number | null> | undefined;
-  const stop = () => (stopped ??= (child.kill('SIGTERM'), exited));
-  cleanups.push(stop);
-  return { url: (JSON.parse(line) as { url: string }).url, stop, stderr: () => stderr };
+async function startServe(env: Record<string, string>, port = 0): Promise<ServeChild> {
+  const serving = await spawnServe({ env: { ...process.env, ...env }, port });
+  cleanups.push(serving.stop);
+  return serving;
 }
 
 /** The comments on a LeadCars lead, in order. */

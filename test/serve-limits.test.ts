@@ -1,39 +1,22 @@
 // `serve` exposed to clients that prove nothing: slow bodies, idle connections, unsigned bodies.
 // Through the binary, as an operator runs it; the only timed bounds are the issue's generous ones.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCli } from './helpers/cli.ts';
-import { INTAKE_SECRET, postLead, sampleLead } from './helpers/serve.ts';
+import { runCli } from './helpers/cli.ts';
+import { INTAKE_SECRET, postLead, sampleLead, spawnServe, type ServeChild } from './helpers/serve.ts';
 
 const CLEAN = { GHL_ETL_CONFIG: undefined, LOG_LEVEL: undefined, GHL_ETL_SECRET: undefined, GHL_COMPANY_ID: undefined, LEADCARS_BASE_URL: undefined, LEADCARS_TOKEN: undefined };
 
-interface Serving { url: string; port: number; stderr: () => string; stop: () => Promise<number | null> }
-
-async function startServe(dir: string, args: string[] = []): Promise<Serving> {
+function startServe(dir: string, args: string[] = []): Promise<ServeChild> {
   const env = {
     ...process.env, ...CLEAN, GHL_LOCATION_ID: 'loc-1', GHL_TOKEN: 'pit-1', GHL_BASE_URL: 'http://127.0.0.1:9',
     GHL_ETL_DB: join(dir, 'ghl.sqlite'), INTAKE_SECRET,
   };
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    child.on('close', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-  });
-  const { url, port } = JSON.parse(line) as { url: string; port: number };
-  return { url, port, stderr: () => stderr, stop: async () => { child.kill('SIGTERM'); return exited; } };
+  return spawnServe({ env, args, cwd: dir });
 }
 
 /** A raw connection; resolves `closed` with the ms it stayed open, and collects what it received. */
@@ -51,7 +34,7 @@ function rawConnection(port: number): { socket: Socket; closed: Promise<number>;
 const WELL_FORMED_SIGNATURE = `sha256=${'ab'.repeat(32)}`;
 
 let dir: string;
-let serve: Serving;
+let serve: ServeChild;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ghl-etl-serve-limits-'));
   serve = await startServe(dir);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/db/index.ts';
 import { signIntakeBody, startServer, type IntakeServer, type ServeOptions } from '../../src/serve/index.ts';
+import { BIN } from './cli.ts';
 import { quietLogger } from './logger.ts';
 
 export const INTAKE_SECRET = 'test-intake-secret-0123456789abcdef';
@@ -108,4 +109,34 @@ export function startServeWorker(dbPath: string, mode: 'serve' | 'bare' = 'serve
     });
     child.once('exit', (code) => reject(new Error(`serve worker exited (${code}) before it was ready`)));
   });
+}
+
+export interface ServeChild {
+  url: string;
+  port: number;
+  stderr(): string;
+  /** SIGTERM (once), resolving with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `ghl-etl serve --port P --json` as a child process: its url once listening. */
+export async function spawnServe(opts: { env: NodeJS.ProcessEnv; args?: string[]; port?: number; cwd?: string }): Promise<ServeChild> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(opts.port ?? 0), '--json', ...(opts.args ?? [])], {
+    env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    child.on('close', (code) => reject(new Error(`serve exited ${code} before listening: ${stderr}`)));
+  });
+  const { url, port } = JSON.parse(line) as { url: string; port: number };
+  let stopped: Promise<number | null> | undefined;
+  return { url, port, stderr: () => stderr, stop: () => (stopped ??= (child.kill('SIGTERM'), exited)) };
 }
