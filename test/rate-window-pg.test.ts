@@ -40,7 +40,7 @@ function client(s: Sandbox, shared: Mirror | undefined, daily = { daily: 200_000
     rateLimit: { max: WINDOW.max, intervalMs: WINDOW.windowMs, ...daily },
     http: { timeoutMs: 10_000, retries: 5 },
     backoff: { baseMs: 5, capMs: 50 },
-    ...(shared ? { sharedWindow: { reserve: (id: string, want: number, w: { max: number; intervalMs: number; dailyAllowance: number }, returned: number) => shared.reserveRequests!(id, want, w, returned) } } : {}),
+    ...(shared ? { sharedWindow: { reserve: (id, turns, w) => shared.reserveRequests!(id, turns, w) } } : {}),
   });
   cleanups.push(() => c.close());
   return c;
@@ -82,6 +82,26 @@ describe('the request window shared through PostgreSQL', () => {
     const [day] = await adminQuery<{ requests: number }>(url, `SELECT requests FROM rate_daily WHERE location_id = $1`, [together.locations[0]!.id]);
     expect(day!.requests).toBeGreaterThanOrEqual(20);
   }, 60_000);
+
+  it('a holder\'s own requests count as its log says; the other holders\' reservations count a tenth longer', async () => {
+    const url = await createTestDatabase(cluster());
+    const m = await mirror(url);
+    const window = { max: 10, intervalMs: 60_000, dailyAllowance: 1000 };
+    const ask = (holder: string, want: number, mine: number) => m.reserveRequests!('loc', { want, returned: 0, holder, mine }, window);
+    // A fills the window.
+    expect((await ask('a', 10, 0)).granted).toBe(10);
+    // For B those ten stand until they leave the window, and a little after.
+    const b = await ask('b', 5, 0);
+    expect(b.granted).toBe(0);
+    expect(b.retryInMs).toBeGreaterThan(0);
+    expect(b.retryInMs).toBeLessThanOrEqual(window.intervalMs / 20);
+    // For A its own log decides: six of its ten answered more than a window ago, so six may go.
+    expect((await ask('a', 8, 4)).granted).toBe(6);
+    // B still sees A's reservations, now sixteen.
+    expect((await ask('b', 1, 0)).granted).toBe(0);
+    const [row] = await adminQuery<{ n: number }>(url, `SELECT sum(requests)::int AS n FROM rate_window WHERE location_id = 'loc' AND holder = 'a'`);
+    expect(row!.n).toBe(16);
+  });
 
   it('the day\'s allowance (rateLimit.daily x dailyShare) holds for both processes together', async () => {
     const url = await createTestDatabase(cluster());

@@ -120,9 +120,9 @@ export function openContext(config: LoadedConfig, opts: OpenContextOptions): App
         // On PostgreSQL every process calling a location (a worker's sync, serve, operations) shares its window and daily count.
         ...(postgres ? {
           sharedWindow: {
-            reserve: async (locationId: string, want: number, settings: { max: number; intervalMs: number; dailyAllowance: number }, returned: number) => {
+            reserve: async (locationId, turns, settings) => {
               const m = await context.mirror();
-              return m.reserveRequests ? m.reserveRequests(locationId, want, settings, returned) : { granted: want, retryInMs: 0, exhausted: false };
+              return m.reserveRequests ? m.reserveRequests(locationId, turns, settings) : { granted: turns.want, retryInMs: 0, exhausted: false };
             },
           },
         } : {}),

@@ -197,10 +197,10 @@ export interface Mirror extends MirrorStatements, MirrorExports, MirrorRest {
 
   // ---- workers (issue 18): a location's request window shared by every process
   /**
-   * Reserves up to `want` of a location's requests in the window and daily count every process
-   * shares; undefined when the engine keeps none (SQLite: each process paces alone).
+   * Reserves up to `turns.want` of a location's requests in the window and daily count every
+   * process shares; undefined when the engine keeps none (SQLite: each process paces alone).
    */
-  readonly reserveRequests: ((locationId: string, want: number, window: { max: number; intervalMs: number; dailyAllowance: number }, returned?: number) =>
+  readonly reserveRequests: ((locationId: string, turns: { want: number; returned: number; holder: string; mine: number }, window: { max: number; intervalMs: number; dailyAllowance: number }) =>
     Promise<{ granted: number; retryInMs: number; exhausted: boolean }>) | undefined;
   close(): Promise<void>;
 }

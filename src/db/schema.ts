@@ -275,8 +275,9 @@ export const locks = sqliteTable('locks', {
 export const rateWindow = sqliteTable('rate_window', {
   locationId: text('location_id').notNull(),
   slot: integer('slot').notNull(), // epoch ms / (the window's interval / 20)
-  requests: integer('requests').notNull().default(0), // requests reserved in that slot, by every process
-}, (t) => [primaryKey({ columns: [t.locationId, t.slot] })]);
+  holder: text('holder').notNull().default(''), // the process's client that reserved them (a random id per client)
+  requests: integer('requests').notNull().default(0), // requests that holder reserved in that slot
+}, (t) => [primaryKey({ columns: [t.locationId, t.slot, t.holder] })]);
 
 export const rateDaily = sqliteTable('rate_daily', {
   locationId: text('location_id').notNull(),

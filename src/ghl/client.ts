@@ -74,6 +74,8 @@ export function createGhlClient(opts: GhlClientOptions) {
     ...usersApi(transport),
     /** The shared transport, for calls without a typed function yet. */
     transport,
+    /** Compiles the answer checks a sync's requests need, ahead of the first sync (a worker's start). */
+    prepareSyncChecks: (): void => transport.prepareAnswerChecks(SYNC_ROUTES),
     /** Requests, retries, 429s seen and time spent waiting on the limiter, per location. */
     stats: (): GhlClientStats => transport.stats(),
     /** A location's current pacing (spacing, server-reported limits, daily budget left). */
@@ -84,6 +86,19 @@ export function createGhlClient(opts: GhlClientOptions) {
 }
 
 export type GhlClient = ReturnType<typeof createGhlClient>;
+
+/** What a sync asks HighLevel (src/sync/): the location, its users and custom fields, contacts, their tasks and notes. */
+const SYNC_ROUTES = [
+  { method: 'GET', path: '/locations/_' },
+  { method: 'GET', path: '/users/' },
+  { method: 'GET', path: '/locations/_/customFields' },
+  { method: 'GET', path: '/contacts/' },
+  { method: 'POST', path: '/contacts/search' },
+  { method: 'GET', path: '/contacts/_' },
+  { method: 'POST', path: '/locations/_/tasks/search' },
+  { method: 'GET', path: '/contacts/_/tasks' },
+  { method: 'GET', path: '/contacts/_/notes' },
+] as const;
 
 /** A TokenProvider for static tokens (Private Integration Tokens) keyed by location. */
 export function staticTokens(tokens: Record<string, string>): TokenProvider {

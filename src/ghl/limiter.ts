@@ -459,6 +459,11 @@ export class LocationLimiter {
     return this.countInWindow(Date.now()) < this.max;
   }
 
+  /** This client's requests counting against the location's window now: in flight, or answered within it. */
+  inWindow(): number {
+    return this.countInWindow(Date.now());
+  }
+
   /** Hold every request of this location for `ms` (e.g. a 429's Retry-After). */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);

@@ -4,8 +4,13 @@
 // are reserved from the database a slot at a time (a twentieth of the window: what a process
 // pacing at the full rate sends in one slot), so a busy sync asks the database about 20 times per
 // window, not once per request. A reserved turn not used within its slot is dropped (it counted;
-// the window errs on the safe side). The client knows nothing of the database: the app context
-// hands it a SharedRateWindow over the mirror (src/db/pg/rate-window.ts).
+// the window errs on the safe side). Each client is its own holder: the database counts the other
+// holders' reservations (with a tenth of the window to spare for their latency) and the holder's
+// own requests as its limiter's log counts them, exactly; so a process alone on a location paces at
+// the full rate, and only processes calling the same location at once share it. The client knows
+// nothing of the database: the app context hands it a SharedRateWindow over the mirror
+// (src/db/pg/rate-window.ts).
+import { randomUUID } from 'node:crypto';
 import { sleep } from '../http/retry.ts';
 
 /** Slots per window: the database counts requests per slot of intervalMs / SLOTS_PER_WINDOW. */
@@ -28,12 +33,20 @@ export interface Reservation {
   exhausted: boolean;
 }
 
+export interface TurnRequest {
+  /** Turns wanted now. */
+  want: number;
+  /** Turns this holder reserved earlier and never used: they leave the day's count. */
+  returned: number;
+  /** Who asks: one client in one process (a random id). */
+  holder: string;
+  /** The holder's own requests counting in the window now (sent, or answered within it), from its limiter's log. */
+  mine: number;
+}
+
 export interface SharedRateWindow {
-  /**
-   * Reserves up to `want` of the location's requests in the window all processes share;
-   * `returned` earlier turns went unused and leave the day's count.
-   */
-  reserve(locationId: string, want: number, settings: SharedWindowSettings, returned: number): Promise<Reservation>;
+  /** Reserves up to `turns.want` of the location's requests in the window all processes share. */
+  reserve(locationId: string, turns: TurnRequest, settings: SharedWindowSettings): Promise<Reservation>;
 }
 
 interface Held {
@@ -44,36 +57,48 @@ interface Held {
   until: number;
   /** A reservation in progress: the others wait for it rather than each asking. */
   pending: Promise<number> | undefined;
+  /** Requests waiting here for a turn: already counted in the limiter's log, not yet sent. */
+  waiting: number;
 }
 
 /** This process's turns per location. */
 export class SharedTurns {
   private readonly held = new Map<string, Held>();
+  private readonly holder = randomUUID();
 
   constructor(private readonly window: SharedRateWindow) {}
 
-  /** Resolves when a request of `locationId` may go; `budgetSpent` builds the error thrown once the day's allowance is spent. */
-  async take(locationId: string, settings: SharedWindowSettings, budgetSpent: () => Error): Promise<void> {
+  /**
+   * Resolves when a request of `locationId` may go. `inWindow` is the location's limiter's count
+   * of this client's requests in the window (this one included); `budgetSpent` builds the error
+   * thrown once the day's allowance is spent.
+   */
+  async take(locationId: string, settings: SharedWindowSettings, inWindow: () => number, budgetSpent: () => Error): Promise<void> {
     let h = this.held.get(locationId);
-    if (!h) this.held.set(locationId, (h = { count: 0, granted: 0, until: 0, pending: undefined }));
-    for (;;) {
-      if (h.count > 0 && Date.now() < h.until) {
-        h.count--;
-        return;
+    if (!h) this.held.set(locationId, (h = { count: 0, granted: 0, until: 0, pending: undefined, waiting: 0 }));
+    h.waiting++;
+    try {
+      for (;;) {
+        if (h.count > 0 && Date.now() < h.until) {
+          h.count--;
+          return;
+        }
+        const held = h;
+        const pending = (held.pending ??= this.reserve(locationId, held, settings, inWindow).finally(() => {
+          held.pending = undefined;
+        }));
+        const waitMs = await pending.catch((err: unknown) => {
+          if (err === EXHAUSTED) throw budgetSpent();
+          throw err;
+        });
+        if (waitMs > 0) await sleep(waitMs);
       }
-      const held = h;
-      const pending = (held.pending ??= this.reserve(locationId, held, settings).finally(() => {
-        held.pending = undefined;
-      }));
-      const waitMs = await pending.catch((err: unknown) => {
-        if (err === EXHAUSTED) throw budgetSpent();
-        throw err;
-      });
-      if (waitMs > 0) await sleep(waitMs);
+    } finally {
+      h.waiting--;
     }
   }
 
-  private async reserve(locationId: string, h: Held, settings: SharedWindowSettings): Promise<number> {
+  private async reserve(locationId: string, h: Held, settings: SharedWindowSettings, inWindow: () => number): Promise<number> {
     const slotMs = settings.intervalMs / SLOTS_PER_WINDOW;
     // Turns left from the last reservation expired unused: the day's count gives them back (a
     // process calling once a minute must not spend a slot's worth of the day per call).
@@ -85,7 +110,9 @@ export class SharedTurns {
     // few reservations, a command sending one request reserves one (a reservation left unused when
     // the process ends stays in the day's count).
     const want = Math.max(1, Math.min(2 * used, Math.ceil(settings.max / SLOTS_PER_WINDOW)));
-    const r = await this.window.reserve(locationId, want, settings, returned);
+    // Sent or answered within the window: the requests waiting here for a turn are not out yet.
+    const mine = Math.max(0, inWindow() - h.waiting);
+    const r = await this.window.reserve(locationId, { want, returned, holder: this.holder, mine }, settings);
     if (r.exhausted) throw EXHAUSTED;
     h.count = r.granted;
     h.granted = r.granted;

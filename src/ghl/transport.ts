@@ -142,7 +142,7 @@ export class Transport {
           // Other processes calling this location count too (serve, operations, a worker's sync).
           if (limiter && this.sharedTurns) {
             const p = limiter.pacing();
-            await this.sharedTurns.take(limiter.locationId, p, () => new DailyBudgetExhaustedError(p.dailyLimit, Math.max(0, p.dailyLimit - p.dailyAllowance), { operation }));
+            await this.sharedTurns.take(limiter.locationId, p, () => limiter.inWindow(), () => new DailyBudgetExhaustedError(p.dailyLimit, Math.max(0, p.dailyLimit - p.dailyAllowance), { operation }));
           }
           const started = Date.now();
           const sent = await this.send(spec, token, limiter ? (h) => limiter.observe(h) : undefined);
@@ -225,6 +225,21 @@ export class Transport {
     if (spec.locationId === undefined) return spec.bearer ?? '';
     if (!this.opts.tokens) throw new Error('this transport has no token provider: location calls need a client (createGhlClient)');
     return this.opts.tokens.getToken(spec.locationId);
+  }
+
+  /**
+   * Compiles the answer checks of these routes now rather than on their first answer: each costs
+   * a few hundred ms of CPU the first time, which a long-running process (a worker) pays once at
+   * start instead of inside its first jobs, while they hold their locations' windows.
+   */
+  prepareAnswerChecks(routes: ReadonlyArray<{ method: string; path: string }>): void {
+    this.validator ??= createSpecValidator();
+    for (const { method, path } of routes) {
+      const op = this.validator.match(method, path);
+      if (!op) continue;
+      this.validator.checkResponse(op, 200, {});
+      this.validator.answerDepartures(op, 200, {});
+    }
   }
 
   /** A 2xx body: what the caller needs checked, the rest recorded as drift; routes the contract lacks pass. */

@@ -5,6 +5,7 @@
 // over locations x the allowed rate, and the 429s; goal >= 0.9 and 0 x 429 with the workers.
 // The sandbox runs in its own process; the PostgreSQL is a throwaway cluster on this machine.
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { adminQuery, createTestDatabase, dropTestDatabases, startTestPostgres } from '../helpers/postgres-cluster.ts';
 import { BIN, emit, round, runCli, sizeFromEnv, startSandboxProcess, syncEnv, tempDir, writeConfig } from './lib.ts';
 
@@ -43,11 +44,15 @@ try {
   // WORKERS workers.
   const db = await createTestDatabase(cluster);
   const env = { ...process.env, LOG_LEVEL: 'warn', ...syncEnv(sandbox, db, config) };
-  const workers = Array.from({ length: WORKERS }, () => spawn(process.execPath, [BIN, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+  const workers = Array.from({ length: WORKERS }, () => spawn(process.execPath, [BIN, 'worker'], { env, stdio: ['ignore', 'pipe', 'inherit'] }));
   const exited = workers.map((w) => new Promise<number | null>((resolve) => w.once('close', (c) => resolve(c))));
   try {
-    // Let them set up the queue before the clock starts.
-    await waitFor(async () => (await adminQuery<{ n: number }>(db, `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'ghl_etl_queue' AND table_name = 'job'`))[0]!.n > 0, 60_000);
+    // Workers are long-running: the clock starts once each says it takes jobs (queue set up, answer checks compiled).
+    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+      const lines = createInterface({ input: w.stdout! });
+      lines.on('line', (line) => { if (line.includes('taking location syncs')) resolve(); });
+      w.once('close', (code) => reject(new Error(`a worker exited ${code} before taking jobs`)));
+    })));
     await sandbox.control('stats/reset', {});
     const started = performance.now();
     const enqueued = await runCli(['enqueue', 'sync', '--all'], syncEnv(sandbox, db, config));
@@ -58,10 +63,11 @@ try {
     const many = await sandbox.stats();
     const rate = many.requests / (wallMs / 1000);
     const ratio = rate / allowedPerSec;
+    const phases = await phasesOf(db, started);
     emit({
       measure: 'workers', ratio: round(ratio), goal: '>= 0.9, 0 x 429', met: ratio >= 0.9 && many.rateLimited === 0,
       vsOneProcess: round(rate / oneRate, 2), rateLimited: many.rateLimited, workers: WORKERS, achievedPerSec: round(rate, 1), allowedPerSec,
-      locations: LOCATIONS, contactsPerLocation: CONTACTS, timeScale: SCALE, requests: many.requests, wallS: round(wallMs / 1000, 1),
+      locations: LOCATIONS, contactsPerLocation: CONTACTS, timeScale: SCALE, requests: many.requests, wallS: round(wallMs / 1000, 1), ...phases,
     });
   } finally {
     for (const w of workers) w.kill('SIGTERM');
@@ -72,6 +78,26 @@ try {
   await sandbox.stop();
   await dropTestDatabases();
   await cluster.stop();
+}
+
+/**
+ * Where the workers' wall time went, in seconds (means over the jobs): until the enqueue had
+ * created the jobs, from a job's creation to a worker taking it, from taking it to its sync's
+ * start (the pipeline's set-up), the sync itself, and from the sync's end to the job's completion.
+ */
+async function phasesOf(db: string, startedPerf: number): Promise<Record<string, number>> {
+  const [p] = await adminQuery<Record<string, number>>(db, `
+    SELECT extract(epoch FROM min(j.created_on)) AS enqueued, avg(extract(epoch FROM j.started_on - j.created_on)) AS pickup,
+           avg(extract(epoch FROM r.started_at - j.started_on)) AS setup,
+           avg(extract(epoch FROM r.finished_at - r.started_at)) AS sync,
+           avg(extract(epoch FROM j.completed_on - r.finished_at)) AS after
+    FROM ghl_etl_queue.job j JOIN sync_runs r ON r.location_id = j.data->>'locationId'
+    WHERE j.name = 'location-sync' AND j.state = 'completed'`);
+  const startedEpoch = (Date.now() - (performance.now() - startedPerf)) / 1000;
+  return {
+    enqueueS: round(Number(p!.enqueued) - startedEpoch, 2), pickupS: round(Number(p!.pickup), 2), setupS: round(Number(p!.setup), 2),
+    syncS: round(Number(p!.sync), 2), afterS: round(Number(p!.after), 2),
+  };
 }
 
 async function waitFor(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {

@@ -34,6 +34,8 @@ export function register(program: Command): void {
         // The queue is set up before any job is taken: a SQLite `db` is exit 2 here.
         const queue = await app.queue({ supervise: true });
         const mirror = await app.mirror();
+        // Once, before the first job: its locations' windows should not wait on compiling.
+        app.client.prepareSyncChecks();
         if (!opts.json) writeOut(`ghl-etl worker: taking location syncs (${concurrency} at once) from the queue in ${mirror.shown}; stop with SIGTERM or Ctrl-C.\n`);
         const summary = await runWorker({
           queue, concurrency, locations, lister: config.sync.lister, signal: interrupt.signal, logger,

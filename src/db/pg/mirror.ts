@@ -59,7 +59,7 @@ import { probeWriteLockPg, recordDriftPg } from './drift-health.ts';
 import { mirroredTagsPg, segmentContactIdsPg, writeContactsBusinessPg, writeContactTagsPg } from './bulk-contacts.ts';
 import { contactsWideCustomColumnsPg } from './wide-columns.ts';
 import type { PurgeResult } from '../purge.ts';
-import { reserveRequests } from './rate-window.ts';
+import { reserveRequests, type RequestTurns } from './rate-window.ts';
 
 type Queryable = pg.Pool | pg.PoolClient;
 type Kind = 'time' | 'json' | 'bool' | 'plain';
@@ -889,8 +889,8 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
     writeContactsBusiness: (ids: string[], businessId: string | null, clock?: Clock) =>
       transaction((tx) => writeContactsBusinessPg(tx, ids, businessId, clock)),
     contactsWideCustomColumns: () => contactsWideCustomColumnsPg(pool),
-    reserveRequests: (locationId: string, want: number, window: { max: number; intervalMs: number; dailyAllowance: number }, returned?: number) =>
-      reserveRequests(pool, locationId, want, window, returned),
+    reserveRequests: (locationId: string, turns: RequestTurns, window: { max: number; intervalMs: number; dailyAllowance: number }) =>
+      reserveRequests(pool, locationId, turns, window),
     async close() {
       const client = await lockClient?.catch(() => undefined);
       lockClient = undefined;

@@ -1,5 +1,5 @@
 // A location's request window and daily count shared by every process on this database
-// (src/ghl/shared-window.ts says why): one call of ghl_etl_reserve_requests (migration 0007)
+// (src/ghl/shared-window.ts says why): one call of ghl_etl_reserve_requests (migration 0010)
 // reserves turns atomically, under a per-location advisory lock.
 import type pg from 'pg';
 
@@ -9,12 +9,23 @@ export interface RequestReservation {
   exhausted: boolean;
 }
 
+/** What a holder asks for (src/ghl/shared-window.ts's TurnRequest). */
+export interface RequestTurns {
+  want: number;
+  /** Turns the holder reserved earlier and never used: they leave the day's count. */
+  returned: number;
+  /** One process's client (a random id): its own reservations are counted by `mine`, not again. */
+  holder: string;
+  /** The holder's own requests in the window now, from its limiter's log. */
+  mine: number;
+}
+
 export async function reserveRequests(
-  q: pg.Pool, locationId: string, want: number, window: { max: number; intervalMs: number; dailyAllowance: number }, returned = 0,
+  q: pg.Pool, locationId: string, turns: RequestTurns, window: { max: number; intervalMs: number; dailyAllowance: number },
 ): Promise<RequestReservation> {
   const { rows } = await q.query<{ granted: number; retry_in_ms: number; exhausted: boolean }>(
-    'SELECT granted, retry_in_ms, exhausted FROM ghl_etl_reserve_requests($1, $2, $3, $4, $5, $6)',
-    [locationId, want, window.max, Math.round(window.intervalMs), window.dailyAllowance, returned],
+    'SELECT granted, retry_in_ms, exhausted FROM ghl_etl_reserve_requests($1, $2, $3, $4, $5, $6, $7, $8)',
+    [locationId, turns.holder, turns.mine, turns.want, window.max, Math.round(window.intervalMs), window.dailyAllowance, turns.returned],
   );
   const r = rows[0]!;
   return { granted: r.granted, retryInMs: r.retry_in_ms, exhausted: r.exhausted };

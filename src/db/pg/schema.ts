@@ -261,8 +261,9 @@ export const locks = pgTable('locks', {
 export const rateWindow = pgTable('rate_window', {
   locationId: text('location_id').notNull(),
   slot: bigint('slot', { mode: 'number' }).notNull(),
+  holder: text('holder').notNull().default(''),
   requests: integer('requests').notNull().default(0),
-}, (t) => [primaryKey({ columns: [t.locationId, t.slot] })]);
+}, (t) => [primaryKey({ columns: [t.locationId, t.slot, t.holder] })]);
 
 export const rateDaily = pgTable('rate_daily', {
   locationId: text('location_id').notNull(),
