@@ -1,9 +1,9 @@
 // One location's sync, Nango style: fetch a page, save the batch, checkpoint; repeat. It reads as
 // its phases, each in its own file:
 //
-//   0. the location and its users (location-details.ts): name, timezone, who assigned_to is;
-//   1. custom field definitions (contacts_wide rebuilt when they changed), then the contacts
-//      earlier writes left out of the mirror (repairs.ts);
+//   0. the location, its users and its custom field definitions, asked at once
+//      (location-details.ts): name, timezone, who assigned_to is, contacts_wide's columns;
+//   1. the contacts earlier writes left out of the mirror (repairs.ts);
 //   2. the listing pass (listing.ts), each page saved with the checkpoint;
 //   3. after a COMPLETE pass only, the deletion sweep (listing.ts), guarded by sync.maxDeleteShare;
 //   4. every task of the location through the location-wide task search (tasks.ts);
@@ -14,7 +14,6 @@
 // Nothing here holds the whole location in memory: the state lives in SQLite between pages.
 // Every call is a read, so a request repeated after a crash or a fault is harmless.
 import { systemClock } from '../db/clock.ts';
-import { customFieldToRow } from '../db/rows.ts';
 import { mirrorOf } from '../db/sqlite-mirror.ts';
 import { isGhlError } from '../ghl/errors.ts';
 import { clearPass, readPass, writePass, type PassState } from './checkpoint.ts';
@@ -22,7 +21,7 @@ import { childrenPhase } from './children.ts';
 import { createRun, type LocationRun, type SyncClient, type SyncLocationOptions } from './context.ts';
 import { SyncInterruptedError } from './errors.ts';
 import { deletionSweep, listingPass } from './listing.ts';
-import { mirrorUsers, readLocationDetails } from './location-details.ts';
+import { readLocationDetails } from './location-details.ts';
 import { repairMirror } from './repairs.ts';
 import { locationTasksPhase } from './tasks.ts';
 import { planNotes } from './webhooks.ts';
@@ -61,8 +60,6 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
   try {
     run.checkAbort();
     await readLocationDetails(run);
-    await mirrorUsers(run);
-    await syncCustomFields(run);
     await repairMirror(run);
     await resumeOrStartPass(run);
     if (run.pass.phase === 'listing') {
@@ -93,14 +90,6 @@ export async function syncLocation(opts: SyncLocationOptions): Promise<RunSummar
     logger[level](fields, `sync ${summary.status}`);
   }
   return summary;
-}
-
-/** Custom field definitions: one call; contacts_wide follows them. */
-async function syncCustomFields(run: LocationRun): Promise<void> {
-  const defs = await run.client.listCustomFields(run.locationId);
-  run.summary.customFieldsChanged = await run.db.upsertCustomFieldDefinitions(
-    run.locationId, defs.map((d) => customFieldToRow(d, run.locationId)), run.runId, run.now,
-  );
 }
 
 /**

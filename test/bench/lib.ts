@@ -39,6 +39,15 @@ export function sizeFromEnv(name: string, fallback: number): number {
   return n;
 }
 
+/** A positive number (a time scale, say) from the environment, or the default. */
+export function scaleFromEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`${name} must be a positive number, got "${text}"`);
+  return n;
+}
+
 /** Whether this build's configuration accepts `sync.locationConcurrency` (it arrives with the sync work). */
 export function supportsLocationConcurrency(): boolean {
   return configSchema.safeParse({ sync: { locationConcurrency: 2 } }).success;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { DatabaseVersionError } from '../open.ts';
 import { quoteIdent } from './connect.ts';
-import { rebuildContactsWideView } from './views.ts';
+import { contactsWideBehind, rebuildContactsWideView } from './views.ts';
 
 // Resolved from this file, not the cwd: the CLI may run from anywhere.
 export const PG_MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations/pg', import.meta.url));
@@ -118,6 +118,6 @@ async function migrateLocked(client: pg.PoolClient, schema: string, migrations: 
       throw err;
     }
   }
-  if (pending.length > 0 || wideMissing) await rebuildContactsWideView(client);
+  if (pending.length > 0 || wideMissing || (await contactsWideBehind(client))) await rebuildContactsWideView(client);
   return { schema, applied: pending.length, schemaVersion: done.count + pending.length };
 }

@@ -35,7 +35,7 @@ import * as schema from './schema.ts';
 import { pgBridge } from './bridge.ts';
 import type { BridgeStatements } from '../bridge-store.ts';
 import { availableColumnsPg, cursorRows, exportQueryPg, liveTagsPg, tagsNotInMirrorPg } from './export-rows.ts';
-import { replaceContactsWideView } from './views.ts';
+import { followContactsWideRequest, replaceContactsWideView, requestContactsWideRebuild } from './views.ts';
 import { columnsOf, selectList } from '../columns.ts';
 import { parseReportedDailyBudget, REPORTED_DAILY_KEY } from '../daily-budget.ts';
 import type { BridgeQueueCounts } from '../bridge-health.ts';
@@ -188,6 +188,8 @@ class PgStatements implements MirrorStatements {
     protected readonly q: Queryable,
     /** Runs `fn` atomically: on a transaction's client, as it is; on the pool, in a new transaction. */
     protected readonly atomic: <T>(fn: (s: PgStatements) => Promise<T>) => Promise<T>,
+    /** On a transaction's client (its writes commit with the caller's), not the pool. */
+    protected readonly inTransaction = false,
   ) {}
 
   /** Rows changed by a statement (for the mirror's own multi-statement writes). */
@@ -257,7 +259,11 @@ class PgStatements implements MirrorStatements {
         [now, locationId, defs.map((d) => d.id)],
       );
       const changed = (await signature(s)) !== before;
-      if (changed) await replaceContactsWideView(s.q);
+      // In a caller's transaction the view is rebuilt in it; on the pool, once this commits (below).
+      if (changed && this.inTransaction) await replaceContactsWideView(s.q);
+      return { changed, request: changed && !this.inTransaction ? await requestContactsWideRebuild(s.q as pg.ClientBase, locationId) : undefined };
+    }).then(async ({ changed, request }) => {
+      if (request !== undefined) await followContactsWideRequest(this.q as pg.Pool, request);
       return changed;
     });
   }
@@ -677,7 +683,7 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const inTransaction: PgStatements = new PgStatements(client, (inner) => inner(inTransaction));
+      const inTransaction: PgStatements = new PgStatements(client, (inner) => inner(inTransaction), true);
       const result = await fn(inTransaction);
       await client.query('COMMIT');
       return result;
