@@ -22,7 +22,9 @@ export function register(program: Command): void {
     const config = configOf(opts);
     const locations = chooseLocations(config, undefined);
     const concurrency = opts.concurrency ?? config.worker.concurrency;
-    // Each location running holds a transaction at times; the locks share one connection.
+    // Each location running holds one connection at a time (its statements and transactions go
+    // one after another); the locks share one more. Twice that was asked before, and four workers
+    // of 25 then passed PostgreSQL's max_connections ("too many clients"): a pool's extra callers wait.
     return withApp(config, async (app) => {
       const { logger } = app;
       let stoppedBy: NodeJS.Signals | undefined;
@@ -47,6 +49,6 @@ export function register(program: Command): void {
         interrupt.dispose();
       }
       return stoppedBy === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
-    }, { postgres: true, maxConnections: Math.max(10, concurrency * 2 + 2) });
+    }, { postgres: true, maxConnections: Math.max(10, concurrency + 2) });
   });
 }
