@@ -46,3 +46,25 @@ export function openPostgresPool(target: PostgresTarget, config: Omit<pg.PoolCon
     ...config,
   });
 }
+
+/**
+ * Runs `fn` in a transaction on a connection of its own: committed when it returns, rolled back
+ * when it throws. A connection whose ROLLBACK failed is closed rather than handed to the next caller.
+ */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+      broken = rollbackErr as Error;
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

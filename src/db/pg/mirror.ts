@@ -11,6 +11,7 @@ import { hostname as osHostname } from 'node:os';
 import { getTableColumns, getTableName, type Column } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
+import { inTransaction } from './connect.ts';
 import { isoNow, systemClock, type Clock } from '../clock.ts';
 import type { ChildrenResult, ContactChildren } from '../children.ts';
 import type { ContactOutcome, ContactUpsertResult, ListedOptions } from '../contacts.ts';
@@ -678,24 +679,10 @@ const DUE_STALE = `SELECT id, date_updated AS "dateUpdated", 'stale' AS reason F
 /** The Mirror over an open PostgreSQL mirror (pool migrated by open.ts). */
 export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
   const { pool } = opened;
-  const transaction = async <T>(fn: (s: PgStatements) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const inTransaction: PgStatements = new PgStatements(client, (inner) => inner(inTransaction), true);
-      const result = await fn(inTransaction);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-        broken = rollbackErr as Error;
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
-  };
+  const transaction = <T>(fn: (s: PgStatements) => Promise<T>): Promise<T> => inTransaction(pool, (client) => {
+    const statements: PgStatements = new PgStatements(client, (inner) => inner(statements), true);
+    return fn(statements);
+  });
   const statements = new PgStatements(pool, transaction);
   // Our advisory locks live on one connection of their own (a sync holds the database's lock and
   // one per location it runs: a connection each would drain the pool). The server frees them all

@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inTransaction } from './connect.ts';
 import { planContactsWideColumns, wideViewSql, type FieldDefinition, type WideColumn, type WideColumnKind } from '../views.ts';
 
 /** A decimal number as SQLite's CAST(... AS NUMERIC) reads one; anything else reads NULL, not an error. */
@@ -94,23 +95,12 @@ export async function followContactsWideRequest(pool: pg.Pool, request: WideRequ
 }
 
 /** Rebuilds for the pending requests when no other rebuild runs; false when one does. */
-async function rebuildIfFree(pool: pg.Pool, stillPending: (q: pg.ClientBase) => Promise<boolean>): Promise<boolean> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
+function rebuildIfFree(pool: pg.Pool, stillPending: (q: pg.ClientBase) => Promise<boolean>): Promise<boolean> {
+  return inTransaction(pool, async (client) => {
     const { rows } = await client.query<{ free: boolean }>(`SELECT ${WIDE_REBUILD_TRY_LOCK} AS free`);
     if (rows[0]!.free && (await stillPending(client))) await rebuildForPending(client);
-    await client.query('COMMIT');
     return rows[0]!.free;
-  } catch (err) {
-    await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-      broken = rollbackErr as Error;
-    });
-    throw err;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 /** Under the rebuild lock: the view from the live definitions, and the requests it covers cleared. */
