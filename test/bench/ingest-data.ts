@@ -1,10 +1,12 @@
 // The pages the ingest benches write (ingest.ts into SQLite, pg-ingest.ts into PostgreSQL): one
 // seeded location as the sandbox would serve it, cut into the sync's listing pages and its
-// tasks-and-notes batches.
+// tasks-and-notes batches; and the listing pass's writes, the same through either engine's Mirror.
+import type { Mirror } from '../../src/db/mirror.ts';
 import {
-  customFieldToRow, type CustomFieldRow, type HighLevelContact, type HighLevelCustomField, type HighLevelNote, type HighLevelTask,
+  contactToRow, customFieldToRow, type CustomFieldRow, type HighLevelContact, type HighLevelCustomField, type HighLevelNote, type HighLevelTask,
 } from '../../src/db/rows.ts';
 import { createSandboxStore } from '../../src/sandbox/store.ts';
+import { writePass, type PassState } from '../../src/sync/checkpoint.ts';
 
 export const PAGE = 100;
 export const CHILDREN_BATCH = 50;
@@ -54,4 +56,15 @@ export function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** As the sync's listing pass does: each page shaped and upserted with its checkpoint, one transaction per page. */
+export async function saveListingPages(db: Mirror, locationId: string, pages: HighLevelContact[][], runId: number, pass: Omit<PassState, 'phase'>): Promise<void> {
+  for (const page of pages) {
+    const rows = page.map((c) => contactToRow(c, locationId));
+    await db.transaction(async (tx) => {
+      await tx.upsertContacts(rows, runId);
+      await writePass(tx, locationId, { ...pass, phase: 'listing', cursor: { startAfter: 0, startAfterId: rows.at(-1)!.id } });
+    });
+  }
 }

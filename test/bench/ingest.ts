@@ -20,7 +20,7 @@ import { contactToRow, noteToRow, taskToRow, type ContactRow, type NoteRow, type
 import { startRun } from '../../src/db/runs.ts';
 import { setLogLevel } from '../../src/log.ts';
 import { writePass } from '../../src/sync/checkpoint.ts';
-import { chunk, ingestData, PAGE } from './ingest-data.ts';
+import { chunk, ingestData, PAGE, saveListingPages } from './ingest-data.ts';
 import { emit, round, sizeFromEnv, tempDir } from './lib.ts';
 import { sqliteOf } from '../../src/db/connection.ts';
 
@@ -46,13 +46,7 @@ async function stage(): Promise<number> {
   const db = sqliteMirror(sqliteDb);
   const pass = { passRunId: runId, startedAt: new Date().toISOString(), lister: 'list' as const, full: true };
   const started = performance.now();
-  for (const page of pages) {
-    const rows = page.map((c) => contactToRow(c, locationId));
-    await db.transaction(async (tx) => {
-      await tx.upsertContacts(rows, runId);
-      await writePass(tx, locationId, { ...pass, phase: 'listing', cursor: { startAfter: 0, startAfterId: rows.at(-1)!.id } });
-    });
-  }
+  await saveListingPages(db, locationId, pages, runId, pass);
   // As the sync's tasks phase does: a page of the task search at a time, then the sweep.
   const readAt = new Date().toISOString();
   for (const page of taskPages) {

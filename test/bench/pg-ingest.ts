@@ -22,7 +22,7 @@ import { contactToRow, noteToRow, taskToRow } from '../../src/db/rows.ts';
 import { setLogLevel } from '../../src/log.ts';
 import { writePass } from '../../src/sync/checkpoint.ts';
 import { createTestDatabase, dropTestDatabases, startTestPostgres } from '../helpers/postgres-cluster.ts';
-import { ingestData } from './ingest-data.ts';
+import { ingestData, saveListingPages } from './ingest-data.ts';
 import { emit, round, sizeFromEnv } from './lib.ts';
 
 setLogLevel('warn');
@@ -54,13 +54,7 @@ async function stage(): Promise<{ ms: number; cpuMs: number; contactsMs: number;
   const pass = { passRunId: runId, startedAt: new Date().toISOString(), lister: 'list' as const, full: true };
   const cpu = process.cpuUsage();
   const started = performance.now();
-  for (const page of pages) {
-    const rows = page.map((c) => contactToRow(c, locationId));
-    await db.transaction(async (tx) => {
-      await tx.upsertContacts(rows, runId);
-      await writePass(tx, locationId, { ...pass, phase: 'listing', cursor: { startAfter: 0, startAfterId: rows.at(-1)!.id } });
-    });
-  }
+  await saveListingPages(db, locationId, pages, runId, pass);
   const contactsDone = performance.now();
   for (const batch of batches) {
     await db.transaction(async (tx) => {
