@@ -200,9 +200,20 @@ export interface Mirror extends MirrorStatements, MirrorExports, MirrorRest {
    * Reserves up to `turns.want` of a location's requests in the window and daily count every
    * process shares; undefined when the engine keeps none (SQLite: each process paces alone).
    */
-  readonly reserveRequests: ((locationId: string, turns: { want: number; returned: number; holder: string; mine: number }, window: { max: number; intervalMs: number; dailyAllowance: number }) =>
+  readonly reserveRequests: ((locationId: string, turns: RequestTurns, window: { max: number; intervalMs: number; dailyAllowance: number }) =>
     Promise<{ granted: number; retryInMs: number; exhausted: boolean }>) | undefined;
   close(): Promise<void>;
+}
+
+/** What a holder asks of the shared request window (src/ghl/shared-window.ts's TurnRequest, the client's side). */
+export interface RequestTurns {
+  want: number;
+  /** Turns the holder reserved earlier and never used: they leave the day's count. */
+  returned: number;
+  /** One process's client (a random id): its own reservations are counted by `mine`, not again. */
+  holder: string;
+  /** The holder's own requests in the window now, from its limiter's log. */
+  mine: number;
 }
 
 /** Something that does not work on PostgreSQL yet; the CLI exits 2 with this message. */

@@ -18,7 +18,7 @@ import type { ContactOutcome, ContactUpsertResult, ListedOptions } from '../cont
 import type { ContactNeedingChildren } from '../due.ts';
 import type { LocationInput } from '../locations.ts';
 import type { LockHolder, LockOptions, LockResult } from '../locks.ts';
-import { NotOnPostgresError, type ExportRowSource, type Mirror, type MirrorStatements } from '../mirror.ts';
+import { NotOnPostgresError, type ExportRowSource, type Mirror, type MirrorStatements, type RequestTurns } from '../mirror.ts';
 import type { MirrorRepair } from '../repairs.ts';
 import type { LocationTasksSaved, NamedByEvents } from '../nightly.ts';
 import { markNamedContactsDuePg, saveLocationTasksPg, sweepLocationTasksPg, webhookEventsSincePg } from './nightly.ts';
@@ -60,7 +60,7 @@ import { probeWriteLockPg, recordDriftPg } from './drift-health.ts';
 import { mirroredTagsPg, segmentContactIdsPg, writeContactsBusinessPg, writeContactTagsPg } from './bulk-contacts.ts';
 import { contactsWideCustomColumnsPg } from './wide-columns.ts';
 import type { PurgeResult } from '../purge.ts';
-import { reserveRequests, type RequestTurns } from './rate-window.ts';
+import { reserveRequests } from './rate-window.ts';
 
 type Queryable = pg.Pool | pg.PoolClient;
 type Kind = 'time' | 'json' | 'bool' | 'plain';

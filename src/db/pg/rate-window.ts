@@ -2,22 +2,12 @@
 // (src/ghl/shared-window.ts says why): one call of ghl_etl_reserve_requests (migration 0010)
 // reserves turns atomically, under a per-location advisory lock.
 import type pg from 'pg';
+import type { RequestTurns } from '../mirror.ts';
 
 export interface RequestReservation {
   granted: number;
   retryInMs: number;
   exhausted: boolean;
-}
-
-/** What a holder asks for (src/ghl/shared-window.ts's TurnRequest). */
-export interface RequestTurns {
-  want: number;
-  /** Turns the holder reserved earlier and never used: they leave the day's count. */
-  returned: number;
-  /** One process's client (a random id): its own reservations are counted by `mine`, not again. */
-  holder: string;
-  /** The holder's own requests in the window now, from its limiter's log. */
-  mine: number;
 }
 
 export async function reserveRequests(
