@@ -8,7 +8,7 @@ import { listExportRuns } from '../src/db/exports.ts';
 import {
   exportByTag, exportNamedSegment, ExportUsageError, runConfiguredExports, tagFileNames,
 } from '../src/export/index.ts';
-import { seedExportFixture, type Fixture } from './helpers/export-fixture.ts';
+import { LOC, seedExportFixture, type Fixture } from './helpers/export-fixture.ts';
 import { sqliteOf } from '../src/db/connection.ts';
 
 let fx: Fixture;
@@ -60,6 +60,36 @@ describe('exportByTag', () => {
     expect(names.get('con')).toMatch(/^con-[0-9a-f]{8}$/);
     // Stable from one night to the next whatever other tags exist.
     expect(tagFileNames(['VIP']).get('VIP')).toBe(names.get('VIP'));
+  });
+
+  it('removes the file of a tag no contact has any more, unless it changed since or the tag lives on elsewhere; other files stay', async () => {
+    const dir = join(fx.dir, 'nightly');
+    const sql = sqliteOf(fx.db);
+    sql.prepare(`INSERT INTO contact_tags (contact_id, tag) VALUES ('c06', 'only-b')`).run();
+    const first = await exportByTag(fx.db, dir);
+    const fileOf = (tag: string) => first.files.find((f) => f.tag === tag)!.path;
+    const [spam, con, onlyB, vip] = ['spam', 'con', 'only-b', 'vip'].map(fileOf) as [string, string, string, string];
+    expect(first.removed).toEqual([]);
+    writeFileSync(join(dir, 'mine.csv'), 'id\nmy own list\n');
+    // The sync took 'spam' and 'con' off every contact; someone edited con's file meanwhile.
+    sql.prepare(`DELETE FROM contact_tags WHERE tag IN ('spam', 'con')`).run();
+    writeFileSync(con, readFileSync(con, 'utf8') + 'x,added by hand\r\n');
+    const edited = readFileSync(con, 'utf8');
+
+    // This export selects location A only: 'only-b' (location B) is not written, yet still live.
+    const second = await exportByTag(fx.db, dir, { rule: { locationId: LOC } });
+    expect(second.removed).toEqual([{ tag: 'spam', path: spam }]);
+    expect(second.keptChanged).toEqual([{ tag: 'con', path: con }]);
+    expect(existsSync(spam)).toBe(false);
+    expect(readFileSync(con, 'utf8')).toBe(edited);
+    expect(existsSync(onlyB)).toBe(true);
+    expect(readFileSync(join(dir, 'mine.csv'), 'utf8')).toBe('id\nmy own list\n');
+    expect(ids(vip)).toEqual(['c01', 'c02']);
+    // Removed files are not removed again, and a tag that comes back gets its file back.
+    sql.prepare(`INSERT INTO contact_tags (contact_id, tag) VALUES ('c03', 'spam')`).run();
+    const third = await exportByTag(fx.db, dir, { rule: { locationId: LOC } });
+    expect(third.removed).toEqual([]);
+    expect(ids(spam)).toEqual(['c03']);
   });
 
   it('writes the tasks of each tag’s contacts beside their contacts files', async () => {

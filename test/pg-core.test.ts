@@ -2,7 +2,7 @@
 // incremental runs equal the sandbox's truth; on PostgreSQL the run lock holds across processes
 // (exit 4) and a dead holder's lock frees at once, a SIGKILLed sync resumes from its checkpoint,
 // and several syncs starting at once on an empty database migrate it once and agree.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -157,9 +157,11 @@ describe('sync into PostgreSQL', () => {
       expect(synced.code, synced.stderr).toBe(0);
     }
     const files: Array<Record<string, string[][]>> = [];
+    const dirs: string[] = [];
     for (const target of [sqlite, postgres]) {
       for (const kind of [[], ['--tasks'], ['--notes']]) {
         const dir = mkdtempSync(join(tmpdir(), 'ghl-etl-pgexport-'));
+        dirs.push(dir);
         const exported = await runCli(['export', '--by-tag', '--out-dir', dir, ...kind], { env: envFor(sandbox, target.db) });
         expect(exported.code, exported.stderr).toBe(0);
         expect(exported.stdout + exported.stderr).not.toContain(PASSWORD);
@@ -171,6 +173,7 @@ describe('sync into PostgreSQL', () => {
     expect(pgContacts).toEqual(contacts);
     expect(pgTasks).toEqual(tasks);
     expect(pgNotes).toEqual(notes);
+
 
     // status and runs read the same from both mirrors (times aside).
     const shown: Array<{ status: { healthy: boolean; locations: Array<{ lastRun: { status: string; mode: string } }>; lastExport: { kind: string; status: string; rows: number } }; runs: Array<{ type: string; status: string }> }> = [];
@@ -193,6 +196,17 @@ describe('sync into PostgreSQL', () => {
       const [row] = await adminQuery<{ n: number }>(postgres.db, `SELECT count(*)::int AS n FROM ${view}`);
       expect(row!.n, view).toBeGreaterThan(0);
     }
+
+    // A tag gone from every contact: the next export --by-tag removes its file (export_runs read on PostgreSQL).
+    const pgDir = dirs[3]!;
+    const [gone] = await adminQuery<{ tag: string }>(postgres.db, `SELECT tag FROM contact_tags GROUP BY tag ORDER BY count(*), tag LIMIT 1`);
+    await adminQuery(postgres.db, `DELETE FROM contact_tags WHERE tag = $1`, [gone!.tag]);
+    const again = await runCli(['export', '--by-tag', '--out-dir', pgDir, '--json'], { env: envFor(sandbox, postgres.db) });
+    expect(again.code, again.stderr).toBe(0);
+    const { removed } = JSON.parse(again.stdout) as { removed: Array<{ tag: string; path: string }> };
+    expect(removed.map((r) => r.tag)).toEqual([gone!.tag]);
+    expect(existsSync(removed[0]!.path)).toBe(false);
+    expect(Object.keys(csvFilesWithoutSyncedAt(pgDir)).length).toBe(Object.keys(pgContacts!).length - 1);
   }, 180_000);
 
   it('a second sync exits 4 while another process holds the run lock; a dead holder\'s lock frees at once', async () => {

@@ -171,7 +171,7 @@ describe('the schedule fires on time (fake timers)', () => {
     });
     await vi.advanceTimersByTimeAsync(61_000);
     expect(ticks.map((t) => t.outcome)).toEqual(['failed', 'failed']);
-    expect(ticks[0]!.exports).toEqual({ files: 0, failed: [{ what: 'hot-leads', error: 'unknown column "nope"' }] });
+    expect(ticks[0]!.exports).toEqual({ files: 0, removed: 0, failed: [{ what: 'hot-leads', error: 'unknown column "nope"' }] });
     expect(lines.filter((l) => l.msg === 'scheduled run failed')).toHaveLength(2);
     stop.abort();
   });

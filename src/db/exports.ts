@@ -23,6 +23,25 @@ export interface ExportRun {
 const SELECT_EXPORT_RUN = `SELECT id, segment, kind, path, rows, sha256, started_at AS startedAt,
   finished_at AS finishedAt, status, error FROM export_runs`;
 
+/** A file an earlier per-tag export wrote, as it wrote it. */
+export interface TagFileWritten {
+  tag: string;
+  path: string;
+  sha256: string;
+}
+
+/**
+ * The files per-tag exports of `kind` wrote, each as last written: the newest successful export
+ * of each path, when that export was a per-tag one (segment `tag:<tag>`). Plain SQL both engines run.
+ */
+export const TAG_FILES_WRITTEN_SQL = `SELECT substr(segment, 5) AS tag, path, sha256 FROM export_runs
+  WHERE id IN (SELECT max(id) FROM export_runs WHERE status = 'ok' AND path IS NOT NULL GROUP BY path)
+    AND substr(segment, 1, 4) = 'tag:' AND kind = $1 AND sha256 IS NOT NULL`;
+
+export function tagFilesWritten(db: Db, kind: ExportKind): TagFileWritten[] {
+  return prepared(db, TAG_FILES_WRITTEN_SQL.replace('$1', '?')).all(kind) as TagFileWritten[];
+}
+
 /** Records an export as started and returns its id. `path` is the final file ('-' for stdout). */
 export function recordExportStart(
   db: Db, run: { segment: string; kind: ExportKind; path: string | null }, clock: Clock = systemClock,

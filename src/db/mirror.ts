@@ -19,7 +19,7 @@ import type { ContactUpsertResult, ListedOptions } from './contacts.ts';
 import type { ReportedDailyBudget } from './daily-budget.ts';
 import type { ContactNeedingChildren } from './due.ts';
 import type { ExportColumn, SegmentRule } from './export-rows.ts';
-import type { ExportKind, ExportOutcome } from './exports.ts';
+import type { ExportKind, ExportOutcome, TagFileWritten } from './exports.ts';
 import type { RunEntry } from './history.ts';
 import type { LocationInput } from './locations.ts';
 import type { RetentionResult } from './retention.ts';
@@ -125,6 +125,8 @@ export interface MirrorExports {
   exportRows(kind: ExportKind, columns: ExportColumn[], rule: SegmentRule): Promise<ExportRowSource>;
   recordExportStart(run: { segment: string; kind: ExportKind; path: string | null }, clock?: Clock): Promise<number>;
   recordExportEnd(exportRunId: number, outcome: ExportOutcome, clock?: Clock): Promise<void>;
+  /** The files earlier per-tag exports of `kind` wrote (exports.ts tagFilesWritten). */
+  tagFilesWritten(kind: ExportKind): Promise<TagFileWritten[]>;
   tagsNotInMirror(tags: readonly string[]): Promise<string[]>;
   locationInMirror(locationId: string): Promise<boolean>;
 }

@@ -10,7 +10,7 @@ import { saveReportedDailyBudget } from './daily-budget.ts';
 import { countUnseenContacts, markContactsDeleted } from './deletions.ts';
 import { contactsNeedingChildren, countContactsNeedingChildren } from './due.ts';
 import { availableColumns, exportRows, liveTags } from './export-rows.ts';
-import { recordExportEnd, recordExportStart } from './exports.ts';
+import { recordExportEnd, recordExportStart, tagFilesWritten } from './exports.ts';
 import { markLinkedContactsDue } from './lead-links.ts';
 import { sqliteBridge } from './bridge-store.ts';
 import { upsertLocation } from './locations.ts';
@@ -175,6 +175,7 @@ export function sqliteMirror(db: Db): Mirror {
     exportRows: async (kind, columns, rule) => exportRows(db, kind, columns, rule) as IterableIterator<ExportCell[]>,
     recordExportStart: async (run, clock) => recordExportStart(db, run, clock),
     recordExportEnd: async (id, outcome, clock) => recordExportEnd(db, id, outcome, clock),
+    tagFilesWritten: async (kind) => tagFilesWritten(db, kind),
     tagsNotInMirror: async (tags) => tagsNotInMirror(db, tags),
     locationInMirror: async (locationId) => locationInMirror(db, locationId),
     // ---- the MCP face's reads and the contact view (mcp-pg)

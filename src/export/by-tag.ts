@@ -4,8 +4,8 @@
 // (vip-3f2a9c1d.csv), which keeps names distinct for distinct tags, stable from night to night,
 // and distinct on case-insensitive filesystems too.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, statSync, unlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Db } from '../db/open.ts';
 import type { Mirror } from '../db/mirror.ts';
 import { mirrorOf } from '../db/sqlite-mirror.ts';
@@ -72,6 +72,13 @@ export interface ByTagOptions extends Omit<ExportOptions, 'rule' | 'out' | 'segm
 export interface ByTagResult {
   dir: string;
   files: Array<ExportResult & { tag: string }>;
+  /**
+   * Files earlier per-tag exports wrote into `dir` for tags no contact in the mirror has any more,
+   * removed because they still held exactly what was written (see removeVanishedTagFiles).
+   */
+  removed: Array<{ tag: string; path: string }>;
+  /** Such files left in place because they changed since they were written (someone edited them). */
+  keptChanged: Array<{ tag: string; path: string }>;
 }
 
 /** The file for a tag and kind: `<name>.csv`, or `<name>.tasks.csv` / `<name>.notes.csv` (`.xlsx` for xlsx). */
@@ -101,5 +108,43 @@ export async function exportByTag(given: Db | Mirror, dir: string, options: ByTa
     });
     files.push({ ...result, tag });
   }
-  return { dir, files };
+  return { dir, files, ...(await removeVanishedTagFiles(db, dir, kind, options.format ?? 'csv', files.map((f) => f.path))) };
+}
+
+/**
+ * A tag that left every contact would otherwise keep its file from an earlier night, and an
+ * analyst pulling `vip.csv` would read contacts that are no longer VIPs. So the files earlier
+ * per-tag exports of this kind and format wrote into `dir`, for tags on no live contact of the
+ * whole mirror now (not only of this export's rule: another rule may still write them), are
+ * removed, but only while their bytes are exactly what was written (sha256 in export_runs): a
+ * file edited or replaced since, or one ghl-etl never wrote, is never touched.
+ */
+async function removeVanishedTagFiles(
+  db: Mirror, dir: string, kind: ExportKind, format: ExportFormat, writtenNow: string[],
+): Promise<Pick<ByTagResult, 'removed' | 'keptChanged'>> {
+  const result: Pick<ByTagResult, 'removed' | 'keptChanged'> = { removed: [], keptChanged: [] };
+  const earlier = (await db.tagFilesWritten(kind)).filter((f) =>
+    resolve(dirname(f.path)) === resolve(dir) && f.path.endsWith(extensionOf(format)));
+  if (earlier.length === 0) return result;
+  const live = new Set(await db.liveTags());
+  const written = new Set(writtenNow.map((p) => resolve(p)));
+  for (const file of earlier) {
+    if (live.has(file.tag) || written.has(resolve(file.path))) continue;
+    const now = statSync(file.path, { throwIfNoEntry: false });
+    if (!now?.isFile()) continue;
+    if ((await sha256Of(file.path)) !== file.sha256) {
+      result.keptChanged.push({ tag: file.tag, path: file.path });
+      continue;
+    }
+    unlinkSync(file.path);
+    result.removed.push({ tag: file.tag, path: file.path });
+  }
+  return result;
+}
+
+function sha256Of(path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const hash = createHash('sha256');
+    createReadStream(path).on('error', fail).on('data', (chunk) => hash.update(chunk)).on('end', () => done(hash.digest('hex')));
+  });
 }

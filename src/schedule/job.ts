@@ -47,8 +47,11 @@ export interface TickReport {
   sync?: SyncOutcome;
   /** What the LeadCars bridge did after the sync, when it had something to do. */
   bridge?: Omit<AfterSyncSummary, 'ran'>;
-  /** Files written and exports that failed, when the exports ran. */
-  exports?: { files: number; failed: Array<{ what: string; error: string }> };
+  /**
+   * Files written, files of vanished tags removed (by-tag exports: src/export/by-tag.ts), and
+   * exports that failed, when the exports ran.
+   */
+  exports?: { files: number; removed: number; failed: Array<{ what: string; error: string }> };
   error?: string;
   durationMs: number;
   /** When the schedule fires next, ISO (null once stopped). */
@@ -66,6 +69,10 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 
 function filesOf(result: ConfiguredExportsResult): number {
   return result.exported.reduce((n, e) => n + ('files' in e ? e.files.length : 1), 0);
+}
+
+function removedOf(result: ConfiguredExportsResult): number {
+  return result.exported.reduce((n, e) => n + ('removed' in e ? e.removed.length : 0), 0);
 }
 
 /** Starts the schedule; a bad expression or timezone throws ScheduleUsageError before anything runs. */
@@ -128,7 +135,7 @@ export function startSchedule(opts: ScheduleOptions): ScheduleHandle {
       return;
     }
     const exports: TickReport['exports'] = run.exports
-      ? { files: filesOf(run.exports), failed: run.exports.failed.map((f) => ({ what: f.what, error: f.error.message })) }
+      ? { files: filesOf(run.exports), removed: removedOf(run.exports), failed: run.exports.failed.map((f) => ({ what: f.what, error: f.error.message })) }
       : undefined;
     const failed = (exports?.failed.length ?? 0) > 0 || run.bridgeError !== undefined;
     const outcome: TickOutcome = failed ? 'failed' : sync.outcome;

@@ -6,7 +6,7 @@ import type { ExportKind } from '../../db/exports.ts';
 import type { Mirror } from '../../db/mirror.ts';
 import {
   DEFAULT_EXPORT_DIR, describeRule, exportAllSegments, exportByTag, exportNamedSegment, exportSegment,
-  ExportUsageError, exportTagWorkbook, fileFor, findSegment, safeFileBase, STDOUT, type ExportFailure, type ExportResult, type SegmentRule,
+  ExportUsageError, exportTagWorkbook, fileFor, findSegment, safeFileBase, STDOUT, type ByTagResult, type ExportFailure, type ExportResult, type SegmentRule,
 } from '../../export/index.ts';
 import { oneOf, UsageError } from '../args.ts';
 import { formatOf, type FormatFlags } from '../export-format-flags.ts';
@@ -125,6 +125,9 @@ const warn = (warnings: string[]) => { for (const w of warnings) writeErr(`warni
 interface Outcome {
   files: Array<ExportResult & { tag?: string }>;
   failed: ExportFailure[];
+  /** --by-tag: files of tags no contact has any more (see by-tag.ts removeVanishedTagFiles). */
+  removed?: ByTagResult['removed'];
+  keptChanged?: ByTagResult['keptChanged'];
 }
 
 async function run(db: Mirror, f: ExportFlags, form: ReturnType<typeof formOf>, config: ReturnType<typeof configOf>): Promise<Outcome> {
@@ -146,7 +149,7 @@ async function run(db: Mirror, f: ExportFlags, form: ReturnType<typeof formOf>, 
       if (f.workbook !== undefined) return { files: [await exportTagWorkbook(db, f.workbook, { ...format, rule: ruleOf(f) })], failed: [] };
       const result = await exportByTag(db, f.outDir ?? DEFAULT_EXPORT_DIR, { ...format, rule: ruleOf(f) });
       warn(await ruleWarnings(db, f, config));
-      return { files: result.files, failed: [] };
+      return { files: result.files, failed: [], removed: result.removed, keptChanged: result.keptChanged };
     }
     case 'segment':
       findSegment(config, f.segment!); // an unknown name is a usage error before anything is written
@@ -171,7 +174,8 @@ export function register(program: Command): void {
       'Columns: id, the contact fields, tags, each custom field (named as in contacts_wide), open_tasks, next_task,\n' +
       'next_task_due, last_note_at. Cells starting with = + - @ tab or CR get a leading \' (not numbers or phones).\n' +
       '--format xlsx writes workbooks of typed cells instead (no guard needed); --by-tag --workbook FILE, one sheet per tag.\n' +
-      'Prints one line per file: path, rows, sha256 (short).',
+      'Prints one line per file: path, rows, sha256 (short). --by-tag also removes the files it wrote earlier for tags\n' +
+      'no contact has now (unless edited since), a line each.',
     )
     .option('--tag <tag>', 'contacts with this tag (repeat for several; case-insensitive)', collect, [])
     .option('--match <how>', 'any (default): at least one of the tags; all: every one of them', oneOf(['any', 'all'] as const))
@@ -197,13 +201,20 @@ export function register(program: Command): void {
     formatOf(opts);
     const config = configOf(opts);
     return withApp(config, async (app) => {
-      const { files, failed } = await run(await app.mirror(), opts, form, config);
+      const { files, failed, removed, keptChanged } = await run(await app.mirror(), opts, form, config);
       if (opts.json) {
-        printJson({ files: files.map(fileJson), failed: failed.map((x) => ({ what: x.what, error: x.error.message })) });
+        printJson({
+          files: files.map(fileJson), failed: failed.map((x) => ({ what: x.what, error: x.error.message })),
+          ...(removed ? { removed } : {}), ...(keptChanged ? { keptChanged } : {}),
+        });
       } else {
         // With --out - the CSV owns stdout: the summary goes to stderr.
         const out = opts.out === STDOUT ? process.stderr : process.stdout;
         for (const file of files) out.write(describeFile(file) + '\n');
+        for (const r of removed ?? []) out.write(`${r.path}\tremoved: no contact has the tag ${JSON.stringify(r.tag)} now\n`);
+      }
+      for (const k of keptChanged ?? []) {
+        writeErr(`warning: ${k.path} is of the tag ${JSON.stringify(k.tag)}, which no contact has now; it changed since it was exported, so it was left in place: delete it if it is not needed\n`);
       }
       for (const x of failed) writeErr(`ghl-etl export: segment "${x.what}": ${x.error.message}\n`);
       if (failed.length === 0) return EXIT.ok;

@@ -30,7 +30,7 @@ import type { SyncRunCounters, SyncRunStatus } from '../runs.ts';
 import type { Db } from '../connection.ts';
 import type { ReportedDailyBudget } from '../daily-budget.ts';
 import type { ExportColumn, SegmentRule } from '../export-rows.ts';
-import type { ExportKind, ExportOutcome } from '../exports.ts';
+import { TAG_FILES_WRITTEN_SQL, type ExportKind, type ExportOutcome, type TagFileWritten } from '../exports.ts';
 import type { PostgresMirror } from './open.ts';
 import * as schema from './schema.ts';
 import { pgBridge } from './bridge.ts';
@@ -849,6 +849,9 @@ export function postgresMirror(opened: PostgresMirror, shown: string): Mirror {
       const ok = outcome.status === 'ok';
       await pool.query(`UPDATE export_runs SET status = $1, rows = $2, sha256 = $3, error = $4, finished_at = $5 WHERE id = $6`,
         [outcome.status, outcome.rows ?? null, ok ? outcome.sha256 : null, ok ? null : outcome.error, isoNow(clock), exportRunId]);
+    },
+    async tagFilesWritten(kind: ExportKind): Promise<TagFileWritten[]> {
+      return (await pool.query<TagFileWritten>(TAG_FILES_WRITTEN_SQL, [kind])).rows;
     },
     tagsNotInMirror: (tags: readonly string[]) => tagsNotInMirrorPg(pool, tags),
     async locationInMirror(locationId: string): Promise<boolean> {
