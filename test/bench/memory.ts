@@ -2,8 +2,8 @@
 // (default "20000,200000"; the sandbox in its own process, no rate limit), and the largest
 // over the smallest: flat means the sync streams pages instead of holding the location.
 // Without BENCH_MEMORY_SIZES, a size whose run would take longer than BENCH_MEMORY_BUDGET_S
-// (300) by the previous size's time (see GROWTH) is skipped (and says so), to keep the bench within its
-// 15 minutes; setting BENCH_MEMORY_SIZES runs every size given.
+// (300) by the previous size's time (see GROWTH) is skipped (and says so), to keep the bench
+// within its 15 minutes; setting BENCH_MEMORY_SIZES runs every size given.
 import { join } from 'node:path';
 import { emit, round, runCli, sizeFromEnv, startSandboxProcess, syncEnv, tempDir, UNLIMITED, writeConfig } from './lib.ts';
 
@@ -12,9 +12,10 @@ const sizes = (process.env.BENCH_MEMORY_SIZES || '20000,200000').split(',').filt
 if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new RangeError(`BENCH_MEMORY_SIZES takes whole numbers like "20000,200000", got "${process.env.BENCH_MEMORY_SIZES}"`);
 const BUDGET_S = sizeFromEnv('BENCH_MEMORY_BUDGET_S', 300);
 
-// A run's wall time (the sync, and the sandbox serving it) grows faster than the location (22:56 UTC 2026-12-02, idle machine: 20,000
-// contacts 15.5 s, 200,000 contacts 343 s, 2.2 times the linear guess), so the next size is
-// predicted as time x (size ratio)^GROWTH, a little above what was seen (10^1.4 = 25).
+// A run's wall time (the sync, and the sandbox serving it) grows faster than the location
+// (22:56 UTC 2026-12-02, idle machine: 20,000 contacts 15.5 s, 200,000 contacts 343 s, 2.2 times
+// the linear guess), so the next size is predicted as time x (size ratio)^GROWTH, a little above
+// what was seen (10^1.4 = 25).
 const GROWTH = 1.4;
 const peaks: Array<{ contacts: number; peakRssMb: number }> = [];
 let last: { contacts: number; seconds: number } | undefined;
